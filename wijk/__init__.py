@@ -1,0 +1,125 @@
+"""Wijk: a neighbourhood platform whose personal data is hidden unless its owner says otherwise."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask, request, session
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from wijk import config
+from wijk.extensions import babel, csrf, db, limiter, login_manager, migrate
+from wijk.extensions import mail as mail_extension  # `wijk.mail` is the outbox package
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("WIJK_INSTANCE_PATH") or str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    config.load(app, test_config)
+
+    if app.config["PROXY_FIX_HOPS"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["PROXY_FIX_HOPS"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message_category = "info"
+    csrf.init_app(app)
+    mail_extension.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+
+    from wijk import models  # noqa: F401  (register every table)
+
+    @login_manager.user_loader
+    def load_user(session_id: str):
+        user_id, _, fingerprint = session_id.partition(".")
+        if not user_id.isdigit():
+            return None
+        user = db.session.get(models.User, int(user_id))
+        if user is None or user.get_id() != session_id:
+            return None
+        return user
+
+    from flask_babel import lazy_gettext as _l
+
+    login_manager.login_message = _l("Log in to continue.")
+
+    from wijk import errors, filters, security
+    from wijk.accounts import bp as accounts_bp
+    from wijk.content import bp as content_bp
+    from wijk.neighbourhoods import bp as neighbourhoods_bp
+
+    app.register_blueprint(neighbourhoods_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(content_bp)
+    errors.register(app)
+    filters.register(app)
+    security.register(app)
+
+    from wijk.cli import register as register_cli
+
+    register_cli(app)
+
+    if _should_run_inline_worker(app):
+        from wijk.mail.worker import start_inline_worker
+
+        start_inline_worker(app)
+    return app
+
+
+def select_locale() -> str:
+    """Dutch unless the visitor chose otherwise (kept in the session) or set it on the account."""
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    requested = request.args.get("lang")
+    if requested in languages:
+        return requested
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _should_run_inline_worker(app: Flask) -> bool:
+    """Only `flask run` on the embedded default drains the outbox in-process."""
+    import click
+
+    context = click.get_current_context(silent=True)
+    return bool(
+        context is not None
+        and context.info_name == "run"
+        and app.config["OUTBOX_INLINE_WORKER"]
+        and not app.config.get("MAIL_SERVER")
+        and not app.testing
+    )
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """WAL lets readers and a writer work at once; foreign keys make CASCADE real."""
+    module = type(dbapi_connection).__module__
+    if not module.startswith("sqlite3"):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()

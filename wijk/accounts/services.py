@@ -1,0 +1,124 @@
+"""Account rules: registration with recorded consent, verification, login, reset."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app, url_for
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from wijk.extensions import db
+from wijk.mail import queue_mail
+from wijk.models import Consent, User
+from wijk.models.base import utcnow
+from wijk.security.tokens import make_token, read_token
+
+# Checked against when an e-mail is unknown, so a login takes as long either way.
+_DUMMY_HASH = generate_password_hash("not a real password")
+
+
+class EmailTaken(Exception):
+    """The address already has an account."""
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
+
+
+def register(name: str, email: str, password: str, *, locale: str | None) -> User:
+    """Create the account, record the consents with their versions, queue verification.
+
+    The caller has checked that the terms were accepted and the age confirmed; all of
+    it is written in one transaction."""
+    email = normalise_email(email)
+    if find_by_email(email) is not None:
+        raise EmailTaken(email)
+    config = current_app.config
+    user = User(name=name.strip(), email=email, password_hash=generate_password_hash(password),
+                locale=locale)
+    now = utcnow()
+    user.consents = [
+        Consent(document="terms", version=config["TERMS_VERSION"], accepted_at=now),
+        Consent(document="privacy", version=config["PRIVACY_VERSION"], accepted_at=now),
+        Consent(document="age", version=str(config["MINIMUM_AGE"]), accepted_at=now),
+    ]
+    db.session.add(user)
+    db.session.flush()
+    queue_verification(user)
+    db.session.commit()
+    return user
+
+
+def queue_verification(user: User) -> None:
+    token = make_token("verify", {"uid": user.id, "email": user.email})
+    queue_mail("verify", user.email, "verify", locale=user.locale, user=user,
+               link=url_for("accounts.verify", token=token, _external=True),
+               days=current_app.config["VERIFY_TOKEN_MAX_AGE"] // 86400)
+
+
+def verify(token: str) -> User | None:
+    """Mark the address verified; None when the link is forged, stale or for an old address."""
+    data = read_token("verify", token, current_app.config["VERIFY_TOKEN_MAX_AGE"])
+    if not data:
+        return None
+    user = db.session.get(User, data.get("uid"))
+    if user is None or user.email != data.get("email"):
+        return None
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+        db.session.commit()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    user = find_by_email(email)
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    return user if check_password_hash(user.password_hash, password) else None
+
+
+def _reset_fingerprint(user: User) -> str:
+    """Part of the current hash: once the password changes, old reset links stop working."""
+    return user.password_hash[-16:]
+
+
+def request_reset(email: str) -> None:
+    """Queue a reset link if the address has an account. The caller answers the same
+    either way, so the form does not tell who has an account."""
+    user = find_by_email(email)
+    if user is None:
+        return
+    token = make_token("reset", {"uid": user.id, "fp": _reset_fingerprint(user)})
+    queue_mail("reset", user.email, "reset", locale=user.locale, user=user,
+               link=url_for("accounts.reset_password", token=token, _external=True),
+               hours=current_app.config["RESET_TOKEN_MAX_AGE"] // 3600)
+    db.session.commit()
+
+
+@dataclass(frozen=True)
+class ResetTarget:
+    user: User
+
+
+def reset_target(token: str) -> ResetTarget | None:
+    data = read_token("reset", token, current_app.config["RESET_TOKEN_MAX_AGE"])
+    if not data:
+        return None
+    user = db.session.get(User, data.get("uid"))
+    if user is None or _reset_fingerprint(user) != data.get("fp"):
+        return None
+    return ResetTarget(user)
+
+
+def set_password(user: User, password: str) -> None:
+    user.password_hash = generate_password_hash(password)
+    # Following the link proves the address, too.
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+    db.session.commit()

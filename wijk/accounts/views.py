@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from wijk.accounts import bp, forms, services
+from wijk.extensions import db, limiter
+from wijk.security.redirects import safe_next
+
+
+def _login_key() -> str:
+    """Limit login attempts per account as well as per client."""
+    return "login:" + services.normalise_email(request.form.get("email", ""))[:254]
+
+
+@bp.route("/registreren", methods=["GET", "POST"])
+@limiter.limit("10/hour", methods=["POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("neighbourhoods.home"))
+    form = forms.RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = services.register(form.name.data, form.email.data, form.password.data,
+                                     locale=str(get_locale()))
+        except services.EmailTaken:
+            form.email.errors.append(
+                _("There is already an account with this address. Log in or reset your password.")
+            )
+        else:
+            login_user(user)
+            flash(_("Welcome! We sent you an e-mail. Click the link in it to confirm your "
+                    "address; after that you can post."), "success")
+            return redirect(url_for("accounts.account"))
+    status = 400 if form.errors else 200
+    return render_template("accounts/register.html", form=form), status
+
+
+@bp.route("/inloggen", methods=["GET", "POST"])
+@limiter.limit("20/minute", methods=["POST"])
+@limiter.limit("10/minute", methods=["POST"], key_func=_login_key)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("neighbourhoods.home"))
+    form = forms.LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            login_user(user, remember=form.remember.data)
+            if user.locale:
+                session["lang"] = user.locale
+            return redirect(safe_next(request.args.get("next")) or url_for("content.mine"))
+        form.password.errors.append(_("This e-mail address and password do not match."))
+    status = 400 if form.errors else 200
+    return render_template("accounts/login.html", form=form), status
+
+
+@bp.post("/uitloggen")
+def logout():
+    logout_user()
+    session.pop("lang", None)
+    flash(_("You are logged out."), "success")
+    return redirect(url_for("neighbourhoods.home"))
+
+
+@bp.get("/bevestigen/<token>")
+def verify(token: str):
+    user = services.verify(token)
+    if user is None:
+        return render_template("accounts/verify_failed.html"), 400
+    flash(_("Your e-mail address is confirmed. You can post now."), "success")
+    return redirect(url_for("content.mine") if current_user.is_authenticated
+                    else url_for("accounts.login"))
+
+
+@bp.post("/bevestigen/opnieuw")
+@login_required
+@limiter.limit("5/hour")
+def resend_verification():
+    if current_user.is_verified:
+        flash(_("Your e-mail address is already confirmed."), "info")
+    else:
+        services.queue_verification(current_user)
+        db.session.commit()
+        flash(_("We sent a new confirmation link to %(email)s.", email=current_user.email),
+              "success")
+    return redirect(url_for("accounts.account"))
+
+
+@bp.route("/wachtwoord-vergeten", methods=["GET", "POST"])
+@limiter.limit("5/hour", methods=["POST"])
+def forgot_password():
+    form = forms.ResetRequestForm()
+    if form.validate_on_submit():
+        services.request_reset(form.email.data)
+        return render_template("accounts/reset_sent.html", email=form.email.data)
+    status = 400 if form.errors else 200
+    return render_template("accounts/forgot.html", form=form), status
+
+
+@bp.route("/wachtwoord-herstellen/<token>", methods=["GET", "POST"])
+@limiter.limit("10/hour", methods=["POST"])
+def reset_password(token: str):
+    target = services.reset_target(token)
+    if target is None:
+        return render_template("accounts/reset_failed.html"), 400
+    form = forms.ResetPasswordForm()
+    if form.validate_on_submit():
+        services.set_password(target.user, form.password.data)
+        logout_user()
+        flash(_("Your password has been changed. Log in with your new password."), "success")
+        return redirect(url_for("accounts.login"))
+    status = 400 if form.errors else 200
+    return render_template("accounts/reset.html", form=form), status
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    form = forms.AccountForm(obj=current_user)
+    if form.validate_on_submit():
+        current_user.name = form.name.data.strip()
+        current_user.locale = form.locale.data
+        session["lang"] = form.locale.data
+        db.session.commit()
+        flash(_("Your details have been saved."), "success")
+        return redirect(url_for("accounts.account"))
+    status = 400 if form.errors else 200
+    return render_template(
+        "accounts/account.html", form=form, terms_version=current_app.config["TERMS_VERSION"]
+    ), status

@@ -1,0 +1,123 @@
+"""Configuration defaults. Every key can be overridden from the environment with the
+FLASK_ prefix (FLASK_SECRET_KEY, FLASK_MAIL_SERVER, ...); DATABASE_URL and REDIS_URL
+are read without a prefix because that is what hosting platforms set."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import click
+from flask import Flask
+
+DEFAULTS: dict[str, object] = {
+    "SECRET_KEY": None,
+    "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # Language: Dutch by default, English on request.
+    "BABEL_DEFAULT_LOCALE": "nl",
+    "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
+    "LANGUAGES": ["nl", "en"],
+    # Mail. Without MAIL_SERVER, the outbox worker writes .eml files to MAIL_FILE_DIR.
+    "MAIL_SERVER": None,
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,
+    "MAIL_USE_SSL": False,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_DEFAULT_SENDER": "Wijk <noreply@wijk.localhost>",
+    "MAIL_FILE_DIR": None,  # default: <instance>/mail
+    # Run a small outbox loop inside `flask run` so a newcomer sees mail without a
+    # second process. Production runs `flask outbox` instead.
+    "OUTBOX_INLINE_WORKER": True,
+    "OUTBOX_MAX_ATTEMPTS": 8,
+    "OUTBOX_BATCH_SIZE": 100,
+    # Versions of the documents a person accepts at registration.
+    "TERMS_VERSION": "2026-11",
+    "PRIVACY_VERSION": "2026-11",
+    "MINIMUM_AGE": 16,
+    # Token lifetimes, in seconds.
+    "VERIFY_TOKEN_MAX_AGE": 3 * 24 * 3600,
+    "RESET_TOKEN_MAX_AGE": 2 * 3600,
+    "INVITE_TOKEN_MAX_AGE": 14 * 24 * 3600,
+    "OFFER_DEFAULT_DAYS": 60,
+    "PAGE_SIZE": 20,
+    "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,
+    # Cookies: the session cookie is the only cookie the site sets.
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_NAME": "wijk_session",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "WTF_CSRF_TIME_LIMIT": None,
+    # Rate limits (Flask-Limiter). In-memory by default, Redis when REDIS_URL is set.
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": False,
+    "RATELIMIT_ENABLED": True,
+    # Reverse proxies in front of the app (X-Forwarded-For/-Proto hops to trust).
+    "PROXY_FIX_HOPS": 0,
+    "SITE_NAME": "Wijk",
+    "CONTROLLER_NAME": "Stichting Wijk",
+    "CONTROLLER_CONTACT": "privacy@wijk.localhost",
+}
+
+
+def load(app: Flask, test_config: dict | None) -> None:
+    """Fill app.config: code defaults, then FLASK_* environment, then test overrides."""
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_prefixed_env()
+    if os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(os.environ["DATABASE_URL"])
+    if os.environ.get("REDIS_URL"):
+        app.config["RATELIMIT_STORAGE_URI"] = os.environ["REDIS_URL"]
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.setdefault(
+        "SQLALCHEMY_DATABASE_URI", f"sqlite:///{Path(app.instance_path) / 'wijk.sqlite'}"
+    )
+    if not app.config.get("MAIL_FILE_DIR"):
+        app.config["MAIL_FILE_DIR"] = str(Path(app.instance_path) / "mail")
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # A writer waits for another instead of failing with "database is locked".
+        options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        options.setdefault("connect_args", {"timeout": 15})
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _development_secret(app)
+
+
+def _normalise_db_url(url: str) -> str:
+    """Accept the postgres:// and postgresql:// forms hosts hand out; use psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _is_development(app: Flask) -> bool:
+    """Development is the debugger, the test suite or any `flask ...` command.
+    A WSGI server such as gunicorn is production."""
+    return bool(
+        app.debug
+        or app.testing
+        or os.environ.get("FLASK_RUN_FROM_CLI")
+        or click.get_current_context(silent=True) is not None
+    )
+
+
+def _development_secret(app: Flask) -> str:
+    """Generate a key once per instance folder, so links in mails survive a restart."""
+    if not _is_development(app):
+        raise RuntimeError(
+            "FLASK_SECRET_KEY is not set. Wijk refuses to start in production without a "
+            "secret key. Generate one with:  python -c 'import secrets; "
+            "print(secrets.token_hex(32))'  and set it as FLASK_SECRET_KEY."
+        )
+    key_file = Path(app.instance_path) / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()

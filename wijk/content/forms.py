@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    EmailField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    URLField,
+)
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    Email,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+
+DESCRIPTION_MAX = 10_000
+PHONE = Regexp(r"^\+?[0-9 ()\-]{6,20}$", message=_l("Use digits, spaces, + and - only."))
+SHOW = _l("Show publicly")
+
+
+
+class ItemForm(FlaskForm):
+    """Fields every content type has. Each personal field has its own 'show' box,
+    unchecked by default: nothing personal is public unless the owner says so."""
+
+    neighbourhood_id = SelectField(_l("Neighbourhood"), coerce=int,
+                                validators=[DataRequired(_l("Choose a neighbourhood."))])
+    title = StringField(_l("Title"), validators=[DataRequired(_l("Fill in a title.")),
+                                                 Length(max=200)])
+    description = TextAreaField(
+        _l("Description"),
+        validators=[Length(max=DESCRIPTION_MAX)],
+        description=_l("Leave an empty line between paragraphs. Links become clickable."),
+    )
+    organisation_id = SelectField(_l("On behalf of"), coerce=int, default=0)
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=200)])
+    address_public = BooleanField(
+        SHOW, description=_l("Leave this off when it is your home address."))
+    contact_name = StringField(_l("Contact person"), validators=[Optional(), Length(max=100)])
+    contact_name_public = BooleanField(SHOW)
+    contact_email = EmailField(
+        _l("Contact e-mail"),
+        validators=[Optional(), Email(_l("This is not a valid e-mail address.")),
+                    Length(max=254)],
+        description=_l("Never shown. Visitors can write to this address through a contact "
+                       "form when you allow it."),
+    )
+    contact_email_public = BooleanField(_l("Visitors may write to me through the contact form"))
+    contact_phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40), PHONE])
+    contact_phone_public = BooleanField(SHOW)
+
+
+class ActivityForm(ItemForm):
+    starts_at = DateTimeLocalField(
+        _l("Starts"), format="%Y-%m-%dT%H:%M",
+        validators=[DataRequired(_l("Fill in when it starts, e.g. 2026-12-01 19:30."))])
+    ends_at = DateTimeLocalField(_l("Ends"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    location_name = StringField(_l("Location"), validators=[Optional(), Length(max=200)],
+                                description=_l("For example: Buurthuis De Linde"))
+    recurrence = StringField(_l("Repeats"), validators=[Optional(), Length(max=200)],
+                             description=_l("For example: every Tuesday"))
+
+    def validate_ends_at(self, field):
+        if field.data and self.starts_at.data and field.data < self.starts_at.data:
+            raise ValidationError(_l("The end must be after the start."))
+
+
+class OrganisationForm(ItemForm):
+    title = StringField(_l("Name"), validators=[DataRequired(_l("Fill in a name.")),
+                                                Length(max=200)])
+    website = URLField(
+        _l("Website"),
+        validators=[Optional(), Length(max=300),
+                    URL(require_tld=True, message=_l("Start the address with https://"))])
+
+    def validate_website(self, field):
+        if field.data and not field.data.lower().startswith(("http://", "https://")):
+            raise ValidationError(_l("Start the address with https://"))
+
+
+class OfferForm(ItemForm):
+    offer_kind = RadioField(
+        _l("Kind"),
+        choices=[("offer", _l("I offer something")), ("request", _l("I am looking for something"))],
+        validators=[DataRequired(_l("Choose offer or request."))],
+    )
+    expires_on = DateField(
+        _l("Visible until"), validators=[DataRequired(_l("Fill in a date."))],
+        description=_l("At most one year ahead."),
+        default=lambda: date.today() + timedelta(days=60),
+    )
+
+    def validate_expires_on(self, field):
+        if field.data and field.data < date.today():
+            raise ValidationError(_l("Choose a date in the future."))
+        if field.data and field.data > date.today() + timedelta(days=366):
+            raise ValidationError(_l("Choose a date at most one year ahead."))
+
+
+FORMS: dict[str, type[ItemForm]] = {
+    "activity": ActivityForm,
+    "organisation": OrganisationForm,
+    "offer": OfferForm,
+}
+
+
+class InviteForm(FlaskForm):
+    email = EmailField(_l("E-mail address of the co-manager"),
+                       validators=[DataRequired(_l("Fill in an e-mail address.")),
+                                   Email(_l("This is not a valid e-mail address.")),
+                                   Length(max=254)])

@@ -1,0 +1,155 @@
+"""Rules for posting and looking after content: create, edit, publish personal fields,
+delete, and co-managers."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from flask import current_app, url_for
+from sqlalchemy import or_, select
+
+from wijk.extensions import db
+from wijk.mail import queue_mail
+from wijk.models import ITEM_CLASSES, Invitation, Item, ItemManager, Organisation, User
+from wijk.models.base import utcnow
+from wijk.sanitize import clean_rich_text
+from wijk.security.tokens import make_token, read_token
+from wijk.visibility import PERSONAL_FIELDS
+
+KIND_SLUGS = {"activity": "activiteit", "organisation": "organisatie", "offer": "vraag-aanbod"}
+SLUG_KINDS = {slug: kind for kind, slug in KIND_SLUGS.items()}
+
+COMMON_FIELDS = ("title", "address", "contact_name", "contact_email", "contact_phone")
+KIND_FIELDS = {
+    "activity": ("starts_at", "ends_at", "location_name", "recurrence"),
+    "organisation": ("website",),
+    "offer": ("offer_kind", "expires_on"),
+}
+FLAGS = tuple(flag for _, flag in PERSONAL_FIELDS)
+
+
+class InvitationError(Exception):
+    """The invitation cannot be made or accepted; the message says why."""
+
+
+def _blank_to_none(value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+def apply(item: Item, data: dict[str, Any]) -> None:
+    """Copy form data onto the item; rich text is sanitised here, once, on save."""
+    for name in COMMON_FIELDS + KIND_FIELDS[item.kind]:
+        if name in data:
+            setattr(item, name, _blank_to_none(data[name]))
+    for flag in FLAGS:
+        if flag in data:
+            setattr(item, flag, bool(data[flag]))
+    if "contact_email" in data and item.contact_email:
+        item.contact_email = item.contact_email.lower()
+    if "description" in data:
+        item.description = clean_rich_text(data["description"])
+    if "neighbourhood_id" in data:
+        item.neighbourhood_id = data["neighbourhood_id"]
+    if "organisation_id" in data:
+        item.organisation_id = data["organisation_id"] or None
+
+
+def create_item(kind: str, owner: User, data: dict[str, Any]) -> Item:
+    item = ITEM_CLASSES[kind](owner_id=owner.id, status="published")
+    apply(item, data)
+    db.session.add(item)
+    db.session.commit()
+    return item
+
+
+def update_item(item: Item, data: dict[str, Any]) -> None:
+    apply(item, data)
+    db.session.commit()
+
+
+def set_visibility(item: Item, field: str, public: bool) -> None:
+    """Switch one personal field public or hidden."""
+    flags = dict(PERSONAL_FIELDS)
+    if field not in flags:
+        raise KeyError(field)
+    setattr(item, flags[field], public)
+    db.session.commit()
+
+
+def delete_item(item: Item) -> None:
+    db.session.delete(item)
+    db.session.commit()
+
+
+def default_expiry() -> date:
+    return date.today() + timedelta(days=current_app.config["OFFER_DEFAULT_DAYS"])
+
+
+def organisations_for(user: User) -> list[Item]:
+    """Organisations the user may post on behalf of: those they own or co-manage."""
+    co_managed = select(ItemManager.item_id).where(ItemManager.user_id == user.id)
+    return list(
+        db.session.scalars(
+            select(Organisation)
+            .where(or_(Organisation.owner_id == user.id, Organisation.id.in_(co_managed)))
+            .order_by(Organisation.title)
+        )
+    )
+
+
+def items_of(user: User) -> list[Item]:
+    """Everything the user owns or co-manages, newest first."""
+    co_managed = select(ItemManager.item_id).where(ItemManager.user_id == user.id)
+    return list(
+        db.session.scalars(
+            select(Item)
+            .where(or_(Item.owner_id == user.id, Item.id.in_(co_managed)))
+            .order_by(Item.created_at.desc(), Item.id.desc())
+        )
+    )
+
+
+def invite(item: Item, inviter: User, email: str) -> Invitation:
+    """Invite someone to co-manage the item; the link in the mail is signed and expires."""
+    email = email.strip().lower()
+    if email == inviter.email or email == item.owner.email:
+        raise InvitationError("self")
+    if any(m.user.email == email for m in item.co_managers):
+        raise InvitationError("already")
+    invitation = Invitation(item_id=item.id, invited_by_id=inviter.id, email=email)
+    db.session.add(invitation)
+    db.session.flush()
+    token = make_token("invite", {"inv": invitation.id, "email": email})
+    queue_mail("invite", email, "invite", inviter=inviter.name, title=item.title,
+               link=url_for("content.accept_invitation", token=token, _external=True),
+               days=current_app.config["INVITE_TOKEN_MAX_AGE"] // 86400)
+    db.session.commit()
+    return invitation
+
+
+def invitation_from_token(token: str) -> Invitation | None:
+    data = read_token("invite", token, current_app.config["INVITE_TOKEN_MAX_AGE"])
+    if not data:
+        return None
+    invitation = db.session.get(Invitation, data.get("inv"))
+    if invitation is None or invitation.email != data.get("email"):
+        return None
+    return invitation
+
+
+def accept_invitation(invitation: Invitation, user: User) -> Item:
+    """Whoever holds the link and is logged in accepts it; the link is used once."""
+    if invitation.accepted_at is not None:
+        raise InvitationError("used")
+    item = invitation.item
+    if item.owner_id == user.id:
+        raise InvitationError("self")
+    invitation.accepted_at = utcnow()
+    if not any(m.user_id == user.id for m in item.co_managers):
+        item.co_managers.append(ItemManager(user_id=user.id))
+    db.session.commit()
+    return item

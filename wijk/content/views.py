@@ -1,0 +1,195 @@
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from wijk.content import bp, services
+from wijk.content.forms import FORMS, InviteForm, ItemForm
+from wijk.extensions import db, limiter
+from wijk.models import Item
+from wijk.neighbourhoods.services import all_neighbourhoods, get_by_slug
+from wijk.sanitize import editable_text
+from wijk.security.permissions import (
+    can_delete,
+    can_edit,
+    can_invite,
+    can_post,
+    can_view,
+    require,
+)
+from wijk.visibility import item_view, item_views
+
+KIND_PATH = "<any(activiteit, organisatie, 'vraag-aanbod'):kind_slug>"
+
+
+def item_url(item: Item, endpoint: str = "content.show", **values) -> str:
+    return url_for(endpoint, kind_slug=services.KIND_SLUGS[item.kind], item_id=item.id, **values)
+
+
+def _load(kind_slug: str, item_id: int) -> Item:
+    item = db.session.get(Item, item_id)
+    if item is None or services.KIND_SLUGS.get(item.kind) != kind_slug:
+        abort(404)
+    if not can_view(current_user, item):
+        abort(404)
+    return item
+
+
+def _prepare(form: ItemForm, kind: str) -> None:
+    form.neighbourhood_id.choices = [(0, _("Choose…"))] + [
+        (n.id, f"{n.name} ({n.city})") for n in all_neighbourhoods()
+    ]
+    form.organisation_id.choices = [(0, _("Myself"))] + [
+        (o.id, o.title) for o in services.organisations_for(current_user) if kind != "organisation"
+    ]
+    if form.organisation_id.data is None:  # an item without organisation
+        form.organisation_id.data = 0
+
+
+def _data(form: ItemForm) -> dict:
+    data = {k: v for k, v in form.data.items() if k not in ("csrf_token",)}
+    data["organisation_id"] = data["organisation_id"] or None
+    return data
+
+
+@bp.app_template_global()
+def item_link(view, endpoint: str = "show") -> str:
+    """URL of an item page (or one of its actions), from an ItemView."""
+    return url_for(f"content.{endpoint}", kind_slug=services.KIND_SLUGS[view.kind],
+                   item_id=view.id)
+
+
+@bp.route("/plaatsen/<any(activiteit, organisatie, 'vraag-aanbod'):kind_slug>",
+          methods=["GET", "POST"])
+@login_required
+@limiter.limit("30/hour", methods=["POST"])
+def create(kind_slug: str):
+    kind = services.SLUG_KINDS[kind_slug]
+    if not can_post(current_user):
+        return render_template("content/verify_first.html"), 403
+    form = FORMS[kind]()
+    _prepare(form, kind)
+    if request.method == "GET":
+        place = get_by_slug(request.args.get("wijk", ""))
+        if place:
+            form.neighbourhood_id.data = place.id
+    if form.validate_on_submit():
+        item = services.create_item(kind, current_user, _data(form))
+        flash(_("Posted. Personal details stay hidden until you switch them on."), "success")
+        return redirect(item_url(item))
+    status = 400 if form.errors else 200
+    return render_template("content/form.html", form=form, kind=kind, item=None), status
+
+
+@bp.get(f"/{KIND_PATH}/<int:item_id>")
+def show(kind_slug: str, item_id: int):
+    item = _load(kind_slug, item_id)
+    return render_template(
+        "content/show.html", item=item_view(item, current_user), invite_form=InviteForm(),
+        co_managers=[m.user.name for m in item.co_managers] if can_invite(current_user, item)
+        else [],
+    )
+
+
+@bp.route(f"/{KIND_PATH}/<int:item_id>/bewerken", methods=["GET", "POST"])
+@login_required
+def edit(kind_slug: str, item_id: int):
+    item = _load(kind_slug, item_id)
+    require(can_edit(current_user, item))
+    form = FORMS[item.kind](obj=item)
+    _prepare(form, item.kind)
+    if request.method == "GET":
+        form.organisation_id.data = item.organisation_id or 0
+        form.description.data = editable_text(item.description)
+    if form.validate_on_submit():
+        services.update_item(item, _data(form))
+        flash(_("Your changes have been saved."), "success")
+        return redirect(item_url(item))
+    status = 400 if form.errors else 200
+    return render_template("content/form.html", form=form, kind=item.kind,
+                           item=item_view(item, current_user)), status
+
+
+@bp.post(f"/{KIND_PATH}/<int:item_id>/zichtbaarheid")
+@login_required
+def visibility(kind_slug: str, item_id: int):
+    item = _load(kind_slug, item_id)
+    require(can_edit(current_user, item))
+    field = request.form.get("field", "")
+    public = request.form.get("public") == "1"
+    try:
+        services.set_visibility(item, field, public)
+    except KeyError:
+        abort(400)
+    view = item_view(item, current_user)
+    label = view.field(field).label if view.field(field) else field
+    if public:
+        flash(_("%(field)s is now public.", field=label), "success")
+    else:
+        flash(_("%(field)s is now hidden.", field=label), "success")
+    return redirect(request.form.get("back") == "mine" and url_for("content.mine")
+                    or item_url(item))
+
+
+@bp.route(f"/{KIND_PATH}/<int:item_id>/verwijderen", methods=["GET", "POST"])
+@login_required
+def delete(kind_slug: str, item_id: int):
+    item = _load(kind_slug, item_id)
+    require(can_delete(current_user, item))
+    if request.method == "POST":
+        services.delete_item(item)
+        flash(_("Deleted."), "success")
+        return redirect(url_for("content.mine"))
+    return render_template("content/delete.html", item=item_view(item, current_user))
+
+
+@bp.post(f"/{KIND_PATH}/<int:item_id>/uitnodigen")
+@login_required
+@limiter.limit("20/hour")
+def invite(kind_slug: str, item_id: int):
+    item = _load(kind_slug, item_id)
+    require(can_invite(current_user, item))
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            services.invite(item, current_user, form.email.data)
+        except services.InvitationError as error:
+            reason = str(error)
+            form.email.errors.append(
+                _("You already manage this item.") if reason == "self"
+                else _("This person is already a co-manager.")
+            )
+        else:
+            flash(_("Invitation sent to %(email)s.", email=form.email.data), "success")
+            return redirect(item_url(item))
+    view = item_view(item, current_user)
+    return render_template(
+        "content/show.html", item=view, invite_form=form,
+        co_managers=[m.user.name for m in item.co_managers],
+    ), 400
+
+
+@bp.route("/uitnodiging/<token>", methods=["GET", "POST"])
+@login_required
+def accept_invitation(token: str):
+    invitation = services.invitation_from_token(token)
+    if invitation is None:
+        return render_template("content/invitation_failed.html"), 400
+    if request.method == "POST":
+        try:
+            item = services.accept_invitation(invitation, current_user)
+        except services.InvitationError:
+            return render_template("content/invitation_failed.html"), 400
+        flash(_("You are now a co-manager of “%(title)s”.", title=item.title), "success")
+        return redirect(item_url(item))
+    return render_template("content/invitation.html", title=invitation.item.title,
+                           inviter=invitation.invited_by.name,
+                           used=invitation.accepted_at is not None)
+
+
+@bp.get("/mijn/bijdragen")
+@login_required
+def mine():
+    items = services.items_of(current_user)
+    return render_template("content/mine.html", items=item_views(items, current_user))

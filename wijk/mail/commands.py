@@ -1,0 +1,57 @@
+"""`flask outbox` delivers queued mail; `flask outbox-retry` re-queues failed messages."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from wijk.mail import worker
+
+
+@click.command("outbox")
+@click.option("--once", is_flag=True, help="Deliver everything that is due, then exit.")
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=0.1),
+    default=5.0,
+    show_default=True,
+    help="Seconds between two looks at the outbox.",
+)
+@with_appcontext
+def outbox_command(once: bool, interval: float) -> None:
+    """Deliver the e-mail in the outbox (runs until stopped, unless --once)."""
+    if once:
+        report = worker.drain()
+        click.echo(
+            f"Sent {report.sent}, retrying later {report.retrying}, "
+            f"failed {report.failed} ({worker.describe_transport()})."
+        )
+        if report.transport_error:
+            # A non-zero exit lets cron or a health check notice a dead relay.
+            raise click.ClickException(f"mail transport unavailable: {report.transport_error}")
+        return
+    click.echo(
+        f"Delivering outbox mail to {worker.describe_transport()} every {interval:g} s. "
+        "Stop with Ctrl+C."
+    )
+    worker.run_forever(interval)
+    click.echo("Outbox worker stopped.")
+
+
+@click.command("outbox-retry")
+@click.argument("message_ids", nargs=-1, type=int)
+@click.option("--all", "all_failed", is_flag=True, help="Re-queue every failed message.")
+@with_appcontext
+def outbox_retry_command(message_ids: tuple[int, ...], all_failed: bool) -> None:
+    """Put failed messages back in the queue with fresh attempts (e.g. after fixing SMTP)."""
+    if not message_ids and not all_failed:
+        raise click.UsageError("Give one or more message ids, or --all.")
+    if all_failed:
+        click.echo(f"Re-queued {worker.retry_all_failed()} failed messages.")
+        return
+    missing = [message_id for message_id in message_ids if not worker.retry_failed(message_id)]
+    click.echo(f"Re-queued {len(message_ids) - len(missing)} failed messages.")
+    if missing:
+        raise click.ClickException(
+            "No failed message with id " + ", ".join(str(message_id) for message_id in missing)
+        )

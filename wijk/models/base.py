@@ -1,0 +1,48 @@
+"""Shared column helpers, including the privacy declaration every personal column carries."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+LEGAL_BASES = ("consent", "contract", "legitimate_interest")
+
+
+def utcnow() -> datetime:
+    """Naive UTC; both SQLite and PostgreSQL columns here store UTC without a zone."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def personal(
+    *,
+    category: str,
+    purpose: str,
+    basis: str,
+    retention: str,
+    audience: str,
+    flag: str | None = None,
+) -> dict[str, Any]:
+    """The privacy declaration of one column, kept in SQLAlchemy's Column.info.
+
+    `flag` names the boolean column that makes the value public; personal fields on
+    content must have one (hidden by default). The privacy statement, register, export
+    and retention job read these declarations, so they cannot drift from the schema.
+    """
+    if basis not in LEGAL_BASES:
+        raise ValueError(f"unknown legal basis {basis!r}")
+    declaration = {
+        "category": category,
+        "purpose": purpose,
+        "basis": basis,
+        "retention": retention,
+        "audience": audience,
+    }
+    info: dict[str, Any] = {"personal": declaration}
+    if flag:
+        info["public_flag"] = flag
+    return info
+
+
+def not_personal(reason: str) -> dict[str, Any]:
+    """Mark a column whose name looks personal but is not, with the reason why."""
+    return {"not_personal": reason}

@@ -1,0 +1,170 @@
+"""Activities, organisations and offers/requests share one table (single-table
+inheritance): listings, co-managers, reports and relay messages then point at one
+`item.id`, and a neighbourhood page needs no joins across three tables."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from wijk.extensions import db
+from wijk.models.base import not_personal, personal, utcnow
+from wijk.models.neighbourhood import Neighbourhood
+from wijk.models.user import User
+
+CONTACT_AUDIENCE = "the owner and co-managers; the public only when its flag is on"
+
+
+def _contact(purpose: str, flag: str) -> dict:
+    return personal(
+        category="contact details on content",
+        purpose=purpose,
+        basis="consent",
+        retention="content_contact",
+        audience=CONTACT_AUDIENCE,
+        flag=flag,
+    )
+
+
+class Item(db.Model):
+    __tablename__ = "item"
+    __table_args__ = (
+        Index("ix_item_listing", "neighbourhood_id", "kind", "status", "starts_at", "id"),
+        Index("ix_item_offers", "neighbourhood_id", "kind", "status", "expires_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    neighbourhood_id: Mapped[int] = mapped_column(
+        ForeignKey("neighbourhood.id", ondelete="CASCADE")
+    )
+    owner_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("item.id", ondelete="SET NULL"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(20), default="published")
+    title: Mapped[str] = mapped_column(String(200), info=not_personal("a public title"))
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    address: Mapped[str | None] = mapped_column(
+        String(200), info=_contact("show where to go or whom to visit", "address_public")
+    )
+    address_public: Mapped[bool] = mapped_column(default=False)
+    contact_name: Mapped[str | None] = mapped_column(
+        String(100), info=_contact("tell visitors whom they will meet", "contact_name_public")
+    )
+    contact_name_public: Mapped[bool] = mapped_column(default=False)
+    contact_email: Mapped[str | None] = mapped_column(
+        String(254),
+        info=_contact("deliver messages from the relay contact form", "contact_email_public"),
+    )
+    contact_email_public: Mapped[bool] = mapped_column(default=False)
+    contact_phone: Mapped[str | None] = mapped_column(
+        String(40), info=_contact("let visitors call the contact person", "contact_phone_public")
+    )
+    contact_phone_public: Mapped[bool] = mapped_column(default=False)
+
+    # Activity
+    starts_at: Mapped[datetime | None]
+    ends_at: Mapped[datetime | None]
+    location_name: Mapped[str | None] = mapped_column(
+        String(200), info=not_personal("the name of a venue")
+    )
+    recurrence: Mapped[str | None] = mapped_column(String(200))
+    # Organisation
+    website: Mapped[str | None] = mapped_column(String(300))
+    # Offer / request
+    offer_kind: Mapped[str | None] = mapped_column(String(10))
+    expires_on: Mapped[date | None]
+
+    neighbourhood: Mapped[Neighbourhood] = relationship(lazy="joined", innerjoin=True)
+    owner: Mapped[User] = relationship()
+    organisation: Mapped[Item | None] = relationship(remote_side=[id])
+    co_managers: Mapped[list[ItemManager]] = relationship(
+        back_populates="item", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    __mapper_args__ = {"polymorphic_on": kind, "polymorphic_identity": "item"}
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == "published"
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.id}>"
+
+
+class Activity(Item):
+    __mapper_args__ = {"polymorphic_identity": "activity", "polymorphic_load": "inline"}
+
+
+class Organisation(Item):
+    __mapper_args__ = {"polymorphic_identity": "organisation", "polymorphic_load": "inline"}
+
+    @property
+    def name(self) -> str:
+        return self.title
+
+
+class Offer(Item):
+    """An offer or a request on the board ("vraag en aanbod"); see `offer_kind`."""
+
+    __mapper_args__ = {"polymorphic_identity": "offer", "polymorphic_load": "inline"}
+
+    def is_expired(self, today: date) -> bool:
+        return self.expires_on is not None and self.expires_on < today
+
+
+ITEM_CLASSES: dict[str, type[Item]] = {
+    "activity": Activity,
+    "organisation": Organisation,
+    "offer": Offer,
+}
+
+
+class ItemManager(db.Model):
+    """A co-manager: someone the owner invited, who may edit the item."""
+
+    __tablename__ = "item_manager"
+
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("item.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    item: Mapped[Item] = relationship(back_populates="co_managers")
+    user: Mapped[User] = relationship()
+
+
+class Invitation(db.Model):
+    """An invitation to co-manage an item, sent to an e-mail address."""
+
+    __tablename__ = "invitation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id", ondelete="CASCADE"), index=True)
+    invited_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(
+        String(254),
+        info=personal(
+            category="invitation",
+            purpose="deliver the invitation and match it when accepted",
+            basis="legitimate_interest",
+            retention="invitation",
+            audience="the inviting owner",
+        ),
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    accepted_at: Mapped[datetime | None]
+
+    item: Mapped[Item] = relationship()
+    invited_by: Mapped[User] = relationship()

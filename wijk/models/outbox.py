@@ -1,0 +1,47 @@
+"""The transactional outbox: every e-mail is a row written in the transaction of the
+change that causes it; `flask outbox` delivers the rows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from wijk.extensions import db
+from wijk.models.base import personal, utcnow
+
+QUEUED, SENDING, SENT, FAILED = "queued", "sending", "sent", "failed"
+
+
+def _mail(purpose: str) -> dict:
+    return personal(
+        category="e-mail in transit",
+        purpose=purpose,
+        basis="contract",
+        retention="outbox_body",
+        audience="nobody but the mail system; admins see failed messages",
+    )
+
+
+class OutboxMessage(db.Model):
+    __tablename__ = "outbox_message"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    to_addr: Mapped[str] = mapped_column(String(254), info=_mail("deliver the message"))
+    reply_to: Mapped[str | None] = mapped_column(
+        String(320), info=_mail("let the recipient answer a relayed message")
+    )
+    subject: Mapped[str] = mapped_column(String(300), info=_mail("deliver the message"))
+    body_text: Mapped[str | None] = mapped_column(Text, info=_mail("deliver the message"))
+    body_html: Mapped[str | None] = mapped_column(Text, info=_mail("deliver the message"))
+    headers: Mapped[dict] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(10), default=QUEUED)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from wijk.neighbourhoods import bp, services
+from wijk.security.redirects import safe_next
+from wijk.visibility import item_views
+
+
+@bp.get("/")
+def home():
+    return render_template(
+        "neighbourhoods/home.html", neighbourhoods=services.all_neighbourhoods()
+    )
+
+
+@bp.get("/postcode")
+def postcode():
+    """Lead a visitor from their postcode to their neighbourhood."""
+    entered = request.args.get("postcode", "")
+    code = services.parse_postcode(entered)
+    neighbourhoods = services.all_neighbourhoods()
+    if code is None:
+        error = _("Enter a Dutch postcode, for example 1234 or 1234 AB.")
+        return render_template(
+            "neighbourhoods/home.html", neighbourhoods=neighbourhoods,
+            postcode=entered, postcode_error=error,
+        ), 400
+    matches = services.find_by_postcode(code)
+    if len(matches) == 1:
+        return redirect(url_for(".neighbourhood", slug=matches[0].slug))
+    if not matches:
+        error = _("No neighbourhood on Wijk covers postcode %(code)s yet.", code=code)
+        return render_template(
+            "neighbourhoods/home.html", neighbourhoods=neighbourhoods,
+            postcode=entered, postcode_error=error,
+        ), 404
+    return render_template("neighbourhoods/choose.html", matches=matches, code=code)
+
+
+@bp.get("/wijk/<slug>")
+def neighbourhood(slug: str):
+    place = services.get_by_slug(slug)
+    if place is None:
+        abort(404)
+    page = services.upcoming_activities(
+        place, after=request.args.get("na"), limit=current_app.config["PAGE_SIZE"]
+    )
+    viewer = current_user
+    return render_template(
+        "neighbourhoods/neighbourhood.html",
+        place=place,
+        activities=item_views(page.items, viewer),
+        next_cursor=page.next_cursor,
+        paged=bool(request.args.get("na")),
+        organisations=item_views(services.organisations(place), viewer),
+        offers=item_views(services.open_offers(place), viewer),
+    )
+
+
+@bp.post("/taal")
+def language():
+    """Switch the interface language; kept in the session cookie, no extra cookie."""
+    choice = request.form.get("lang", "")
+    if choice in current_app.config["LANGUAGES"]:
+        session["lang"] = choice
+        if current_user.is_authenticated:
+            from wijk.extensions import db
+
+            current_user.locale = choice
+            db.session.commit()
+    else:
+        flash(_("That language is not available."), "error")
+    return redirect(safe_next(request.form.get("next")) or url_for(".home"))

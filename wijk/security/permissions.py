@@ -1,0 +1,59 @@
+"""Every permission rule lives here; views call these and templates get them as helpers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort
+from flask_login import current_user
+
+from wijk.models import Item, User
+
+
+def _is_user(user: Any) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False)
+
+
+def can_post(user: Any) -> bool:
+    """Only verified accounts post content."""
+    return _is_user(user) and user.is_verified
+
+
+def is_owner(user: Any, item: Item) -> bool:
+    return _is_user(user) and item.owner_id == user.id
+
+
+def is_co_manager(user: Any, item: Item) -> bool:
+    return _is_user(user) and any(m.user_id == user.id for m in item.co_managers)
+
+
+def can_edit(user: Any, item: Item) -> bool:
+    """The owner and the co-managers the owner invited edit an item."""
+    return is_owner(user, item) or is_co_manager(user, item)
+
+
+def can_delete(user: Any, item: Item) -> bool:
+    return is_owner(user, item)
+
+
+def can_invite(user: Any, item: Item) -> bool:
+    return is_owner(user, item)
+
+
+def can_view(user: Any, item: Item) -> bool:
+    """Published items are public; the people who edit an item also see it unpublished."""
+    return item.is_published or can_edit(user, item)
+
+
+def require(allowed: bool) -> None:
+    """Answer 403 unless the rule allowed it."""
+    if not allowed:
+        abort(403)
+
+
+def as_user(user: Any) -> User | None:
+    return user if _is_user(user) else None
+
+
+def template_helpers() -> dict[str, Any]:
+    return {"can_post": lambda: can_post(current_user)}
