@@ -55,9 +55,10 @@ def add_messages(count: int, **fields) -> list[int]:
         }
         row.update(fields)
         rows.append(row)
-    db.session.execute(insert(OutboxMessage), rows)
+    statement = insert(OutboxMessage).returning(OutboxMessage.id, sort_by_parameter_order=True)
+    ids = list(db.session.scalars(statement, rows))
     db.session.commit()
-    return list(db.session.scalars(select(OutboxMessage.id).order_by(OutboxMessage.id)))
+    return ids
 
 
 def make_due() -> None:

@@ -60,12 +60,14 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from wijk import errors, filters, security
     from wijk.accounts import bp as accounts_bp
+    from wijk.contact import bp as contact_bp
     from wijk.content import bp as content_bp
     from wijk.neighbourhoods import bp as neighbourhoods_bp
 
     app.register_blueprint(neighbourhoods_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(content_bp)
+    app.register_blueprint(contact_bp)
     errors.register(app)
     filters.register(app)
     security.register(app)

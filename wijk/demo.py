@@ -233,8 +233,9 @@ class Org:
 @dataclass(frozen=True)
 class Act:
     """An activity. `when`: days from today, a weekday ("di") for the next one, or
-    "1e za" for the first such weekday of a month. `org` organises it; `venue` is an
-    organisation key (its name and public address) or a place name."""
+    "1e za" for the first such weekday of a month. `org` organises it (and lends its
+    contact details, hidden, when the activity has none); `venue` is an organisation
+    key (whose page has the public address) or the name of a place."""
 
     when: int | str
     at: str
@@ -627,7 +628,7 @@ ZUILEN = Place(
             "week, gratis.", 60, Contact(email=FATIMA, public=("email",)), ago=7),
         Ask("request", "Gevraagd: bakfiets lenen voor een verhuizing",
             "Voor een paar kleine meubels, op zaterdag.", 10,
-            Contact(name="Fatima", email=FATIMA, public=("name", "email")), ago=2),
+            Contact(name="Fatima", email=FATIMA, public=("email",)), ago=2),
         Ask("offer", "Aangeboden: bankstel gratis op te halen",
             "Driezitsbank, nog goed. Wie het eerst komt.", -2,
             Contact(email="bankstel.zuilen@example.nl", public=("email",)), ago=20),
@@ -687,6 +688,7 @@ def _add_place(place: Place, users: dict[str, User], today: date, now: datetime,
     owner = users[place.owner]
 
     orgs: dict[str, Organisation] = {}
+    orgs_by_key = {spec.key: spec for spec in place.organisations}
     for n, spec in enumerate(place.organisations):
         stamp = now - timedelta(days=100 - n)
         org = Organisation(
@@ -702,13 +704,15 @@ def _add_place(place: Place, users: dict[str, User], today: date, now: datetime,
         day = _occurrence(today, spec.when)
         hour, minute = (int(x) for x in spec.at.split(":"))
         starts = datetime(day.year, day.month, day.day, hour, minute)
-        contact = spec.contact.columns()
-        location = spec.venue
+        contact = spec.contact
+        if contact == Contact() and spec.org:
+            # The organiser's details, kept hidden: visitors find the organisation's
+            # public details on its own page, co-managers see these.
+            org_contact = orgs_by_key[spec.org].contact
+            contact = Contact(name=org_contact.name, email=org_contact.email,
+                              phone=org_contact.phone)
         venue_org = orgs.get(spec.venue or "")
-        if venue_org is not None:
-            location = venue_org.title
-            if not contact["address"]:
-                contact.update(address=venue_org.address, address_public=True)
+        location = venue_org.title if venue_org is not None else spec.venue
         stamp = now - timedelta(days=30 - n % 20, hours=n)
         db.session.add(Activity(
             neighbourhood=hood, owner=users[spec.owner or place.owner], status="published",
@@ -717,7 +721,7 @@ def _add_place(place: Place, users: dict[str, User], today: date, now: datetime,
             starts_at=starts,
             ends_at=starts + timedelta(minutes=spec.minutes) if spec.minutes else None,
             location_name=location, recurrence=spec.every,
-            created_at=stamp, updated_at=stamp, **contact,
+            created_at=stamp, updated_at=stamp, **contact.columns(),
         ))
     counts["activities"] += len(place.activities)
 

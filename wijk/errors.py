@@ -4,22 +4,26 @@ from __future__ import annotations
 
 from flask import Flask, render_template
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from wijk.extensions import db
 
 MESSAGES = {
-    400: ("Something went wrong with this request", "Please go back and try again."),
-    403: ("You may not do this", "This page or action belongs to someone else."),
-    404: ("Page not found", "This page does not exist (any more), or the link is incomplete."),
-    405: ("Not allowed", "This page cannot be used this way."),
-    413: ("Too large", "What you sent is too large."),
-    429: (
-        "A moment, please",
-        "You have done this too often in a short time. Wait a minute and try again.",
+    400: (_l("Something went wrong with this request"), _l("Please go back and try again.")),
+    403: (_l("You may not do this"), _l("This page or action belongs to someone else.")),
+    404: (
+        _l("Page not found"),
+        _l("This page does not exist (any more), or the link is incomplete."),
     ),
-    500: ("Something went wrong on our side", "Nothing was saved. Please try again later."),
+    405: (_l("Not allowed"), _l("This page cannot be used this way.")),
+    413: (_l("Too large"), _l("What you sent is too large.")),
+    429: (
+        _l("A moment, please"),
+        _l("You have done this too often in a short time. Wait a minute and try again."),
+    ),
+    500: (_l("Something went wrong on our side"), _l("Nothing was saved. Please try again later.")),
 }
 
 
@@ -30,7 +34,7 @@ def register(app: Flask) -> None:
         if code not in MESSAGES:
             return error
         title, text = MESSAGES[code]
-        return render_template("errors/error.html", code=code, title=_(title), text=_(text)), code
+        return render_template("errors/error.html", code=code, title=title, text=text), code
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
@@ -42,4 +46,4 @@ def register(app: Flask) -> None:
     def server_error(error: Exception):
         db.session.rollback()
         title, text = MESSAGES[500]
-        return render_template("errors/error.html", code=500, title=_(title), text=_(text)), 500
+        return render_template("errors/error.html", code=500, title=title, text=text), 500

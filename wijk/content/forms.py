@@ -54,10 +54,9 @@ class ItemForm(FlaskForm):
         _l("Contact e-mail"),
         validators=[Optional(), Email(_l("This is not a valid e-mail address.")),
                     Length(max=254)],
-        description=_l("Never shown. Visitors can write to this address through a contact "
-                       "form when you allow it."),
+        description=_l("Never shown to anyone. Messages from the contact form go here; "
+                       "leave it empty to get them at your account address."),
     )
-    contact_email_public = BooleanField(_l("Visitors may write to me through the contact form"))
     contact_phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40), PHONE])
     contact_phone_public = BooleanField(SHOW)
 

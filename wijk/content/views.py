@@ -4,11 +4,13 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from wijk.contact.forms import ContactForm
+from wijk.contact.services import relay_open
 from wijk.content import bp, services
 from wijk.content.forms import FORMS, InviteForm, ItemForm
 from wijk.extensions import db, limiter
 from wijk.models import Item
-from wijk.neighbourhoods.services import all_neighbourhoods, get_by_slug
+from wijk.neighbourhoods.services import all_neighbourhoods, get_by_slug, local_now
 from wijk.sanitize import editable_text
 from wijk.security.permissions import (
     can_delete,
@@ -27,7 +29,8 @@ def item_url(item: Item, endpoint: str = "content.show", **values) -> str:
     return url_for(endpoint, kind_slug=services.KIND_SLUGS[item.kind], item_id=item.id, **values)
 
 
-def _load(kind_slug: str, item_id: int) -> Item:
+def load_item(kind_slug: str, item_id: int) -> Item:
+    """The item at this URL, or 404; unpublished items only for those who edit them."""
     item = db.session.get(Item, item_id)
     if item is None or services.KIND_SLUGS.get(item.kind) != kind_slug:
         abort(404)
@@ -56,8 +59,9 @@ def _data(form: ItemForm) -> dict:
 @bp.app_template_global()
 def item_link(view, endpoint: str = "show") -> str:
     """URL of an item page (or one of its actions), from an ItemView."""
-    return url_for(f"content.{endpoint}", kind_slug=services.KIND_SLUGS[view.kind],
-                   item_id=view.id)
+    if "." not in endpoint:
+        endpoint = f"content.{endpoint}"
+    return url_for(endpoint, kind_slug=services.KIND_SLUGS[view.kind], item_id=view.id)
 
 
 @bp.route("/plaatsen/<any(activiteit, organisatie, 'vraag-aanbod'):kind_slug>",
@@ -82,20 +86,28 @@ def create(kind_slug: str):
     return render_template("content/form.html", form=form, kind=kind, item=None), status
 
 
+def render_item_page(item: Item, *, invite_form: InviteForm | None = None,
+                     contact_form: ContactForm | None = None) -> str:
+    """The item page, also when a form on it comes back with errors."""
+    view = item_view(item, current_user)
+    return render_template(
+        "content/show.html", item=view,
+        invite_form=invite_form or InviteForm(formdata=None),
+        contact_form=contact_form or ContactForm(formdata=None),
+        relay_open=relay_open(item, local_now().date()) and not view.editable,
+        co_managers=[m.user.name for m in item.co_managers] if view.can_invite else [],
+    )
+
+
 @bp.get(f"/{KIND_PATH}/<int:item_id>")
 def show(kind_slug: str, item_id: int):
-    item = _load(kind_slug, item_id)
-    return render_template(
-        "content/show.html", item=item_view(item, current_user), invite_form=InviteForm(),
-        co_managers=[m.user.name for m in item.co_managers] if can_invite(current_user, item)
-        else [],
-    )
+    return render_item_page(load_item(kind_slug, item_id))
 
 
 @bp.route(f"/{KIND_PATH}/<int:item_id>/bewerken", methods=["GET", "POST"])
 @login_required
 def edit(kind_slug: str, item_id: int):
-    item = _load(kind_slug, item_id)
+    item = load_item(kind_slug, item_id)
     require(can_edit(current_user, item))
     form = FORMS[item.kind](obj=item)
     _prepare(form, item.kind)
@@ -114,7 +126,7 @@ def edit(kind_slug: str, item_id: int):
 @bp.post(f"/{KIND_PATH}/<int:item_id>/zichtbaarheid")
 @login_required
 def visibility(kind_slug: str, item_id: int):
-    item = _load(kind_slug, item_id)
+    item = load_item(kind_slug, item_id)
     require(can_edit(current_user, item))
     field = request.form.get("field", "")
     public = request.form.get("public") == "1"
@@ -135,7 +147,7 @@ def visibility(kind_slug: str, item_id: int):
 @bp.route(f"/{KIND_PATH}/<int:item_id>/verwijderen", methods=["GET", "POST"])
 @login_required
 def delete(kind_slug: str, item_id: int):
-    item = _load(kind_slug, item_id)
+    item = load_item(kind_slug, item_id)
     require(can_delete(current_user, item))
     if request.method == "POST":
         services.delete_item(item)
@@ -148,7 +160,7 @@ def delete(kind_slug: str, item_id: int):
 @login_required
 @limiter.limit("20/hour")
 def invite(kind_slug: str, item_id: int):
-    item = _load(kind_slug, item_id)
+    item = load_item(kind_slug, item_id)
     require(can_invite(current_user, item))
     form = InviteForm()
     if form.validate_on_submit():
@@ -163,11 +175,7 @@ def invite(kind_slug: str, item_id: int):
         else:
             flash(_("Invitation sent to %(email)s.", email=form.email.data), "success")
             return redirect(item_url(item))
-    view = item_view(item, current_user)
-    return render_template(
-        "content/show.html", item=view, invite_form=form,
-        co_managers=[m.user.name for m in item.co_managers],
-    ), 400
+    return render_item_page(item, invite_form=form), 400
 
 
 @bp.route("/uitnodiging/<token>", methods=["GET", "POST"])

@@ -500,6 +500,10 @@ def deliver(
         log.warning("deliver() skipped %s rows that were not claimed", len(messages) - len(pending))
     if not pending:
         return report
+    if stop is not None and stop.is_set():
+        report.released = len(pending)
+        _release([out.id for out in pending])
+        return report
     try:
         transport = _open_transport()
     except TransportUnavailable as exc:

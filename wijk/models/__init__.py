@@ -11,11 +11,13 @@ from wijk.models.content import (
 )
 from wijk.models.neighbourhood import Neighbourhood, NeighbourhoodPostcode
 from wijk.models.outbox import OutboxMessage
+from wijk.models.relay import BlockedSender, RelayMessage, Report
 from wijk.models.user import Consent, User
 
 __all__ = [
     "ITEM_CLASSES",
     "Activity",
+    "BlockedSender",
     "Consent",
     "Invitation",
     "Item",
@@ -25,5 +27,7 @@ __all__ = [
     "Offer",
     "Organisation",
     "OutboxMessage",
+    "RelayMessage",
+    "Report",
     "User",
 ]

@@ -10,6 +10,16 @@ from wijk.extensions import db
 from wijk.models.base import personal, utcnow
 
 
+def _account(purpose: str) -> dict:
+    return personal(
+        category="account",
+        purpose=purpose,
+        basis="contract",
+        retention="account",
+        audience="the person; admins",
+    )
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "user_account"
 
@@ -45,9 +55,15 @@ class User(UserMixin, db.Model):
             audience="nobody (a one-way hash)",
         ),
     )
-    email_verified_at: Mapped[datetime | None]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    locale: Mapped[str | None] = mapped_column(String(5))
+    email_verified_at: Mapped[datetime | None] = mapped_column(
+        info=_account("know the address is the person's own before they post")
+    )
+    created_at: Mapped[datetime] = mapped_column(
+        default=utcnow, info=_account("remove unverified accounts after 7 days")
+    )
+    locale: Mapped[str | None] = mapped_column(
+        String(5), info=_account("write to the person in their language")
+    )
     is_admin: Mapped[bool] = mapped_column(default=False)
 
     consents: Mapped[list[Consent]] = relationship(
@@ -67,6 +83,16 @@ class User(UserMixin, db.Model):
         return f"<User {self.id}>"
 
 
+def _consent(what: str) -> dict:
+    return personal(
+        category="consent",
+        purpose=f"prove what the person agreed to and when: {what}",
+        basis="legitimate_interest",
+        retention="account",
+        audience="the person; admins",
+    )
+
+
 class Consent(db.Model):
     """One acceptance of one version of a document (terms, privacy) or the age check."""
 
@@ -76,18 +102,9 @@ class Consent(db.Model):
     user_id: Mapped[int] = mapped_column(
         ForeignKey("user_account.id", ondelete="CASCADE"), index=True
     )
-    document: Mapped[str] = mapped_column(String(20))
-    version: Mapped[str] = mapped_column(String(20))
-    accepted_at: Mapped[datetime] = mapped_column(
-        default=utcnow,
-        info=personal(
-            category="consent",
-            purpose="prove what the person agreed to and when",
-            basis="legitimate_interest",
-            retention="account",
-            audience="the person; admins",
-        ),
-    )
-    withdrawn_at: Mapped[datetime | None]
+    document: Mapped[str] = mapped_column(String(20), info=_consent("what was agreed to"))
+    version: Mapped[str] = mapped_column(String(20), info=_consent("which version"))
+    accepted_at: Mapped[datetime] = mapped_column(default=utcnow, info=_consent("when"))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(info=_consent("when it ended"))
 
     user: Mapped[User] = relationship(back_populates="consents")

@@ -1,0 +1,106 @@
+"""The relay: visitors write to a contact person whose address never leaves the server."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import date
+from email.utils import formataddr
+
+from flask import current_app, url_for
+from sqlalchemy import select
+
+from wijk.extensions import db
+from wijk.mail import queue_mail
+from wijk.models import BlockedSender, Item, RelayMessage, Report, User
+from wijk.security.tokens import make_token, read_token
+
+LINK_MAX_AGE = 90 * 24 * 3600
+
+
+def relay_open(item: Item, today: date) -> bool:
+    """The relay closes when the item is deleted, hidden or past its expiry date."""
+    if not item.is_published:
+        return False
+    return not (item.kind == "offer" and item.expires_on is not None and item.expires_on < today)
+
+
+def recipient(item: Item) -> tuple[str, User]:
+    """The contact e-mail of the item, or else its owner's account address. Only the
+    server ever knows it."""
+    return item.contact_email or item.owner.email, item.owner
+
+
+def address_hash(address: str) -> str:
+    """Keyed hash of an address: lets us match a blocked sender without keeping it."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, address.strip().lower().encode(), hashlib.sha256).hexdigest()
+
+
+def mask(address: str) -> str:
+    local, _, domain = address.partition("@")
+    return f"{local[:1]}***@{domain}"
+
+
+def is_blocked(owner: User, sender: str) -> bool:
+    return db.session.scalar(
+        select(BlockedSender.id).where(
+            BlockedSender.user_id == owner.id, BlockedSender.sender_hash == address_hash(sender)
+        )
+    ) is not None
+
+
+def send(item: Item, name: str, sender: str, body: str) -> RelayMessage | None:
+    """Store the message and queue its mail in one transaction. A blocked sender gets
+    the same answer from the view, and nothing is stored or delivered."""
+    address, owner = recipient(item)
+    name = " ".join(name.split())
+    sender = sender.strip()
+    if is_blocked(owner, sender):
+        return None
+    relay = RelayMessage(item_id=item.id, recipient_id=owner.id, sender_name=name,
+                         sender_email=sender, body=body.strip())
+    db.session.add(relay)
+    db.session.flush()
+    token = make_token("relay", {"r": relay.id})
+    relay.outbox_message = queue_mail(
+        "relay", address, "relay",
+        locale=owner.locale if address == owner.email else None,
+        reply_to=formataddr((name, sender)),
+        title=item.title, sender_name=name, body=relay.body,
+        block_link=url_for("contact.block", token=token, _external=True),
+        report_link=url_for("contact.report_message", token=token, _external=True),
+    )
+    db.session.commit()
+    return relay
+
+
+def relay_from_token(token: str) -> RelayMessage | None:
+    data = read_token("relay", token, LINK_MAX_AGE)
+    return db.session.get(RelayMessage, data["r"]) if data and "r" in data else None
+
+
+def block(relay: RelayMessage) -> bool:
+    """Block the sender of a relayed message for its recipient; False if already blocked
+    or the sender's address was already erased."""
+    if relay.recipient_id is None or not relay.sender_email:
+        return False
+    digest = address_hash(relay.sender_email)
+    exists = db.session.scalar(
+        select(BlockedSender.id).where(
+            BlockedSender.user_id == relay.recipient_id, BlockedSender.sender_hash == digest
+        )
+    )
+    if exists:
+        return False
+    db.session.add(BlockedSender(user_id=relay.recipient_id, sender_hash=digest,
+                                 sender_hint=mask(relay.sender_email)))
+    db.session.commit()
+    return True
+
+
+def report_message(relay: RelayMessage, reason: str) -> Report:
+    report = Report(relay_message_id=relay.id, item_id=relay.item_id, reason=reason.strip())
+    db.session.add(report)
+    db.session.commit()
+    return report
