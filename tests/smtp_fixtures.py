@@ -178,11 +178,19 @@ def smtp_server(request):
             _allowed_ports.discard(server.port)
 
 
+@dataclass
+class StraySmtpGuard:
+    """Connection attempts the guard refused (host:port) during the current test."""
+
+    attempts: list[str]
+
+
 @pytest.fixture(autouse=True)
 def no_stray_smtp(monkeypatch):
     """Fail any test that connects to an SMTP server other than an smtp_server fixture."""
     original = smtplib.SMTP.connect
     stray: list[str] = []
+    guard = StraySmtpGuard(attempts=stray)
 
     def guarded_connect(self, host="localhost", port=0, source_address=None):
         target_host, target_port = host, port
@@ -202,7 +210,7 @@ def no_stray_smtp(monkeypatch):
         return original(self, host, port, source_address)
 
     monkeypatch.setattr(smtplib.SMTP, "connect", guarded_connect)
-    yield
+    yield guard
     if stray:
         # Also catches attempts made in threads, where the failure above is swallowed.
         pytest.fail("SMTP connections outside smtp_server: " + ", ".join(stray), pytrace=False)

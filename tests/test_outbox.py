@@ -4,8 +4,12 @@ back-off, outages and concurrent workers."""
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import stat
+import subprocess
+import sys
 import threading
 import time
 from datetime import timedelta
@@ -32,6 +36,8 @@ from wijk.mail.worker import (
 from wijk.models import OutboxMessage, User
 from wijk.models.base import utcnow
 from wijk.models.outbox import FAILED, QUEUED, SENDING, SENT
+
+ROOT = Path(__file__).resolve().parent.parent
 
 # --- helpers ---------------------------------------------------------------------------
 
@@ -295,6 +301,16 @@ def test_header_injection_is_refused_and_never_sent(app, smtp_server):
     assert all("victim" not in mail.raw.decode() for mail in smtp_server.messages)
 
 
+def test_mail_to_a_server_other_than_smtp_server_fails_the_test(app, no_stray_smtp):
+    app.config["MAIL_SERVER"] = "smtp.example.org"
+    add_messages(1)
+    with pytest.raises(pytest.fail.Exception, match="use the smtp_server fixture"):
+        run_once()
+    assert no_stray_smtp.attempts == ["smtp.example.org:25"]
+    no_stray_smtp.attempts.clear()  # the failure was the point of this test
+    assert statuses() == {QUEUED: 1}  # the interrupted batch was handed back
+
+
 # --- delivering to files ---------------------------------------------------------------
 
 
@@ -438,6 +454,41 @@ def test_flask_outbox_once_fails_when_the_relay_is_down(app, runner, smtp_server
     assert result.exit_code == 1
     assert "mail transport unavailable" in result.output
     assert statuses() == {QUEUED: 2}
+
+
+def test_flask_outbox_worker_stops_cleanly_on_sigterm(app, tmp_path):
+    add_messages(2)
+    env = {
+        **os.environ,
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "WIJK_INSTANCE_PATH": str(tmp_path / "instance"),
+        "FLASK_SECRET_KEY": app.config["SECRET_KEY"],
+        "FLASK_MAIL_FILE_DIR": app.config["MAIL_FILE_DIR"],
+    }
+    env.pop("FLASK_MAIL_SERVER", None)
+    worker = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "flask", "--app", "app", "outbox", "--interval", "0.1"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while len(mail_files(app)) < 2 and time.monotonic() < deadline:
+            assert worker.poll() is None, worker.stdout.read()
+            time.sleep(0.05)
+        worker.send_signal(signal.SIGTERM)
+        output, _ = worker.communicate(timeout=10)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait()
+    assert worker.returncode == 0, output
+    assert "Outbox worker stopped." in output
+    assert len(mail_files(app)) == 2
+    assert statuses() == {SENT: 2}
 
 
 def test_flask_outbox_retry(app, runner):

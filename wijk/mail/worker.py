@@ -498,60 +498,10 @@ def deliver(
     pending = [_Outgoing.of(row) for row in messages if row.status == SENDING]
     if len(pending) != len(messages):
         log.warning("deliver() skipped %s rows that were not claimed", len(messages) - len(pending))
-    if not pending:
-        return report
-    if stop is not None and stop.is_set():
-        report.released = len(pending)
-        _release([out.id for out in pending])
-        return report
     try:
-        transport = _open_transport()
-    except TransportUnavailable as exc:
-        _postpone([out.id for out in pending], str(exc))
-        log.warning("mail transport unavailable, %s messages wait: %s", len(pending), exc)
-        report.retrying = len(pending)
-        report.transport_error = str(exc)
-        return report
-
-    try:
-        while pending and not (stop is not None and stop.is_set()):
-            out = pending[0]
-            try:
-                transport.send(out, _build(out))
-            except _PermanentError as exc:
-                _record_failure(out, str(exc), permanent=True)
-                report.failed += 1
-            except (OSError, smtplib.SMTPException) as exc:
-                broken = _breaks_connection(exc)
-                permanent = isinstance(exc, smtplib.SMTPException) and _is_permanent(exc)
-                if _record_failure(out, _describe(exc), permanent=permanent):
-                    report.failed += 1
-                else:
-                    report.retrying += 1
-                if broken:
-                    pending.pop(0)
-                    db.session.commit()
-                    error = f"connection lost: {_describe(exc)}"
-                    _postpone([rest.id for rest in pending], error)
-                    report.retrying += len(pending)
-                    report.transport_error = error
-                    pending.clear()
-                    break
-            except Exception as exc:
-                # Anything unforeseen counts as an attempt too, so one odd message can
-                # neither stop the queue nor be retried for ever.
-                log.exception("outbox message %s: unexpected delivery error", out.id)
-                if _record_failure(out, _describe(exc), permanent=False):
-                    report.failed += 1
-                else:
-                    report.retrying += 1
-            else:
-                _set(out.id, status=SENT, sent_at=utcnow(), claimed_at=None, last_error=None)
-                report.sent += 1
-            pending.pop(0)
-            db.session.commit()
+        if pending and not (stop is not None and stop.is_set()):
+            _deliver_pending(pending, report, stop)
     finally:
-        transport.close()
         if pending:
             # Stopped or interrupted: whatever was not recorded goes back, still due. The
             # one in flight may have been accepted already; then it is sent twice, which
@@ -563,6 +513,60 @@ def deliver(
                 # The claims then expire and another run takes the rows again.
                 log.exception("could not release %s claimed outbox messages", len(pending))
     return report
+
+
+def _deliver_pending(
+    pending: list[_Outgoing], report: DeliveryReport, stop: threading.Event | None
+) -> None:
+    """Send `pending` front to back, removing each row once its outcome is committed."""
+    try:
+        transport = _open_transport()
+    except TransportUnavailable as exc:
+        _postpone([out.id for out in pending], str(exc))
+        log.warning("mail transport unavailable, %s messages wait: %s", len(pending), exc)
+        report.retrying += len(pending)
+        report.transport_error = str(exc)
+        pending.clear()
+        return
+
+    try:
+        while pending and not (stop is not None and stop.is_set()):
+            out = pending[0]
+            try:
+                transport.send(out, _build(out))
+            except _PermanentError as exc:
+                _record_failure(out, str(exc), permanent=True)
+                report.failed += 1
+            except (OSError, smtplib.SMTPException) as exc:
+                permanent = isinstance(exc, smtplib.SMTPException) and _is_permanent(exc)
+                if _record_failure(out, _describe(exc), permanent=permanent):
+                    report.failed += 1
+                else:
+                    report.retrying += 1
+                if _breaks_connection(exc):
+                    db.session.commit()
+                    pending.pop(0)
+                    error = f"connection lost: {_describe(exc)}"
+                    _postpone([rest.id for rest in pending], error)
+                    report.retrying += len(pending)
+                    report.transport_error = error
+                    pending.clear()
+                    return
+            except Exception as exc:
+                # Anything unforeseen counts as an attempt too, so one odd message can
+                # neither stop the queue nor be retried for ever.
+                log.exception("outbox message %s: unexpected delivery error", out.id)
+                if _record_failure(out, _describe(exc), permanent=False):
+                    report.failed += 1
+                else:
+                    report.retrying += 1
+            else:
+                _set(out.id, status=SENT, sent_at=utcnow(), claimed_at=None, last_error=None)
+                report.sent += 1
+            db.session.commit()
+            pending.pop(0)  # only now: an outcome that failed to commit is released
+    finally:
+        transport.close()
 
 
 def drain(app: Flask | None = None, *, stop: threading.Event | None = None) -> DeliveryReport:

@@ -1,0 +1,1 @@
+"""Privacy as code: the retention schedule (and, later, the generated statement)."""

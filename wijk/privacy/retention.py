@@ -1,0 +1,101 @@
+"""The retention schedule: one named rule per kind of data, applied by `flask purge`.
+
+Each rule erases what has passed its period and nothing else; running it again finds
+nothing more, so the purge is idempotent and safe to run from cron every hour."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, or_, select, update
+
+from wijk.extensions import db
+from wijk.models import OutboxMessage, RelayMessage
+from wijk.models.base import utcnow
+from wijk.models.outbox import FAILED, SENT
+
+
+@dataclass(frozen=True)
+class RetentionRule:
+    name: str
+    period: timedelta
+    description: str
+    apply: Callable[[datetime, bool], int]  # (now, dry_run) -> rows affected
+
+
+def _relay_body(now: datetime, dry_run: bool) -> int:
+    """Relayed messages lose body, sender name and address 28 days after delivery (or
+    after they were written, when delivery never happened)."""
+    cutoff = now - RELAY_BODY.period
+    delivered_before = select(OutboxMessage.id).where(
+        OutboxMessage.status == SENT, OutboxMessage.sent_at <= cutoff
+    )
+    undeliverable = select(OutboxMessage.id).where(OutboxMessage.status == FAILED)
+    due = and_(
+        RelayMessage.erased_at.is_(None),
+        or_(
+            RelayMessage.outbox_message_id.in_(delivered_before),
+            and_(
+                RelayMessage.created_at <= cutoff,
+                or_(
+                    RelayMessage.outbox_message_id.is_(None),
+                    RelayMessage.outbox_message_id.in_(undeliverable),
+                ),
+            ),
+        ),
+    )
+    ids = list(db.session.scalars(select(RelayMessage.id).where(due)))
+    if ids and not dry_run:
+        db.session.execute(
+            update(RelayMessage)
+            .where(RelayMessage.id.in_(ids))
+            .values(body=None, sender_name=None, sender_email=None, erased_at=now)
+        )
+    return len(ids)
+
+
+def _outbox_body(now: datetime, dry_run: bool) -> int:
+    """Delivered mail keeps only its kind, status and times after 7 days."""
+    cutoff = now - OUTBOX_BODY.period
+    due = and_(
+        OutboxMessage.status == SENT,
+        OutboxMessage.sent_at <= cutoff,
+        OutboxMessage.to_addr != "",
+    )
+    ids = list(db.session.scalars(select(OutboxMessage.id).where(due)))
+    if ids and not dry_run:
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids))
+            .values(to_addr="", reply_to=None, subject="", body_text=None, body_html=None,
+                    headers={})
+        )
+    return len(ids)
+
+
+RELAY_BODY = RetentionRule(
+    "relay_body", timedelta(days=28),
+    _l("Messages sent through the contact form are erased 28 days after delivery."),
+    _relay_body,
+)
+OUTBOX_BODY = RetentionRule(
+    "outbox_body", timedelta(days=7),
+    _l("The content and address of a delivered e-mail are erased after 7 days."),
+    _outbox_body,
+)
+
+SCHEDULE: tuple[RetentionRule, ...] = (RELAY_BODY, OUTBOX_BODY)
+
+
+def purge(now: datetime | None = None, *, dry_run: bool = False) -> dict[str, int]:
+    """Apply every rule in one transaction; with dry_run, only count."""
+    now = now or utcnow()
+    counts = {rule.name: rule.apply(now, dry_run) for rule in SCHEDULE}
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    return counts
