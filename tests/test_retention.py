@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from wijk.extensions import db
-from wijk.models import OutboxMessage, RelayMessage
+from wijk.models import OutboxMessage, RelayMessage, User
 from wijk.models.base import utcnow
 from wijk.privacy.retention import purge
 
@@ -75,6 +75,24 @@ def test_flask_purge_command_reports_per_rule(runner, make_item):
     assert "relay_body" in result.output and "would erase" in result.output
     assert db.session.scalar(select(RelayMessage.body)) == "Geheim bericht"
     result = runner.invoke(args=["purge"])
-    assert "relay_body       erased      1" in result.output
+    assert "relay_body           erased      1" in result.output
     db.session.expire_all()
     assert db.session.scalar(select(RelayMessage.body)) is None
+
+
+def test_unverified_accounts_are_removed_after_7_days(make_user, make_item):
+    old = make_user(verified=False)
+    young = make_user(verified=False)
+    verified = make_user()
+    old.created_at = NOW - timedelta(days=7)
+    young.created_at = NOW - timedelta(days=6, hours=23)
+    verified.created_at = NOW - timedelta(days=300)
+    make_item("activity", owner=old)
+    db.session.commit()
+    old_id = old.id
+    assert purge(NOW)["unverified_account"] == 1
+    db.session.expire_all()
+    assert db.session.get(User, old_id) is None
+    assert db.session.get(User, young.id) is not None
+    assert db.session.get(User, verified.id) is not None
+    assert purge(NOW)["unverified_account"] == 0

@@ -26,4 +26,4 @@ def purge_command(dry_run: bool) -> None:
     counts = purge(dry_run=dry_run)
     verb = "would erase" if dry_run else "erased"
     for rule in SCHEDULE:
-        click.echo(f"{rule.name:<16} {verb} {counts[rule.name]:>6}  ({rule.description})")
+        click.echo(f"{rule.name:<20} {verb} {counts[rule.name]:>6}  ({rule.description})")

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, delete, or_, select, update
 
 from wijk.extensions import db
-from wijk.models import OutboxMessage, RelayMessage
+from wijk.models import OutboxMessage, RelayMessage, User
 from wijk.models.base import utcnow
 from wijk.models.outbox import FAILED, SENT
 
@@ -76,6 +76,23 @@ def _outbox_body(now: datetime, dry_run: bool) -> int:
     return len(ids)
 
 
+def _unverified_account(now: datetime, dry_run: bool) -> int:
+    """Sign-ups whose address was never confirmed are removed after 7 days, with
+    everything that hangs off them (consents, by cascade)."""
+    cutoff = now - UNVERIFIED_ACCOUNT.period
+    ids = list(db.session.scalars(
+        select(User.id).where(User.email_verified_at.is_(None), User.created_at <= cutoff)
+    ))
+    if ids and not dry_run:
+        db.session.execute(delete(User).where(User.id.in_(ids)))
+    return len(ids)
+
+
+UNVERIFIED_ACCOUNT = RetentionRule(
+    "unverified_account", timedelta(days=7),
+    _l("Accounts whose e-mail address was never confirmed are removed after 7 days."),
+    _unverified_account,
+)
 RELAY_BODY = RetentionRule(
     "relay_body", timedelta(days=28),
     _l("Messages sent through the contact form are erased 28 days after delivery."),
@@ -87,7 +104,7 @@ OUTBOX_BODY = RetentionRule(
     _outbox_body,
 )
 
-SCHEDULE: tuple[RetentionRule, ...] = (RELAY_BODY, OUTBOX_BODY)
+SCHEDULE: tuple[RetentionRule, ...] = (UNVERIFIED_ACCOUNT, RELAY_BODY, OUTBOX_BODY)
 
 
 def purge(now: datetime | None = None, *, dry_run: bool = False) -> dict[str, int]:
