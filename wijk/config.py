@@ -32,6 +32,8 @@ DEFAULTS: dict[str, object] = {
     # second process. Production runs `flask outbox` instead.
     "OUTBOX_INLINE_WORKER": True,
     "OUTBOX_MAX_ATTEMPTS": 8,
+    "OUTBOX_CLAIM_TIMEOUT": 600,  # seconds before a crashed worker's claim is taken over
+    "MAIL_TIMEOUT": 30,
     "OUTBOX_BATCH_SIZE": 100,
     # Versions of the documents a person accepts at registration.
     "TERMS_VERSION": "2026-11",
