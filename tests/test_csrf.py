@@ -1,0 +1,50 @@
+"""Every state-changing route refuses a POST without a valid CSRF token."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from wijk import create_app
+from wijk.extensions import db
+
+SAMPLE = {"kind_slug": "activiteit", "item_id": 1, "token": "x", "slug": "wijk-1"}
+
+
+@pytest.fixture
+def strict_app(_schema, tmp_path):
+    url, _ = _schema
+    app = create_app({"TESTING": True, "SECRET_KEY": "csrf-test", "SQLALCHEMY_DATABASE_URI": url,
+                      "WTF_CSRF_ENABLED": True, "RATELIMIT_ENABLED": False})
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def post_routes(app):
+    for rule in app.url_map.iter_rules():
+        if "POST" in rule.methods:
+            yield rule.endpoint, rule.build({k: SAMPLE[k] for k in rule.arguments})[1]
+
+
+def test_every_post_route_refuses_a_missing_token(strict_app):
+    client = strict_app.test_client()
+    routes = list(post_routes(strict_app))
+    assert len(routes) >= 12
+    for endpoint, url in routes:
+        response = client.post(url, data={"name": "x"})
+        assert response.status_code == 400, endpoint
+        assert "<h1>" in response.get_data(as_text=True)
+
+
+def test_contact_form_works_with_the_token_from_the_page(strict_app, make_item):
+    item = make_item("activity")
+    client = strict_app.test_client()
+    page = client.get(f"/activiteit/{item.id}").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    data = {"name": "Vera", "email": "vera@example.net", "message": "Een vraag voor jullie."}
+    assert client.post(f"/activiteit/{item.id}/contact", data=data).status_code == 400
+    response = client.post(f"/activiteit/{item.id}/contact", data={**data, "csrf_token": token})
+    assert response.status_code == 302
