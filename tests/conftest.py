@@ -67,6 +67,9 @@ def _schema(tmp_path_factory):
 
 
 def _drop_everything() -> None:
+    with db.engine.begin() as conn:
+        if db.engine.dialect.name == "sqlite":
+            conn.execute(text("DROP TABLE IF EXISTS item_fts"))
     db.drop_all()
     with db.engine.begin() as conn:
         conn.execute(text("DROP TABLE IF EXISTS alembic_version"))

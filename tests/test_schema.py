@@ -12,6 +12,7 @@ from sqlalchemy import Boolean, Column, Integer, MetaData, String, Table
 
 from wijk.extensions import db
 from wijk.models import Item
+from wijk.models.base import include_object
 
 PERSONAL_WORDS = {
     "name", "email", "mail", "phone", "mobile", "address", "addr", "postcode", "zip", "ip",
@@ -74,6 +75,7 @@ def test_personal_content_fields_have_a_flag_hidden_by_default(app):
 @pytest.mark.parametrize("check", ["models_match_migrations"])
 def test_migrations_build_what_the_models_declare(app, check):
     with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": include_object})
         diff = compare_metadata(context, db.metadata)
     assert diff == [], "run `flask db migrate`: the models and migrations differ"

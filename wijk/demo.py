@@ -890,13 +890,24 @@ def _insert(table, rows: Iterable[dict]) -> int:
     return total
 
 
+def _scalar_defaults(table) -> dict[str, Any]:
+    """Column defaults that Core executemany would not fill in for keys we pass as None."""
+    return {
+        column.name: column.default.arg
+        for column in table.columns
+        if column.default is not None and column.default.is_scalar
+    }
+
+
+ITEM_SCALAR_DEFAULTS = _scalar_defaults(Item.__table__)
+
+
 def _item_row(**values: Any) -> dict[str, Any]:
     """A full row for the item table: executemany needs the same keys in every row, and
     `kind` must be set by hand because Core inserts skip the polymorphic identity."""
     row = dict.fromkeys(ITEM_COLUMNS)
-    row.update(status="published", description="", address_public=False,
-               contact_name_public=False, contact_email_public=False,
-               contact_phone_public=False)
+    row.update(ITEM_SCALAR_DEFAULTS)
+    row.update(status="published", description="")
     row.update(values)
     return row
 

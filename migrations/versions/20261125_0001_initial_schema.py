@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 11:58:22.784801
+Create Date: 2026-11-25 12:08:44.679860
 
 """
 from alembic import op
@@ -49,6 +49,17 @@ def upgrade():
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
         batch_op.create_index('ix_outbox_due', ['status', 'next_attempt_at'], unique=False)
 
+    op.create_table('sealed_account',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('former_user_id', sa.Integer(), nullable=False),
+    sa.Column('sealed_at', sa.DateTime(), nullable=False),
+    sa.Column('purge_after', sa.DateTime(), nullable=False),
+    sa.Column('ciphertext', sa.LargeBinary(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_sealed_account'))
+    )
+    with op.batch_alter_table('sealed_account', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sealed_account_former_user_id'), ['former_user_id'], unique=False)
+
     op.create_table('user_account',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=False),
@@ -57,7 +68,10 @@ def upgrade():
     sa.Column('email_verified_at', sa.DateTime(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('locale', sa.String(length=5), nullable=True),
-    sa.Column('is_admin', sa.Boolean(), nullable=False),
+    sa.Column('is_admin', sa.Boolean(), server_default=sa.false(), nullable=False),
+    sa.Column('totp_secret', sa.String(length=64), nullable=True),
+    sa.Column('totp_enabled_at', sa.DateTime(), nullable=True),
+    sa.Column('deleted_at', sa.DateTime(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user_account')),
     sa.UniqueConstraint('email', name=op.f('uq_user_account_email'))
     )
@@ -70,6 +84,20 @@ def upgrade():
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_blocked_sender_user_id_user_account'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_blocked_sender')),
     sa.UniqueConstraint('user_id', 'sender_hash', name=op.f('uq_blocked_sender_user_id'))
+    )
+    op.create_table('breach',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('recorded_by_id', sa.Integer(), nullable=True),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('data_categories', sa.Text(), nullable=False),
+    sa.Column('occurred_at', sa.DateTime(), nullable=True),
+    sa.Column('discovered_at', sa.DateTime(), nullable=False),
+    sa.Column('authority_deadline', sa.DateTime(), nullable=False),
+    sa.Column('reported_at', sa.DateTime(), nullable=True),
+    sa.Column('notified_at', sa.DateTime(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['recorded_by_id'], ['user_account.id'], name=op.f('fk_breach_recorded_by_id_user_account'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_breach'))
     )
     op.create_table('consent',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -88,7 +116,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=20), nullable=False),
     sa.Column('neighbourhood_id', sa.Integer(), nullable=False),
-    sa.Column('owner_id', sa.Integer(), nullable=False),
+    sa.Column('owner_id', sa.Integer(), nullable=True),
     sa.Column('organisation_id', sa.Integer(), nullable=True),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('title', sa.String(length=200), nullable=False),
@@ -96,20 +124,25 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.Column('address', sa.String(length=200), nullable=True),
-    sa.Column('address_public', sa.Boolean(), nullable=False),
+    sa.Column('address_public', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.Column('contact_name', sa.String(length=100), nullable=True),
-    sa.Column('contact_name_public', sa.Boolean(), nullable=False),
+    sa.Column('contact_name_public', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.Column('contact_email', sa.String(length=254), nullable=True),
-    sa.Column('contact_email_public', sa.Boolean(), nullable=False),
+    sa.Column('contact_email_public', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.Column('contact_phone', sa.String(length=40), nullable=True),
-    sa.Column('contact_phone_public', sa.Boolean(), nullable=False),
+    sa.Column('contact_phone_public', sa.Boolean(), server_default=sa.false(), nullable=False),
+    sa.Column('moderation_reason', sa.Text(), nullable=True),
+    sa.Column('picture_key', sa.String(length=40), nullable=True),
     sa.Column('starts_at', sa.DateTime(), nullable=True),
     sa.Column('ends_at', sa.DateTime(), nullable=True),
     sa.Column('location_name', sa.String(length=200), nullable=True),
     sa.Column('recurrence', sa.String(length=200), nullable=True),
+    sa.Column('signups_enabled', sa.Boolean(), server_default=sa.false(), nullable=False),
+    sa.Column('max_places', sa.Integer(), nullable=True),
     sa.Column('website', sa.String(length=300), nullable=True),
     sa.Column('offer_kind', sa.String(length=10), nullable=True),
     sa.Column('expires_on', sa.Date(), nullable=True),
+    sa.Column('reminder_sent_at', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['neighbourhood_id'], ['neighbourhood.id'], name=op.f('fk_item_neighbourhood_id_neighbourhood'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['organisation_id'], ['item.id'], name=op.f('fk_item_organisation_id_item'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['owner_id'], ['user_account.id'], name=op.f('fk_item_owner_id_user_account'), ondelete='CASCADE'),
@@ -121,12 +154,106 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_item_organisation_id'), ['organisation_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_item_owner_id'), ['owner_id'], unique=False)
 
+    op.create_table('neighbourhood_manager',
+    sa.Column('neighbourhood_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('appointed_at', sa.DateTime(), nullable=False),
+    sa.Column('appointed_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['appointed_by_id'], ['user_account.id'], name=op.f('fk_neighbourhood_manager_appointed_by_id_user_account'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['neighbourhood_id'], ['neighbourhood.id'], name=op.f('fk_neighbourhood_manager_neighbourhood_id_neighbourhood'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_neighbourhood_manager_user_id_user_account'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('neighbourhood_id', 'user_id', name=op.f('pk_neighbourhood_manager'))
+    )
+    with op.batch_alter_table('neighbourhood_manager', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_neighbourhood_manager_user_id'), ['user_id'], unique=False)
+
     op.create_table('neighbourhood_postcode',
     sa.Column('postcode', sa.String(length=4), nullable=False),
     sa.Column('neighbourhood_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['neighbourhood_id'], ['neighbourhood.id'], name=op.f('fk_neighbourhood_postcode_neighbourhood_id_neighbourhood'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('postcode', 'neighbourhood_id', name=op.f('pk_neighbourhood_postcode'))
     )
+    op.create_table('newsletter',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('neighbourhood_id', sa.Integer(), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=True),
+    sa.Column('subject', sa.String(length=200), nullable=False),
+    sa.Column('body_html', sa.Text(), nullable=False),
+    sa.Column('body_text', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('sent_at', sa.DateTime(), nullable=True),
+    sa.Column('recipient_count', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['author_id'], ['user_account.id'], name=op.f('fk_newsletter_author_id_user_account'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['neighbourhood_id'], ['neighbourhood.id'], name=op.f('fk_newsletter_neighbourhood_id_neighbourhood'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_newsletter'))
+    )
+    with op.batch_alter_table('newsletter', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_newsletter_neighbourhood_id'), ['neighbourhood_id'], unique=False)
+
+    op.create_table('newsletter_subscription',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('neighbourhood_id', sa.Integer(), nullable=False),
+    sa.Column('subscribed_at', sa.DateTime(), nullable=False),
+    sa.Column('source', sa.String(length=20), nullable=False),
+    sa.Column('withdrawn_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['neighbourhood_id'], ['neighbourhood.id'], name=op.f('fk_newsletter_subscription_neighbourhood_id_neighbourhood'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_newsletter_subscription_user_id_user_account'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_newsletter_subscription'))
+    )
+    with op.batch_alter_table('newsletter_subscription', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_newsletter_subscription_user_id'), ['user_id'], unique=False)
+        batch_op.create_index('ix_subscription_active', ['neighbourhood_id', 'withdrawn_at'], unique=False)
+
+    op.create_table('privacy_request',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('email', sa.String(length=254), nullable=False),
+    sa.Column('message', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('due_at', sa.DateTime(), nullable=False),
+    sa.Column('answered_at', sa.DateTime(), nullable=True),
+    sa.Column('answer', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_privacy_request_user_id_user_account'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_privacy_request'))
+    )
+    with op.batch_alter_table('privacy_request', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_privacy_request_user_id'), ['user_id'], unique=False)
+
+    op.create_table('recovery_code',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('code_hash', sa.String(length=255), nullable=False),
+    sa.Column('used_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_recovery_code_user_id_user_account'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_recovery_code'))
+    )
+    with op.batch_alter_table('recovery_code', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_recovery_code_user_id'), ['user_id'], unique=False)
+
+    op.create_table('audit_entry',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.Column('action', sa.String(length=40), nullable=False),
+    sa.Column('subject_id', sa.Integer(), nullable=True),
+    sa.Column('item_id', sa.Integer(), nullable=True),
+    sa.Column('neighbourhood_id', sa.Integer(), nullable=True),
+    sa.Column('detail', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['actor_id'], ['user_account.id'], name=op.f('fk_audit_entry_actor_id_user_account'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['item_id'], ['item.id'], name=op.f('fk_audit_entry_item_id_item'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['neighbourhood_id'], ['neighbourhood.id'], name=op.f('fk_audit_entry_neighbourhood_id_neighbourhood'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['subject_id'], ['user_account.id'], name=op.f('fk_audit_entry_subject_id_user_account'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_entry'))
+    )
+    with op.batch_alter_table('audit_entry', schema=None) as batch_op:
+        batch_op.create_index('ix_audit_created', ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_audit_entry_actor_id'), ['actor_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_audit_entry_item_id'), ['item_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_audit_entry_neighbourhood_id'), ['neighbourhood_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_audit_entry_subject_id'), ['subject_id'], unique=False)
+
     op.create_table('invitation',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('item_id', sa.Integer(), nullable=False),
@@ -141,6 +268,15 @@ def upgrade():
     with op.batch_alter_table('invitation', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_invitation_item_id'), ['item_id'], unique=False)
 
+    op.create_table('item_category',
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('category', sa.String(length=20), nullable=False),
+    sa.ForeignKeyConstraint(['item_id'], ['item.id'], name=op.f('fk_item_category_item_id_item'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('item_id', 'category', name=op.f('pk_item_category'))
+    )
+    with op.batch_alter_table('item_category', schema=None) as batch_op:
+        batch_op.create_index('ix_item_category_category', ['category', 'item_id'], unique=False)
+
     op.create_table('item_manager',
     sa.Column('item_id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -151,6 +287,20 @@ def upgrade():
     )
     with op.batch_alter_table('item_manager', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_item_manager_user_id'), ['user_id'], unique=False)
+
+    op.create_table('item_revision',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('editor_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('snapshot', sa.JSON(), nullable=False),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['editor_id'], ['user_account.id'], name=op.f('fk_item_revision_editor_id_user_account'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['item_id'], ['item.id'], name=op.f('fk_item_revision_item_id_item'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_item_revision'))
+    )
+    with op.batch_alter_table('item_revision', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_item_revision_item_id'), ['item_id'], unique=False)
 
     op.create_table('relay_message',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -171,6 +321,20 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_relay_message_item_id'), ['item_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_relay_message_recipient_id'), ['recipient_id'], unique=False)
 
+    op.create_table('signup',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('activity_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=100), nullable=False),
+    sa.Column('email', sa.String(length=254), nullable=False),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('cancelled_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['activity_id'], ['item.id'], name=op.f('fk_signup_activity_id_item'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_signup'))
+    )
+    with op.batch_alter_table('signup', schema=None) as batch_op:
+        batch_op.create_index('ix_signup_activity', ['activity_id', 'status', 'created_at'], unique=False)
+
     op.create_table('report',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('item_id', sa.Integer(), nullable=True),
@@ -178,8 +342,11 @@ def upgrade():
     sa.Column('reason', sa.Text(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('resolved_at', sa.DateTime(), nullable=True),
+    sa.Column('resolved_by_id', sa.Integer(), nullable=True),
+    sa.Column('resolution', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['item_id'], ['item.id'], name=op.f('fk_report_item_id_item'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['relay_message_id'], ['relay_message.id'], name=op.f('fk_report_relay_message_id_relay_message'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['resolved_by_id'], ['user_account.id'], name=op.f('fk_report_resolved_by_id_user_account'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_report'))
     )
     with op.batch_alter_table('report', schema=None) as batch_op:
@@ -194,20 +361,61 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_report_item_id'))
 
     op.drop_table('report')
+    with op.batch_alter_table('signup', schema=None) as batch_op:
+        batch_op.drop_index('ix_signup_activity')
+
+    op.drop_table('signup')
     with op.batch_alter_table('relay_message', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_relay_message_recipient_id'))
         batch_op.drop_index(batch_op.f('ix_relay_message_item_id'))
 
     op.drop_table('relay_message')
+    with op.batch_alter_table('item_revision', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_item_revision_item_id'))
+
+    op.drop_table('item_revision')
     with op.batch_alter_table('item_manager', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_item_manager_user_id'))
 
     op.drop_table('item_manager')
+    with op.batch_alter_table('item_category', schema=None) as batch_op:
+        batch_op.drop_index('ix_item_category_category')
+
+    op.drop_table('item_category')
     with op.batch_alter_table('invitation', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_invitation_item_id'))
 
     op.drop_table('invitation')
+    with op.batch_alter_table('audit_entry', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_audit_entry_subject_id'))
+        batch_op.drop_index(batch_op.f('ix_audit_entry_neighbourhood_id'))
+        batch_op.drop_index(batch_op.f('ix_audit_entry_item_id'))
+        batch_op.drop_index(batch_op.f('ix_audit_entry_actor_id'))
+        batch_op.drop_index('ix_audit_created')
+
+    op.drop_table('audit_entry')
+    with op.batch_alter_table('recovery_code', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_recovery_code_user_id'))
+
+    op.drop_table('recovery_code')
+    with op.batch_alter_table('privacy_request', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_privacy_request_user_id'))
+
+    op.drop_table('privacy_request')
+    with op.batch_alter_table('newsletter_subscription', schema=None) as batch_op:
+        batch_op.drop_index('ix_subscription_active')
+        batch_op.drop_index(batch_op.f('ix_newsletter_subscription_user_id'))
+
+    op.drop_table('newsletter_subscription')
+    with op.batch_alter_table('newsletter', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_newsletter_neighbourhood_id'))
+
+    op.drop_table('newsletter')
     op.drop_table('neighbourhood_postcode')
+    with op.batch_alter_table('neighbourhood_manager', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_neighbourhood_manager_user_id'))
+
+    op.drop_table('neighbourhood_manager')
     with op.batch_alter_table('item', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_item_owner_id'))
         batch_op.drop_index(batch_op.f('ix_item_organisation_id'))
@@ -219,8 +427,13 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_consent_user_id'))
 
     op.drop_table('consent')
+    op.drop_table('breach')
     op.drop_table('blocked_sender')
     op.drop_table('user_account')
+    with op.batch_alter_table('sealed_account', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sealed_account_former_user_id'))
+
+    op.drop_table('sealed_account')
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_due')
 

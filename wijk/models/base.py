@@ -46,3 +46,12 @@ def personal(
 def not_personal(reason: str) -> dict[str, Any]:
     """Mark a column whose name looks personal but is not, with the reason why."""
     return {"not_personal": reason}
+
+
+# Schema objects the search migration creates outside the models (FTS5 tables, the
+# PostgreSQL tsvector column and its index); autogenerate must leave them alone.
+SEARCH_OBJECTS = ("item_fts", "search_vector", "ix_item_search")
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    return not (name and name.startswith(SEARCH_OBJECTS))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wijk.extensions import db
@@ -40,7 +40,8 @@ class Item(db.Model):
     neighbourhood_id: Mapped[int] = mapped_column(
         ForeignKey("neighbourhood.id", ondelete="CASCADE")
     )
-    owner_id: Mapped[int] = mapped_column(
+    # NULL once the author deleted their account and chose to keep the item anonymised.
+    owner_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="CASCADE"), index=True
     )
     organisation_id: Mapped[int | None] = mapped_column(
@@ -55,20 +56,24 @@ class Item(db.Model):
     address: Mapped[str | None] = mapped_column(
         String(200), info=_contact("show where to go or whom to visit", "address_public")
     )
-    address_public: Mapped[bool] = mapped_column(default=False)
+    address_public: Mapped[bool] = mapped_column(default=False, server_default=false())
     contact_name: Mapped[str | None] = mapped_column(
         String(100), info=_contact("tell visitors whom they will meet", "contact_name_public")
     )
-    contact_name_public: Mapped[bool] = mapped_column(default=False)
+    contact_name_public: Mapped[bool] = mapped_column(default=False, server_default=false())
     contact_email: Mapped[str | None] = mapped_column(
         String(254),
         info=_contact("deliver messages from the relay contact form", "contact_email_public"),
     )
-    contact_email_public: Mapped[bool] = mapped_column(default=False)
+    contact_email_public: Mapped[bool] = mapped_column(default=False, server_default=false())
     contact_phone: Mapped[str | None] = mapped_column(
         String(40), info=_contact("let visitors call the contact person", "contact_phone_public")
     )
-    contact_phone_public: Mapped[bool] = mapped_column(default=False)
+    contact_phone_public: Mapped[bool] = mapped_column(default=False, server_default=false())
+
+    moderation_reason: Mapped[str | None] = mapped_column(Text)
+    # A picture: files are stored under this random key, never under a user-given name.
+    picture_key: Mapped[str | None] = mapped_column(String(40))
 
     # Activity
     starts_at: Mapped[datetime | None]
@@ -77,14 +82,17 @@ class Item(db.Model):
         String(200), info=not_personal("the name of a venue")
     )
     recurrence: Mapped[str | None] = mapped_column(String(200))
+    signups_enabled: Mapped[bool] = mapped_column(default=False, server_default=false())
+    max_places: Mapped[int | None]
     # Organisation
     website: Mapped[str | None] = mapped_column(String(300))
     # Offer / request
     offer_kind: Mapped[str | None] = mapped_column(String(10))
     expires_on: Mapped[date | None]
+    reminder_sent_at: Mapped[datetime | None]
 
     neighbourhood: Mapped[Neighbourhood] = relationship(lazy="joined", innerjoin=True)
-    owner: Mapped[User] = relationship()
+    owner: Mapped[User | None] = relationship()
     organisation: Mapped[Item | None] = relationship(remote_side=[id])
     co_managers: Mapped[list[ItemManager]] = relationship(
         back_populates="item", cascade="all, delete-orphan", passive_deletes=True
@@ -112,6 +120,12 @@ class Organisation(Item):
         return self.title
 
 
+class NewsItem(Item):
+    """News a neighbourhood manager posts on the neighbourhood page."""
+
+    __mapper_args__ = {"polymorphic_identity": "news", "polymorphic_load": "inline"}
+
+
 class Offer(Item):
     """An offer or a request on the board ("vraag en aanbod"); see `offer_kind`."""
 
@@ -125,6 +139,7 @@ ITEM_CLASSES: dict[str, type[Item]] = {
     "activity": Activity,
     "organisation": Organisation,
     "offer": Offer,
+    "news": NewsItem,
 }
 
 

@@ -102,6 +102,10 @@ class Report(db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     resolved_at: Mapped[datetime | None]
+    resolved_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    resolution: Mapped[str | None] = mapped_column(Text)
 
     item: Mapped[Item | None] = relationship()
     relay_message: Mapped[RelayMessage | None] = relationship()

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wijk.extensions import db
@@ -64,7 +64,14 @@ class User(UserMixin, db.Model):
     locale: Mapped[str | None] = mapped_column(
         String(5), info=_account("write to the person in their language")
     )
-    is_admin: Mapped[bool] = mapped_column(default=False)
+    is_admin: Mapped[bool] = mapped_column(default=False, server_default=false())
+    totp_secret: Mapped[str | None] = mapped_column(
+        String(64), info=_account("second login step (TOTP)")
+    )
+    totp_enabled_at: Mapped[datetime | None]
+    # Set when the person deletes the account: it is logged out and unpublished at once,
+    # and the purge erases the rest within 48 hours.
+    deleted_at: Mapped[datetime | None]
 
     consents: Mapped[list[Consent]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="Consent.accepted_at"

@@ -7,7 +7,7 @@ from typing import Any
 from flask import abort
 from flask_login import current_user
 
-from wijk.models import Item, User
+from wijk.models import Item, Neighbourhood, NeighbourhoodManager, User
 
 
 def _is_user(user: Any) -> bool:
@@ -53,6 +53,18 @@ def require(allowed: bool) -> None:
 
 def as_user(user: Any) -> User | None:
     return user if _is_user(user) else None
+
+
+def can_moderate(user: Any, neighbourhood: Neighbourhood | int) -> bool:
+    """Admins, and the managers of this neighbourhood, moderate it; nobody else."""
+    if not _is_user(user):
+        return False
+    if user.is_admin:
+        return True
+    from wijk.extensions import db
+
+    neighbourhood_id = neighbourhood if isinstance(neighbourhood, int) else neighbourhood.id
+    return db.session.get(NeighbourhoodManager, (neighbourhood_id, user.id)) is not None
 
 
 def template_helpers() -> dict[str, Any]:

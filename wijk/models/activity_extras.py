@@ -1,0 +1,54 @@
+"""Categories and sign-ups of activities (issue 6)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from wijk.extensions import db
+from wijk.models.base import personal, utcnow
+from wijk.models.content import Item
+
+CATEGORIES = ("sport", "culture", "care", "children", "meeting", "learning", "nature", "food")
+
+
+class ItemCategory(db.Model):
+    __tablename__ = "item_category"
+    __table_args__ = (Index("ix_item_category_category", "category", "item_id"),)
+
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("item.id", ondelete="CASCADE"), primary_key=True
+    )
+    category: Mapped[str] = mapped_column(String(20), primary_key=True)
+
+
+def _signup(purpose: str) -> dict:
+    return personal(
+        category="activity sign-up",
+        purpose=purpose,
+        basis="consent",
+        retention="signup",
+        audience="the organiser and co-managers of the activity",
+    )
+
+
+class SignUp(db.Model):
+    """A visitor's sign-up for an activity; no account needed. Erased 7 days after the
+    activity ends."""
+
+    __tablename__ = "signup"
+    __table_args__ = (Index("ix_signup_activity", "activity_id", "status", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("item.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100), info=_signup("tell the organiser who comes"))
+    email: Mapped[str] = mapped_column(
+        String(254), info=_signup("confirm, cancel, and let the organiser reach the person")
+    )
+    status: Mapped[str] = mapped_column(String(12), default="confirmed")  # or waiting, cancelled
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    cancelled_at: Mapped[datetime | None]
+
+    activity: Mapped[Item] = relationship()
