@@ -96,3 +96,21 @@ def test_unverified_accounts_are_removed_after_7_days(make_user, make_item):
     assert db.session.get(User, young.id) is not None
     assert db.session.get(User, verified.id) is not None
     assert purge(NOW)["unverified_account"] == 0
+
+
+def test_signup_list_is_erased_7_days_after_the_activity_ends(make_item):
+    from wijk.models import SignUp
+    from wijk.privacy.retention import _local
+
+    local_now = _local(NOW)
+    ended = make_item("activity", starts_at=local_now - timedelta(days=7, hours=2),
+                      ends_at=local_now - timedelta(days=7))
+    recent = make_item("activity", starts_at=local_now - timedelta(days=6, hours=23),
+                       ends_at=local_now - timedelta(days=6, hours=22))
+    for activity in (ended, recent):
+        db.session.add(SignUp(activity_id=activity.id, name="Piet", email="piet@example.org"))
+    db.session.commit()
+    assert purge(NOW)["signup_list"] == 1
+    remaining = list(db.session.scalars(select(SignUp.activity_id)))
+    assert remaining == [recent.id]
+    assert purge(NOW)["signup_list"] == 0

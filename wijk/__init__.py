@@ -61,16 +61,25 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     login_manager.login_message = _l("Log in to continue.")
 
-    from wijk import errors, filters, security
-    from wijk.accounts import bp as accounts_bp
-    from wijk.contact import bp as contact_bp
-    from wijk.content import bp as content_bp
-    from wijk.neighbourhoods import bp as neighbourhoods_bp
+    from wijk import (
+        accounts,
+        admin,
+        contact,
+        content,
+        discover,
+        errors,
+        filters,
+        manage,
+        neighbourhoods,
+        pictures,
+        privacy,
+        security,
+        signups,
+    )
 
-    app.register_blueprint(neighbourhoods_bp)
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(content_bp)
-    app.register_blueprint(contact_bp)
+    for feature in (neighbourhoods, accounts, content, contact, manage, admin, privacy,
+                    discover, signups, pictures):
+        app.register_blueprint(feature.bp)
     errors.register(app)
     filters.register(app)
     security.register(app)

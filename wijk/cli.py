@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 import click
 from flask import Flask
 from flask.cli import with_appcontext
@@ -15,6 +17,25 @@ def register(app: Flask) -> None:
     app.cli.add_command(outbox_command)
     app.cli.add_command(outbox_retry_command)
     app.cli.add_command(purge_command)
+    # Feature packages contribute their commands through a COMMANDS list.
+    for module_name in FEATURE_COMMAND_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as error:
+            if not module_name.startswith(error.name or "\0"):
+                raise
+            continue
+        for command in module.COMMANDS:
+            app.cli.add_command(command)
+
+
+FEATURE_COMMAND_MODULES = (
+    "wijk.admin.commands",
+    "wijk.manage.commands",
+    "wijk.privacy.commands",
+    "wijk.discover.commands",
+    "wijk.signups.commands",
+)
 
 
 @click.command("purge")

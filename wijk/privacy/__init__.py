@@ -1,1 +1,7 @@
-"""Privacy as code: the retention schedule (and, later, the generated statement)."""
+"""Privacy as code: the retention schedule, the generated statement, data-subject rights."""
+
+from flask import Blueprint
+
+bp = Blueprint("privacy", __name__)
+
+from wijk.privacy import views  # noqa: E402, F401

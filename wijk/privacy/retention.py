@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 
 from wijk.extensions import db
-from wijk.models import OutboxMessage, RelayMessage, User
+from wijk.models import Item, OutboxMessage, RelayMessage, SignUp, User
 from wijk.models.base import utcnow
 from wijk.models.outbox import FAILED, SENT
 
@@ -88,6 +88,26 @@ def _unverified_account(now: datetime, dry_run: bool) -> int:
     return len(ids)
 
 
+def _signup_list(now: datetime, dry_run: bool) -> int:
+    """Sign-up lists go 7 days after their activity ended. Activity times are local
+    wall-clock times, so the boundary is computed in local time."""
+    cutoff = _local(now) - SIGNUP_LIST.period
+    ended = select(Item.id).where(
+        Item.kind == "activity", func.coalesce(Item.ends_at, Item.starts_at) <= cutoff
+    )
+    ids = list(db.session.scalars(select(SignUp.id).where(SignUp.activity_id.in_(ended))))
+    if ids and not dry_run:
+        db.session.execute(delete(SignUp).where(SignUp.id.in_(ids)))
+    return len(ids)
+
+
+def _local(moment_utc: datetime) -> datetime:
+    """A naive UTC time as naive local wall-clock time."""
+    from flask_babel import get_timezone
+
+    return moment_utc.replace(tzinfo=UTC).astimezone(get_timezone()).replace(tzinfo=None)
+
+
 UNVERIFIED_ACCOUNT = RetentionRule(
     "unverified_account", timedelta(days=7),
     _l("Accounts whose e-mail address was never confirmed are removed after 7 days."),
@@ -104,7 +124,15 @@ OUTBOX_BODY = RetentionRule(
     _outbox_body,
 )
 
-SCHEDULE: tuple[RetentionRule, ...] = (UNVERIFIED_ACCOUNT, RELAY_BODY, OUTBOX_BODY)
+SIGNUP_LIST = RetentionRule(
+    "signup_list", timedelta(days=7),
+    _l("Sign-up lists of an activity are erased 7 days after it ends."),
+    _signup_list,
+)
+
+SCHEDULE: tuple[RetentionRule, ...] = (
+    UNVERIFIED_ACCOUNT, RELAY_BODY, OUTBOX_BODY, SIGNUP_LIST,
+)
 
 
 def purge(now: datetime | None = None, *, dry_run: bool = False) -> dict[str, int]:
