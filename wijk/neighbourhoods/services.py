@@ -11,7 +11,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
 from wijk.extensions import db
-from wijk.models import Activity, Item, Neighbourhood, NeighbourhoodPostcode, Offer, Organisation
+from wijk.models import Activity, Item, Neighbourhood, NeighbourhoodPostcode
 
 POSTCODE = re.compile(r"^\s*(\d{4})\s*([a-zA-Z]{2})?\s*$")
 
@@ -102,30 +102,32 @@ def upcoming_activities(
     return Page(rows, _cursor(rows[-1]) if has_more and rows else None)
 
 
-def organisations(neighbourhood: Neighbourhood) -> list[Item]:
-    return list(
-        db.session.scalars(
-            select(Organisation)
-            .where(
-                Organisation.neighbourhood_id == neighbourhood.id,
-                Organisation.status == "published",
-            )
-            .order_by(Organisation.title)
-        )
-    )
+@dataclass(frozen=True)
+class Board:
+    """The non-agenda content of a neighbourhood page, fetched in one query."""
+
+    organisations: list[Item]
+    offers: list[Item]
 
 
-def open_offers(neighbourhood: Neighbourhood, today: date | None = None) -> list[Item]:
-    """Offers and requests that are published and not past their expiry date."""
+def board(neighbourhood: Neighbourhood, today: date | None = None) -> Board:
+    """Published organisations and open offers/requests (not past their expiry date)."""
     today = today or local_now().date()
-    return list(
-        db.session.scalars(
-            select(Offer)
-            .where(
-                Offer.neighbourhood_id == neighbourhood.id,
-                Offer.status == "published",
-                Offer.expires_on >= today,
-            )
-            .order_by(Offer.created_at.desc(), Offer.id.desc())
+    rows = db.session.scalars(
+        select(Item)
+        .options(joinedload(Item.organisation))
+        .where(
+            Item.neighbourhood_id == neighbourhood.id,
+            Item.status == "published",
+            or_(
+                Item.kind == "organisation",
+                and_(Item.kind == "offer", Item.expires_on >= today),
+            ),
         )
+        .order_by(Item.kind, Item.title, Item.id)
     )
+    organisations, offers = [], []
+    for item in rows:
+        (organisations if item.kind == "organisation" else offers).append(item)
+    offers.sort(key=lambda offer: (offer.created_at, offer.id), reverse=True)
+    return Board(organisations, offers)

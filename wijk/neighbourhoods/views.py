@@ -49,14 +49,15 @@ def neighbourhood(slug: str):
         place, after=request.args.get("na"), limit=current_app.config["PAGE_SIZE"]
     )
     viewer = current_user
+    board = services.board(place)
     return render_template(
         "neighbourhoods/neighbourhood.html",
         place=place,
         activities=item_views(page.items, viewer),
         next_cursor=page.next_cursor,
         paged=bool(request.args.get("na")),
-        organisations=item_views(services.organisations(place), viewer),
-        offers=item_views(services.open_offers(place), viewer),
+        organisations=item_views(board.organisations, viewer),
+        offers=item_views(board.offers, viewer),
     )
 
 

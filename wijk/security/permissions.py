@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort
+from flask import abort, has_request_context, request
 from flask_login import current_user
 
 from wijk.models import Item, Neighbourhood, NeighbourhoodManager, User
@@ -24,7 +24,27 @@ def is_owner(user: Any, item: Item) -> bool:
 
 
 def is_co_manager(user: Any, item: Item) -> bool:
-    return _is_user(user) and any(m.user_id == user.id for m in item.co_managers)
+    return _is_user(user) and item.id in co_managed_ids(user)
+
+
+def co_managed_ids(user: Any) -> frozenset[int]:
+    """Ids of the items the user co-manages: one query per request, not one per item,
+    so listing pages do not grow with the number of items."""
+    from sqlalchemy import select
+
+    from wijk.extensions import db
+    from wijk.models import ItemManager
+
+    def load() -> frozenset[int]:
+        query = select(ItemManager.item_id).where(ItemManager.user_id == user.id)
+        return frozenset(db.session.scalars(query))
+
+    if not has_request_context():
+        return load()
+    cache = request.environ.setdefault("wijk.co_managed_ids", {})
+    if user.id not in cache:
+        cache[user.id] = load()
+    return cache[user.id]
 
 
 def can_edit(user: Any, item: Item) -> bool:

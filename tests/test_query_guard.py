@@ -1,0 +1,108 @@
+"""No N+1: the number of SQL statements per public page does not grow with the data and
+stays within a small budget."""
+
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
+
+import pytest
+from sqlalchemy import event, insert
+
+from wijk.extensions import db
+from wijk.models import Item
+
+BUDGET = 4
+
+
+@contextmanager
+def counting():
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+def fill(place, owner, organisation, n: int) -> None:
+    """n activities, n/10 offers and n/10 organisations, bulk-inserted."""
+    start = datetime.now().replace(second=0, microsecond=0) + timedelta(hours=1)
+    base = {c.name: None for c in Item.__table__.columns if c.name != "id"}
+    flags = {c.name: c.default.arg for c in Item.__table__.columns
+             if c.default is not None and c.default.is_scalar}
+    rows = []
+    for i in range(n):
+        rows.append({**base, **flags, "kind": "activity", "title": f"Activiteit {i}",
+                     "description": "<p>Welkom</p>", "neighbourhood_id": place.id,
+                     "owner_id": owner.id, "organisation_id": organisation.id,
+                     "status": "published", "location_name": "Buurthuis",
+                     "starts_at": start + timedelta(minutes=i),
+                     "ends_at": start + timedelta(minutes=i + 60),
+                     "created_at": datetime.now(), "updated_at": datetime.now()})
+    for i in range(max(n // 10, 1)):
+        for kind, extra in (("offer", {"offer_kind": "offer", "organisation_id": organisation.id,
+                                       "expires_on": date.today() + timedelta(days=9)}),
+                            ("organisation", {})):
+            rows.append({**base, **flags, "kind": kind, "title": f"{kind} {i}",
+                         "description": "<p>x</p>", "neighbourhood_id": place.id,
+                         "owner_id": owner.id, "status": "published",
+                         "created_at": datetime.now(), "updated_at": datetime.now(),
+                         **extra})
+    db.session.execute(insert(Item), rows)
+    db.session.commit()
+
+
+def pages(client, place, items: dict[str, int]) -> dict[str, str]:
+    first = client.get(f"/wijk/{place.slug}").get_data(as_text=True)
+    next_url = re.search(r'rel="next" href="([^"]+)"', first)
+    urls = {"home": "/", "neighbourhood": f"/wijk/{place.slug}",
+            "postcode": "/postcode?postcode=3531",
+            "activity": f"/activiteit/{items['activity']}",
+            "organisation": f"/organisatie/{items['organisation']}",
+            "offer": f"/vraag-aanbod/{items['offer']}"}
+    if next_url:
+        urls["agenda page 2"] = next_url.group(1).replace("&amp;", "&")
+    return urls
+
+
+def measure(client, urls: dict[str, str]) -> dict[str, int]:
+    counts = {}
+    for name, url in urls.items():
+        client.get(url)  # warm-up: first-request work is not per-page cost
+        with counting() as statements:
+            response = client.get(url)
+        assert response.status_code in (200, 302), name
+        counts[name] = len(statements)
+    return counts
+
+
+@pytest.mark.parametrize("viewer", ["anonymous", "resident"])
+def test_queries_per_page_do_not_grow_with_the_data(client, auth, make_user,
+                                                    make_neighbourhood, make_item, viewer):
+    place = make_neighbourhood(postcodes=("3531",))
+    owner = make_user()
+    organisation = make_item("organisation", owner=owner, neighbourhood=place)
+    items = {kind: make_item(kind, owner=owner, neighbourhood=place,
+                             organisation_id=organisation.id if kind != "organisation"
+                             else None).id
+             for kind in ("activity", "organisation", "offer")}
+    if viewer == "resident":
+        auth.login(make_user())
+
+    fill(place, owner, organisation, 30)
+    small = measure(client, pages(client, place, items))
+    fill(place, owner, organisation, 970)
+    large = measure(client, pages(client, place, items))
+
+    assert large == small, f"statement counts grew with the data: {small} -> {large}"
+    # A logged-in visitor costs two more: loading the account, and the ids of the
+    # items they co-manage (one query per request, whatever the page lists).
+    budget = BUDGET if viewer == "anonymous" else BUDGET + 2
+    over = {name: n for name, n in large.items() if n > budget}
+    assert not over, f"pages over the budget of {budget} statements: {over}"
