@@ -62,6 +62,10 @@ DEFAULTS: dict[str, object] = {
     "SITE_NAME": "Wijk",
     "CONTROLLER_NAME": "Stichting Wijk",
     "CONTROLLER_CONTACT": "privacy@wijk.localhost",
+    # Fernet key(s) that seal the copy of a deleted account (comma-separated: the first
+    # encrypts, all decrypt, for rotation). Generated into the instance folder outside
+    # production; without it in production, accounts cannot be deleted (see privacy).
+    "SEALED_ACCOUNT_KEY": None,
 }
 
 
@@ -89,6 +93,8 @@ def load(app: Flask, test_config: dict | None) -> None:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _development_secret(app)
+    if not app.config.get("SEALED_ACCOUNT_KEY") and _is_development(app):
+        app.config["SEALED_ACCOUNT_KEY"] = _development_sealing_key(app)
 
 
 def _normalise_db_url(url: str) -> str:
@@ -121,5 +127,16 @@ def _development_secret(app: Flask) -> str:
     key_file = Path(app.instance_path) / "secret_key"
     if not key_file.exists():
         key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def _development_sealing_key(app: Flask) -> str:
+    """A Fernet key kept next to the secret key, so sealed copies stay readable."""
+    from cryptography.fernet import Fernet
+
+    key_file = Path(app.instance_path) / "sealed_account_key"
+    if not key_file.exists():
+        key_file.write_bytes(Fernet.generate_key())
         key_file.chmod(0o600)
     return key_file.read_text().strip()
