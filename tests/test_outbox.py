@@ -517,3 +517,19 @@ def test_inline_worker_delivers_in_the_background(app):
     assert not worker.is_alive()
     assert len(mail_files(app)) == 3
     assert statuses() == {SENT: 3}
+
+
+def test_long_lines_are_wrapped_so_strict_servers_accept_them(app, smtp_server):
+    """A newsletter paragraph is one long line of HTML; RFC 5321 allows 998 characters."""
+    from wijk.mail.worker import run_once
+
+    paragraph = "Beste buren, " + "dit is een lange zin in de nieuwsbrief. " * 60
+    db.session.add(OutboxMessage(kind="newsletter", to_addr="lid@example.org",
+                                 subject="Nieuwsbrief", body_text=paragraph,
+                                 body_html=f"<p>{paragraph}</p>"))
+    db.session.commit()
+    assert run_once(app) == 1
+    [mail] = smtp_server.messages
+    assert max(len(line) for line in mail.raw.splitlines()) <= 998
+    assert mail.message.get_body(("plain",)).get_content().strip() == paragraph.strip()
+    assert paragraph.strip() in mail.message.get_body(("html",)).get_content()

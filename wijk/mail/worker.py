@@ -23,7 +23,9 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.charset import QP, Charset
 from email.header import Header
+from email.mime.text import MIMEText
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Any, Protocol
@@ -241,11 +243,26 @@ def _extra_headers(headers: dict[str, Any]) -> dict[str, str]:
     return result
 
 
+def _quoted_printable_utf8() -> Charset:
+    charset = Charset("utf-8")
+    charset.body_encoding = QP
+    return charset
+
+
+class _Message(flask_mail.Message):
+    """Flask-Mail registers utf-8 without a body encoding, so a long line (a newsletter
+    paragraph of HTML) goes out as-is and strict servers refuse it (RFC 5321: at most
+    998 characters). Quoted-printable keeps every line short and any text intact."""
+
+    def _mimetext(self, text: str | None, subtype: str = "plain") -> MIMEText:
+        return MIMEText(text or "", _subtype=subtype, _charset=_quoted_printable_utf8())
+
+
 def _build(out: _Outgoing) -> flask_mail.Message:
     """The e-mail for one row: text with an HTML alternative when there is one."""
     if not out.to_addr or "@" not in out.to_addr:
         raise _PermanentError("no valid recipient address")
-    message = flask_mail.Message(
+    message = _Message(
         subject=out.subject,
         recipients=[out.to_addr],
         body=out.body_text or "",
