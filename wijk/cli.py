@@ -45,7 +45,12 @@ def purge_command(dry_run: bool) -> None:
     """Apply the retention schedule. Idempotent; safe to run from cron every hour."""
     from wijk.privacy.retention import SCHEDULE, purge
 
-    counts = purge(dry_run=dry_run)
+    listing: dict[str, list] = {}
+    counts = purge(dry_run=dry_run, listing=listing)
     verb = "would erase" if dry_run else "erased"
     for rule in SCHEDULE:
         click.echo(f"{rule.name:<20} {verb} {counts[rule.name]:>6}  ({rule.description})")
+        if dry_run and listing[rule.name]:
+            shown = ", ".join(str(i) for i in listing[rule.name][:50])
+            more = len(listing[rule.name]) - 50
+            click.echo(f"    {rule.subject} {shown}" + (f" and {more} more" if more > 0 else ""))

@@ -20,7 +20,7 @@ LINK_MAX_AGE = 90 * 24 * 3600
 
 def relay_open(item: Item, today: date) -> bool:
     """The relay closes when the item is deleted, hidden or past its expiry date."""
-    if not item.is_published:
+    if not item.is_published or item.owner_id is None:  # no owner: kept anonymised
         return False
     return not (item.kind == "offer" and item.expires_on is not None and item.expires_on < today)
 
@@ -28,6 +28,8 @@ def relay_open(item: Item, today: date) -> bool:
 def recipient(item: Item) -> tuple[str, User]:
     """The contact e-mail of the item, or else its owner's account address. Only the
     server ever knows it."""
+    if item.owner is None:  # an item kept anonymised after its author left: nobody
+        return item.contact_email or "", None
     return item.contact_email or item.owner.email, item.owner
 
 

@@ -1,40 +1,186 @@
-"""The retention schedule: one named rule per kind of data, applied by `flask purge`.
+"""The retention schedule: one table of named rules, applied by `flask purge` and shown
+on /privacy.
 
-Each rule erases what has passed its period and nothing else; running it again finds
-nothing more, so the purge is idempotent and safe to run from cron every hour."""
+Each rule has a query for what is due and an eraser for those rows. What is erased no
+longer matches the query, so a second run finds nothing: the purge is idempotent and
+safe to run from cron every hour. Every rule commits on its own, in small batches, so
+pages served meanwhile only ever wait for short write locks.
+
+`covers` names the retention names that privacy declarations (Column.info) use; a test
+checks that every declared name is carried out by at least one rule here."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import Select, and_, delete, exists, func, or_, select, update
 
 from wijk.extensions import db
-from wijk.models import Item, OutboxMessage, RelayMessage, SignUp, User
+from wijk.models import (
+    AuditEntry,
+    Invitation,
+    Item,
+    ItemRevision,
+    OutboxMessage,
+    PrivacyRequest,
+    RelayMessage,
+    Report,
+    SealedAccount,
+    SignUp,
+    User,
+)
 from wijk.models.base import utcnow
-from wijk.models.outbox import FAILED, SENT
+from wijk.models.outbox import FAILED, QUEUED, SENDING, SENT
+
+BATCH = 500
 
 
 @dataclass(frozen=True)
 class RetentionRule:
     name: str
     period: timedelta
-    description: str
-    apply: Callable[[datetime, bool], int]  # (now, dry_run) -> rows affected
+    description: Any  # a lazy string: shown on /privacy and by `flask purge`
+    covers: tuple[str, ...]  # the retention names of privacy declarations it carries out
+    subject: str  # what one erased unit is, for `flask purge --dry-run`
+    due: Callable[[datetime], Select]  # now -> SELECT of the ids that are due
+    erase: Callable[[list[Any], datetime], None]  # (ids, now); the caller commits
 
 
-def _relay_body(now: datetime, dry_run: bool) -> int:
-    """Relayed messages lose body, sender name and address 28 days after delivery (or
-    after they were written, when delivery never happened)."""
+def _local(moment_utc: datetime) -> datetime:
+    """A naive UTC time as naive local wall-clock time (activity times are local)."""
+    from flask_babel import get_timezone
+
+    return moment_utc.replace(tzinfo=UTC).astimezone(get_timezone()).replace(tzinfo=None)
+
+
+# --- accounts ---------------------------------------------------------------------------
+
+
+def _unverified_account_due(now: datetime) -> Select:
+    """Sign-ups whose address was never confirmed, 7 days on (consents go by cascade)."""
+    return select(User.id).where(
+        User.email_verified_at.is_(None), User.deleted_at.is_(None),
+        User.created_at <= now - UNVERIFIED_ACCOUNT.period,
+    )
+
+
+def _delete_users(ids: list[int], now: datetime) -> None:
+    _delete_items(select(Item.id).where(Item.owner_id.in_(ids)))
+    db.session.execute(delete(User).where(User.id.in_(ids)))
+
+
+def _deleted_account_due(now: datetime) -> Select:
+    """Deleted accounts, once no mail to them is waiting (the confirmation of the
+    deletion goes first); after 47 hours they go regardless, so the hourly purge keeps
+    the 48-hour promise even when mail is stuck."""
+    from wijk.privacy.erasure import mail_mentioning
+
+    pending = exists().where(
+        OutboxMessage.status.in_((QUEUED, SENDING)), mail_mentioning(User.email)
+    )
+    return select(User.id).where(
+        User.deleted_at.is_not(None),
+        User.deleted_at <= now - DELETED_ACCOUNT.period,
+        or_(~pending, User.deleted_at <= now - DELETED_ACCOUNT_LONGEST),
+    )
+
+
+def _erase_deleted_accounts(ids: list[int], now: datetime) -> None:
+    from wijk.privacy.erasure import erase_traces
+
+    for user in db.session.scalars(select(User).where(User.id.in_(ids))):
+        erase_traces(user, now)
+    _delete_users(ids, now)
+
+
+# --- content ----------------------------------------------------------------------------
+
+CONTACT_VALUES = ("address", "contact_name", "contact_email", "contact_phone")
+
+
+def cleared_contact() -> dict[str, Any]:
+    """Column values that empty every personal field of an item and switch its flags off."""
+    values: dict[str, Any] = {name: None for name in CONTACT_VALUES}
+    for name in CONTACT_VALUES:
+        values[Item.__table__.columns[name].info["public_flag"]] = False
+    return values
+
+
+def _activity_contact_due(now: datetime) -> Select:
+    """Activities that ended 30 days ago and still hold a contact field, a public flag
+    or a revision (whose snapshot holds the old contact fields)."""
+    cutoff = _local(now) - ACTIVITY_CONTACT.period
+    columns = Item.__table__.columns
+    holding = or_(
+        *(columns[name].is_not(None) for name in CONTACT_VALUES),
+        *(columns[columns[name].info["public_flag"]].is_(True) for name in CONTACT_VALUES),
+        exists().where(ItemRevision.item_id == Item.id),
+    )
+    return select(Item.id).where(
+        Item.kind == "activity",
+        func.coalesce(Item.ends_at, Item.starts_at) <= cutoff,
+        holding,
+    )
+
+
+def _erase_activity_contact(ids: list[int], now: datetime) -> None:
+    db.session.execute(update(Item).where(Item.id.in_(ids)).values(**cleared_contact())
+                       .execution_options(synchronize_session=False))
+    db.session.execute(delete(ItemRevision).where(ItemRevision.item_id.in_(ids)))
+
+
+def _expired_offer_due(now: datetime) -> Select:
+    """Offers and requests 30 days after they expired. An offer is expired from the day
+    after its expiry date, so it goes 31 days after that date (local calendar)."""
+    last_day = _local(now).date() - EXPIRED_OFFER.period - timedelta(days=1)
+    return select(Item.id).where(Item.kind == "offer", Item.expires_on <= last_day)
+
+
+def _erase_items(ids: list[int], now: datetime) -> None:
+    _delete_items(select(Item.id).where(Item.id.in_(ids)))
+
+
+def _delete_items(ids_query: Select) -> None:
+    """Delete items and, once the rows are gone, their picture files."""
+    from wijk.privacy.erasure import remove_picture_files
+
+    keys = [key for key in db.session.scalars(
+        select(Item.picture_key).where(Item.id.in_(ids_query), Item.picture_key.is_not(None))
+    )]
+    db.session.execute(delete(Item).where(Item.id.in_(ids_query))
+                       .execution_options(synchronize_session=False))
+    remove_picture_files(keys)
+
+
+def _signup_list_due(now: datetime) -> Select:
+    """Sign-up lists go 7 days after their activity ended (local wall-clock times)."""
+    cutoff = _local(now) - SIGNUP_LIST.period
+    ended = select(Item.id).where(
+        Item.kind == "activity", func.coalesce(Item.ends_at, Item.starts_at) <= cutoff
+    )
+    return select(SignUp.id).where(SignUp.activity_id.in_(ended))
+
+
+def _erase_signups(ids: list[int], now: datetime) -> None:
+    db.session.execute(delete(SignUp).where(SignUp.id.in_(ids)))
+
+
+# --- messages ---------------------------------------------------------------------------
+
+
+def _relay_body_due(now: datetime) -> Select:
+    """Relayed messages 28 days after delivery, or after they were written when delivery
+    failed or never happened."""
     cutoff = now - RELAY_BODY.period
     delivered_before = select(OutboxMessage.id).where(
         OutboxMessage.status == SENT, OutboxMessage.sent_at <= cutoff
     )
     undeliverable = select(OutboxMessage.id).where(OutboxMessage.status == FAILED)
-    due = and_(
+    return select(RelayMessage.id).where(
         RelayMessage.erased_at.is_(None),
         or_(
             RelayMessage.outbox_message_id.in_(delivered_before),
@@ -47,100 +193,179 @@ def _relay_body(now: datetime, dry_run: bool) -> int:
             ),
         ),
     )
-    ids = list(db.session.scalars(select(RelayMessage.id).where(due)))
-    if ids and not dry_run:
-        db.session.execute(
-            update(RelayMessage)
-            .where(RelayMessage.id.in_(ids))
-            .values(body=None, sender_name=None, sender_email=None, erased_at=now)
-        )
-    return len(ids)
 
 
-def _outbox_body(now: datetime, dry_run: bool) -> int:
+def erase_relay_messages(ids: Sequence[int], now: datetime) -> None:
+    """Keep the row (blocks and reports refer to it), drop what the sender wrote."""
+    db.session.execute(
+        update(RelayMessage).where(RelayMessage.id.in_(ids))
+        .values(body=None, sender_name=None, sender_email=None, erased_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _outbox_body_due(now: datetime) -> Select:
     """Delivered mail keeps only its kind, status and times after 7 days."""
-    cutoff = now - OUTBOX_BODY.period
-    due = and_(
+    return select(OutboxMessage.id).where(
         OutboxMessage.status == SENT,
-        OutboxMessage.sent_at <= cutoff,
+        OutboxMessage.sent_at <= now - OUTBOX_BODY.period,
         OutboxMessage.to_addr != "",
     )
-    ids = list(db.session.scalars(select(OutboxMessage.id).where(due)))
-    if ids and not dry_run:
-        db.session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id.in_(ids))
-            .values(to_addr="", reply_to=None, subject="", body_text=None, body_html=None,
-                    headers={})
-        )
-    return len(ids)
 
 
-def _unverified_account(now: datetime, dry_run: bool) -> int:
-    """Sign-ups whose address was never confirmed are removed after 7 days, with
-    everything that hangs off them (consents, by cascade)."""
-    cutoff = now - UNVERIFIED_ACCOUNT.period
-    ids = list(db.session.scalars(
-        select(User.id).where(User.email_verified_at.is_(None), User.created_at <= cutoff)
-    ))
-    if ids and not dry_run:
-        db.session.execute(delete(User).where(User.id.in_(ids)))
-    return len(ids)
-
-
-def _signup_list(now: datetime, dry_run: bool) -> int:
-    """Sign-up lists go 7 days after their activity ended. Activity times are local
-    wall-clock times, so the boundary is computed in local time."""
-    cutoff = _local(now) - SIGNUP_LIST.period
-    ended = select(Item.id).where(
-        Item.kind == "activity", func.coalesce(Item.ends_at, Item.starts_at) <= cutoff
+def erase_outbox_messages(ids: Sequence[int], now: datetime) -> None:
+    db.session.execute(
+        update(OutboxMessage).where(OutboxMessage.id.in_(ids))
+        .values(to_addr="", reply_to=None, subject="", body_text=None, body_html=None,
+                headers={})
+        .execution_options(synchronize_session=False)
     )
-    ids = list(db.session.scalars(select(SignUp.id).where(SignUp.activity_id.in_(ended))))
-    if ids and not dry_run:
-        db.session.execute(delete(SignUp).where(SignUp.id.in_(ids)))
-    return len(ids)
 
 
-def _local(moment_utc: datetime) -> datetime:
-    """A naive UTC time as naive local wall-clock time."""
-    from flask_babel import get_timezone
+def _invitation_due(now: datetime) -> Select:
+    """Invitations 30 days after they were accepted, or sent when never accepted (the
+    link itself stops working after 14 days)."""
+    moment = func.coalesce(Invitation.accepted_at, Invitation.created_at)
+    return select(Invitation.id).where(moment <= now - INVITATION.period)
 
-    return moment_utc.replace(tzinfo=UTC).astimezone(get_timezone()).replace(tzinfo=None)
 
+def _erase_invitations(ids: list[int], now: datetime) -> None:
+    db.session.execute(delete(Invitation).where(Invitation.id.in_(ids)))
+
+
+# --- records kept for accountability -----------------------------------------------------
+
+
+def _report_due(now: datetime) -> Select:
+    return select(Report.id).where(Report.resolved_at <= now - REPORT.period)
+
+
+def _erase_reports(ids: list[int], now: datetime) -> None:
+    db.session.execute(delete(Report).where(Report.id.in_(ids)))
+
+
+def _audit_due(now: datetime) -> Select:
+    return select(AuditEntry.id).where(AuditEntry.created_at <= now - AUDIT.period)
+
+
+def _erase_audit(ids: list[int], now: datetime) -> None:
+    db.session.execute(delete(AuditEntry).where(AuditEntry.id.in_(ids)))
+
+
+def _sealed_copy_due(now: datetime) -> Select:
+    """`purge_after` is set to 5 calendar years after sealing (see erasure.seal)."""
+    return select(SealedAccount.id).where(SealedAccount.purge_after <= now)
+
+
+def _erase_sealed(ids: list[int], now: datetime) -> None:
+    db.session.execute(delete(SealedAccount).where(SealedAccount.id.in_(ids)))
+
+
+def _privacy_request_due(now: datetime) -> Select:
+    return select(PrivacyRequest.id).where(
+        PrivacyRequest.answered_at <= now - PRIVACY_REQUEST.period
+    )
+
+
+def _erase_privacy_requests(ids: list[int], now: datetime) -> None:
+    db.session.execute(delete(PrivacyRequest).where(PrivacyRequest.id.in_(ids)))
+
+
+# --- the schedule -----------------------------------------------------------------------
 
 UNVERIFIED_ACCOUNT = RetentionRule(
     "unverified_account", timedelta(days=7),
     _l("Accounts whose e-mail address was never confirmed are removed after 7 days."),
-    _unverified_account,
+    ("account",), "user_account", _unverified_account_due, _delete_users,
+)
+DELETED_ACCOUNT = RetentionRule(
+    "deleted_account", timedelta(0),
+    _l("An account is kept while it exists. When you delete it, it is unpublished at "
+       "once and erased within 48 hours, with the posts you chose to delete."),
+    ("account",), "user_account", _deleted_account_due, _erase_deleted_accounts,
+)
+DELETED_ACCOUNT_LONGEST = timedelta(hours=47)
+ACTIVITY_CONTACT = RetentionRule(
+    "activity_contact", timedelta(days=30),
+    _l("Contact details and address of an activity are erased 30 days after it ends; "
+       "other posts keep them until their owner removes them or the post."),
+    ("content_contact",), "item", _activity_contact_due, _erase_activity_contact,
+)
+EXPIRED_OFFER = RetentionRule(
+    "expired_offer", timedelta(days=30),
+    _l("Offers and requests are deleted 30 days after they expire."),
+    ("content_contact",), "item", _expired_offer_due, _erase_items,
+)
+SIGNUP_LIST = RetentionRule(
+    "signup_list", timedelta(days=7),
+    _l("Sign-up lists of an activity are erased 7 days after it ends."),
+    ("signup",), "signup", _signup_list_due, _erase_signups,
 )
 RELAY_BODY = RetentionRule(
     "relay_body", timedelta(days=28),
     _l("Messages sent through the contact form are erased 28 days after delivery."),
-    _relay_body,
+    ("relay_body",), "relay_message", _relay_body_due, erase_relay_messages,
 )
 OUTBOX_BODY = RetentionRule(
     "outbox_body", timedelta(days=7),
     _l("The content and address of a delivered e-mail are erased after 7 days."),
-    _outbox_body,
+    ("outbox_body",), "outbox_message", _outbox_body_due, erase_outbox_messages,
 )
-
-SIGNUP_LIST = RetentionRule(
-    "signup_list", timedelta(days=7),
-    _l("Sign-up lists of an activity are erased 7 days after it ends."),
-    _signup_list,
+INVITATION = RetentionRule(
+    "invitation", timedelta(days=30),
+    _l("Invitations to co-manage a post are erased 30 days after they were accepted or, "
+       "when never accepted, sent."),
+    ("invitation",), "invitation", _invitation_due, _erase_invitations,
+)
+REPORT = RetentionRule(
+    "report", timedelta(days=365),
+    _l("Reports of abuse are erased 1 year after they were dealt with."),
+    ("report",), "report", _report_due, _erase_reports,
+)
+AUDIT = RetentionRule(
+    "audit", timedelta(days=730),
+    _l("Entries in the audit trail (who viewed or changed whose data) are erased after "
+       "2 years."),
+    ("audit",), "audit_entry", _audit_due, _erase_audit,
+)
+SEALED_COPY = RetentionRule(
+    "sealed_copy", timedelta(days=5 * 365),
+    _l("The sealed copy of a deleted account is erased after 5 years."),
+    ("sealed_copy",), "sealed_account", _sealed_copy_due, _erase_sealed,
+)
+PRIVACY_REQUEST = RetentionRule(
+    "privacy_request", timedelta(days=365),
+    _l("Privacy requests and our answers are erased 1 year after the answer."),
+    ("privacy_request",), "privacy_request", _privacy_request_due, _erase_privacy_requests,
 )
 
 SCHEDULE: tuple[RetentionRule, ...] = (
-    UNVERIFIED_ACCOUNT, RELAY_BODY, OUTBOX_BODY, SIGNUP_LIST,
+    UNVERIFIED_ACCOUNT, DELETED_ACCOUNT, ACTIVITY_CONTACT, EXPIRED_OFFER, SIGNUP_LIST,
+    RELAY_BODY, OUTBOX_BODY, INVITATION, REPORT, AUDIT, SEALED_COPY, PRIVACY_REQUEST,
 )
 
 
-def purge(now: datetime | None = None, *, dry_run: bool = False) -> dict[str, int]:
-    """Apply every rule in one transaction; with dry_run, only count."""
+def rules_for(retention: str) -> list[RetentionRule]:
+    """The rules that carry out a retention name used in a privacy declaration."""
+    return [rule for rule in SCHEDULE if retention in rule.covers]
+
+
+def purge(now: datetime | None = None, *, dry_run: bool = False,
+          listing: dict[str, list[Any]] | None = None) -> dict[str, int]:
+    """Apply every rule, each in its own short transactions; with dry_run only count.
+    Pass `listing` to get the ids each rule found."""
     now = now or utcnow()
-    counts = {rule.name: rule.apply(now, dry_run) for rule in SCHEDULE}
-    if dry_run:
-        db.session.rollback()
-    else:
-        db.session.commit()
+    counts: dict[str, int] = {}
+    for rule in SCHEDULE:
+        ids = sorted(set(db.session.scalars(rule.due(now))))
+        counts[rule.name] = len(ids)
+        if listing is not None:
+            listing[rule.name] = ids
+        if dry_run:
+            db.session.rollback()
+            continue
+        for start in range(0, len(ids), BATCH):
+            rule.erase(ids[start:start + BATCH], now)
+            db.session.commit()
     return counts
+

@@ -1,0 +1,318 @@
+"""Deleting an account: unpublish at once, seal a copy, erase the rest in the purge.
+
+`delete_account` runs in the request: it seals an encrypted copy (5 years), hides the
+posts the person chose to delete, anonymises the ones they chose to keep, withdraws
+newsletter opt-ins, queues the confirmation mail and makes login impossible (which also
+ends every session, because the session id contains a fingerprint of the password hash).
+The `deleted_account` retention rule then removes the account row and everything that
+names the person (`erase_traces`) within 48 hours. `restore` is the way back, for the
+admin command only."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from flask import current_app
+from sqlalchemy import ColumnElement, delete, func, or_, select, update
+from sqlalchemy.orm import selectinload
+from werkzeug.security import check_password_hash
+
+from wijk.extensions import db
+from wijk.mail import queue_mail
+from wijk.models import (
+    AuditEntry,
+    BlockedSender,
+    Consent,
+    Invitation,
+    Item,
+    ItemManager,
+    ItemRevision,
+    NewsletterSubscription,
+    OutboxMessage,
+    PrivacyRequest,
+    RecoveryCode,
+    RelayMessage,
+    SealedAccount,
+    SignUp,
+    User,
+)
+from wijk.models.base import utcnow
+from wijk.models.outbox import FAILED, QUEUED, SENDING
+from wijk.privacy.serialize import row, unplain
+
+DELETE, KEEP = "delete", "keep"
+UNUSABLE_PASSWORD = "!deleted"  # noqa: S105 (never matches: not a werkzeug hash)
+SEALED_YEARS = 5
+
+
+class SealingUnavailable(Exception):
+    """No SEALED_ACCOUNT_KEY is configured (production); deletion must wait for it."""
+
+
+class RestoreError(Exception):
+    """The sealed copy cannot be restored; the message says why."""
+
+
+# --- the sealed copy --------------------------------------------------------------------
+
+
+def sealer() -> MultiFernet | None:
+    keys = current_app.config.get("SEALED_ACCOUNT_KEY") or ""
+    if isinstance(keys, bytes):
+        keys = keys.decode()
+    parts = [k.strip() for k in keys.split(",") if k.strip()]
+    return MultiFernet([Fernet(k) for k in parts]) if parts else None
+
+
+def can_delete_accounts() -> bool:
+    return sealer() is not None
+
+
+def unseal(sealed: SealedAccount) -> dict[str, Any]:
+    key = sealer()
+    if key is None:
+        raise RestoreError("SEALED_ACCOUNT_KEY is not configured")
+    try:
+        return json.loads(key.decrypt(sealed.ciphertext))
+    except InvalidToken as error:
+        raise RestoreError("the sealed copy does not open with the configured key") from error
+
+
+def add_years(moment: datetime, years: int) -> datetime:
+    try:
+        return moment.replace(year=moment.year + years)
+    except ValueError:  # 29 February
+        return moment.replace(year=moment.year + years, day=28)
+
+
+def sealed_payload(user: User, items: list[Item], fates: dict[int, str]) -> dict[str, Any]:
+    """Everything needed to bring the account back as it was."""
+    def rows(model, column) -> list[dict[str, Any]]:
+        return [row(obj) for obj in db.session.scalars(select(model).where(column == user.id))]
+
+    return {
+        "format": 1,
+        "user": row(user),
+        "consents": rows(Consent, Consent.user_id),
+        "newsletter_subscriptions": rows(NewsletterSubscription,
+                                         NewsletterSubscription.user_id),
+        "blocked_senders": rows(BlockedSender, BlockedSender.user_id),
+        "recovery_codes": rows(RecoveryCode, RecoveryCode.user_id),
+        "co_managed": [m.item_id for m in db.session.scalars(
+            select(ItemManager).where(ItemManager.user_id == user.id))],
+        "items": [{**row(item), "fate": fates.get(item.id, DELETE)} for item in items],
+    }
+
+
+# --- deleting ---------------------------------------------------------------------------
+
+
+def owned_items(user: User) -> list[Item]:
+    return list(db.session.scalars(
+        select(Item).where(Item.owner_id == user.id)
+        .options(selectinload(Item.co_managers), selectinload(Item.organisation))
+        .order_by(Item.created_at.desc(), Item.id.desc())
+    ))
+
+
+def check_credentials(user: User, password: str, totp_code: str | None) -> bool:
+    """The password, and the current TOTP code when the person switched TOTP on."""
+    if not check_password_hash(user.password_hash, password or ""):
+        return False
+    if user.totp_enabled_at is None:
+        return True
+    import pyotp
+
+    code = "".join((totp_code or "").split())
+    return bool(user.totp_secret and code.isdigit()
+                and pyotp.TOTP(user.totp_secret).verify(code, valid_window=1))
+
+
+def delete_account(user: User, fates: dict[int, str], now: datetime | None = None) -> None:
+    """Unpublish and seal at once, in one transaction; the purge erases the rest."""
+    from wijk.privacy.retention import cleared_contact
+
+    key = sealer()
+    if key is None:
+        raise SealingUnavailable
+    now = now or utcnow()
+    items = owned_items(user)
+    keep = [item.id for item in items if fates.get(item.id) == KEEP]
+    drop = [item.id for item in items if item.id not in keep]
+    payload = sealed_payload(user, items, fates)
+    db.session.add(SealedAccount(
+        former_user_id=user.id, sealed_at=now, purge_after=add_years(now, SEALED_YEARS),
+        ciphertext=key.encrypt(json.dumps(payload).encode()),
+    ))
+    if drop:
+        db.session.execute(update(Item).where(Item.id.in_(drop)).values(status="hidden")
+                           .execution_options(synchronize_session=False))
+    if keep:
+        db.session.execute(update(Item).where(Item.id.in_(keep))
+                           .values(owner_id=None, **cleared_contact())
+                           .execution_options(synchronize_session=False))
+        db.session.execute(delete(ItemRevision).where(ItemRevision.item_id.in_(keep)))
+    db.session.execute(
+        update(NewsletterSubscription)
+        .where(NewsletterSubscription.user_id == user.id,
+               NewsletterSubscription.withdrawn_at.is_(None))
+        .values(withdrawn_at=now)
+    )
+    queue_mail("account_deleted", user.email, "account_deleted", locale=user.locale,
+               name=user.name, kept=len(keep), deleted=len(drop),
+               contact=current_app.config["CONTROLLER_CONTACT"])
+    user.deleted_at = now
+    user.password_hash = UNUSABLE_PASSWORD
+    user.totp_secret = None
+    db.session.commit()
+
+
+def mail_mentioning(email: str | ColumnElement) -> ColumnElement:
+    """Outbox messages addressed to `email` or carrying it as reply address."""
+    if isinstance(email, str):
+        email = email.lower()
+        return or_(func.lower(OutboxMessage.to_addr) == email,
+                   func.lower(OutboxMessage.reply_to).contains(email, autoescape=True))
+    return or_(func.lower(OutboxMessage.to_addr) == email,
+               func.lower(OutboxMessage.reply_to).contains(email))
+
+
+def erase_traces(user: User, now: datetime) -> None:
+    """Remove what names the person outside the rows that cascade with the account:
+    mail to or about them, messages and sign-ups sent from their address, invitations
+    to it, answered privacy requests and the details of audit entries about them.
+    Unanswered privacy requests stay: they still need an answer."""
+    from wijk.privacy.retention import erase_outbox_messages, erase_relay_messages
+
+    email = user.email.lower()
+    mail = or_(mail_mentioning(email), *(
+        func.lower(column).contains(value.lower(), autoescape=True)
+        for column in (OutboxMessage.subject, OutboxMessage.body_text, OutboxMessage.body_html)
+        for value in {email, user.name.strip()} if len(value) >= 2
+    ))
+    mail_ids = list(db.session.scalars(select(OutboxMessage.id).where(mail)))
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(mail_ids), OutboxMessage.status.in_((QUEUED, SENDING)))
+        .values(status=FAILED, last_error="erased with the account")
+        .execution_options(synchronize_session=False)
+    )
+    erase_outbox_messages(mail_ids, now)
+    relay_ids = list(db.session.scalars(select(RelayMessage.id).where(
+        func.lower(RelayMessage.sender_email) == email, RelayMessage.erased_at.is_(None))))
+    erase_relay_messages(relay_ids, now)
+    db.session.execute(delete(SignUp).where(func.lower(SignUp.email) == email))
+    db.session.execute(delete(Invitation).where(func.lower(Invitation.email) == email))
+    db.session.execute(delete(PrivacyRequest).where(
+        or_(PrivacyRequest.user_id == user.id, func.lower(PrivacyRequest.email) == email),
+        PrivacyRequest.answered_at.is_not(None),
+    ))
+    db.session.execute(update(PrivacyRequest).where(PrivacyRequest.user_id == user.id)
+                       .values(user_id=None))
+    db.session.execute(update(AuditEntry).where(AuditEntry.subject_id == user.id)
+                       .values(detail=None, subject_id=None))
+
+
+def remove_picture_files(keys: list[str]) -> None:
+    """Files of pictures live at instance/uploads/<key>-<size>.<ext>."""
+    folder = Path(current_app.instance_path) / "uploads"
+    for key in keys:
+        if not key or "/" in key or "." in key:
+            continue
+        for path in folder.glob(f"{key}-*"):
+            path.unlink(missing_ok=True)
+
+
+def picture_files(key: str | None) -> list[Path]:
+    if not key or "/" in key or "." in key:
+        return []
+    folder = Path(current_app.instance_path) / "uploads"
+    return sorted(folder.glob(f"{key}-*"))
+
+
+# --- restoring --------------------------------------------------------------------------
+
+
+def find_sealed(email: str) -> list[SealedAccount]:
+    """Sealed copies of an address; each must be decrypted to know, so this is for the
+    admin command only."""
+    found = []
+    for sealed in db.session.scalars(select(SealedAccount).order_by(SealedAccount.id)):
+        if unseal(sealed)["user"]["email"].lower() == email.strip().lower():
+            found.append(sealed)
+    return found
+
+
+def restore(sealed: SealedAccount) -> User:
+    """Bring the account back as it was before deletion: login, consents, opt-ins,
+    blocks and posts (anonymised ones are given back; deleted ones come back hidden for
+    the person to review). Admin rights and manager roles are not restored: an admin
+    grants those again. The sealed copy is removed, its job done."""
+    data = unseal(sealed)
+    saved = data["user"]
+    user = db.session.get(User, saved["id"])
+    if user is not None and (user.deleted_at is None or user.email != saved["email"]):
+        user = None  # the id belongs to someone else now
+    others = select(User.id).where(func.lower(User.email) == saved["email"].lower())
+    if user is not None:
+        others = others.where(User.id != user.id)
+    if db.session.scalar(others) is not None:
+        raise RestoreError(f"another account uses {saved['email']} now")
+    now = utcnow()
+    if user is None:
+        user = User(**unplain(User, saved, exclude=("id", "deleted_at", "is_admin")))
+        db.session.add(user)
+        db.session.flush()
+        for model, key in ((Consent, "consents"), (BlockedSender, "blocked_senders"),
+                           (RecoveryCode, "recovery_codes")):
+            for values in data.get(key, []):
+                db.session.add(model(**{**unplain(model, values, exclude=("id",)),
+                                        "user_id": user.id}))
+    else:
+        for name, value in unplain(User, saved, exclude=("id", "is_admin")).items():
+            setattr(user, name, value)
+        user.deleted_at = None
+    for values in data.get("newsletter_subscriptions", []):
+        if values.get("withdrawn_at") is None:  # active before deletion: active again
+            db.session.add(NewsletterSubscription(
+                **{**unplain(NewsletterSubscription, values, exclude=("id", "withdrawn_at")),
+                   "user_id": user.id, "source": "restore"}))
+    _restore_items(user, data.get("items", []))
+    for item_id in data.get("co_managed", []):
+        if db.session.get(Item, item_id) is not None and db.session.get(
+                ItemManager, (item_id, user.id)) is None:
+            db.session.add(ItemManager(item_id=item_id, user_id=user.id))
+    db.session.add(AuditEntry(action="account.restored", subject_id=user.id, created_at=now,
+                              detail=f"sealed copy {sealed.id} of account {sealed.former_user_id}"))
+    db.session.delete(sealed)
+    db.session.commit()
+    return user
+
+
+def _restore_items(user: User, items: list[dict[str, Any]]) -> None:
+    from wijk.models import ITEM_CLASSES, Neighbourhood
+
+    for values in items:
+        item = db.session.get(Item, values["id"])
+        fields = unplain(Item, values, exclude=("id", "owner_id", "kind"))
+        if item is not None:
+            if item.owner_id not in (None, values["owner_id"]):
+                continue
+            for name, value in fields.items():
+                setattr(item, name, value)
+            item.owner_id = user.id
+        elif db.session.get(Neighbourhood, values["neighbourhood_id"]) is not None:
+            model = ITEM_CLASSES.get(values["kind"])
+            if model is None:
+                continue
+            if fields.get("organisation_id") and db.session.get(
+                    Item, fields["organisation_id"]) is None:
+                fields["organisation_id"] = None
+            fields.update(owner_id=user.id, status="hidden", picture_key=None)
+            db.session.add(model(**fields))
+    db.session.flush()
+
