@@ -17,7 +17,7 @@ from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import current_app
-from sqlalchemy import ColumnElement, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash
 
@@ -125,11 +125,9 @@ def check_credentials(user: User, password: str, totp_code: str | None) -> bool:
         return False
     if user.totp_enabled_at is None:
         return True
-    import pyotp
+    from wijk.security.totp import verify_totp
 
-    code = "".join((totp_code or "").split())
-    return bool(user.totp_secret and code.isdigit()
-                and pyotp.TOTP(user.totp_secret).verify(code, valid_window=1))
+    return verify_totp(user.totp_secret, totp_code)
 
 
 def delete_account(user: User, fates: dict[int, str], now: datetime | None = None) -> None:
@@ -152,6 +150,9 @@ def delete_account(user: User, fates: dict[int, str], now: datetime | None = Non
         db.session.execute(update(Item).where(Item.id.in_(drop)).values(status="hidden")
                            .execution_options(synchronize_session=False))
     if keep:
+        kept = [item for item in items if item.id in keep]
+        erase_mail({i.contact_email for i in kept if i.contact_email},
+                   {i.contact_name for i in kept if i.contact_name}, now)
         db.session.execute(update(Item).where(Item.id.in_(keep))
                            .values(owner_id=None, **cleared_contact())
                            .execution_options(synchronize_session=False))
@@ -181,27 +182,47 @@ def mail_mentioning(email: str | ColumnElement) -> ColumnElement:
                func.lower(OutboxMessage.reply_to).contains(email))
 
 
-def erase_traces(user: User, now: datetime) -> None:
-    """Remove what names the person outside the rows that cascade with the account:
-    mail to or about them, messages and sign-ups sent from their address, invitations
-    to it, answered privacy requests and the details of audit entries about them.
-    Unanswered privacy requests stay: they still need an answer."""
-    from wijk.privacy.retention import erase_outbox_messages, erase_relay_messages
+def erase_mail(addresses: set[str], names: set[str], now: datetime) -> None:
+    """Empty the outbox rows that carry these addresses or names. Mail still waiting to
+    go *to* or *on behalf of* one of the addresses is cancelled; other waiting mail that
+    merely mentions a name is left to be delivered (the 7-day rule erases it after)."""
+    from wijk.privacy.retention import erase_outbox_messages
 
-    email = user.email.lower()
-    mail = or_(mail_mentioning(email), *(
-        func.lower(column).contains(value.lower(), autoescape=True)
-        for column in (OutboxMessage.subject, OutboxMessage.body_text, OutboxMessage.body_html)
-        for value in {email, user.name.strip()} if len(value) >= 2
-    ))
-    mail_ids = list(db.session.scalars(select(OutboxMessage.id).where(mail)))
+    addresses = {a.strip().lower() for a in addresses if a and a.strip()}
+    names = {n.strip().lower() for n in names if n and len(n.strip()) >= 2}
+    if not addresses and not names:
+        return
+    addressed = or_(*(mail_mentioning(a) for a in addresses)) if addresses else None
+    text_columns = (OutboxMessage.subject, OutboxMessage.body_text, OutboxMessage.body_html)
+    mentioned = or_(*(func.lower(column).contains(value, autoescape=True)
+                      for column in text_columns for value in addresses | names))
+    pending = OutboxMessage.status.in_((QUEUED, SENDING))
+    due = or_(addressed, and_(~pending, mentioned)) if addressed is not None else and_(
+        ~pending, mentioned)
+    ids = list(db.session.scalars(select(OutboxMessage.id).where(due)))
+    if not ids:
+        return
     db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(mail_ids), OutboxMessage.status.in_((QUEUED, SENDING)))
+        update(OutboxMessage).where(OutboxMessage.id.in_(ids), pending)
         .values(status=FAILED, last_error="erased with the account")
         .execution_options(synchronize_session=False)
     )
-    erase_outbox_messages(mail_ids, now)
+    erase_outbox_messages(ids, now)
+
+
+def erase_traces(user: User, now: datetime) -> None:
+    """Remove what names the person outside the rows that cascade with the account:
+    mail to or about them (and to the contact details of their remaining posts),
+    messages and sign-ups sent from their address, invitations to it, answered privacy
+    requests and the details of audit entries about them. Unanswered privacy requests
+    stay, detached from the account: they still need an answer."""
+    from wijk.privacy.retention import erase_relay_messages
+
+    email = user.email.lower()
+    posts = db.session.execute(select(Item.contact_email, Item.contact_name)
+                               .where(Item.owner_id == user.id)).all()
+    erase_mail({email} | {address for address, _name in posts if address},
+               {user.name} | {name for _address, name in posts if name}, now)
     relay_ids = list(db.session.scalars(select(RelayMessage.id).where(
         func.lower(RelayMessage.sender_email) == email, RelayMessage.erased_at.is_(None))))
     erase_relay_messages(relay_ids, now)

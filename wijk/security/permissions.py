@@ -89,3 +89,12 @@ def can_moderate(user: Any, neighbourhood: Neighbourhood | int) -> bool:
 
 def template_helpers() -> dict[str, Any]:
     return {"can_post": lambda: can_post(current_user)}
+
+
+# --- privacy ---
+
+
+def can_handle_privacy(user: Any) -> bool:
+    """Privacy requests, data breaches and the processing register: admins only (the
+    routes also require two-step login through `admin_required`)."""
+    return _is_user(user) and bool(user.is_admin)

@@ -1,0 +1,122 @@
+"""The words of the privacy declarations, for translation.
+
+Declarations in the models are plain English (Column.info cannot hold lazy strings
+without tying the models to Flask-Babel). Listing them here lets `pybabel extract` find
+them, so /privacy and the register appear in Dutch too; a test fails when a declaration
+uses a text that is missing here, and when a declared column has no label."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+
+DECLARATION_TEXTS: tuple[Any, ...] = (
+    # categories
+    _l("account"), _l("activity sign-up"), _l("audit trail"), _l("blocked sender"),
+    _l("consent"), _l("contact details on content"), _l("content history"),
+    _l("e-mail in transit"), _l("invitation"), _l("newsletter consent"),
+    _l("privacy request"), _l("relayed message"), _l("report"),
+    _l("sealed copy of a deleted account"),
+    # purposes
+    _l("account for every access to personal data and every moderation step"),
+    _l("address the person, show the author to managers"),
+    _l("answer the request"),
+    _l("confirm, cancel, and let the organiser reach the person"),
+    _l("deliver messages from the relay contact form"),
+    _l("deliver the invitation and match it when accepted"),
+    _l("deliver the message"),
+    _l("know the address is the person's own before they post"),
+    _l("let managers judge the report"),
+    _l("let the recipient answer"),
+    _l("let the recipient answer a relayed message"),
+    _l("let the recipient recognise and unblock a sender"),
+    _l("let visitors call the contact person"),
+    _l("log in"),
+    _l("log in, account mail"),
+    _l("prove the opt-in and send the newsletter"),
+    _l("prove what the person agreed to and when: what was agreed to"),
+    _l("prove what the person agreed to and when: when"),
+    _l("prove what the person agreed to and when: when it ended"),
+    _l("prove what the person agreed to and when: which version"),
+    _l("remove unverified accounts after 7 days"),
+    _l("restore an account deleted by mistake; legal claims"),
+    _l("second login step (TOTP)"),
+    _l("show what a manager changed and allow undoing it"),
+    _l("show where to go or whom to visit"),
+    _l("tell the organiser who comes"),
+    _l("tell the recipient who wrote"),
+    _l("tell visitors whom they will meet"),
+    _l("write to the person in their language"),
+    # audiences
+    _l("admins"),
+    _l("managers of the neighbourhood; admins"),
+    _l("nobody (a one-way hash)"),
+    _l("nobody but the mail system; admins see failed messages"),
+    _l("nobody; an admin command can decrypt it on request"),
+    _l("the author, co-managers and managers of the neighbourhood"),
+    _l("the contact person it was sent to"),
+    _l("the inviting owner"),
+    _l("the organiser and co-managers of the activity"),
+    _l("the owner and co-managers; the public only when its flag is on"),
+    _l("the person concerned; admins"),
+    _l("the person; admins"),
+    _l("the person; managers and admins when they handle the person's content"),
+    _l("the person; managers of neighbourhoods where the person posts"),
+    _l("the person; managers of the neighbourhood (active subscribers only)"),
+    _l("the recipient who blocked"),
+)
+
+BASES = {
+    "consent": _l("consent"),
+    "contract": _l("contract (needed for the service you asked for)"),
+    "legitimate_interest": _l("legitimate interest"),
+}
+
+FIELD_LABELS: dict[str, Any] = {
+    "user_account.email": _l("e-mail address"),
+    "user_account.name": _l("name"),
+    "user_account.password_hash": _l("password (stored as a one-way hash)"),
+    "user_account.email_verified_at": _l("when the e-mail address was confirmed"),
+    "user_account.created_at": _l("when the account was made"),
+    "user_account.locale": _l("language"),
+    "user_account.totp_secret": _l("key for two-step login"),
+    "consent.document": _l("document agreed to"),
+    "consent.version": _l("version agreed to"),
+    "consent.accepted_at": _l("time of agreement"),
+    "consent.withdrawn_at": _l("time of withdrawal"),
+    "newsletter_subscription.subscribed_at": _l("newsletter opt-in and its time"),
+    "blocked_sender.sender_hint": _l("masked address of a blocked sender"),
+    "item.address": _l("address"),
+    "item.contact_name": _l("contact person"),
+    "item.contact_email": _l("contact e-mail address"),
+    "item.contact_phone": _l("contact phone number"),
+    "item_revision.snapshot": _l("earlier version of a post"),
+    "invitation.email": _l("e-mail address of the invited person"),
+    "relay_message.sender_name": _l("sender's name"),
+    "relay_message.sender_email": _l("sender's e-mail address"),
+    "relay_message.body": _l("message text"),
+    "signup.name": _l("name of the person signing up"),
+    "signup.email": _l("e-mail address of the person signing up"),
+    "report.reason": _l("reason given in a report"),
+    "audit_entry.detail": _l("details of an access or moderation step"),
+    "outbox_message.to_addr": _l("recipient address"),
+    "outbox_message.reply_to": _l("reply address"),
+    "outbox_message.subject": _l("subject"),
+    "outbox_message.body_text": _l("text of the e-mail"),
+    "outbox_message.body_html": _l("text of the e-mail (HTML)"),
+    "sealed_account.ciphertext": _l("encrypted copy of the deleted account"),
+    "privacy_request.email": _l("e-mail address for the answer"),
+    "privacy_request.message": _l("your request"),
+}
+
+
+def translate(text: str) -> str:
+    """A declaration text in the current language (the catalogue has it, see above)."""
+    return gettext(text) if text else text
+
+
+def field_label(key: str) -> str:
+    label = FIELD_LABELS.get(key)
+    return str(label) if label is not None else key.split(".", 1)[1].replace("_", " ")
