@@ -9,7 +9,8 @@ import pytest
 from wijk import create_app
 from wijk.extensions import db
 
-SAMPLE = {"kind_slug": "activiteit", "item_id": 1, "token": "x", "slug": "wijk-1"}
+SAMPLE = {"kind_slug": "activiteit", "item_id": 1, "token": "x", "slug": "wijk-1",
+          "request_id": 1, "breach_id": 1}
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from wijk.models import (
 
 
 def download(client) -> zipfile.ZipFile:
-    response = client.get("/mijn/gegevens/export")
+    response = client.post("/mijn/gegevens/export")
     assert response.status_code == 200
     assert response.mimetype == "application/zip"
     assert "attachment" in response.headers["Content-Disposition"]
@@ -121,5 +121,5 @@ def test_export_of_1000_posts_completes_within_a_request(client, auth, make_user
 
 
 def test_export_needs_a_login(client):
-    response = client.get("/mijn/gegevens/export")
+    response = client.post("/mijn/gegevens/export")
     assert response.status_code == 302 and "/inloggen" in response.headers["Location"]

@@ -79,7 +79,7 @@ def toggle(item_id: int):
     return redirect(url_for("privacy.mine", _anchor=f"item-{item.id}"))
 
 
-@bp.get("/mijn/gegevens/export")
+@bp.post("/mijn/gegevens/export")
 @login_required
 @limiter.limit("10/hour")
 def export():
