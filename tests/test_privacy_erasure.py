@@ -271,3 +271,11 @@ def test_production_without_a_sealing_key_starts_but_cannot_delete(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
     assert not (tmp_path / "sealed_account_key").exists()
+
+
+def test_a_deleted_account_cannot_be_revived_by_a_password_reset(client, auth, resident):
+    auth.login(resident)
+    client.post("/mijn/gegevens/verwijderen", data=delete_form(resident))
+    client.post("/wachtwoord-vergeten", data={"email": EMAIL})
+    assert db.session.scalar(select(func.count(OutboxMessage.id)).where(
+        OutboxMessage.kind == "reset")) == 0

@@ -92,7 +92,7 @@ def request_reset(email: str) -> None:
     """Queue a reset link if the address has an account. The caller answers the same
     either way, so the form does not tell who has an account."""
     user = find_by_email(email)
-    if user is None:
+    if user is None or user.deleted_at is not None:  # deleted: erased within 48 hours
         return
     token = make_token("reset", {"uid": user.id, "fp": _reset_fingerprint(user)})
     queue_mail("reset", user.email, "reset", locale=user.locale, user=user,
