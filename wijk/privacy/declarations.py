@@ -63,10 +63,24 @@ class Processing:
     tables: tuple[str, ...]
 
 
+# The order a reader meets the categories in; categories not listed come last.
+CATEGORY_ORDER = (
+    "account", "consent", "newsletter consent", "contact details on content",
+    "content history", "activity sign-up", "invitation", "relayed message", "blocked sender",
+    "report", "privacy request", "audit trail", "e-mail in transit",
+    "sealed copy of a deleted account",
+)
+
+
+def _reading_order(d: Declaration) -> int:
+    return CATEGORY_ORDER.index(d.category) if d.category in CATEGORY_ORDER else len(
+        CATEGORY_ORDER)
+
+
 def processing_activities() -> list[Processing]:
     """Declarations grouped by everything but the column: one line per purpose."""
     groups: OrderedDict[tuple, list[Declaration]] = OrderedDict()
-    for d in declarations():
+    for d in sorted(declarations(), key=_reading_order):
         groups.setdefault((d.category, d.purpose, d.basis, d.retention, d.audience), []).append(d)
     rows = []
     for (category, purpose, basis, retention, audience), members in groups.items():
