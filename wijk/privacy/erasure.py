@@ -273,6 +273,8 @@ def restore(sealed: SealedAccount) -> User:
     blocks and posts (anonymised ones are given back; deleted ones come back hidden for
     the person to review). Admin rights and manager roles are not restored: an admin
     grants those again. The sealed copy is removed, its job done."""
+    from wijk.privacy.services import audit
+
     data = unseal(sealed)
     saved = data["user"]
     user = db.session.get(User, saved["id"])
@@ -283,7 +285,6 @@ def restore(sealed: SealedAccount) -> User:
         others = others.where(User.id != user.id)
     if db.session.scalar(others) is not None:
         raise RestoreError(f"another account uses {saved['email']} now")
-    now = utcnow()
     if user is None:
         user = User(**unplain(User, saved, exclude=("id", "deleted_at", "is_admin")))
         db.session.add(user)
@@ -307,8 +308,8 @@ def restore(sealed: SealedAccount) -> User:
         if db.session.get(Item, item_id) is not None and db.session.get(
                 ItemManager, (item_id, user.id)) is None:
             db.session.add(ItemManager(item_id=item_id, user_id=user.id))
-    db.session.add(AuditEntry(action="account.restored", subject_id=user.id, created_at=now,
-                              detail=f"sealed copy {sealed.id} of account {sealed.former_user_id}"))
+    audit(None, "account.restored", user.id,
+          f"sealed copy {sealed.id} of account {sealed.former_user_id}")
     db.session.delete(sealed)
     db.session.commit()
     return user
