@@ -91,7 +91,8 @@ class Item(db.Model):
     expires_on: Mapped[date | None]
     reminder_sent_at: Mapped[datetime | None]
 
-    neighbourhood: Mapped[Neighbourhood] = relationship(lazy="joined", innerjoin=True)
+    # Listings load their neighbourhood once; items then find it in the identity map.
+    neighbourhood: Mapped[Neighbourhood] = relationship()
     owner: Mapped[User | None] = relationship()
     organisation: Mapped[Item | None] = relationship(remote_side=[id])
     co_managers: Mapped[list[ItemManager]] = relationship(
