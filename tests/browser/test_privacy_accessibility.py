@@ -7,9 +7,13 @@ import json
 import zipfile
 
 import pytest
-from test_accessibility import axe_page, check, site  # noqa: F401  (shared fixtures)
+import test_accessibility as shared
 
 from wijk.extensions import db
+
+axe_page = shared.axe_page  # the fixtures of test_accessibility, shared
+site = shared.site
+check = shared.check
 
 
 def log_in(page, live_server, user) -> None:
@@ -40,6 +44,6 @@ def test_data_page_is_one_click_away_and_the_zip_downloads(live_server, new_page
     assert page.url.endswith("/mijn/gegevens")
     with page.expect_download() as download:
         page.get_by_role("button", name="Mijn gegevens downloaden (ZIP)").click()
-    archive = zipfile.ZipFile(io.BytesIO(open(download.value.path(), "rb").read()))
+    archive = zipfile.ZipFile(io.BytesIO(download.value.path().read_bytes()))
     data = json.loads(archive.read("data.json"))
     assert data["account"]["email"] == site["owner"].email
