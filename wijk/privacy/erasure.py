@@ -139,7 +139,7 @@ def delete_account(user: User, fates: dict[int, str], now: datetime | None = Non
         raise SealingUnavailable
     now = now or utcnow()
     items = owned_items(user)
-    keep = [item.id for item in items if fates.get(item.id) == KEEP]
+    keep = {item.id for item in items if fates.get(item.id) == KEEP}
     drop = [item.id for item in items if item.id not in keep]
     payload = sealed_payload(user, items, fates)
     db.session.add(SealedAccount(
