@@ -23,7 +23,8 @@ PAGE = """<!doctype html>
 <body><header><a href="/">Wijk</a><nav><a href="/">Wijken</a></nav></header>
 <main><h1>{{ name }}</h1><h2>Agenda</h2><ul class="stack">
 {% for item in items %}<li><article class="card"><p class="card-kicker">
-<time datetime="{{ item.starts.isoformat() }}">{{ item.starts.strftime('%A %d %B %Y, %H:%M') }}</time></p>
+<time datetime="{{ item.starts.isoformat() }}">
+{{ item.starts.strftime('%A %d %B %Y, %H:%M') }}</time></p>
 <h3 class="card-title"><a href="/activiteit/{{ item.id }}">{{ item.title }}</a></h3>
 <p class="card-meta">{{ item.location }}</p>
 {% if item.recurrence %}<p class="card-meta">{{ item.recurrence }}</p>{% endif %}

@@ -157,7 +157,8 @@ def main() -> None:
     print("\npage                                   status   req/s  ceiling  ratio   p50 ms"
           "   p95 ms   p99 ms  errors")
     for name, status, a, b, errors in rows:
-        print(f"{name:<38} {status:>6} {a['rps']:>7.0f} {b['rps']:>8.0f} {a['rps'] / b['rps']:>6.2f}"
+        ratio = a["rps"] / b["rps"]
+        print(f"{name:<38} {status:>6} {a['rps']:>7.0f} {b['rps']:>8.0f} {ratio:>6.2f}"
               f" {a['p50']:>8.2f} {a['p95']:>8.2f} {a['p99']:>8.2f} {errors:>7}")
     print(f"\ngunicorn worker RSS after the run: {', '.join(f'{r:.0f} MB' for r in rss)}")
 

@@ -6,17 +6,11 @@ from __future__ import annotations
 import os
 import re
 import threading
-from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync"]
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts"
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+from .support import ARGS, ARTIFACTS, CHROMIUM
 
 
 @pytest.fixture(scope="session")
@@ -89,8 +83,3 @@ def pytest_runtest_makereport(item, call):
     if report.when == "call":
         item.rep_call = report
 
-
-def screenshot(page, name: str) -> None:
-    """Keep a screenshot as a test artefact (the README shows some of them)."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)

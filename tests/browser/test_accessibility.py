@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import AXE  # noqa: I001  (tests/browser/conftest.py)
+
+from .support import AXE
 
 IMPACTS = {"serious", "critical"}
 

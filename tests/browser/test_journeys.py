@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import re
 
-from conftest import screenshot  # noqa: I001  (tests/browser/conftest.py)
-
 from wijk.extensions import db
 from wijk.mail.worker import run_once
 from wijk.models import Item
+
+from .support import screenshot
 
 PASSWORD = "een lang wachtwoord"
 

@@ -7,9 +7,10 @@ import json
 import zipfile
 
 import pytest
-import test_accessibility as shared
 
 from wijk.extensions import db
+
+from . import test_accessibility as shared
 
 axe_page = shared.axe_page  # the fixtures of test_accessibility, shared
 site = shared.site

@@ -2,8 +2,16 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length
+from wtforms.widgets import CheckboxInput, ListWidget
 
 PASSWORD_MIN = 10
 
@@ -42,6 +50,13 @@ class RegisterForm(FlaskForm):
     confirm_age = BooleanField(
         _l("I am 16 years or older."),
         validators=[DataRequired(_l("You must be 16 or older to sign up."))],
+    )
+    # Opt-in per neighbourhood, nothing ticked by default; choices are set by the view.
+    newsletters = SelectMultipleField(
+        _l("Newsletters"), coerce=int, choices=[], default=[],
+        widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
+        description=_l("Optional. Tick a neighbourhood to get its newsletter by e-mail; "
+                       "you can stop at any time."),
     )
 
 

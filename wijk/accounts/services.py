@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask import current_app, url_for
@@ -30,11 +31,12 @@ def find_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
 
 
-def register(name: str, email: str, password: str, *, locale: str | None) -> User:
+def register(name: str, email: str, password: str, *, locale: str | None,
+             newsletters: Sequence[int] = ()) -> User:
     """Create the account, record the consents with their versions, queue verification.
 
     The caller has checked that the terms were accepted and the age confirmed; all of
-    it is written in one transaction."""
+    it is written in one transaction, with one opt-in record per newsletter ticked."""
     email = normalise_email(email)
     if find_by_email(email) is not None:
         raise EmailTaken(email)
@@ -49,6 +51,11 @@ def register(name: str, email: str, password: str, *, locale: str | None) -> Use
     ]
     db.session.add(user)
     db.session.flush()
+    if newsletters:
+        from wijk.manage.newsletters import subscribe
+
+        for neighbourhood_id in newsletters:
+            subscribe(user, neighbourhood_id, "signup")
     queue_verification(user)
     db.session.commit()
     return user

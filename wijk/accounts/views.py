@@ -7,6 +7,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from wijk.accounts import bp, forms, services
 from wijk.extensions import db, limiter
+from wijk.neighbourhoods.services import all_neighbourhoods
+from wijk.security import totp
 from wijk.security.redirects import safe_next
 
 
@@ -21,10 +23,11 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("neighbourhoods.home"))
     form = forms.RegisterForm()
+    form.newsletters.choices = [(n.id, n.name) for n in all_neighbourhoods()]
     if form.validate_on_submit():
         try:
             user = services.register(form.name.data, form.email.data, form.password.data,
-                                     locale=str(get_locale()))
+                                     locale=str(get_locale()), newsletters=form.newsletters.data)
         except services.EmailTaken:
             form.email.errors.append(
                 _("There is already an account with this address. Log in or reset your password.")
@@ -48,13 +51,21 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
-            login_user(user, remember=form.remember.data)
-            if user.locale:
-                session["lang"] = user.locale
-            return redirect(safe_next(request.args.get("next")) or url_for("content.mine"))
+            next_url = safe_next(request.args.get("next"))
+            if totp.is_enabled(user):  # the code step logs in (wijk.manage.mfa)
+                totp.start_second_step(user, remember=form.remember.data, next_url=next_url)
+                return redirect(url_for("manage.mfa_login"))
+            return complete_login(user, remember=form.remember.data, next_url=next_url)
         form.password.errors.append(_("This e-mail address and password do not match."))
     status = 400 if form.errors else 200
     return render_template("accounts/login.html", form=form), status
+
+
+def complete_login(user, *, remember: bool, next_url: str | None):
+    login_user(user, remember=remember)
+    if user.locale:
+        session["lang"] = user.locale
+    return redirect(next_url or url_for("content.mine"))
 
 
 @bp.post("/uitloggen")

@@ -1,5 +1,7 @@
+"""Neighbourhood managers: moderation, reports, newsletters, and two-step login (issue 4)."""
+
 from flask import Blueprint
 
 bp = Blueprint("manage", __name__)
 
-from wijk.manage import views  # noqa: E402, F401
+from wijk.manage import mfa, views  # noqa: E402, F401

@@ -39,9 +39,15 @@ def co_managed_ids(user: Any) -> frozenset[int]:
         query = select(ItemManager.item_id).where(ItemManager.user_id == user.id)
         return frozenset(db.session.scalars(query))
 
+    return _once_per_request("co_managed_ids", user, load)
+
+
+def _once_per_request(name: str, user: Any, load: Any) -> frozenset[int]:
+    """`load()` once per request and user (kept in the WSGI environ); every call
+    outside a request loads afresh."""
     if not has_request_context():
         return load()
-    cache = request.environ.setdefault("wijk.co_managed_ids", {})
+    cache = request.environ.setdefault(f"wijk.{name}", {})
     if user.id not in cache:
         cache[user.id] = load()
     return cache[user.id]
@@ -81,14 +87,67 @@ def can_moderate(user: Any, neighbourhood: Neighbourhood | int) -> bool:
         return False
     if user.is_admin:
         return True
+    neighbourhood_id = neighbourhood if isinstance(neighbourhood, int) else neighbourhood.id
+    return neighbourhood_id in managed_neighbourhood_ids(user)
+
+
+# The manager area (issue 4) asks this rule under its own name; it is the same check.
+can_manage_neighbourhood = can_moderate
+
+
+def is_admin(user: Any) -> bool:
+    return _is_user(user) and bool(user.is_admin)
+
+
+def managed_neighbourhood_ids(user: Any) -> frozenset[int]:
+    """Ids of the neighbourhoods the user was appointed to manage (not every
+    neighbourhood for an admin): one query per request, shared by nav and hooks."""
+    if not _is_user(user):
+        return frozenset()
+    from sqlalchemy import select
+
     from wijk.extensions import db
 
-    neighbourhood_id = neighbourhood if isinstance(neighbourhood, int) else neighbourhood.id
-    return db.session.get(NeighbourhoodManager, (neighbourhood_id, user.id)) is not None
+    def load() -> frozenset[int]:
+        query = select(NeighbourhoodManager.neighbourhood_id).where(
+            NeighbourhoodManager.user_id == user.id)
+        return frozenset(db.session.scalars(query))
+
+    return _once_per_request("managed_neighbourhood_ids", user, load)
+
+
+def is_manager(user: Any) -> bool:
+    """Manages at least one neighbourhood."""
+    return bool(managed_neighbourhood_ids(user))
+
+
+def needs_mfa(user: Any) -> bool:
+    """Managers and admins must switch on TOTP before their pages open."""
+    return is_admin(user) or is_manager(user)
+
+
+def has_mfa(user: Any) -> bool:
+    return _is_user(user) and user.totp_enabled_at is not None
+
+
+def can_moderate_item(user: Any, item: Item | int) -> bool:
+    """For templates that hold an item view: may the user moderate the item's
+    neighbourhood? (The item is usually already in the session's identity map.)"""
+    from wijk.extensions import db
+
+    loaded = db.session.get(Item, item) if isinstance(item, int) else item
+    return loaded is not None and can_moderate(user, loaded.neighbourhood_id)
 
 
 def template_helpers() -> dict[str, Any]:
-    return {"can_post": lambda: can_post(current_user)}
+    return {
+        "can_post": lambda: can_post(current_user),
+        "can_moderate": lambda place: can_moderate(current_user, place),
+        "can_moderate_item": lambda item: can_moderate_item(
+            current_user, getattr(item, "id", item)),
+        "is_manager": lambda: is_manager(current_user),
+        "is_admin": lambda: is_admin(current_user),
+    }
 
 
 # --- privacy ---

@@ -1,0 +1,308 @@
+"""Newsletter subscriptions and newsletters.
+
+Each opt-in is its own NewsletterSubscription row (neighbourhood, time, source); a
+withdrawal stamps `withdrawn_at` and a new opt-in is a new row, so the history stays.
+Only verified, not-deleted accounts count as subscribers. A newsletter is queued in the
+outbox with bulk inserts: the mail is rendered once per language and only the personal
+unsubscribe link is filled in per person. No tracking pixels, no tracked links."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from flask import current_app, url_for
+from sqlalchemy import func, insert, select, update
+
+from wijk import audit
+from wijk.extensions import db
+from wijk.mail import queue_mail, render_mail
+from wijk.models import Neighbourhood, Newsletter, NewsletterSubscription, OutboxMessage, User
+from wijk.models.base import utcnow
+from wijk.models.outbox import QUEUED
+from wijk.sanitize import clean_rich_text, plain_text
+from wijk.security.tokens import make_token, read_token
+
+SOURCES = ("signup", "account")
+TOKEN_PURPOSE = "unsubscribe"  # noqa: S105 (a salt name, not a secret)
+# Stands in for the personal unsubscribe URL while the mail is rendered once; only
+# characters that neither HTML nor text escaping changes.
+_LINK_MARK = "WIJKUNSUBSCRIBELINKMARK"
+SUBJECT_MAX = 200
+
+
+class NewsletterError(Exception):
+    """The newsletter cannot be saved or sent as it is; str(error) names the reason."""
+
+
+# --- subscriptions ---------------------------------------------------------------------
+
+
+def _active(user_id: int, neighbourhood_id: int):
+    return select(NewsletterSubscription).where(
+        NewsletterSubscription.user_id == user_id,
+        NewsletterSubscription.neighbourhood_id == neighbourhood_id,
+        NewsletterSubscription.withdrawn_at.is_(None),
+    )
+
+
+def active_neighbourhood_ids(user: User) -> set[int]:
+    return set(db.session.scalars(
+        select(NewsletterSubscription.neighbourhood_id).where(
+            NewsletterSubscription.user_id == user.id,
+            NewsletterSubscription.withdrawn_at.is_(None))))
+
+
+def subscribe(user: User, neighbourhood_id: int, source: str) -> NewsletterSubscription | None:
+    """Record one opt-in; nothing when an active one exists. The caller commits."""
+    if source not in SOURCES:
+        raise ValueError(source)
+    if db.session.scalar(_active(user.id, neighbourhood_id)) is not None:
+        return None
+    subscription = NewsletterSubscription(user_id=user.id, neighbourhood_id=neighbourhood_id,
+                                          source=source, subscribed_at=utcnow())
+    db.session.add(subscription)
+    return subscription
+
+
+def withdraw(user_id: int, neighbourhood_id: int) -> int:
+    """Close every active opt-in of this person for this neighbourhood; the caller commits."""
+    result = db.session.execute(
+        update(NewsletterSubscription)
+        .where(NewsletterSubscription.user_id == user_id,
+               NewsletterSubscription.neighbourhood_id == neighbourhood_id,
+               NewsletterSubscription.withdrawn_at.is_(None))
+        .values(withdrawn_at=utcnow())
+        .execution_options(synchronize_session=False))
+    return int(result.rowcount or 0)
+
+
+def set_subscriptions(user: User, wanted: Iterable[int], source: str = "account") -> None:
+    """Make the person's active opt-ins exactly `wanted` (ids of existing neighbourhoods)."""
+    wanted = set(wanted) & set(db.session.scalars(select(Neighbourhood.id)))
+    current = active_neighbourhood_ids(user)
+    for neighbourhood_id in wanted - current:
+        subscribe(user, neighbourhood_id, source)
+    for neighbourhood_id in current - wanted:
+        withdraw(user.id, neighbourhood_id)
+    db.session.commit()
+
+
+def unsubscribe_token(user_id: int, neighbourhood_id: int) -> str:
+    return make_token(TOKEN_PURPOSE, {"u": user_id, "n": neighbourhood_id})
+
+
+@dataclass(frozen=True)
+class Unsubscribe:
+    user_id: int
+    neighbourhood: Neighbourhood
+
+
+def read_unsubscribe_token(token: str) -> Unsubscribe | None:
+    """The signed link never expires (RFC 8058 one-click); a forged one gives None."""
+    data = read_token(TOKEN_PURPOSE, token, max_age=None)
+    if not data or not isinstance(data.get("u"), int) or not isinstance(data.get("n"), int):
+        return None
+    neighbourhood = db.session.get(Neighbourhood, data["n"])
+    return Unsubscribe(data["u"], neighbourhood) if neighbourhood is not None else None
+
+
+def unsubscribe(target: Unsubscribe) -> bool:
+    """Withdraw by link, without login; True when something was active."""
+    closed = withdraw(target.user_id, target.neighbourhood.id)
+    db.session.commit()
+    return closed > 0
+
+
+# --- subscribers, as the manager sees them ----------------------------------------------
+
+
+def split_name(name: str) -> tuple[str, str]:
+    """'Jan de Vries' -> ('Jan', 'de Vries'): first name up to the first space."""
+    first, _, last = (name or "").strip().partition(" ")
+    return first, last.strip()
+
+
+def _subscribers(neighbourhood_id: int):
+    """Verified, living accounts with an active opt-in for the neighbourhood."""
+    active = (
+        select(NewsletterSubscription.user_id)
+        .where(NewsletterSubscription.neighbourhood_id == neighbourhood_id,
+               NewsletterSubscription.withdrawn_at.is_(None))
+    )
+    return (
+        select(User.id, User.name, User.email, User.locale)
+        .where(User.id.in_(active), User.email_verified_at.is_not(None),
+               User.deleted_at.is_(None))
+    )
+
+
+def subscriber_count(neighbourhood_id: int) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(_subscribers(neighbourhood_id).subquery())) or 0
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    user_id: int
+    first_name: str
+    last_name: str
+    email: str
+
+
+def subscribers(neighbourhood: Neighbourhood, actor: User, *, page: int = 1,
+                per_page: int = 100) -> list[Subscriber]:
+    """One page of active subscribers, for the manager's screen. Each person shown gets
+    an audit entry: the list is a view of their personal data."""
+    rows = db.session.execute(
+        _subscribers(neighbourhood.id).order_by(User.name, User.id)
+        .limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
+    people = [Subscriber(r.id, *split_name(r.name), r.email) for r in rows]
+    audit.record_each(actor, "subscribers.viewed", [p.user_id for p in people],
+                      neighbourhood=neighbourhood)
+    db.session.commit()
+    return people
+
+
+CSV_HEADER = ("Email Address", "First Name", "Last Name")
+
+
+def _cell(value: str) -> str:
+    """Keep spreadsheet programs from running a cell as a formula (CSV injection)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def export_csv(neighbourhood: Neighbourhood, actor: User) -> tuple[str, int]:
+    """Every active subscriber as CSV for a mail program, with one audit entry per
+    person exported. Returns (csv text, number of people)."""
+    rows = db.session.execute(_subscribers(neighbourhood.id).order_by(User.name, User.id)).all()
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_HEADER)
+    for row in rows:
+        first, last = split_name(row.name)
+        writer.writerow([_cell(row.email), _cell(first), _cell(last)])
+    audit.record_each(actor, "subscribers.exported", [r.id for r in rows],
+                      neighbourhood=neighbourhood, detail=f"{len(rows)} in CSV")
+    db.session.commit()
+    return out.getvalue(), len(rows)
+
+
+# --- newsletters ------------------------------------------------------------------------
+
+
+def save(neighbourhood: Neighbourhood, author: User, subject: str, body: str,
+         newsletter: Newsletter | None = None) -> Newsletter:
+    """Create or change a draft. The body is sanitised by the one allowlist; an empty
+    body or subject is refused. A sent newsletter cannot change."""
+    subject = " ".join((subject or "").split())[:SUBJECT_MAX]
+    body_html = clean_rich_text(body)
+    body_text = plain_text(body_html)
+    if not subject:
+        raise NewsletterError("subject")
+    if not body_text.strip():
+        raise NewsletterError("empty")
+    if newsletter is None:
+        newsletter = Newsletter(neighbourhood_id=neighbourhood.id, author_id=author.id)
+        db.session.add(newsletter)
+    elif newsletter.sent_at is not None:
+        raise NewsletterError("sent")
+    newsletter.subject = subject
+    newsletter.body_html = body_html
+    newsletter.body_text = body_text
+    db.session.commit()
+    return newsletter
+
+
+def _context(newsletter: Newsletter, unsubscribe_link: str) -> dict:
+    return {"newsletter": newsletter, "neighbourhood": newsletter.neighbourhood,
+            "unsubscribe_link": unsubscribe_link,
+            "archive_link": url_for("manage.archive", slug=newsletter.neighbourhood.slug,
+                                    _external=True)}
+
+
+def headers_for(link: str) -> dict[str, str]:
+    """RFC 8058 one-click unsubscribe; the worker puts these on the mail."""
+    return {"List-Unsubscribe": f"<{link}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
+def unsubscribe_link(user_id: int, neighbourhood_id: int) -> str:
+    return url_for("manage.unsubscribe", token=unsubscribe_token(user_id, neighbourhood_id),
+                   _external=True)
+
+
+def send_test(newsletter: Newsletter, manager: User) -> None:
+    """One copy to the manager, with a working unsubscribe link of their own."""
+    link = unsubscribe_link(manager.id, newsletter.neighbourhood_id)
+    queue_mail("newsletter_test", manager.email, "newsletter", locale=manager.locale,
+               headers=headers_for(link), test=True, **_context(newsletter, link))
+    db.session.commit()
+
+
+def send(newsletter: Newsletter, actor: User) -> int | None:
+    """Queue one message per active subscriber, once. The conditional UPDATE makes a
+    double click (or two managers at once) queue a single time: only the request that
+    stamps `sent_at` queues. Returns the number queued, None when it was sent before."""
+    if not plain_text(newsletter.body_html or "").strip():
+        raise NewsletterError("empty")
+    now = utcnow()
+    claimed = db.session.execute(
+        update(Newsletter)
+        .where(Newsletter.id == newsletter.id, Newsletter.sent_at.is_(None))
+        .values(sent_at=now)
+        .execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        db.session.rollback()
+        return None
+    people = db.session.execute(_subscribers(newsletter.neighbourhood_id)).all()
+    rows = _outbox_rows(newsletter, people, now)
+    if rows:
+        db.session.execute(insert(OutboxMessage), rows)
+    db.session.execute(update(Newsletter).where(Newsletter.id == newsletter.id)
+                       .values(recipient_count=len(rows))
+                       .execution_options(synchronize_session=False))
+    audit.record(actor, "newsletter.sent", neighbourhood=newsletter.neighbourhood_id,
+                 detail=f"“{newsletter.subject}” to {len(rows)} subscribers")
+    db.session.commit()
+    db.session.refresh(newsletter)
+    return len(rows)
+
+
+def _outbox_rows(newsletter: Newsletter, people: Sequence, now) -> list[dict]:
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    languages = current_app.config["LANGUAGES"]
+    rendered: dict[str, tuple[str, str, str]] = {}
+    # The link differs per person only in its token: build the rest once.
+    base = url_for("manage.unsubscribe", token=_LINK_MARK, _external=True)
+    rows = []
+    for person in people:
+        locale = person.locale if person.locale in languages else default
+        if locale not in rendered:
+            rendered[locale] = render_mail("newsletter", locale,
+                                           **_context(newsletter, _LINK_MARK))
+        subject, text, html = rendered[locale]
+        link = base.replace(_LINK_MARK, unsubscribe_token(person.id, newsletter.neighbourhood_id))
+        rows.append({
+            "kind": "newsletter", "to_addr": person.email, "reply_to": None,
+            "subject": subject, "body_text": text.replace(_LINK_MARK, link),
+            "body_html": html.replace(_LINK_MARK, link), "headers": headers_for(link),
+            "status": QUEUED, "attempts": 0, "next_attempt_at": now, "created_at": now,
+        })
+    return rows
+
+
+def sent_newsletters(neighbourhood: Neighbourhood) -> list[Newsletter]:
+    return list(db.session.scalars(
+        select(Newsletter).where(Newsletter.neighbourhood_id == neighbourhood.id,
+                                 Newsletter.sent_at.is_not(None))
+        .order_by(Newsletter.sent_at.desc(), Newsletter.id.desc())))
+
+
+def drafts(neighbourhood: Neighbourhood) -> list[Newsletter]:
+    return list(db.session.scalars(
+        select(Newsletter).where(Newsletter.neighbourhood_id == neighbourhood.id,
+                                 Newsletter.sent_at.is_(None))
+        .order_by(Newsletter.created_at.desc(), Newsletter.id.desc())))
