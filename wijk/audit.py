@@ -43,6 +43,9 @@ ACTIONS: dict[str, Any] = {
     "mfa.enabled": _l("Switched on two-step login"),
     "mfa.disabled": _l("Switched off two-step login"),
     "mfa.recovery_renewed": _l("Made new recovery codes"),
+    "privacy_request.viewed": _l("Read your privacy request"),
+    "privacy_request.answered": _l("Answered your privacy request"),
+    "account.restored": _l("Restored your deleted account"),
 }
 
 

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import to_utc
 from flask_login import current_user
 
+from wijk.audit import record
 from wijk.extensions import db
 from wijk.models import Breach, PrivacyRequest
 from wijk.models.base import utcnow
@@ -82,8 +83,8 @@ def request_detail(request_id: int):
         flash(_("The answer has been recorded and is being e-mailed."), "success")
         return redirect(url_for("privacy.requests"))
     if not form.errors:
-        services.audit(current_user, "privacy_request.viewed", privacy_request.user_id,
-                       f"request {privacy_request.id}")
+        record(current_user, "privacy_request.viewed", subject=privacy_request.user_id,
+               detail=f"request {privacy_request.id}")
         db.session.commit()
     status = 400 if form.errors else 200
     return render_template("privacy/admin_request.html", request_=privacy_request, form=form,

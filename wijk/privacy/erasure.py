@@ -273,7 +273,7 @@ def restore(sealed: SealedAccount) -> User:
     blocks and posts (anonymised ones are given back; deleted ones come back hidden for
     the person to review). Admin rights and manager roles are not restored: an admin
     grants those again. The sealed copy is removed, its job done."""
-    from wijk.privacy.services import audit
+    from wijk.audit import record
 
     data = unseal(sealed)
     saved = data["user"]
@@ -308,8 +308,8 @@ def restore(sealed: SealedAccount) -> User:
         if db.session.get(Item, item_id) is not None and db.session.get(
                 ItemManager, (item_id, user.id)) is None:
             db.session.add(ItemManager(item_id=item_id, user_id=user.id))
-    audit(None, "account.restored", user.id,
-          f"sealed copy {sealed.id} of account {sealed.former_user_id}")
+    record(None, "account.restored", subject=user.id,
+           detail=f"sealed copy {sealed.id} of account {sealed.former_user_id}")
     db.session.delete(sealed)
     db.session.commit()
     return user

@@ -9,9 +9,10 @@ from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select, update
 
+from wijk.audit import record
 from wijk.extensions import db
 from wijk.mail import queue_mail, render_mail
-from wijk.models import AuditEntry, Breach, OutboxMessage, PrivacyRequest, User
+from wijk.models import Breach, OutboxMessage, PrivacyRequest, User
 from wijk.models.base import utcnow
 from wijk.models.outbox import QUEUED
 
@@ -24,33 +25,6 @@ REQUEST_KINDS: dict[str, Any] = {
     "rectification": _l("Correct data I cannot change myself"),
     "question": _l("A question about my data"),
 }
-
-# Audit actions of this feature, in the words the person reads on their data page.
-AUDIT_ACTIONS: dict[str, Any] = {
-    "privacy_request.viewed": _l("Read your privacy request"),
-    "privacy_request.answered": _l("Answered your privacy request"),
-    "account.restored": _l("Restored your deleted account"),
-}
-
-
-def audit(actor: User | None, action: str, subject_id: int | None, detail: str | None = None,
-          ) -> None:
-    """Add an audit entry to the current transaction."""
-    if action not in AUDIT_ACTIONS:
-        raise ValueError(action)
-    db.session.add(AuditEntry(actor_id=actor.id if actor else None, action=action,
-                              subject_id=subject_id, detail=detail, created_at=utcnow()))
-
-
-def audit_label(action: str) -> str:
-    if action in AUDIT_ACTIONS:
-        return str(AUDIT_ACTIONS[action])
-    try:
-        from wijk.audit import label
-    except ImportError:  # pragma: no cover (issue 4 supplies it)
-        return action
-    return label(action)
-
 
 # --- requests ---------------------------------------------------------------------------
 
@@ -87,7 +61,8 @@ def answer_request(request: PrivacyRequest, answer: str, admin: User) -> None:
                locale=user.locale if user else None, request_kind=str(REQUEST_KINDS[request.kind]),
                asked_at=request.created_at, answer=request.answer,
                contact=current_app.config["CONTROLLER_CONTACT"])
-    audit(admin, "privacy_request.answered", request.user_id, f"request {request.id}")
+    record(admin, "privacy_request.answered", subject=request.user_id,
+           detail=f"request {request.id}")
     db.session.commit()
 
 

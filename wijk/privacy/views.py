@@ -21,6 +21,7 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
+from wijk.audit import label as audit_label
 from wijk.extensions import db, limiter
 from wijk.models import Item
 from wijk.models.base import utcnow
@@ -54,7 +55,7 @@ def mine():
         items=[item_view(item, current_user) for item in data.items],
         co_managed=[item_view(item, current_user) for item in data.co_managed],
         outdated=terms.outdated(current_user), versions=terms.current_versions(),
-        actor_role=mydata.actor_role, audit_label=services.audit_label,
+        actor_role=mydata.actor_role, audit_label=audit_label,
         request_kinds=services.REQUEST_KINDS,
     )
 
