@@ -9,7 +9,7 @@ they get an ItemView from here, built for one viewer.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from wijk.models import Item
-from wijk.security.permissions import can_delete, can_edit, can_invite
+from wijk.security.permissions import can_delete, can_edit, can_invite, can_see_signups
 
 # Never public, whatever its flag says: the relay form stands in for it.
 NEVER_PUBLIC = frozenset({"contact_email"})
@@ -55,6 +55,23 @@ class PersonalField:
 
 
 @dataclass(frozen=True)
+class SignupCounts:
+    """How full an activity is: counts only, never who signed up."""
+
+    confirmed: int
+    waiting: int
+    max_places: int | None
+
+    @property
+    def full(self) -> bool:
+        return self.max_places is not None and self.confirmed >= self.max_places
+
+    @property
+    def places_left(self) -> int | None:
+        return None if self.max_places is None else max(self.max_places - self.confirmed, 0)
+
+
+@dataclass(frozen=True)
 class ItemView:
     """What one viewer may see of one item. Templates get this, never the model."""
 
@@ -66,6 +83,7 @@ class ItemView:
     neighbourhood_slug: str
     status: str
     created_at: datetime
+    updated_at: datetime | None = None
     starts_at: datetime | None = None
     ends_at: datetime | None = None
     location_name: str | None = None
@@ -75,6 +93,10 @@ class ItemView:
     expires_on: date | None = None
     organisation_id: int | None = None
     organisation_title: str | None = None
+    categories: tuple[str, ...] = ()
+    picture_key: str | None = None
+    signups_enabled: bool = False
+    signups: SignupCounts | None = None
     fields: list[PersonalField] = field(default_factory=list)
     has_contact: bool = False
     editable: bool = False
@@ -85,9 +107,15 @@ class ItemView:
         return next((f for f in self.fields if f.name == name), None)
 
 
-def item_view(item: Item, viewer: Any = None) -> ItemView:
-    """The one place that decides which personal values leave the server for `viewer`."""
+def item_view(item: Item, viewer: Any = None, *, categories: tuple[str, ...] | None = None,
+              signups: SignupCounts | None = None) -> ItemView:
+    """The one place that decides which personal values leave the server for `viewer`.
+
+    Lists pass `categories` (see item_views); a single activity loads its own. Sign-up
+    counts are only passed by the item page."""
     editor = can_edit(viewer, item)
+    if categories is None:
+        categories = _categories([item]).get(item.id, ())
     fields = []
     for name, flag in PERSONAL_FIELDS:
         value = getattr(item, name)
@@ -111,6 +139,7 @@ def item_view(item: Item, viewer: Any = None) -> ItemView:
         neighbourhood_slug=item.neighbourhood.slug,
         status=item.status,
         created_at=item.created_at,
+        updated_at=item.updated_at,
         starts_at=item.starts_at,
         ends_at=item.ends_at,
         location_name=item.location_name,
@@ -120,6 +149,10 @@ def item_view(item: Item, viewer: Any = None) -> ItemView:
         expires_on=item.expires_on,
         organisation_id=item.organisation_id if show_org else None,
         organisation_title=organisation.title if show_org else None,
+        categories=categories,
+        picture_key=item.picture_key,
+        signups_enabled=bool(item.kind == "activity" and item.signups_enabled),
+        signups=signups,
         fields=fields,
         has_contact=bool(item.contact_email and item.contact_email_public),
         editable=editor,
@@ -128,5 +161,39 @@ def item_view(item: Item, viewer: Any = None) -> ItemView:
     )
 
 
-def item_views(items: Iterable[Item], viewer: Any = None) -> list[ItemView]:
-    return [item_view(item, viewer) for item in items]
+def item_views(items: Iterable[Item], viewer: Any = None, *,
+               categories: Mapping[int, tuple[str, ...]] | None = None) -> list[ItemView]:
+    """Views of a list. Give `categories` when the listing query already read them;
+    otherwise they are loaded for the whole list in one query."""
+    items = list(items)
+    if categories is None:
+        categories = _categories(items)
+    return [item_view(item, viewer, categories=categories.get(item.id, ())) for item in items]
+
+
+def _categories(items: list[Item]) -> dict[int, tuple[str, ...]]:
+    """Only activities carry categories; a list without activities costs no query."""
+    from wijk.discover.categories import categories_of
+
+    activity_ids = [item.id for item in items if item.kind == "activity"]
+    return categories_of(activity_ids) if activity_ids else {}
+
+
+@dataclass(frozen=True)
+class SignupEntry:
+    """One person on an activity's sign-up list."""
+
+    name: str
+    email: str
+    status: str
+    created_at: datetime
+
+
+def signup_list(item: Item, viewer: Any) -> list[SignupEntry] | None:
+    """Who signed up for an activity, places first: for its organiser and co-managers
+    only; None for anyone else."""
+    if not can_see_signups(viewer, item):
+        return None
+    from wijk.signups.services import signups_of
+
+    return [SignupEntry(s.name, s.email, s.status, s.created_at) for s in signups_of(item)]

@@ -4,13 +4,16 @@ from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
     EmailField,
+    IntegerField,
     RadioField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
     URLField,
@@ -20,14 +23,49 @@ from wtforms.validators import (
     DataRequired,
     Email,
     Length,
+    NumberRange,
     Optional,
     Regexp,
     ValidationError,
 )
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from wijk.discover import categories
+from wijk.pictures import services as pictures
 
 DESCRIPTION_MAX = 10_000
 PHONE = Regexp(r"^\+?[0-9 ()\-]{6,20}$", message=_l("Use digits, spaces, + and - only."))
 SHOW = _l("Show publicly")
+MAX_PLACES = 10_000
+
+
+class CheckboxesField(SelectMultipleField):
+    """A multiple choice shown as checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class PictureMixin:
+    """One picture per activity or organisation. The upload is verified and re-encoded
+    during validation; the view stores the result once the item is saved."""
+
+    picture = FileField(
+        _l("Picture"),
+        description=_l("JPEG, PNG or WebP, at most 5 MB. We remove all hidden data from "
+                       "it (such as the place where a photo was taken)."),
+    )
+    remove_picture = BooleanField(_l("Remove the picture"))
+    prepared_picture: pictures.Prepared | None = None
+
+    def validate_picture(self, field):
+        upload = field.data
+        if not upload or not getattr(upload, "filename", ""):
+            return
+        try:
+            self.prepared_picture = pictures.prepare(upload.stream)
+        except pictures.PictureError as error:
+            raise ValidationError(str(error)) from error
 
 
 
@@ -61,7 +99,7 @@ class ItemForm(FlaskForm):
     contact_phone_public = BooleanField(SHOW)
 
 
-class ActivityForm(ItemForm):
+class ActivityForm(PictureMixin, ItemForm):
     starts_at = DateTimeLocalField(
         _l("Starts"), format="%Y-%m-%dT%H:%M",
         validators=[DataRequired(_l("Fill in when it starts, e.g. 2026-12-01 19:30."))])
@@ -70,13 +108,26 @@ class ActivityForm(ItemForm):
                                 description=_l("For example: Buurthuis De Linde"))
     recurrence = StringField(_l("Repeats"), validators=[Optional(), Length(max=200)],
                              description=_l("For example: every Tuesday"))
+    categories = CheckboxesField(_l("Categories"), choices=categories.choices(),
+                                 validate_choice=True, default=())
+    signups_enabled = BooleanField(
+        _l("Visitors can sign up"),
+        description=_l("Visitors sign up with name and e-mail address. Only you and your "
+                       "co-managers see the list; it is erased 7 days after the activity."))
+    max_places = IntegerField(
+        _l("Maximum number of places"),
+        validators=[Optional(), NumberRange(min=1, max=MAX_PLACES,
+                                            message=_l("Choose a number from 1 to %(max)d.",
+                                                       max=MAX_PLACES))],
+        description=_l("Leave empty for no limit. When it is full, visitors can join a "
+                       "waiting list."))
 
     def validate_ends_at(self, field):
         if field.data and self.starts_at.data and field.data < self.starts_at.data:
             raise ValidationError(_l("The end must be after the start."))
 
 
-class OrganisationForm(ItemForm):
+class OrganisationForm(PictureMixin, ItemForm):
     title = StringField(_l("Name"), validators=[DataRequired(_l("Fill in a name.")),
                                                 Length(max=200)])
     website = URLField(

@@ -13,18 +13,24 @@ from wijk.extensions import db
 from wijk.mail import queue_mail
 from wijk.models import ITEM_CLASSES, Invitation, Item, ItemManager, Organisation, User
 from wijk.models.base import utcnow
+from wijk.pictures import services as pictures
 from wijk.sanitize import clean_rich_text
 from wijk.security.tokens import make_token, read_token
 from wijk.visibility import PERSONAL_FIELDS
 
-KIND_SLUGS = {"activity": "activiteit", "organisation": "organisatie", "offer": "vraag-aanbod"}
+# News has a slug for links, but residents only create and edit the other three here;
+# neighbourhood managers post news through wijk.discover.
+KIND_SLUGS = {"activity": "activiteit", "organisation": "organisatie", "offer": "vraag-aanbod",
+              "news": "nieuws"}
 SLUG_KINDS = {slug: kind for kind, slug in KIND_SLUGS.items()}
 
 COMMON_FIELDS = ("title", "address", "contact_name", "contact_email", "contact_phone")
 KIND_FIELDS = {
-    "activity": ("starts_at", "ends_at", "location_name", "recurrence"),
+    "activity": ("starts_at", "ends_at", "location_name", "recurrence", "signups_enabled",
+                 "max_places"),
     "organisation": ("website",),
     "offer": ("offer_kind", "expires_on"),
+    "news": (),
 }
 FLAGS = tuple(flag for _, flag in PERSONAL_FIELDS)
 
@@ -41,7 +47,10 @@ def _blank_to_none(value: Any) -> Any:
 
 
 def apply(item: Item, data: dict[str, Any]) -> None:
-    """Copy form data onto the item; rich text is sanitised here, once, on save."""
+    """Copy form data onto the item; rich text is sanitised here, once, on save. The item
+    must be in the session (categories are rows of their own)."""
+    if "expires_on" in data and data["expires_on"] != item.expires_on:
+        item.reminder_sent_at = None  # a new expiry date gets its own reminder
     for name in COMMON_FIELDS + KIND_FIELDS[item.kind]:
         if name in data:
             setattr(item, name, _blank_to_none(data[name]))
@@ -56,19 +65,49 @@ def apply(item: Item, data: dict[str, Any]) -> None:
         item.neighbourhood_id = data["neighbourhood_id"]
     if "organisation_id" in data:
         item.organisation_id = data["organisation_id"] or None
+    if "categories" in data and item.kind == "activity":
+        from wijk.discover.categories import set_categories
+
+        set_categories(item, data["categories"] or ())
 
 
-def create_item(kind: str, owner: User, data: dict[str, Any]) -> Item:
+def create_item(kind: str, owner: User, data: dict[str, Any], *,
+                picture: pictures.Prepared | None = None) -> Item:
     item = ITEM_CLASSES[kind](owner_id=owner.id, status="published")
-    apply(item, data)
     db.session.add(item)
-    db.session.commit()
+    apply(item, data)
+    _commit_with_picture(item, picture, remove=False)
     return item
 
 
-def update_item(item: Item, data: dict[str, Any]) -> None:
+def update_item(item: Item, data: dict[str, Any], *,
+                picture: pictures.Prepared | None = None) -> None:
+    """Save the changes; when the organiser added places, people on the waiting list
+    move up (and are mailed) in the same transaction."""
     apply(item, data)
-    db.session.commit()
+    if item.kind == "activity":
+        from wijk.signups.services import fill_places
+
+        db.session.flush()
+        fill_places(item)
+    _commit_with_picture(item, picture, remove=bool(data.get("remove_picture")))
+
+
+def _commit_with_picture(item: Item, picture: pictures.Prepared | None, *,
+                         remove: bool) -> None:
+    """Commit with the new picture (or none); files that no row points at are removed."""
+    old = item.picture_key
+    new = pictures.store(picture) if picture else None
+    if new or remove:
+        item.picture_key = new
+    try:
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        pictures.discard(new)
+        raise
+    if old != item.picture_key:
+        pictures.discard(old)
 
 
 def set_visibility(item: Item, field: str, public: bool) -> None:
@@ -81,8 +120,10 @@ def set_visibility(item: Item, field: str, public: bool) -> None:
 
 
 def delete_item(item: Item) -> None:
+    picture = item.picture_key
     db.session.delete(item)
     db.session.commit()
+    pictures.discard(picture)
 
 
 def default_expiry() -> date:

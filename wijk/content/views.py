@@ -1,11 +1,11 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from wijk.contact.forms import ContactForm
-from wijk.contact.services import relay_open
 from wijk.content import bp, services
 from wijk.content.forms import FORMS, InviteForm, ItemForm
 from wijk.extensions import db, limiter
@@ -20,12 +20,19 @@ from wijk.security.permissions import (
     can_view,
     require,
 )
+from wijk.signups import services as signup_services
+from wijk.signups.forms import SignupForm
 from wijk.visibility import item_view, item_views
+
+if TYPE_CHECKING:
+    from wijk.contact.forms import ContactForm
 
 KIND_PATH = "<any(activiteit, organisatie, 'vraag-aanbod'):kind_slug>"
 
 
 def item_url(item: Item, endpoint: str = "content.show", **values) -> str:
+    if item.kind == "news" and endpoint == "content.show":
+        return url_for("discover.news_page", item_id=item.id, **values)
     return url_for(endpoint, kind_slug=services.KIND_SLUGS[item.kind], item_id=item.id, **values)
 
 
@@ -51,7 +58,7 @@ def _prepare(form: ItemForm, kind: str) -> None:
 
 
 def _data(form: ItemForm) -> dict:
-    data = {k: v for k, v in form.data.items() if k not in ("csrf_token",)}
+    data = {k: v for k, v in form.data.items() if k not in ("csrf_token", "picture")}
     data["organisation_id"] = data["organisation_id"] or None
     return data
 
@@ -61,6 +68,8 @@ def item_link(view, endpoint: str = "show") -> str:
     """URL of an item page (or one of its actions), from an ItemView."""
     if "." not in endpoint:
         endpoint = f"content.{endpoint}"
+    if view.kind == "news" and endpoint == "content.show":
+        return url_for("discover.news_page", item_id=view.id)
     return url_for(endpoint, kind_slug=services.KIND_SLUGS[view.kind], item_id=view.id)
 
 
@@ -79,7 +88,8 @@ def create(kind_slug: str):
         if place:
             form.neighbourhood_id.data = place.id
     if form.validate_on_submit():
-        item = services.create_item(kind, current_user, _data(form))
+        item = services.create_item(kind, current_user, _data(form),
+                                    picture=getattr(form, "prepared_picture", None))
         flash(_("Posted. Personal details stay hidden until you switch them on."), "success")
         return redirect(item_url(item))
     status = 400 if form.errors else 200
@@ -87,13 +97,22 @@ def create(kind_slug: str):
 
 
 def render_item_page(item: Item, *, invite_form: InviteForm | None = None,
-                     contact_form: ContactForm | None = None) -> str:
+                     contact_form: ContactForm | None = None,
+                     signup_form: SignupForm | None = None) -> str:
     """The item page, also when a form on it comes back with errors."""
-    view = item_view(item, current_user)
+    # Imported here: wijk.contact's views import this module.
+    from wijk.contact.forms import ContactForm
+    from wijk.contact.services import relay_open
+
+    with_signups = item.kind == "activity" and item.signups_enabled
+    view = item_view(item, current_user,
+                     signups=signup_services.counts(item) if with_signups else None)
     return render_template(
         "content/show.html", item=view,
         invite_form=invite_form or InviteForm(formdata=None),
         contact_form=contact_form or ContactForm(formdata=None),
+        signup_form=signup_form or SignupForm(formdata=None),
+        signups_open=with_signups and signup_services.is_open(item),
         relay_open=relay_open(item, local_now().date()) and not view.editable,
         co_managers=[m.user.name for m in item.co_managers] if view.can_invite else [],
     )
@@ -111,16 +130,18 @@ def edit(kind_slug: str, item_id: int):
     require(can_edit(current_user, item))
     form = FORMS[item.kind](obj=item)
     _prepare(form, item.kind)
+    view = item_view(item, current_user)
     if request.method == "GET":
         form.organisation_id.data = item.organisation_id or 0
         form.description.data = editable_text(item.description)
+        if "categories" in form:
+            form.categories.data = list(view.categories)
     if form.validate_on_submit():
-        services.update_item(item, _data(form))
+        services.update_item(item, _data(form), picture=getattr(form, "prepared_picture", None))
         flash(_("Your changes have been saved."), "success")
         return redirect(item_url(item))
     status = 400 if form.errors else 200
-    return render_template("content/form.html", form=form, kind=item.kind,
-                           item=item_view(item, current_user)), status
+    return render_template("content/form.html", form=form, kind=item.kind, item=view), status
 
 
 @bp.post(f"/{KIND_PATH}/<int:item_id>/zichtbaarheid")

@@ -1,1 +1,300 @@
-"""Routes of this feature."""
+"""Finding things: search, calendar and Atom feeds, the sitemap, neighbourhood news and
+the extend link of offers. Every public output is built from the visibility gate."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from wijk.content import expiry
+from wijk.content import services as content_services
+from wijk.discover import bp, categories, feeds, news
+from wijk.discover.forms import NewsForm
+from wijk.discover.search import MAX_TERMS, WORD, SearchError, search, terms
+from wijk.extensions import db, limiter
+from wijk.models import Item, Neighbourhood
+from wijk.neighbourhoods import services as places
+from wijk.sanitize import editable_text
+from wijk.security.decorators import manager_required
+from wijk.security.permissions import can_moderate, require
+from wijk.visibility import ItemView, item_view, item_views
+
+SEARCH_PAGE, SEARCH_MAX_PAGES = 20, 50
+FEED_MAX_AGE = 15 * 60
+
+
+def _place(slug: str) -> Neighbourhood:
+    place = places.get_by_slug(slug)
+    if place is None:
+        abort(404)
+    return place
+
+
+def public_url(view: ItemView) -> str:
+    """Absolute URL of an item's public page, for feeds and mail."""
+    if view.kind == "news":
+        return url_for("discover.news_page", item_id=view.id, _external=True)
+    return url_for("content.show", kind_slug=content_services.KIND_SLUGS[view.kind],
+                   item_id=view.id, _external=True)
+
+
+def kind_name(view: ItemView) -> str:
+    if view.kind == "offer":
+        return _("Request") if view.offer_kind == "request" else _("Offer")
+    return {"activity": _("Activity"), "organisation": _("Organisation"),
+            "news": _("News")}.get(view.kind, view.kind)
+
+
+@bp.app_template_global()
+def category_label(code: str) -> str:
+    return categories.label(code)
+
+
+@bp.app_template_global()
+def category_choices() -> list[tuple[str, str]]:
+    return categories.choices()
+
+
+@bp.app_template_global()
+def may_post_news(place: Neighbourhood) -> bool:
+    return can_moderate(current_user, place)
+
+
+# --- search -------------------------------------------------------------------------
+
+
+@bp.get("/zoeken")
+@limiter.limit("60/minute")
+def search_all():
+    return _search(places.get_by_slug(request.args.get("wijk", "")))
+
+
+@bp.get("/wijk/<slug>/zoeken")
+@limiter.limit("60/minute")
+def search_neighbourhood(slug: str):
+    return _search(_place(slug), fixed=True)
+
+
+def _search(place: Neighbourhood | None, *, fixed: bool = False):
+    """Search with filters; empty or odd input gets an explanation, never an error page."""
+    args = request.args
+    query = args.get("q", "")[:200]
+    kind = content_services.SLUG_KINDS.get(args.get("soort", ""))
+    category = categories.valid(args.get("categorie"))
+    problems: list[str] = []
+    date_from, date_to = _date(args.get("van"), problems), _date(args.get("tot"), problems)
+    if date_from and date_to and date_to < date_from:
+        problems.append(_("The end date lies before the start date."))
+        date_from = date_to = None
+    status = 400 if problems else 200  # a date that is not one is the visitor's mistake
+    page = _page(args.get("pagina"))
+    words = terms(query)
+    views, has_more = [], False
+    if words:
+        try:
+            results = search(query, neighbourhood=place, kind=kind, category=category,
+                             date_from=date_from, date_to=date_to, limit=SEARCH_PAGE,
+                             offset=(page - 1) * SEARCH_PAGE)
+        except SearchError:
+            problems.append(_("This search did not work. Try other or fewer words."))
+        else:
+            views = item_views(results.items, current_user)
+            has_more = results.has_more and page < SEARCH_MAX_PAGES
+    filters = {"q": query, "soort": args.get("soort") if kind else None,
+               "categorie": category, "van": args.get("van") if date_from else None,
+               "tot": args.get("tot") if date_to else None,
+               "wijk": place.slug if place and not fixed else None}
+    endpoint = "discover.search_neighbourhood" if fixed else "discover.search_all"
+    base = {"slug": place.slug} if fixed else {}
+    return render_template(
+        "discover/search.html", place=place, fixed=fixed, show_place=not fixed,
+        query=query, words=words,
+        too_many=len(WORD.findall(query)) > MAX_TERMS, kind=kind, category=category,
+        date_from=date_from, date_to=date_to, problems=problems, results=views, page=page,
+        neighbourhoods=[] if fixed else places.all_neighbourhoods(),
+        next_url=url_for(endpoint, **base, **filters, pagina=page + 1) if has_more else None,
+        previous_url=url_for(endpoint, **base, **filters, pagina=page - 1) if page > 1
+        else None,
+    ), status
+
+
+def _date(value: str | None, problems: list[str]) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        problems.append(_("“%(value)s” is not a date. Use a date like 2026-12-01.",
+                          value=value[:20]))
+        return None
+
+
+def _page(value: str | None) -> int:
+    try:
+        return min(max(int(value or 1), 1), SEARCH_MAX_PAGES)
+    except ValueError:
+        return 1
+
+
+# --- calendar and news feeds, sitemap -----------------------------------------------
+
+
+def _feed(body: bytes, mimetype: str, filename: str | None = None) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.cache_control.public = True
+    response.cache_control.max_age = FEED_MAX_AGE
+    if filename:
+        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.get("/activiteit/<int:item_id>/agenda.ics")
+def activity_calendar(item_id: int):
+    """One activity for a calendar program, with exactly what its public page shows."""
+    item = db.session.get(Item, item_id)
+    if item is None or item.kind != "activity" or not item.is_published:
+        abort(404)
+    view = item_view(item)  # anonymous viewer, whoever asks: a file gets passed on
+    body = feeds.calendar([view], name=view.title, link=public_url)
+    return _feed(body, "text/calendar", f"activiteit-{item.id}.ics")
+
+
+@bp.get("/wijk/<slug>/agenda.ics")
+def neighbourhood_calendar(slug: str):
+    """A calendar to subscribe to: the upcoming activities of a neighbourhood."""
+    place = _place(slug)
+    body = feeds.calendar(feeds.upcoming_for_calendar(place),
+                          name=f"{place.name} · Wijk", link=public_url)
+    return _feed(body, "text/calendar")
+
+
+@bp.get("/wijk/<slug>/feed.atom")
+def neighbourhood_atom(slug: str):
+    place = _place(slug)
+    body = feeds.atom(
+        feeds.newest_for_feed(place),
+        title=_("New in %(name)s", name=place.name) + " · Wijk",
+        self_url=url_for(".neighbourhood_atom", slug=slug, _external=True),
+        page_url=url_for("neighbourhoods.neighbourhood", slug=slug, _external=True),
+        link=public_url, kind_label=kind_name,
+    )
+    return _feed(body, "application/atom+xml")
+
+
+@bp.get("/sitemap.xml")
+def sitemap():
+    """Public pages only: home, neighbourhoods and current published items and news."""
+    urls: list[tuple[str, date | None]] = [(url_for("neighbourhoods.home", _external=True),
+                                            None)]
+    urls += [(url_for("neighbourhoods.neighbourhood", slug=place.slug, _external=True), None)
+             for place in places.all_neighbourhoods()]
+    for item_id, kind, updated_at in feeds.sitemap_rows(places.local_now()):
+        if kind == "news":
+            location = url_for(".news_page", item_id=item_id, _external=True)
+        else:
+            location = url_for("content.show", kind_slug=content_services.KIND_SLUGS[kind],
+                               item_id=item_id, _external=True)
+        urls.append((location, updated_at.date() if updated_at else None))
+    return _feed(feeds.sitemap(urls[:feeds.SITEMAP_SIZE]), "application/xml")
+
+
+@bp.get("/robots.txt")
+def robots():
+    body = "User-agent: *\nDisallow: /zoeken\nDisallow: /wijk/*/zoeken\n" \
+           f"Sitemap: {url_for('.sitemap', _external=True)}\n"
+    return _feed(body.encode(), "text/plain")
+
+
+# --- news ---------------------------------------------------------------------------
+
+
+def _news(item_id: int) -> Item:
+    """A news item; unpublished news only for the managers of its neighbourhood."""
+    item = db.session.get(Item, item_id)
+    if item is None or item.kind != "news":
+        abort(404)
+    if not item.is_published and not can_moderate(current_user, item.neighbourhood_id):
+        abort(404)
+    return item
+
+
+@bp.get("/nieuws/<int:item_id>")
+def news_page(item_id: int):
+    item = _news(item_id)
+    return render_template("discover/news.html", news=item_view(item, current_user),
+                           may_manage=can_moderate(current_user, item.neighbourhood_id))
+
+
+@bp.get("/wijk/<slug>/nieuws")
+def news_archive(slug: str):
+    place = _place(slug)
+    page = _page(request.args.get("pagina"))
+    rows, has_more = news.archive(place, page)
+    return render_template("discover/news_archive.html", place=place,
+                           items=item_views(rows, current_user), page=page,
+                           has_more=has_more)
+
+
+@bp.route("/wijk/<slug>/nieuws/nieuw", methods=["GET", "POST"])
+@manager_required
+def post_news(slug: str):
+    place = _place(slug)
+    require(can_moderate(current_user, place))
+    form = NewsForm()
+    if form.validate_on_submit():
+        item = news.post(place, current_user, form.title.data, form.body.data)
+        flash(_("The news is on the neighbourhood page."), "success")
+        return redirect(url_for(".news_page", item_id=item.id))
+    status = 400 if form.errors else 200
+    return render_template("discover/news_form.html", form=form, place=place,
+                           news=None), status
+
+
+@bp.route("/nieuws/<int:item_id>/bewerken", methods=["GET", "POST"])
+@manager_required
+def edit_news(item_id: int):
+    item = _news(item_id)
+    require(can_moderate(current_user, item.neighbourhood_id))
+    form = NewsForm(obj=item)
+    if request.method == "GET":
+        form.body.data = editable_text(item.description)
+    if form.validate_on_submit():
+        news.edit(item, form.title.data, form.body.data)
+        flash(_("Your changes have been saved."), "success")
+        return redirect(url_for(".news_page", item_id=item.id))
+    status = 400 if form.errors else 200
+    return render_template("discover/news_form.html", form=form, place=item.neighbourhood,
+                           news=item_view(item, current_user)), status
+
+
+@bp.post("/nieuws/<int:item_id>/verwijderen")
+@manager_required
+def delete_news(item_id: int):
+    item = _news(item_id)
+    require(can_moderate(current_user, item.neighbourhood_id))
+    slug = item.neighbourhood.slug
+    news.remove(item)
+    flash(_("Deleted."), "success")
+    return redirect(url_for("neighbourhoods.neighbourhood", slug=slug))
+
+
+# --- offers: the extend link of the expiry reminder ---------------------------------
+
+
+@bp.route("/vraag-aanbod/verlengen/<token>", methods=["GET", "POST"])
+@limiter.limit("20/hour", methods=["POST"])
+def extend_offer(token: str):
+    """GET shows what will happen, POST does it: mail scanners that open links must not
+    extend anything. The token allows one extension, without logging in."""
+    offer = expiry.offer_from_token(token)
+    if offer is None or not offer.is_published:
+        return render_template("discover/extend_failed.html"), 404
+    today = places.local_now().date()
+    if request.method == "POST":
+        until = expiry.extend(offer, today)
+        return render_template("discover/extended.html", title=offer.title, until=until)
+    return render_template("discover/extend.html", title=offer.title,
+                           current=offer.expires_on, until=expiry.new_expiry(offer, today))

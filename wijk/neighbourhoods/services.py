@@ -4,8 +4,9 @@ what page 1 costs."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from operator import attrgetter
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
@@ -52,6 +53,7 @@ def find_by_postcode(postcode: str) -> list[Neighbourhood]:
 class Page:
     items: list[Item]
     next_cursor: str | None
+    categories: dict[int, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _cursor(activity: Item) -> str:
@@ -69,12 +71,16 @@ def _parse_cursor(cursor: str | None) -> tuple[datetime, int] | None:
 
 
 def upcoming_activities(
-    neighbourhood: Neighbourhood, *, after: str | None, limit: int, now: datetime | None = None
+    neighbourhood: Neighbourhood, *, after: str | None, limit: int, now: datetime | None = None,
+    category: str | None = None,
 ) -> Page:
-    """Activities that have not ended, soonest first, `limit` at a time."""
+    """Activities that have not ended, soonest first, `limit` at a time; with their
+    categories read in the same query."""
+    from wijk.discover.categories import codes_column, has_category, parse_codes
+
     now = now or local_now()
     query = (
-        select(Activity)
+        select(Activity, codes_column(Activity.id))
         .options(joinedload(Activity.organisation))
         .where(
             Activity.neighbourhood_id == neighbourhood.id,
@@ -87,6 +93,8 @@ def upcoming_activities(
         .order_by(Activity.starts_at, Activity.id)
         .limit(limit + 1)
     )
+    if category:
+        query = query.where(has_category(Activity.id, category))
     position = _parse_cursor(after)
     if position:
         starts_at, item_id = position
@@ -96,10 +104,12 @@ def upcoming_activities(
                 and_(Activity.starts_at == starts_at, Activity.id > item_id),
             )
         )
-    rows = list(db.session.scalars(query).unique())
-    has_more = len(rows) > limit
-    rows = rows[:limit]
-    return Page(rows, _cursor(rows[-1]) if has_more and rows else None)
+    found = list(db.session.execute(query).unique())
+    has_more = len(found) > limit
+    found = found[:limit]
+    rows = [activity for activity, _codes in found]
+    categories = {activity.id: parse_codes(codes) for activity, codes in found}
+    return Page(rows, _cursor(rows[-1]) if has_more and rows else None, categories)
 
 
 @dataclass(frozen=True)
@@ -108,11 +118,17 @@ class Board:
 
     organisations: list[Item]
     offers: list[Item]
+    news: list[Item] = field(default_factory=list)
+
+
+NEWS_DAYS, NEWS_SHOWN = 90, 5
 
 
 def board(neighbourhood: Neighbourhood, today: date | None = None) -> Board:
-    """Published organisations and open offers/requests (not past their expiry date)."""
+    """Published organisations, open offers/requests (not past their expiry date) and
+    the latest news of the last NEWS_DAYS days (older news stays in the archive)."""
     today = today or local_now().date()
+    news_since = datetime.combine(today - timedelta(days=NEWS_DAYS), datetime.min.time())
     rows = db.session.scalars(
         select(Item)
         .options(joinedload(Item.organisation))
@@ -122,12 +138,14 @@ def board(neighbourhood: Neighbourhood, today: date | None = None) -> Board:
             or_(
                 Item.kind == "organisation",
                 and_(Item.kind == "offer", Item.expires_on >= today),
+                and_(Item.kind == "news", Item.created_at >= news_since),
             ),
         )
         .order_by(Item.kind, Item.title, Item.id)
     )
-    organisations, offers = [], []
+    found: dict[str, list[Item]] = {"organisation": [], "offer": [], "news": []}
     for item in rows:
-        (organisations if item.kind == "organisation" else offers).append(item)
-    offers.sort(key=lambda offer: (offer.created_at, offer.id), reverse=True)
-    return Board(organisations, offers)
+        found[item.kind].append(item)
+    for kind in ("offer", "news"):
+        found[kind].sort(key=attrgetter("created_at", "id"), reverse=True)
+    return Board(found["organisation"], found["offer"], found["news"][:NEWS_SHOWN])

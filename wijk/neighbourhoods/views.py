@@ -4,6 +4,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from wijk.discover.categories import valid as valid_category
 from wijk.neighbourhoods import bp, services
 from wijk.security.redirects import safe_next
 from wijk.visibility import item_views
@@ -45,19 +46,23 @@ def neighbourhood(slug: str):
     place = services.get_by_slug(slug)
     if place is None:
         abort(404)
+    category = valid_category(request.args.get("categorie"))
     page = services.upcoming_activities(
-        place, after=request.args.get("na"), limit=current_app.config["PAGE_SIZE"]
+        place, after=request.args.get("na"), limit=current_app.config["PAGE_SIZE"],
+        category=category,
     )
     viewer = current_user
     board = services.board(place)
     return render_template(
         "neighbourhoods/neighbourhood.html",
         place=place,
-        activities=item_views(page.items, viewer),
+        activities=item_views(page.items, viewer, categories=page.categories),
         next_cursor=page.next_cursor,
         paged=bool(request.args.get("na")),
+        category=category,
         organisations=item_views(board.organisations, viewer),
         offers=item_views(board.offers, viewer),
+        news=item_views(board.news, viewer),
     )
 
 

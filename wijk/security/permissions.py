@@ -157,3 +157,11 @@ def can_handle_privacy(user: Any) -> bool:
     """Privacy requests, data breaches and the processing register: admins only (the
     routes also require two-step login through `admin_required`)."""
     return _is_user(user) and bool(user.is_admin)
+
+
+# --- discover / sign-ups ---
+
+
+def can_see_signups(user: Any, item: Item) -> bool:
+    """Who signed up for an activity is seen by its organiser and co-managers only."""
+    return can_edit(user, item)

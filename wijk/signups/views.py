@@ -1,1 +1,84 @@
-"""Routes of this feature."""
+"""Sign-up routes: visitors sign up and cancel; the organiser reads and exports the list."""
+
+from __future__ import annotations
+
+from flask import Response, flash, redirect, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from wijk.content import views as content  # a module: content.views imports this package
+from wijk.extensions import limiter
+from wijk.security.permissions import require
+from wijk.signups import bp, services
+from wijk.signups.forms import SignupForm
+from wijk.visibility import signup_list
+
+ACTIVITY = "/activiteit/<int:item_id>"
+
+
+@bp.post(f"{ACTIVITY}/aanmelden")
+@limiter.limit("5/10 minutes;30/day")
+def sign_up(item_id: int):
+    activity = content.load_item("activiteit", item_id)
+    if not services.is_open(activity):
+        return render_template("signups/closed.html", title=activity.title), 410
+    form = SignupForm()
+    if not form.validate_on_submit():
+        return content.render_item_page(activity, signup_form=form), 400
+    if form.website.data:  # a filled honeypot gets the same answer, nothing is stored
+        flash(_("Thank you! Check your mail for the confirmation."), "success")
+        return redirect(content.item_url(activity))
+    signup = services.sign_up(activity, form.name.data, form.email.data)
+    if signup.status == services.WAITING:
+        flash(_("The activity is full, so you are on the waiting list. We will mail you when "
+                "a place comes free."), "success")
+    else:
+        flash(_("Thank you! Check your mail for the confirmation."), "success")
+    return redirect(content.item_url(activity))
+
+
+@bp.route("/aanmelding/<token>/annuleren", methods=["GET", "POST"])
+@limiter.limit("20/hour", methods=["POST"])
+def cancel(token: str):
+    """GET asks, POST cancels: a link scanner that opens the mail cancels nothing."""
+    signup = services.from_token(token)
+    if signup is None:
+        return render_template("signups/cancel_failed.html"), 404
+    activity = signup.activity
+    if request.method == "POST":
+        services.cancel(signup)
+        return render_template("signups/cancelled.html", title=activity.title)
+    return render_template("signups/cancel.html", title=activity.title,
+                           starts_at=activity.starts_at,
+                           cancelled=signup.status == services.CANCELLED)
+
+
+@bp.get(f"{ACTIVITY}/aanmeldingen")
+@login_required
+def organiser_list(item_id: int):
+    activity = content.load_item("activiteit", item_id)
+    entries = signup_list(activity, current_user)
+    require(entries is not None)
+    response = Response(render_template(
+        "signups/list.html", activity=activity, counts=services.counts(activity),
+        confirmed=[e for e in entries if e.status == services.CONFIRMED],
+        waiting=[e for e in entries if e.status == services.WAITING],
+    ))
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get(f"{ACTIVITY}/aanmeldingen.csv")
+@login_required
+def export(item_id: int):
+    activity = content.load_item("activiteit", item_id)
+    entries = signup_list(activity, current_user)
+    require(entries is not None)
+    return Response(
+        "\ufeff" + services.to_csv(entries),  # a byte-order mark: spreadsheets read UTF-8
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="aanmeldingen-{activity.id}.csv"',
+            "Cache-Control": "private, no-store",
+        },
+    )

@@ -1,0 +1,42 @@
+"""Scheduled jobs of this feature, registered through COMMANDS (see wijk.cli)."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+
+@click.command("reminders")
+@click.option("--base-url", help="The site's address for links in the mail, e.g. "
+              "https://wijk.example.nl (default: FLASK_PREFERRED_URL_SCHEME://FLASK_SERVER_NAME).")
+@with_appcontext
+def reminders_command(base_url: str | None) -> None:
+    """Mail owners whose offer or request expires within 3 days. Idempotent; safe to run
+    from cron every hour."""
+    from wijk.content.expiry import send_reminders
+    from wijk.neighbourhoods.services import local_now
+
+    server_name = current_app.config.get("SERVER_NAME")
+    if not base_url and server_name:
+        base_url = f"{current_app.config['PREFERRED_URL_SCHEME']}://{server_name}"
+    if not base_url:
+        raise click.UsageError("Links in the mail need the site's address: set "
+                               "FLASK_SERVER_NAME (and FLASK_PREFERRED_URL_SCHEME=https), "
+                               "or pass --base-url.")
+    with current_app.test_request_context(base_url=base_url):  # url_for outside a request
+        sent = send_reminders(local_now().date())
+    click.echo(f"offer_expiry         queued {sent:>6}")
+
+
+@click.command("pictures-sweep")
+@with_appcontext
+def pictures_sweep_command() -> None:
+    """Remove picture files no item points at any more (after items were deleted by a
+    database cascade, e.g. with an account). Safe to run from cron."""
+    from wijk.pictures.services import sweep_unused
+
+    click.echo(f"picture files        removed {sweep_unused():>6}")
+
+
+COMMANDS = [reminders_command, pictures_sweep_command]

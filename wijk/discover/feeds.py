@@ -1,0 +1,203 @@
+"""iCal, Atom and the sitemap. Each is built from ItemViews made for an anonymous
+viewer, so a feed holds exactly what the public page shows: the location name, the
+address and contact name or phone only when their owner made them public, and never a
+contact e-mail address."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET  # noqa: S405  (we only write XML, never parse it)
+from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import icalendar
+from flask import current_app, request
+from markupsafe import escape
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from wijk.discover.categories import label
+from wijk.discover.listing import PUBLISHED, current, not_ended
+from wijk.extensions import db
+from wijk.models import Item, Neighbourhood
+from wijk.models.base import utcnow
+from wijk.neighbourhoods.services import local_now
+from wijk.sanitize import plain_text
+from wijk.visibility import ItemView, item_views
+
+ATOM = "http://www.w3.org/2005/Atom"
+SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
+FEED_SIZE = 50
+CALENDAR_SIZE = 500
+SITEMAP_SIZE = 50_000  # the most one sitemap file may hold
+# Characters XML 1.0 cannot carry, even escaped.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+# --- iCal ---------------------------------------------------------------------------
+
+
+def upcoming_for_calendar(neighbourhood: Neighbourhood) -> list[ItemView]:
+    now = local_now()
+    items = db.session.scalars(
+        select(Item)
+        .options(joinedload(Item.organisation))
+        .where(PUBLISHED, Item.kind == "activity", Item.neighbourhood_id == neighbourhood.id,
+               not_ended(now))
+        .order_by(Item.starts_at, Item.id)
+        .limit(CALENDAR_SIZE)
+    )
+    return item_views(items)
+
+
+def calendar(views: Iterable[ItemView], *, name: str, link: Callable[[ItemView], str]) -> bytes:
+    """An iCalendar (RFC 5545) of activities. Times are local wall-clock times, so they
+    carry TZID=Europe/Amsterdam and the matching VTIMEZONE."""
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//Wijk//Wijk//NL")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", name)
+    cal.add("x-wr-timezone", zone.key)
+    days = []
+    for view in views:
+        if view.kind != "activity" or view.starts_at is None:
+            continue
+        cal.add_component(_event(view, zone, link(view)))
+        days += [view.starts_at.date(), (view.ends_at or view.starts_at).date()]
+    if days:
+        cal.add_missing_timezones(first_date=min(days) - timedelta(days=1),
+                                  last_date=max(days) + timedelta(days=1))
+    return cal.to_ical()
+
+
+def _event(view: ItemView, zone: ZoneInfo, url: str) -> icalendar.Event:
+    event = icalendar.Event()
+    event.add("uid", f"activiteit-{view.id}@{_host()}")
+    event.add("dtstamp", _utc(view.updated_at or view.created_at))
+    event.add("last-modified", _utc(view.updated_at or view.created_at))
+    event.add("dtstart", view.starts_at.replace(tzinfo=zone))
+    if view.ends_at:
+        event.add("dtend", view.ends_at.replace(tzinfo=zone))
+    event.add("summary", view.title)
+    place = [view.location_name] if view.location_name else []
+    address = view.field("address")
+    if address:  # present only when its owner made it public
+        place.append(address.value)
+    if place:
+        event.add("location", ", ".join(place))
+    event.add("description", "\n\n".join(filter(None, [
+        plain_text(str(view.description)), _contact_lines(view), url])))
+    event.add("url", url)
+    if view.categories:
+        event.add("categories", [label(code) for code in view.categories])
+    return event
+
+
+def _contact_lines(view: ItemView) -> str:
+    return "\n".join(f"{f.label}: {f.value}" for f in view.fields
+                     if f.name in ("contact_name", "contact_phone"))
+
+
+def _utc(moment: datetime) -> datetime:
+    """Stored times of records (not of activities) are naive UTC."""
+    return moment.replace(tzinfo=UTC)
+
+
+def _host() -> str:
+    return current_app.config.get("SERVER_NAME") or request.host.split(":")[0]
+
+
+# --- Atom ---------------------------------------------------------------------------
+
+
+def newest_for_feed(neighbourhood: Neighbourhood) -> list[ItemView]:
+    """The newest activities, offers/requests and news of a neighbourhood."""
+    items = db.session.scalars(
+        select(Item)
+        .options(joinedload(Item.organisation))
+        .where(PUBLISHED, Item.neighbourhood_id == neighbourhood.id,
+               Item.kind.in_(("activity", "offer", "news")), current(local_now()))
+        .order_by(Item.created_at.desc(), Item.id.desc())
+        .limit(FEED_SIZE)
+    )
+    return item_views(items)
+
+
+def atom(views: list[ItemView], *, title: str, self_url: str, page_url: str,
+         link: Callable[[ItemView], str], kind_label: Callable[[ItemView], str]) -> bytes:
+    """An Atom (RFC 4287) feed; ElementTree escapes every text and attribute."""
+    ET.register_namespace("", ATOM)
+    feed = ET.Element(f"{{{ATOM}}}feed")
+    _text(feed, "id", self_url)
+    _text(feed, "title", title)
+    updated = max((v.updated_at or v.created_at for v in views), default=utcnow())
+    _text(feed, "updated", _rfc3339(updated))
+    ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=self_url,
+                  type="application/atom+xml")
+    ET.SubElement(feed, f"{{{ATOM}}}link", rel="alternate", href=page_url, type="text/html")
+    author = ET.SubElement(feed, f"{{{ATOM}}}author")
+    _text(author, "name", current_app.config["SITE_NAME"])
+    for view in views:
+        url = link(view)
+        entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
+        _text(entry, "id", url)
+        _text(entry, "title", view.title)
+        ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", href=url, type="text/html")
+        _text(entry, "published", _rfc3339(view.created_at))
+        _text(entry, "updated", _rfc3339(view.updated_at or view.created_at))
+        ET.SubElement(entry, f"{{{ATOM}}}category", term=view.kind, label=kind_label(view))
+        for code in view.categories:
+            ET.SubElement(entry, f"{{{ATOM}}}category", term=code, label=label(code))
+        _text(entry, "content", _entry_html(view), type="html")
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+
+
+def _entry_html(view: ItemView) -> str:
+    """The entry as HTML: the sanitised description plus the public facts, escaped."""
+    facts = []
+    if view.starts_at:
+        facts.append(f"{view.starts_at:%Y-%m-%d %H:%M}")
+    if view.location_name:
+        facts.append(view.location_name)
+    facts += [f"{f.label}: {f.value}" for f in view.fields]
+    head = "".join(f"<p>{escape(fact)}</p>" for fact in facts)
+    return head + str(view.description)
+
+
+def _text(parent: ET.Element, tag: str, value: str, **attributes: str) -> ET.Element:
+    element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", **attributes)
+    element.text = _NOT_XML.sub("", value)
+    return element
+
+
+def _rfc3339(moment: datetime) -> str:
+    return moment.replace(microsecond=0).isoformat() + "Z"
+
+
+# --- sitemap ------------------------------------------------------------------------
+
+
+def sitemap_rows(now: datetime) -> list[tuple[int, str, datetime]]:
+    """(id, kind, updated_at) of every published, current item; no personal data is
+    read, so these rows need no gate."""
+    return list(db.session.execute(
+        select(Item.id, Item.kind, Item.updated_at)
+        .where(PUBLISHED, current(now))
+        .order_by(Item.updated_at.desc(), Item.id.desc())
+        .limit(SITEMAP_SIZE)
+    ))
+
+
+def sitemap(urls: Iterable[tuple[str, date | None]]) -> bytes:
+    ET.register_namespace("", SITEMAP)
+    urlset = ET.Element(f"{{{SITEMAP}}}urlset")
+    for location, modified in urls:
+        url = ET.SubElement(urlset, f"{{{SITEMAP}}}url")
+        ET.SubElement(url, f"{{{SITEMAP}}}loc").text = location
+        if modified:
+            ET.SubElement(url, f"{{{SITEMAP}}}lastmod").text = modified.isoformat()
+    return ET.tostring(urlset, encoding="utf-8", xml_declaration=True)

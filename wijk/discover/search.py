@@ -1,0 +1,126 @@
+"""Full-text search behind one function: SQLite FTS5 on the embedded default, a Dutch
+tsvector with a GIN index on PostgreSQL (both built by migration 0002). The index holds
+only title, location name and description, so a hidden contact field cannot be found.
+
+Visitors' words never reach the query language: they are cut into plain words, quoted,
+and the last one matches as a prefix, so no input can raise an FTS5 or tsquery syntax
+error."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from flask import current_app
+from sqlalchemy import column, func, literal_column, select, table, text
+from sqlalchemy.exc import DataError, OperationalError, ProgrammingError
+from sqlalchemy.sql.elements import ColumnElement
+
+from wijk.discover.categories import has_category
+from wijk.discover.listing import PUBLISHED, current
+from wijk.extensions import db
+from wijk.models import Item, Neighbourhood
+from wijk.neighbourhoods.services import local_now
+
+KINDS = ("activity", "organisation", "offer", "news")
+MAX_TERMS, MAX_TERM_LENGTH = 8, 40
+WORD = re.compile(r"[^\W_]+")  # letters and digits; everything else separates words
+
+_fts = table("item_fts", column("rowid"))
+
+
+class SearchError(Exception):
+    """The database refused the query; the visitor gets a friendly answer."""
+
+
+@dataclass(frozen=True)
+class Results:
+    items: list[Item]
+    has_more: bool
+
+
+def terms(query: str | None) -> list[str]:
+    """The words of a query, lower-cased, at most MAX_TERMS of at most MAX_TERM_LENGTH."""
+    words = WORD.findall((query or "").lower())
+    return [word[:MAX_TERM_LENGTH] for word in words][:MAX_TERMS]
+
+
+def search(
+    query: str | None,
+    *,
+    neighbourhood: Neighbourhood | None = None,
+    kind: str | None = None,
+    category: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    limit: int = 20,
+    offset: int = 0,
+    now: datetime | None = None,
+) -> Results:
+    """Published items matching every word, best first. Offers past their expiry date
+    and activities that have ended are left out; a date range keeps the activities that
+    take place in it (and only activities, the one kind with dates)."""
+    words = terms(query)
+    if not words:
+        return Results([], False)
+    now = now or local_now()
+    if db.session.get_bind().dialect.name == "postgresql":
+        matches, best_first = _postgresql(words)
+        statement = select(Item).where(matches)
+    else:
+        matches, best_first = _sqlite(words)
+        statement = select(Item).join(_fts, _fts.c.rowid == Item.id).where(matches)
+    statement = (
+        statement.where(*_filters(neighbourhood, kind, category, date_from, date_to, now))
+        .order_by(best_first, Item.id.desc())
+        .limit(limit + 1)
+        .offset(offset)
+    )
+    try:
+        items = list(db.session.scalars(statement))
+    except (OperationalError, ProgrammingError, DataError) as error:
+        db.session.rollback()
+        current_app.logger.warning("search failed for %r: %s", words, error)
+        raise SearchError from error
+    return Results(items[:limit], len(items) > limit)
+
+
+def _sqlite(words: list[str]) -> tuple[ColumnElement, ColumnElement]:
+    """An FTS5 query of quoted words (a quoted string is never syntax), the last as a
+    prefix; bm25 ranks title above location above description."""
+    quoted = [f'"{word}"' for word in words]
+    if len(words[-1]) > 1:
+        quoted[-1] += "*"
+    matches = text("item_fts MATCH :fts_query").bindparams(fts_query=" ".join(quoted))
+    return matches, literal_column("bm25(item_fts, 10.0, 5.0, 1.0)")
+
+
+def _postgresql(words: list[str]) -> tuple[ColumnElement, ColumnElement]:
+    """A tsquery of quoted words joined by &, the last as a prefix; the words hold only
+    letters and digits, so quoting them is safe. Dutch stemming and stop words apply."""
+    parts = [f"'{word}'" for word in words]
+    if len(words[-1]) > 1:
+        parts[-1] += ":*"
+    query = func.to_tsquery(literal_column("'dutch'::regconfig"), " & ".join(parts))
+    vector = literal_column("item.search_vector")
+    return vector.op("@@")(query), func.ts_rank_cd(vector, query).desc()
+
+
+def _filters(neighbourhood, kind, category, date_from, date_to, now) -> list[ColumnElement]:
+    conditions = [PUBLISHED, Item.kind.in_([kind] if kind in KINDS else KINDS)]
+    if neighbourhood is not None:
+        conditions.append(Item.neighbourhood_id == neighbourhood.id)
+    if category:
+        conditions.append(has_category(Item.id, category))
+    if not (date_from or date_to):
+        conditions.append(current(now))
+        return conditions
+    conditions.append(Item.kind == "activity")
+    if date_from:
+        start = datetime.combine(date_from, time.min)
+        conditions.append(func.coalesce(Item.ends_at, Item.starts_at) >= start)
+    if date_to:
+        conditions.append(Item.starts_at < datetime.combine(date_to + timedelta(days=1),
+                                                            time.min))
+    return conditions

@@ -1,0 +1,206 @@
+"""Sign-ups for activities: no account needed, a confirmation mail with a cancel link,
+a waiting list once the places are taken. Who signed up is seen by the organiser and the
+co-managers only; the list is erased 7 days after the activity (retention rule
+`signup_list` in wijk.privacy.retention)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from datetime import datetime
+
+from flask import url_for
+from flask_babel import format_datetime, get_locale
+from sqlalchemy import case, func, select, update
+
+from wijk.extensions import db
+from wijk.mail import queue_mail
+from wijk.models import Item, SignUp
+from wijk.models.base import utcnow
+from wijk.neighbourhoods.services import local_now
+from wijk.security.tokens import make_token, read_token
+from wijk.visibility import SignupCounts, SignupEntry
+
+CONFIRMED, WAITING, CANCELLED = "confirmed", "waiting", "cancelled"
+
+
+def counts(activity: Item) -> SignupCounts:
+    """Places taken and people waiting, in one query."""
+    rows = dict(
+        db.session.execute(
+            select(SignUp.status, func.count(SignUp.id))
+            .where(SignUp.activity_id == activity.id, SignUp.status.in_((CONFIRMED, WAITING)))
+            .group_by(SignUp.status)
+        ).all()
+    )
+    return SignupCounts(rows.get(CONFIRMED, 0), rows.get(WAITING, 0), activity.max_places)
+
+
+def is_open(activity: Item, now: datetime | None = None) -> bool:
+    """Sign-ups are open on a published activity with sign-ups on that has not ended."""
+    now = now or local_now()
+    end = activity.ends_at or activity.starts_at
+    return bool(
+        activity.kind == "activity"
+        and activity.signups_enabled
+        and activity.is_published
+        and end is not None
+        and end >= now
+    )
+
+
+def _lock(activity: Item) -> None:
+    """Serialise sign-ups of one activity, so the last place is given out once. On
+    PostgreSQL this locks the activity's row; SQLite has one writer at a time, and the
+    write that follows (an insert or update, before any count) takes that lock."""
+    db.session.execute(select(Item.id).where(Item.id == activity.id).with_for_update())
+
+
+def _taken(activity: Item, *, besides: int) -> int:
+    return db.session.scalar(
+        select(func.count(SignUp.id)).where(
+            SignUp.activity_id == activity.id, SignUp.status == CONFIRMED, SignUp.id != besides
+        )
+    ) or 0
+
+
+def sign_up(activity: Item, name: str, email: str) -> SignUp:
+    """A place, or a place on the waiting list when the activity is full. Signing up
+    again with the same address changes nothing and mails that address its own cancel
+    link again, so the answer never tells a visitor who else signed up."""
+    email = email.strip().lower()
+    _lock(activity)
+    existing = db.session.scalar(
+        select(SignUp).where(
+            SignUp.activity_id == activity.id,
+            SignUp.email == email,
+            SignUp.status.in_((CONFIRMED, WAITING)),
+        )
+    )
+    if existing is not None:
+        _mail(existing, "signup_again", _request_locale())
+        db.session.commit()
+        return existing
+    signup = SignUp(activity_id=activity.id, name=" ".join(name.split()), email=email,
+                    status=CONFIRMED)
+    db.session.add(signup)
+    db.session.flush()
+    if activity.max_places is not None and _taken(activity, besides=signup.id) >= \
+            activity.max_places:
+        signup.status = WAITING
+    template = "signup_confirmed" if signup.status == CONFIRMED else "signup_waiting"
+    _mail(signup, template, _request_locale())
+    db.session.commit()
+    return signup
+
+
+def cancel(signup: SignUp) -> SignUp | None:
+    """Cancel a sign-up; when it held a place, the first on the waiting list moves up
+    and is told. Returns who moved up, if anyone."""
+    activity = signup.activity
+    _lock(activity)
+    db.session.refresh(signup)
+    was = signup.status
+    if was == CANCELLED:
+        return None
+    # Conditional, so that of two cancels at once only one frees the place.
+    changed = db.session.execute(
+        update(SignUp)
+        .where(SignUp.id == signup.id, SignUp.status == was)
+        .values(status=CANCELLED, cancelled_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not changed:
+        db.session.rollback()
+        return None
+    db.session.expire(signup)
+    promoted = fill_places(activity) if was == CONFIRMED else []
+    db.session.commit()
+    return promoted[0] if promoted else None
+
+
+def fill_places(activity: Item) -> list[SignUp]:
+    """Move people up from the waiting list while places are free (after a cancellation,
+    or when the organiser adds places) and mail them. The caller commits."""
+    waiting = list(
+        db.session.scalars(
+            select(SignUp)
+            .where(SignUp.activity_id == activity.id, SignUp.status == WAITING)
+            .order_by(SignUp.created_at, SignUp.id)
+        )
+    )
+    if not waiting:
+        return []
+    free = len(waiting) if activity.max_places is None else \
+        activity.max_places - _taken(activity, besides=0)
+    promoted = waiting[: max(free, 0)]
+    for signup in promoted:
+        signup.status = CONFIRMED
+        _mail(signup, "signup_promoted", None)
+    return promoted
+
+
+def signups_of(activity: Item) -> list[SignUp]:
+    """The list for the organiser: places first, then the waiting list, in order."""
+    places_first = case((SignUp.status == CONFIRMED, 0), else_=1)
+    return list(
+        db.session.scalars(
+            select(SignUp)
+            .where(SignUp.activity_id == activity.id, SignUp.status.in_((CONFIRMED, WAITING)))
+            .order_by(places_first, SignUp.created_at, SignUp.id)
+        )
+    )
+
+
+def cancel_token(signup: SignUp) -> str:
+    return make_token("signup", {"s": signup.id, "a": signup.activity_id})
+
+
+def from_token(token: str) -> SignUp | None:
+    """The sign-up of a cancel link. The link has no expiry: it stops working when the
+    sign-up is erased 7 days after the activity."""
+    data = read_token("signup", token, None)
+    if not data:
+        return None
+    signup = db.session.get(SignUp, data.get("s"))
+    if signup is None or signup.activity_id != data.get("a"):
+        return None
+    return signup
+
+
+def _request_locale() -> str | None:
+    """The language of the page the visitor signed up on, for the mails they get."""
+    locale = get_locale()
+    return str(locale) if locale else None
+
+
+def _mail(signup: SignUp, template: str, locale: str | None) -> None:
+    activity = signup.activity
+    queue_mail(
+        template, signup.email, template, locale=locale,
+        name=signup.name, title=activity.title, starts_at=activity.starts_at,
+        location=activity.location_name,
+        item_link=url_for("content.show", kind_slug="activiteit", item_id=activity.id,
+                          _external=True),
+        cancel_link=url_for("signups.cancel", token=cancel_token(signup), _external=True),
+    )
+
+
+CSV_HEADER = ("name", "email", "status", "signed_up_at")
+
+
+def to_csv(signups: Iterable[SignupEntry]) -> str:
+    """The list as CSV for a spreadsheet, times in local time; cells that a spreadsheet
+    would run as a formula are prefixed with a quote."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_HEADER)
+    for signup in signups:
+        writer.writerow([_cell(signup.name), _cell(signup.email), signup.status,
+                         format_datetime(signup.created_at, "yyyy-MM-dd HH:mm")])
+    return out.getvalue()
+
+
+def _cell(value: str) -> str:
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
