@@ -53,12 +53,18 @@ def cancel(token: str):
                            cancelled=signup.status == services.CANCELLED)
 
 
-@bp.get(f"{ACTIVITY}/aanmeldingen")
-@login_required
-def organiser_list(item_id: int):
+def _list_of(item_id: int):
+    """The activity and who signed up; 403 for anyone but its organiser and co-managers."""
     activity = content.load_item("activiteit", item_id)
     entries = signup_list(activity, current_user)
     require(entries is not None)
+    return activity, entries
+
+
+@bp.get(f"{ACTIVITY}/aanmeldingen")
+@login_required
+def organiser_list(item_id: int):
+    activity, entries = _list_of(item_id)
     response = Response(render_template(
         "signups/list.html", activity=activity, counts=services.counts(activity),
         confirmed=[e for e in entries if e.status == services.CONFIRMED],
@@ -71,9 +77,7 @@ def organiser_list(item_id: int):
 @bp.get(f"{ACTIVITY}/aanmeldingen.csv")
 @login_required
 def export(item_id: int):
-    activity = content.load_item("activiteit", item_id)
-    entries = signup_list(activity, current_user)
-    require(entries is not None)
+    activity, entries = _list_of(item_id)
     return Response(
         "\ufeff" + services.to_csv(entries),  # a byte-order mark: spreadsheets read UTF-8
         mimetype="text/csv",
