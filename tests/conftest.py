@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from itertools import count
 
 import pytest
+from flask import g, request_started
 from flask_migrate import upgrade
 from smtp_fixtures import no_stray_smtp, smtp_server  # noqa: F401
 from sqlalchemy import text
@@ -92,12 +93,20 @@ def app(_schema, tmp_path):
     app = create_app(base_config(url, str(tmp_path)))
     from wijk.extensions import limiter
 
+    # The test keeps one app context open, and Flask reuses it for every request made in
+    # the test, so `g` (the logged-in user, the locale) would leak from one client to the
+    # next. In production each request has its own; give each test request a clean `g`.
+    request_started.connect(_fresh_g, app)
     with app.app_context():
         limiter.reset()
         yield app
         db.session.remove()
         _empty_tables()
         db.engine.dispose()
+
+
+def _fresh_g(sender, **extra) -> None:
+    g.__dict__.clear()
 
 
 @pytest.fixture

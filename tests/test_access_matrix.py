@@ -1,0 +1,172 @@
+"""The access matrix: every route against seven roles, each cell the expected status.
+A route missing from the table fails the suite, so no new page skips the question.
+
+GET routes are requested with GET; POST-only routes with an empty POST (CSRF is off in
+the test app), which shows who gets past the permission check without changing anything.
+Statuses: 200 ok, 302 redirect (to login, or after a harmless no-op), 400 invalid input
+that passed the permission check, 403 forbidden, 404 not found/not visible, 405 method.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from access_world import ROLES, build, fresh_news, log_in
+
+from wijk.extensions import limiter
+
+A, R, AU, CO, M, OM, AD = ROLES  # column order of every row below
+
+# endpoint: (method, {role: status} as a 7-tuple in ROLES order)
+TABLE: dict[str, tuple[str, tuple[int, ...]]] = {
+    #                                          anon  resid author  co   mgr  other admin
+    "accounts.account": ("GET", (302, 200, 200, 200, 200, 200, 200)),
+    "accounts.forgot_password": ("GET", (200, 200, 200, 200, 200, 200, 200)),
+    "accounts.login": ("GET", (200, 302, 302, 302, 302, 302, 302)),
+    "accounts.logout": ("POST", (302, 302, 302, 302, 302, 302, 302)),
+    "accounts.register": ("GET", (200, 302, 302, 302, 302, 302, 302)),
+    "accounts.resend_verification": ("POST", (302, 302, 302, 302, 302, 302, 302)),
+    "accounts.reset_password": ("GET", (400, 400, 400, 400, 400, 400, 400)),
+    "accounts.verify": ("GET", (400, 400, 400, 400, 400, 400, 400)),
+    "admin.appoint": ("POST", (302, 403, 403, 403, 403, 403, 400)),
+    "admin.audit_log": ("GET", (302, 403, 403, 403, 403, 403, 200)),
+    "admin.index": ("GET", (302, 403, 403, 403, 403, 403, 200)),
+    "admin.neighbourhood": ("GET", (302, 403, 403, 403, 403, 403, 200)),
+    "admin.neighbourhood_delete": ("GET", (302, 403, 403, 403, 403, 403, 200)),
+    "admin.neighbourhood_new": ("GET", (302, 403, 403, 403, 403, 403, 200)),
+    "admin.neighbourhoods": ("GET", (302, 403, 403, 403, 403, 403, 200)),
+    "admin.outbox": ("GET", (302, 403, 403, 403, 403, 403, 200)),
+    "admin.remove_manager": ("POST", (302, 403, 403, 403, 403, 403, 302)),
+    "admin.retry": ("POST", (302, 403, 403, 403, 403, 403, 302)),
+    "admin.user": ("GET", (302, 403, 403, 403, 403, 403, 200)),
+    "admin.users": ("GET", (302, 403, 403, 403, 403, 403, 200)),
+    "contact.block": ("GET", (404, 404, 404, 404, 404, 404, 404)),
+    "contact.report_message": ("GET", (404, 404, 404, 404, 404, 404, 404)),
+    "contact.send": ("POST", (400, 400, 400, 400, 400, 400, 400)),
+    "content.accept_invitation": ("GET", (302, 400, 400, 400, 400, 400, 400)),
+    "content.create": ("GET", (302, 200, 200, 200, 200, 200, 200)),
+    "content.delete": ("GET", (302, 403, 200, 403, 403, 403, 403)),
+    "content.edit": ("GET", (302, 403, 200, 200, 403, 403, 403)),
+    "content.invite": ("POST", (302, 403, 400, 403, 403, 403, 403)),
+    "content.mine": ("GET", (302, 200, 200, 200, 200, 200, 200)),
+    "content.show": ("GET", (200, 200, 200, 200, 200, 200, 200)),
+    "content.visibility": ("POST", (302, 403, 400, 400, 403, 403, 403)),
+    "discover.activity_calendar": ("GET", (200, 200, 200, 200, 200, 200, 200)),
+    "discover.delete_news": ("POST", (302, 403, 403, 403, 302, 403, 302)),
+    "discover.edit_news": ("GET", (302, 403, 403, 403, 200, 403, 200)),
+    "discover.extend_offer": ("GET", (404, 404, 404, 404, 404, 404, 404)),
+    "discover.neighbourhood_atom": ("GET", (200, 200, 200, 200, 200, 200, 200)),
+    "discover.neighbourhood_calendar": ("GET", (200, 200, 200, 200, 200, 200, 200)),
+    "discover.news_archive": ("GET", (200, 200, 200, 200, 200, 200, 200)),
+    "discover.news_page": ("GET", (200, 200, 200, 200, 200, 200, 200)),
+    "discover.post_news": ("GET", (302, 403, 403, 403, 200, 403, 200)),
+    "discover.robots": ("GET", (200, 200, 200, 200, 200, 200, 200)),
+    "discover.search_all": ("GET", (200, 200, 200, 200, 200, 200, 200)),
+    "discover.search_neighbourhood": ("GET", (200, 200, 200, 200, 200, 200, 200)),
+    "discover.sitemap": ("GET", (200, 200, 200, 200, 200, 200, 200)),
+    "manage.archive": ("GET", (200, 200, 200, 200, 200, 200, 200)),
+    "manage.archived": ("GET", (200, 200, 200, 200, 200, 200, 200)),
+    "manage.edit": ("GET", (302, 403, 403, 403, 200, 403, 200)),
+    "manage.export": ("POST", (302, 403, 403, 403, 200, 403, 200)),
+    "manage.hide": ("POST", (302, 403, 403, 403, 400, 403, 400)),
+    "manage.index": ("GET", (302, 403, 403, 403, 200, 200, 200)),
+    "manage.item": ("GET", (302, 403, 403, 403, 200, 403, 200)),
+    "manage.mfa_disable": ("POST", (302, 302, 302, 302, 302, 302, 302)),
+    "manage.mfa_enable": ("POST", (302, 400, 400, 400, 302, 302, 302)),
+    "manage.mfa_login": ("GET", (302, 302, 302, 302, 302, 302, 302)),
+    "manage.mfa_renew": ("POST", (302, 302, 302, 302, 302, 302, 302)),
+    "manage.mfa_setup": ("GET", (302, 200, 200, 200, 200, 200, 200)),
+    "manage.newsletter_edit": ("GET", (302, 403, 403, 403, 302, 403, 302)),
+    "manage.newsletter_new": ("GET", (302, 403, 403, 403, 200, 403, 200)),
+    "manage.newsletter_preview": ("GET", (302, 403, 403, 403, 200, 403, 200)),
+    "manage.newsletter_save": ("POST", (302, 403, 403, 403, 400, 403, 400)),
+    "manage.newsletter_send": ("POST", (302, 403, 403, 403, 400, 403, 400)),
+    "manage.newsletter_test": ("POST", (302, 403, 403, 403, 400, 403, 400)),
+    "manage.newsletters": ("GET", (302, 403, 403, 403, 200, 403, 200)),
+    "manage.queue": ("GET", (302, 403, 403, 403, 200, 403, 200)),
+    "manage.report_item": ("GET", (200, 200, 200, 200, 200, 200, 200)),
+    "manage.resolve": ("POST", (302, 403, 403, 403, 400, 403, 400)),
+    "manage.restore": ("POST", (302, 403, 403, 403, 400, 403, 400)),
+    "manage.reviewed": ("POST", (302, 403, 403, 403, 302, 403, 302)),
+    "manage.subscribers": ("GET", (302, 403, 403, 403, 200, 403, 200)),
+    "manage.subscriptions": ("POST", (302, 302, 302, 302, 302, 302, 302)),
+    "manage.unsubscribe": ("GET", (400, 400, 400, 400, 400, 400, 400)),
+    "neighbourhoods.home": ("GET", (200, 200, 200, 200, 200, 200, 200)),
+    "neighbourhoods.language": ("POST", (302, 302, 302, 302, 302, 302, 302)),
+    "neighbourhoods.neighbourhood": ("GET", (200, 200, 200, 200, 200, 200, 200)),
+    "neighbourhoods.postcode": ("GET", (400, 400, 400, 400, 400, 400, 400)),
+    "pictures.show": ("GET", (404, 404, 404, 404, 404, 404, 404)),
+    "privacy.accept_terms": ("GET", (302, 302, 302, 302, 302, 302, 302)),
+    "privacy.account_deleted": ("GET", (200, 200, 200, 200, 200, 200, 200)),
+    "privacy.breach": ("GET", (302, 403, 403, 403, 403, 403, 200)),
+    "privacy.breach_notify": ("POST", (302, 403, 403, 403, 403, 403, 302)),
+    "privacy.breach_reported": ("POST", (302, 403, 403, 403, 403, 403, 302)),
+    "privacy.breaches": ("GET", (302, 403, 403, 403, 403, 403, 200)),
+    "privacy.delete_account": ("GET", (302, 200, 200, 200, 200, 200, 200)),
+    "privacy.export": ("POST", (302, 200, 200, 200, 200, 200, 200)),
+}
+
+# Routes that cannot be exercised as a cell (with the reason).
+NOT_IN_MATRIX = {
+    "static": "files, no data",
+}
+
+
+@pytest.fixture
+def world(app, make_user, make_neighbourhood, make_item):
+    limiter.enabled = False  # many logins in a row; limits have their own tests
+    world = build(make_user, make_neighbourhood, make_item)
+    world.make_item = make_item
+    yield world
+    limiter.enabled = True
+
+
+# Routes whose `item_id` means a news item rather than the activity. Each of their cells
+# gets a fresh news item, since an allowed delete removes it.
+NEWS_ROUTES = {"discover.news_page", "discover.edit_news", "discover.delete_news"}
+
+
+def url_for_rule(rule, values) -> str:
+    values = dict(values)
+    if rule.endpoint in NEWS_ROUTES:
+        values["item_id"] = values["news_id"]
+    return rule.build({k: values[k] for k in rule.arguments})[1]
+
+
+def test_every_route_is_in_the_matrix(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    missing = endpoints - set(TABLE) - set(NOT_IN_MATRIX)
+    assert missing == set(), "add these routes to the access matrix"
+    stale = set(TABLE) - endpoints
+    assert stale == set(), "these routes no longer exist"
+
+
+def run_cell(app, world, rule, method: str, role: str) -> int:
+    if rule.endpoint in NEWS_ROUTES:
+        fresh_news(world, world.make_item)
+    client = app.test_client()
+    log_in(client, world.users[role])
+    url = url_for_rule(rule, world.values)
+    response = client.get(url) if method == "GET" else client.post(url, data={})
+    return response.status_code
+
+
+def test_access_matrix(app, world):
+    rules = {rule.endpoint: rule for rule in app.url_map.iter_rules()}
+    if os.environ.get("MATRIX_PRINT"):
+        for endpoint in sorted(rules):
+            if endpoint in NOT_IN_MATRIX:
+                continue
+            rule = rules[endpoint]
+            method = "GET" if "GET" in rule.methods else "POST"
+            cells = tuple(run_cell(app, world, rule, method, role) for role in ROLES)
+            print(f'    "{endpoint}": ("{method}", {cells}),')
+        return
+    wrong = {}
+    for endpoint, (method, expected) in TABLE.items():
+        actual = tuple(run_cell(app, world, rules[endpoint], method, role) for role in ROLES)
+        if actual != expected:
+            wrong[endpoint] = {role: (e, a) for role, e, a in zip(ROLES, expected, actual,
+                                                                  strict=True) if e != a}
+    assert wrong == {}, "role: (expected, actual)"
