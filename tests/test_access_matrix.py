@@ -105,6 +105,18 @@ TABLE: dict[str, tuple[str, tuple[int, ...]]] = {
     "privacy.breaches": ("GET", (302, 403, 403, 403, 403, 403, 200)),
     "privacy.delete_account": ("GET", (302, 200, 200, 200, 200, 200, 200)),
     "privacy.export": ("POST", (302, 200, 200, 200, 200, 200, 200)),
+    "privacy.mine": ("GET", (302, 200, 200, 200, 200, 200, 200)),
+    "privacy.register": ("GET", (302, 403, 403, 403, 403, 403, 200)),
+    "privacy.register_download": ("GET", (302, 403, 403, 403, 403, 403, 200)),
+    "privacy.request_detail": ("GET", (302, 403, 403, 403, 403, 403, 200)),
+    "privacy.request_form": ("GET", (200, 200, 200, 200, 200, 200, 200)),
+    "privacy.requests": ("GET", (302, 403, 403, 403, 403, 403, 200)),
+    "privacy.statement": ("GET", (200, 200, 200, 200, 200, 200, 200)),
+    "privacy.toggle": ("POST", (302, 403, 400, 400, 403, 403, 403)),
+    "signups.cancel": ("GET", (404, 404, 404, 404, 404, 404, 404)),
+    "signups.export": ("GET", (302, 403, 200, 200, 403, 403, 403)),
+    "signups.organiser_list": ("GET", (302, 403, 200, 200, 403, 403, 403)),
+    "signups.sign_up": ("POST", (400, 400, 400, 400, 400, 400, 400)),
 }
 
 # Routes that cannot be exercised as a cell (with the reason).

@@ -68,9 +68,13 @@ def item_link(view, endpoint: str = "show") -> str:
     """URL of an item page (or one of its actions), from an ItemView."""
     if "." not in endpoint:
         endpoint = f"content.{endpoint}"
-    if view.kind == "news" and endpoint == "content.show":
-        return url_for("discover.news_page", item_id=view.id)
+    if view.kind == "news":  # news has its own routes, for managers only
+        news_endpoint = NEWS_ENDPOINTS.get(endpoint, "discover.news_page")
+        return url_for(news_endpoint, item_id=view.id)
     return url_for(endpoint, kind_slug=services.KIND_SLUGS[view.kind], item_id=view.id)
+
+
+NEWS_ENDPOINTS = {"content.edit": "discover.edit_news", "content.delete": "discover.delete_news"}
 
 
 @bp.route("/plaatsen/<any(activiteit, organisatie, 'vraag-aanbod'):kind_slug>",
