@@ -2,7 +2,7 @@
 
 - the outbox worker delivering N messages to a local aiosmtpd, against plain smtplib
   sending the same messages over one connection, in the same run;
-- queueing a newsletter to 10,000 subscribers (when the newsletter service exists).
+- queueing a newsletter to 10,000 subscribers.
 """
 
 from __future__ import annotations
@@ -66,10 +66,8 @@ def outbox_vs_smtplib(app, port: int, sink: Sink) -> str:
 
 
 def newsletter_queueing(app) -> str:
-    try:
-        from bench_newsletter import queue_10k  # provided once newsletters exist
-    except ImportError:
-        return "newsletter queueing: not measured (no newsletter service yet)"
+    from bench_newsletter import queue_10k
+
     return queue_10k(app)
 
 

@@ -45,8 +45,10 @@ def wait_for(url: str, timeout: float = 60) -> None:
 
 def gunicorn(target: str, port: int, env: dict, chdir: Path) -> subprocess.Popen:
     return subprocess.Popen(
-        [str(BIN / "gunicorn"), "-w", "2", "-k", "sync", "-b", f"127.0.0.1:{port}",
-         "--chdir", str(chdir), "--log-level", "warning", "--no-sendfile", target],
+        # Both servers get the production gunicorn.conf.py, with 2 sync workers.
+        [str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "-w", "2", "-k", "sync",
+         "-b", f"127.0.0.1:{port}", "--chdir", str(chdir), "--log-level", "warning",
+         "--no-sendfile", target],
         env=env, start_new_session=True,
     )
 
@@ -118,8 +120,10 @@ def main() -> None:
     args = parser.parse_args()
 
     instance = Path(tempfile.mkdtemp(prefix="wijk-bench-"))
+    # Rate limits would answer most of wrk's requests with 429 (search allows 60 a minute
+    # per client); the benchmark measures pages, so they are off here.
     env = {**os.environ, "WIJK_INSTANCE_PATH": str(instance), "FLASK_SECRET_KEY": "bench" * 8,
-           "FLASK_OUTBOX_INLINE_WORKER": "false"}
+           "FLASK_OUTBOX_INLINE_WORKER": "false", "FLASK_RATELIMIT_ENABLED": "false"}
     env.pop("FLASK_DEBUG", None)
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
           f"{platform.python_version()}, database: {env.get('DATABASE_URL', 'SQLite (WAL)')}")

@@ -33,6 +33,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, insert, select, text
 from werkzeug.security import generate_password_hash
 
+from wijk.discover.categories import set_categories
 from wijk.extensions import db
 from wijk.models import (
     Activity,
@@ -41,6 +42,7 @@ from wijk.models import (
     ItemManager,
     Neighbourhood,
     NeighbourhoodPostcode,
+    NewsItem,
     Offer,
     Organisation,
     User,
@@ -700,6 +702,7 @@ def _add_place(place: Place, users: dict[str, User], today: date, now: datetime,
         db.session.add(org)
     counts["organisations"] += len(orgs)
 
+    activities: list[Activity] = []
     for n, spec in enumerate(place.activities):
         day = _occurrence(today, spec.when)
         hour, minute = (int(x) for x in spec.at.split(":"))
@@ -714,7 +717,7 @@ def _add_place(place: Place, users: dict[str, User], today: date, now: datetime,
         venue_org = orgs.get(spec.venue or "")
         location = venue_org.title if venue_org is not None else spec.venue
         stamp = now - timedelta(days=30 - n % 20, hours=n)
-        db.session.add(Activity(
+        activity = Activity(
             neighbourhood=hood, owner=users[spec.owner or place.owner], status="published",
             organisation=orgs[spec.org] if spec.org else None,
             title=spec.title, description=paragraphs(spec.text),
@@ -722,8 +725,27 @@ def _add_place(place: Place, users: dict[str, User], today: date, now: datetime,
             ends_at=starts + timedelta(minutes=spec.minutes) if spec.minutes else None,
             location_name=location, recurrence=spec.every,
             created_at=stamp, updated_at=stamp, **contact.columns(),
-        ))
+        )
+        # One-off gatherings take sign-ups, some with a limited number of places.
+        if not spec.every and n % 2 == 0:
+            activity.signups_enabled = True
+            activity.max_places = 12 if n % 4 == 0 else None
+        db.session.add(activity)
+        activities.append(activity)
     counts["activities"] += len(place.activities)
+
+    db.session.flush()
+    for activity in activities:
+        set_categories(activity, demo_categories(activity.title, activity.description))
+    db.session.add(NewsItem(
+        neighbourhood=hood, owner=users["admin@example.org"], status="published",
+        title=f"Welkom op Wijk {place.name}",
+        description=paragraphs(
+            f"Op deze pagina vind je wat er te doen is in {place.name}: activiteiten, "
+            "organisaties en buren die iets aanbieden of zoeken.\n\nPersoonlijke gegevens "
+            "blijven verborgen tot de eigenaar ze openbaar maakt. Wil je de nieuwsbrief? "
+            "Zet het vinkje aan op je accountpagina."),
+        created_at=now - timedelta(days=3), updated_at=now - timedelta(days=3)))
 
     for spec in place.offers:
         stamp = now - timedelta(days=spec.ago, hours=spec.days % 7)
@@ -738,6 +760,24 @@ def _add_place(place: Place, users: dict[str, User], today: date, now: datetime,
     db.session.flush()
     for org_key, email in place.co_managers:
         db.session.add(ItemManager(item_id=orgs[org_key].id, user_id=users[email].id))
+
+
+CATEGORY_WORDS: dict[str, tuple[str, ...]] = {
+    "sport": ("yoga", "sport", "voetbal", "wandel", "fiets", "zwem", "beweg", "gym", "dans"),
+    "culture": ("muziek", "film", "theater", "kunst", "voorlees", "boek", "expositie", "koor"),
+    "care": ("zorg", "mantelzorg", "voedselbank", "spreekuur", "hulp", "senior", "gezond"),
+    "children": ("kind", "peuter", "kleuter", "speeltuin", "jeugd", "tiener", "ouders"),
+    "meeting": ("koffie", "ontmoet", "borrel", "buurtmaaltijd", "inloop", "café", "feest"),
+    "learning": ("taal", "les", "cursus", "huiswerk", "computer", "oefenen", "workshop"),
+    "nature": ("tuin", "groen", "natuur", "opschoon", "plant", "park"),
+    "food": ("eten", "koken", "maaltijd", "soep", "markt", "lunch", "ontbijt"),
+}
+
+
+def demo_categories(title: str, description: str) -> list[str]:
+    """Categories for a demo activity, from the words in it."""
+    text = f"{title} {description}".lower()
+    return [code for code, words in CATEGORY_WORDS.items() if any(w in text for w in words)]
 
 
 # --- benchmark data ------------------------------------------------------------------
