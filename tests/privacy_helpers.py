@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-import pyotp
+from manage_fixtures import code_for, switch_on_totp
 
-from wijk.extensions import db
 from wijk.models import User
-from wijk.models.base import utcnow
 
-
-def switch_on_totp(user: User) -> str:
-    user.totp_secret = pyotp.random_base32()
-    user.totp_enabled_at = utcnow()
-    db.session.commit()
-    return user.totp_secret
-
-
-def code_for(user: User) -> str:
-    return pyotp.TOTP(user.totp_secret).now()
+__all__ = ["code_for", "login_as_admin", "switch_on_totp"]
 
 
 def login_as_admin(auth, admin: User) -> None:
