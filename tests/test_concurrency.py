@@ -1,5 +1,5 @@
-"""16 threads post and write to contact persons at once against a served app: no errors
-and no lost rows, on SQLite (WAL, busy timeout) and PostgreSQL alike."""
+"""16 threads post, write to contact persons and sign up for activities at once against a
+served app: no errors and no lost rows, on SQLite (WAL, busy timeout) and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
 from wijk.extensions import db, limiter
-from wijk.models import Item, OutboxMessage, RelayMessage
+from wijk.models import Item, OutboxMessage, RelayMessage, SignUp
 
 THREADS = 16
 PER_THREAD = 5
@@ -57,7 +57,8 @@ def test_sixteen_threads_post_and_contact_at_once(app, served, make_user, make_n
                                                   make_item):
     place = make_neighbourhood()
     users = [make_user() for _ in range(THREADS)]
-    targets = [make_item("activity", neighbourhood=place) for _ in range(THREADS)]
+    targets = [make_item("activity", neighbourhood=place, signups_enabled=True)
+               for _ in range(THREADS)]
     target_ids = [t.id for t in targets]
     place_id = place.id
     emails = [u.email for u in users]
@@ -73,6 +74,8 @@ def test_sixteen_threads_post_and_contact_at_once(app, served, make_user, make_n
             statuses.append(visitor.post(f"/activiteit/{target_ids[(n + k) % THREADS]}/contact", {
                 "name": f"Bezoeker {n}", "email": f"bezoeker{n}@example.net",
                 "message": f"Bericht {n}-{k} over de activiteit."}))
+            statuses.append(visitor.post(f"/activiteit/{target_ids[(n + k) % THREADS]}/aanmelden", {
+                "name": f"Deelnemer {n}-{k}", "email": f"deelnemer{n}-{k}@example.net"}))
         return statuses
 
     with ThreadPoolExecutor(THREADS) as pool:
@@ -85,5 +88,9 @@ def test_sixteen_threads_post_and_contact_at_once(app, served, make_user, make_n
     relayed = db.session.scalar(select(func.count(RelayMessage.id)))
     queued = db.session.scalar(select(func.count(OutboxMessage.id)).where(
         OutboxMessage.kind == "relay"))
+    signed_up = db.session.scalar(select(func.count(SignUp.id)))
+    confirmations = db.session.scalar(select(func.count(OutboxMessage.id)).where(
+        OutboxMessage.kind != "relay"))
     assert posted == THREADS * PER_THREAD
     assert relayed == queued == THREADS * PER_THREAD
+    assert signed_up == confirmations == THREADS * PER_THREAD

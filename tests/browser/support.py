@@ -16,3 +16,19 @@ def screenshot(page, name: str) -> None:
     """Keep a screenshot as a test artefact (the README shows some of them)."""
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+PASSWORD = "correct horse battery"
+
+
+def log_in(page, base: str, user) -> None:
+    """Log in through the form, with the TOTP step when the account has it on."""
+    import pyotp
+
+    page.goto(base + "/inloggen")
+    page.get_by_label("E-mailadres").fill(user.email)
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    if user.totp_enabled_at:
+        page.get_by_label("Code").fill(pyotp.TOTP(user.totp_secret).now())
+        page.get_by_role("button", name="Inloggen").click()

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from .support import AXE
+from .support import AXE, log_in
 
 IMPACTS = {"serious", "critical"}
 
@@ -71,3 +71,23 @@ def test_a_form_with_errors_has_no_serious_violations(live_server, axe_page, sit
     axe_page.get_by_role("button", name="Account aanmaken").click()
     assert "aria-invalid" in axe_page.content()
     assert violations(axe_page) == []
+
+
+@pytest.mark.parametrize("path", ["/beheer", "/beheer/{slug}", "/beheer/{slug}/nieuwsbrieven",
+                                  "/beheer/{slug}/nieuwsbrieven/nieuw",
+                                  "/beheer/{slug}/abonnees", "/beheer/{slug}/items/{item}",
+                                  "/admin", "/admin/wijken", "/admin/audit"])
+def test_manager_and_admin_pages_have_no_serious_violations(live_server, axe_page, site,
+                                                            make_user, path):
+    import pyotp
+
+    from wijk.extensions import db
+    from wijk.models import NeighbourhoodManager
+    from wijk.models.base import utcnow
+
+    admin = make_user(is_admin=True)
+    admin.totp_secret, admin.totp_enabled_at = pyotp.random_base32(), utcnow()
+    db.session.add(NeighbourhoodManager(neighbourhood_id=site["place"].id, user_id=admin.id))
+    db.session.commit()
+    log_in(axe_page, live_server, admin)
+    check(axe_page, live_server + path.format(slug=site["place"].slug, item=site["item"].id))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -112,4 +113,18 @@ def test_a_payload_typed_into_a_form_comes_back_harmless(live_server, new_page, 
         assert page.evaluate(UNEXPECTED) == [], payload
         assert page.evaluate("window.__xss") == 0, payload
     # Bad postcodes are answered 400/404 by design; anything else is a problem.
+    assert [p for p in page.problems if "Failed to load resource" not in p] == []
+
+
+def test_payloads_in_search_come_back_harmless(live_server, new_page, poisoned):
+    """The search box echoes the query and lists the poisoned items' titles."""
+    page = new_page(bypass_csp=True)
+    page.add_init_script(RECORDER)
+    for payload in PAYLOADS:
+        page.goto(live_server + "/zoeken?q=" + quote(payload[:200]))
+        assert "<h1" in page.content(), payload
+        assert page.evaluate(UNEXPECTED) == [], payload
+        assert page.evaluate("window.__xss") == 0, payload
+    page.goto(live_server + "/zoeken?q=script")  # results show the poisoned titles
+    assert page.evaluate(UNEXPECTED) == [] and page.evaluate("window.__xss") == 0
     assert [p for p in page.problems if "Failed to load resource" not in p] == []
