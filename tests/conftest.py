@@ -11,6 +11,7 @@ from itertools import count
 import pytest
 from flask import g, request_started
 from flask_migrate import upgrade
+from manage_fixtures import make_manager, subscribe  # noqa: F401
 from smtp_fixtures import no_stray_smtp, smtp_server  # noqa: F401
 from sqlalchemy import text
 from werkzeug.security import generate_password_hash

@@ -22,8 +22,6 @@ from wijk.models import (
 from wijk.models.base import utcnow
 from wijk.models.outbox import FAILED, QUEUED
 
-pytest_plugins = ["manage_fixtures"]
-
 
 @pytest.fixture
 def admin(make_user):

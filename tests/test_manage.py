@@ -14,8 +14,6 @@ from wijk.extensions import db
 from wijk.models import AuditEntry, ItemRevision, Newsletter, OutboxMessage, Report
 from wijk.models.base import utcnow
 
-pytest_plugins = ["manage_fixtures"]
-
 
 @pytest.fixture
 def two_neighbourhoods(make_neighbourhood, make_manager, make_user, make_item):

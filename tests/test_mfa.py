@@ -14,8 +14,6 @@ from sqlalchemy import select
 from wijk.extensions import db
 from wijk.models import RecoveryCode
 
-pytest_plugins = ["manage_fixtures"]
-
 
 def logged_in(client) -> bool:
     return client.get("/account").status_code == 200

@@ -24,7 +24,6 @@ REGISTRATION = {"name": "Noor Jansen", "email": "noor@example.org",
                 "password_repeat": "een lange zin als wachtwoord",
                 "accept_terms": "y", "confirm_age": "y"}
 
-pytest_plugins = ["manage_fixtures"]
 
 
 def queued(kind: str = "newsletter") -> list[OutboxMessage]:
