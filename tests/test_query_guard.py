@@ -83,8 +83,9 @@ def measure(client, urls: dict[str, str]) -> dict[str, int]:
 
 
 @pytest.mark.parametrize("viewer", ["anonymous", "resident"])
-def test_queries_per_page_do_not_grow_with_the_data(client, auth, make_user,
+def test_queries_per_page_do_not_grow_with_the_data(app, client, auth, make_user,
                                                     make_neighbourhood, make_item, viewer):
+    app.config["PAGE_CACHE"] = False  # measure rendering, not the page cache
     place = make_neighbourhood(postcodes=("3531",))
     owner = make_user()
     organisation = make_item("organisation", owner=owner, neighbourhood=place)

@@ -83,6 +83,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.register(app)
     filters.register(app)
     security.register(app)
+    from wijk import pagecache
+
+    pagecache.register(app)
 
     from wijk.cli import register as register_cli
 

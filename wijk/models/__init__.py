@@ -1,6 +1,7 @@
 """All models, imported here so Alembic and the privacy checks see every table."""
 
 from wijk.models.activity_extras import CATEGORIES, ItemCategory, SignUp
+from wijk.models.cache import ContentVersion
 from wijk.models.content import (
     ITEM_CLASSES,
     Activity,
@@ -33,6 +34,7 @@ __all__ = [
     "Breach",
     "BlockedSender",
     "Consent",
+    "ContentVersion",
     "Invitation",
     "ItemCategory",
     "ItemRevision",
