@@ -13,9 +13,10 @@ preload_app = True
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
-# Recycle workers now and then so a slow leak can never grow without bound.
-max_requests = 5000
-max_requests_jitter = 500
+# Recycle workers now and then so a slow leak can never grow without bound; rarely,
+# since a new worker starts with an empty page cache.
+max_requests = 100_000
+max_requests_jitter = 10_000
 # Behind a reverse proxy, set FLASK_PROXY_FIX_HOPS=1 so X-Forwarded-* is trusted once.
 forwarded_allow_ips = os.environ.get("WIJK_FORWARDED_ALLOW_IPS", "127.0.0.1")
 # Access logs without client addresses: Wijk does not store IP addresses.
