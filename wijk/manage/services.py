@@ -152,30 +152,29 @@ def _notify_author(item: Item, template: str, **context: Any) -> None:
 
 def hide(item: Item, actor: User, reason: str) -> None:
     """Take an item offline; the relay closes with it (it checks `is_published`)."""
-    reason = reason.strip()
-    if not reason:
-        raise ModerationError("reason")
-    if item.status != "published":
-        raise ModerationError("state")
-    item.status = "hidden"
-    item.moderation_reason = reason
-    audit.record(actor, "item.hidden", subject=item.owner_id, item=item,
-                 neighbourhood=item.neighbourhood_id, detail=reason)
-    _notify_author(item, "hidden", reason=reason)
-    db.session.commit()
+    _moderate(item, actor, reason, expected="published", status="hidden",
+              action="item.hidden", notice="hidden")
 
 
 def restore(item: Item, actor: User, reason: str) -> None:
+    _moderate(item, actor, reason, expected="hidden", status="published",
+              action="item.restored", notice="restored")
+
+
+def _moderate(item: Item, actor: User, reason: str, *, expected: str, status: str,
+              action: str, notice: str) -> None:
+    """One moderation step: a reason is required, audited and mailed to the author, all
+    in one transaction."""
     reason = reason.strip()
     if not reason:
         raise ModerationError("reason")
-    if item.status != "hidden":
+    if item.status != expected:
         raise ModerationError("state")
-    item.status = "published"
-    item.moderation_reason = None
-    audit.record(actor, "item.restored", subject=item.owner_id, item=item,
+    item.status = status
+    item.moderation_reason = reason if status == "hidden" else None
+    audit.record(actor, action, subject=item.owner_id, item=item,
                  neighbourhood=item.neighbourhood_id, detail=reason)
-    _notify_author(item, "restored", reason=reason)
+    _notify_author(item, notice, reason=reason)
     db.session.commit()
 
 

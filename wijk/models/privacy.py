@@ -34,6 +34,15 @@ class SealedAccount(db.Model):
     )
 
 
+_REQUEST = personal(
+    category="privacy request",
+    purpose="answer the request",
+    basis="legitimate_interest",
+    retention="privacy_request",
+    audience="admins",
+)
+
+
 class PrivacyRequest(db.Model):
     """A request that needs a person to answer: objection, restore, question. The law
     gives four weeks."""
@@ -45,26 +54,8 @@ class PrivacyRequest(db.Model):
         ForeignKey("user_account.id", ondelete="SET NULL"), index=True
     )
     kind: Mapped[str] = mapped_column(String(20))
-    email: Mapped[str] = mapped_column(
-        String(254),
-        info=personal(
-            category="privacy request",
-            purpose="answer the request",
-            basis="legitimate_interest",
-            retention="privacy_request",
-            audience="admins",
-        ),
-    )
-    message: Mapped[str] = mapped_column(
-        Text,
-        info=personal(
-            category="privacy request",
-            purpose="answer the request",
-            basis="legitimate_interest",
-            retention="privacy_request",
-            audience="admins",
-        ),
-    )
+    email: Mapped[str] = mapped_column(String(254), info=_REQUEST)
+    message: Mapped[str] = mapped_column(Text, info=_REQUEST)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     due_at: Mapped[datetime]
     answered_at: Mapped[datetime | None]
