@@ -15,22 +15,7 @@ from wijk.extensions import db
 from wijk.models import Breach, PrivacyRequest
 from wijk.models.base import utcnow
 from wijk.privacy import bp, declarations, forms, services
-
-try:
-    from wijk.security.decorators import admin_required
-except ImportError:  # until issue 4's shared decorators land: the same rule, answered 403
-    from functools import wraps
-
-    from wijk.security.permissions import can_handle_privacy
-
-    def admin_required(view):
-        @wraps(view)
-        def wrapped(*args, **kwargs):
-            if not (can_handle_privacy(current_user) and current_user.totp_enabled_at):
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapped
+from wijk.security.decorators import admin_required
 
 
 def register_headings() -> dict[str, str]:

@@ -150,15 +150,6 @@ def template_helpers() -> dict[str, Any]:
     }
 
 
-# --- privacy ---
-
-
-def can_handle_privacy(user: Any) -> bool:
-    """Privacy requests, data breaches and the processing register: admins only (the
-    routes also require two-step login through `admin_required`)."""
-    return _is_user(user) and bool(user.is_admin)
-
-
 # --- discover / sign-ups ---
 
 
