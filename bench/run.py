@@ -87,7 +87,7 @@ from sqlalchemy import func, select
 from wijk import create_app
 from wijk.extensions import db
 from wijk.models import Activity, Neighbourhood
-from wijk.neighbourhoods.services import local_now
+from wijk.clock import local_now
 app = create_app()
 with app.app_context():
     now = local_now()

@@ -214,7 +214,7 @@ def test_ten_thousand_subscribers_are_queued_with_bulk_inserts(app, make_neighbo
     """The count is the promise; the time is printed for the record (see the issue note)."""
     from flask import g
 
-    from wijk.manage import newsletters as letters
+    from wijk.newsletters import services as letters
 
     place = make_neighbourhood()
     manager = make_manager(place)
@@ -302,7 +302,7 @@ def test_newsletter_reaches_only_active_subscribers_of_a_and_one_click_works(
 
 
 def test_the_unsubscribe_link_asks_first_on_get(client, setting):
-    from wijk.manage.newsletters import unsubscribe_token
+    from wijk.newsletters.services import unsubscribe_token
 
     token = unsubscribe_token(setting["jan"].id, setting["a"].id)
     page = client.get(f"/nieuwsbrief/afmelden/{token}")
@@ -314,7 +314,7 @@ def test_the_unsubscribe_link_asks_first_on_get(client, setting):
 
 @pytest.mark.parametrize("method", ["GET", "POST"])
 def test_a_tampered_token_shows_a_friendly_page_and_changes_nothing(client, setting, method):
-    from wijk.manage.newsletters import unsubscribe_token
+    from wijk.newsletters.services import unsubscribe_token
 
     token = unsubscribe_token(setting["jan"].id, setting["a"].id)
     for bad in (token[:-2] + ("AA" if not token.endswith("AA") else "BB"), "nonsense",

@@ -5,14 +5,21 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from flask import Flask, has_request_context, request, session
+import click
+from flask import Flask, current_app, has_request_context, request, session
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from wijk import config
+from wijk import config, errors, filters, models, pagecache, security
+from wijk.cli import register as register_cli
 from wijk.extensions import babel, csrf, db, limiter, login_manager, migrate
 from wijk.extensions import mail as mail_extension  # `wijk.mail` is the outbox package
+from wijk.features import BLUEPRINTS
+from wijk.mail.worker import start_inline_worker
+from wijk.models.base import include_object
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,14 +34,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     config.load(app, test_config)
 
     if app.config["PROXY_FIX_HOPS"]:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         hops = int(app.config["PROXY_FIX_HOPS"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     db.init_app(app)
-    from wijk.models.base import include_object
-
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True,
                      include_object=include_object)
     login_manager.init_app(app)
@@ -44,8 +47,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     mail_extension.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
-
-    from wijk import models  # noqa: F401  (register every table)
 
     @login_manager.user_loader
     def load_user(session_id: str):
@@ -57,51 +58,24 @@ def create_app(test_config: dict | None = None) -> Flask:
             return None
         return user
 
-    from flask_babel import lazy_gettext as _l
-
     login_manager.login_message = _l("Log in to continue.")
 
-    from wijk import (
-        accounts,
-        admin,
-        contact,
-        content,
-        discover,
-        errors,
-        filters,
-        manage,
-        neighbourhoods,
-        pictures,
-        privacy,
-        security,
-        signups,
-    )
-
-    for feature in (neighbourhoods, accounts, content, contact, manage, admin, privacy,
-                    discover, signups, pictures):
-        app.register_blueprint(feature.bp)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
     errors.register(app)
     filters.register(app)
     security.register(app)
-    from wijk import pagecache
-
     pagecache.register(app)
-
-    from wijk.cli import register as register_cli
 
     register_cli(app)
 
     if _should_run_inline_worker(app):
-        from wijk.mail.worker import start_inline_worker
-
         start_inline_worker(app)
     return app
 
 
 def select_locale() -> str:
     """Dutch unless the visitor chose otherwise (kept in the session) or set it on the account."""
-    from flask import current_app
-
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI commands and the outbox worker
         return current_app.config["BABEL_DEFAULT_LOCALE"]
@@ -118,8 +92,6 @@ def select_locale() -> str:
 
 def _should_run_inline_worker(app: Flask) -> bool:
     """Only `flask run` on the embedded default drains the outbox in-process."""
-    import click
-
     context = click.get_current_context(silent=True)
     return bool(
         context is not None

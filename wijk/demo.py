@@ -33,7 +33,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, insert, select, text
 from werkzeug.security import generate_password_hash
 
-from wijk.discover.categories import set_categories
+from wijk.content.categories import set_categories
 from wijk.extensions import db
 from wijk.models import (
     Activity,

@@ -35,7 +35,7 @@ PLACEHOLDER = "\x00wijk-csrf\x00"
 CACHEABLE = frozenset({
     "neighbourhoods.home", "neighbourhoods.neighbourhood", "content.show",
     "discover.search_all", "discover.search_neighbourhood", "discover.news_page",
-    "discover.news_archive", "manage.archive", "manage.archived",
+    "discover.news_archive", "newsletters.archive", "newsletters.archived",
 })
 # Tables whose rows appear on public pages; a write to any of them bumps the version.
 WATCHED = frozenset({

@@ -17,8 +17,8 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from wijk.models import Item
-from wijk.security.permissions import can_delete, can_edit, can_invite, can_see_signups
+from wijk.models import Item, ItemCategory
+from wijk.security.permissions import can_delete, can_edit, can_invite
 
 # Never public, whatever its flag says: the relay form stands in for it.
 NEVER_PUBLIC = frozenset({"contact_email"})
@@ -173,27 +173,5 @@ def item_views(items: Iterable[Item], viewer: Any = None, *,
 
 def _categories(items: list[Item]) -> dict[int, tuple[str, ...]]:
     """Only activities carry categories; a list without activities costs no query."""
-    from wijk.discover.categories import categories_of
-
     activity_ids = [item.id for item in items if item.kind == "activity"]
-    return categories_of(activity_ids) if activity_ids else {}
-
-
-@dataclass(frozen=True)
-class SignupEntry:
-    """One person on an activity's sign-up list."""
-
-    name: str
-    email: str
-    status: str
-    created_at: datetime
-
-
-def signup_list(item: Item, viewer: Any) -> list[SignupEntry] | None:
-    """Who signed up for an activity, places first: for its organiser and co-managers
-    only; None for anyone else."""
-    if not can_see_signups(viewer, item):
-        return None
-    from wijk.signups.services import signups_of
-
-    return [SignupEntry(s.name, s.email, s.status, s.created_at) for s in signups_of(item)]
+    return ItemCategory.codes_by_item(activity_ids) if activity_ids else {}

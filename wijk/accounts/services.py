@@ -52,7 +52,7 @@ def register(name: str, email: str, password: str, *, locale: str | None,
     db.session.add(user)
     db.session.flush()
     if newsletters:
-        from wijk.manage.newsletters import subscribe
+        from wijk.newsletters.services import subscribe
 
         for neighbourhood_id in newsletters:
             subscribe(user, neighbourhood_id, "signup")

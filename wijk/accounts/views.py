@@ -7,7 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from wijk.accounts import bp, forms, services
 from wijk.extensions import db, limiter
-from wijk.neighbourhoods.services import all_neighbourhoods
+from wijk.models import Neighbourhood
 from wijk.security import totp
 from wijk.security.redirects import safe_next
 
@@ -23,7 +23,7 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("neighbourhoods.home"))
     form = forms.RegisterForm()
-    form.newsletters.choices = [(n.id, n.name) for n in all_neighbourhoods()]
+    form.newsletters.choices = [(n.id, n.name) for n in Neighbourhood.ordered()]
     if form.validate_on_submit():
         try:
             user = services.register(form.name.data, form.email.data, form.password.data,
@@ -52,9 +52,9 @@ def login():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
             next_url = safe_next(request.args.get("next"))
-            if totp.is_enabled(user):  # the code step logs in (wijk.manage.mfa)
+            if totp.is_enabled(user):  # the code step logs in (wijk.accounts.mfa)
                 totp.start_second_step(user, remember=form.remember.data, next_url=next_url)
-                return redirect(url_for("manage.mfa_login"))
+                return redirect(url_for("accounts.mfa_login"))
             return complete_login(user, remember=form.remember.data, next_url=next_url)
         form.password.errors.append(_("This e-mail address and password do not match."))
     status = 400 if form.errors else 200

@@ -13,14 +13,13 @@ from wijk import audit
 from wijk.admin import bp, forms, services
 from wijk.extensions import db
 from wijk.mail.worker import retry_all_failed
-from wijk.models import OutboxMessage, User
+from wijk.models import Neighbourhood, OutboxMessage, User
 from wijk.models.outbox import FAILED
-from wijk.neighbourhoods.services import all_neighbourhoods, get_by_slug
 from wijk.security.decorators import admin_required
 
 
 def _place(slug: str):
-    place = get_by_slug(slug)
+    place = Neighbourhood.by_slug(slug)
     if place is None:
         abort(404)
     return place
@@ -202,4 +201,4 @@ def audit_log():
     query = {k: v for k, v in args.items() if k != "pagina" and v}
     return render_template("admin/audit.html", entries=entries, has_next=has_next, page=page,
                            chosen=chosen, actions=audit.ACTIONS, label=audit.label,
-                           places=all_neighbourhoods(), query=query)
+                           places=Neighbourhood.ordered(), query=query)

@@ -1,41 +1,10 @@
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request
-from flask_babel import gettext as _
+from flask import abort, render_template, request
 
 from wijk.contact import bp, services
-from wijk.contact.forms import ContactForm, ReportForm
-from wijk.content.views import KIND_PATH, item_url, load_item, render_item_page
-from wijk.extensions import db, limiter
-from wijk.models import Item
-from wijk.neighbourhoods.services import local_now
-
-
-def _recipient_key() -> str:
-    """Rate-limit key per recipient (a keyed hash), whichever visitor writes."""
-    item = db.session.get(Item, (request.view_args or {}).get("item_id", 0))
-    if item is None:
-        return "relay:none"
-    address, _owner = services.recipient(item)
-    return "relay:" + services.address_hash(address)[:32]
-
-
-@bp.post(f"/{KIND_PATH}/<int:item_id>/contact")
-@limiter.limit("5/10 minutes;20/day")
-@limiter.limit("20/hour;60/day", key_func=_recipient_key,
-               deduct_when=lambda response: response.status_code == 302)
-def send(kind_slug: str, item_id: int):
-    item = load_item(kind_slug, item_id)
-    if not services.relay_open(item, local_now().date()):
-        return render_template("contact/closed.html", title=item.title), 410
-    form = ContactForm()
-    if not form.validate_on_submit():
-        return render_item_page(item, contact_form=form), 400
-    if not form.website.data:  # a filled honeypot gets the same answer, nothing is sent
-        services.send(item, form.name.data, form.email.data, form.message.data)
-    flash(_("Thank you, your message has been sent. The contact person can answer you by "
-            "e-mail."), "success")
-    return redirect(item_url(item))
+from wijk.contact.forms import ReportForm
+from wijk.extensions import limiter
 
 
 @bp.route("/bericht/<token>/blokkeren", methods=["GET", "POST"])

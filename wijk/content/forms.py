@@ -30,7 +30,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from wijk.discover import categories
+from wijk.content import categories
 from wijk.pictures import services as pictures
 
 DESCRIPTION_MAX = 10_000

@@ -66,7 +66,7 @@ def apply(item: Item, data: dict[str, Any]) -> None:
     if "organisation_id" in data:
         item.organisation_id = data["organisation_id"] or None
     if "categories" in data and item.kind == "activity":
-        from wijk.discover.categories import set_categories
+        from wijk.content.categories import set_categories
 
         set_categories(item, data["categories"] or ())
 

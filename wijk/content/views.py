@@ -1,54 +1,28 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from wijk.content import bp, services
 from wijk.content.forms import FORMS, InviteForm, ItemForm
-from wijk.extensions import db, limiter
-from wijk.models import Item
-from wijk.neighbourhoods.services import all_neighbourhoods, get_by_slug, local_now
+from wijk.content.page import KIND_PATH, item_url, load_item, render_item_page
+from wijk.extensions import limiter
+from wijk.models import Neighbourhood
 from wijk.sanitize import editable_text
 from wijk.security.permissions import (
     can_delete,
     can_edit,
     can_invite,
     can_post,
-    can_view,
     require,
 )
-from wijk.signups import services as signup_services
-from wijk.signups.forms import SignupForm
 from wijk.visibility import item_view, item_views
-
-if TYPE_CHECKING:
-    from wijk.contact.forms import ContactForm
-
-KIND_PATH = "<any(activiteit, organisatie, 'vraag-aanbod'):kind_slug>"
-
-
-def item_url(item: Item, endpoint: str = "content.show", **values) -> str:
-    if item.kind == "news" and endpoint == "content.show":
-        return url_for("discover.news_page", item_id=item.id, **values)
-    return url_for(endpoint, kind_slug=services.KIND_SLUGS[item.kind], item_id=item.id, **values)
-
-
-def load_item(kind_slug: str, item_id: int) -> Item:
-    """The item at this URL, or 404; unpublished items only for those who edit them."""
-    item = db.session.get(Item, item_id)
-    if item is None or services.KIND_SLUGS.get(item.kind) != kind_slug:
-        abort(404)
-    if not can_view(current_user, item):
-        abort(404)
-    return item
 
 
 def _prepare(form: ItemForm, kind: str) -> None:
     form.neighbourhood_id.choices = [(0, _("Choose…"))] + [
-        (n.id, f"{n.name} ({n.city})") for n in all_neighbourhoods()
+        (n.id, f"{n.name} ({n.city})") for n in Neighbourhood.ordered()
     ]
     form.organisation_id.choices = [(0, _("Myself"))] + [
         (o.id, o.title) for o in services.organisations_for(current_user) if kind != "organisation"
@@ -63,20 +37,6 @@ def _data(form: ItemForm) -> dict:
     return data
 
 
-@bp.app_template_global()
-def item_link(view, endpoint: str = "show") -> str:
-    """URL of an item page (or one of its actions), from an ItemView."""
-    if "." not in endpoint:
-        endpoint = f"content.{endpoint}"
-    if view.kind == "news":  # news has its own routes, for managers only
-        news_endpoint = NEWS_ENDPOINTS.get(endpoint, "discover.news_page")
-        return url_for(news_endpoint, item_id=view.id)
-    return url_for(endpoint, kind_slug=services.KIND_SLUGS[view.kind], item_id=view.id)
-
-
-NEWS_ENDPOINTS = {"content.edit": "discover.edit_news", "content.delete": "discover.delete_news"}
-
-
 @bp.route("/plaatsen/<any(activiteit, organisatie, 'vraag-aanbod'):kind_slug>",
           methods=["GET", "POST"])
 @login_required
@@ -88,7 +48,7 @@ def create(kind_slug: str):
     form = FORMS[kind]()
     _prepare(form, kind)
     if request.method == "GET":
-        place = get_by_slug(request.args.get("wijk", ""))
+        place = Neighbourhood.by_slug(request.args.get("wijk", ""))
         if place:
             form.neighbourhood_id.data = place.id
     if form.validate_on_submit():
@@ -98,33 +58,6 @@ def create(kind_slug: str):
         return redirect(item_url(item))
     status = 400 if form.errors else 200
     return render_template("content/form.html", form=form, kind=kind, item=None), status
-
-
-def render_item_page(item: Item, *, invite_form: InviteForm | None = None,
-                     contact_form: ContactForm | None = None,
-                     signup_form: SignupForm | None = None) -> str:
-    """The item page, also when a form on it comes back with errors."""
-    # Imported here: wijk.contact's views import this module.
-    from wijk.contact.forms import ContactForm
-    from wijk.contact.services import relay_open
-
-    with_signups = item.kind == "activity" and item.signups_enabled
-    view = item_view(item, current_user,
-                     signups=signup_services.counts(item) if with_signups else None)
-    return render_template(
-        "content/show.html", item=view,
-        invite_form=invite_form or InviteForm(formdata=None),
-        contact_form=contact_form or ContactForm(formdata=None),
-        signup_form=signup_form or SignupForm(formdata=None),
-        signups_open=with_signups and signup_services.is_open(item),
-        relay_open=relay_open(item, local_now().date()) and not view.editable,
-        co_managers=[m.user.name for m in item.co_managers] if view.can_invite else [],
-    )
-
-
-@bp.get(f"/{KIND_PATH}/<int:item_id>")
-def show(kind_slug: str, item_id: int):
-    return render_item_page(load_item(kind_slug, item_id))
 
 
 @bp.route(f"/{KIND_PATH}/<int:item_id>/bewerken", methods=["GET", "POST"])

@@ -17,12 +17,12 @@ from markupsafe import escape
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from wijk.discover.categories import label
+from wijk.clock import local_now
+from wijk.content.categories import label
 from wijk.discover.listing import PUBLISHED, current, not_ended
 from wijk.extensions import db
 from wijk.models import Item, Neighbourhood
 from wijk.models.base import utcnow
-from wijk.neighbourhoods.services import local_now
 from wijk.sanitize import plain_text
 from wijk.visibility import ItemView, item_views
 

@@ -17,11 +17,11 @@ from sqlalchemy import column, func, literal_column, select, table, text
 from sqlalchemy.exc import DataError, OperationalError, ProgrammingError
 from sqlalchemy.sql.elements import ColumnElement
 
-from wijk.discover.categories import has_category
+from wijk.clock import local_now
+from wijk.content.categories import has_category
 from wijk.discover.listing import PUBLISHED, current
 from wijk.extensions import db
 from wijk.models import Item, Neighbourhood
-from wijk.neighbourhoods.services import local_now
 
 KINDS = ("activity", "organisation", "offer", "news")
 MAX_TERMS, MAX_TERM_LENGTH = 8, 40

@@ -9,14 +9,14 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from wijk.content import expiry
+from wijk.clock import local_now
+from wijk.content import categories, expiry
 from wijk.content import services as content_services
-from wijk.discover import bp, categories, feeds, news
+from wijk.discover import bp, feeds, news
 from wijk.discover.forms import NewsForm
 from wijk.discover.search import MAX_TERMS, WORD, SearchError, search, terms
 from wijk.extensions import db, limiter
 from wijk.models import Item, Neighbourhood
-from wijk.neighbourhoods import services as places
 from wijk.sanitize import editable_text
 from wijk.security.decorators import manager_required
 from wijk.security.permissions import can_moderate, require
@@ -27,7 +27,7 @@ FEED_MAX_AGE = 15 * 60
 
 
 def _place(slug: str) -> Neighbourhood:
-    place = places.get_by_slug(slug)
+    place = Neighbourhood.by_slug(slug)
     if place is None:
         abort(404)
     return place
@@ -69,7 +69,7 @@ def may_post_news(place: Neighbourhood) -> bool:
 @bp.get("/zoeken")
 @limiter.limit("60/minute")
 def search_all():
-    return _search(places.get_by_slug(request.args.get("wijk", "")))
+    return _search(Neighbourhood.by_slug(request.args.get("wijk", "")))
 
 
 @bp.get("/wijk/<slug>/zoeken")
@@ -114,7 +114,7 @@ def _search(place: Neighbourhood | None, *, fixed: bool = False):
         query=query, words=words,
         too_many=len(WORD.findall(query)) > MAX_TERMS, kind=kind, category=category,
         date_from=date_from, date_to=date_to, problems=problems, results=views, page=page,
-        neighbourhoods=[] if fixed else places.all_neighbourhoods(),
+        neighbourhoods=[] if fixed else Neighbourhood.ordered(),
         next_url=url_for(endpoint, **base, **filters, pagina=page + 1) if has_more else None,
         previous_url=url_for(endpoint, **base, **filters, pagina=page - 1) if page > 1
         else None,
@@ -190,8 +190,8 @@ def sitemap():
     urls: list[tuple[str, date | None]] = [(url_for("neighbourhoods.home", _external=True),
                                             None)]
     urls += [(url_for("neighbourhoods.neighbourhood", slug=place.slug, _external=True), None)
-             for place in places.all_neighbourhoods()]
-    for item_id, kind, updated_at in feeds.sitemap_rows(places.local_now()):
+             for place in Neighbourhood.ordered()]
+    for item_id, kind, updated_at in feeds.sitemap_rows(local_now()):
         if kind == "news":
             location = url_for(".news_page", item_id=item_id, _external=True)
         else:
@@ -292,7 +292,7 @@ def extend_offer(token: str):
     offer = expiry.offer_from_token(token)
     if offer is None or not offer.is_published:
         return render_template("discover/extend_failed.html"), 404
-    today = places.local_now().date()
+    today = local_now().date()
     if request.method == "POST":
         until = expiry.extend(offer, today)
         return render_template("discover/extended.html", title=offer.title, until=until)

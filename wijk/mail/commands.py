@@ -55,3 +55,6 @@ def outbox_retry_command(message_ids: tuple[int, ...], all_failed: bool) -> None
         raise click.ClickException(
             "No failed message with id " + ", ".join(str(message_id) for message_id in missing)
         )
+
+
+COMMANDS = [outbox_command, outbox_retry_command]

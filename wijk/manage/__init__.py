@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("manage", __name__)
-
-from wijk.manage import mfa, views  # noqa: E402, F401

@@ -2,11 +2,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, StringField, TextAreaField
+from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from wijk.content.forms import FORMS, ItemForm
-from wijk.manage.newsletters import SUBJECT_MAX
 
 
 class ReasonForm(FlaskForm):
@@ -25,25 +24,6 @@ class ResolveForm(FlaskForm):
         validators=[DataRequired(_l("Write down what you decided.")), Length(max=2000)],
         description=_l("Closes every open report of this item. Only managers see the note."),
     )
-
-
-class NewsletterForm(FlaskForm):
-    newsletter_id = HiddenField()
-    subject = StringField(
-        _l("Subject"),
-        validators=[DataRequired(_l("Fill in a subject.")), Length(max=SUBJECT_MAX)],
-    )
-    body = TextAreaField(
-        _l("Text"),
-        validators=[DataRequired(_l("Write the newsletter before sending it.")),
-                    Length(max=50_000)],
-        description=_l("Leave an empty line between paragraphs. Links become clickable; "
-                       "lists, bold and italics are allowed, nothing else."),
-    )
-
-
-class SendForm(FlaskForm):
-    newsletter_id = HiddenField(validators=[DataRequired()])
 
 
 NOTE = TextAreaField(

@@ -64,6 +64,16 @@ def require_scope(actor: User, neighbourhood: Neighbourhood, item: Item | None =
         deny(actor, item.neighbourhood_id, item)
 
 
+def place_in_scope(actor: User, slug: str) -> Neighbourhood:
+    """The neighbourhood at this URL if the actor moderates it: 404 when there is none,
+    403 with an audit entry when it is not theirs."""
+    place = Neighbourhood.by_slug(slug)
+    if place is None:
+        abort(404)
+    require_scope(actor, place)
+    return place
+
+
 # --- the queue --------------------------------------------------------------------------
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wijk.extensions import db
@@ -27,6 +27,15 @@ class Neighbourhood(db.Model):
 
     def __repr__(self) -> str:
         return f"<Neighbourhood {self.slug}>"
+
+    @classmethod
+    def ordered(cls) -> list[Neighbourhood]:
+        """Every neighbourhood by name: the choices of forms and filters."""
+        return list(db.session.scalars(select(cls).order_by(cls.name)))
+
+    @classmethod
+    def by_slug(cls, slug: str) -> Neighbourhood | None:
+        return db.session.scalar(select(cls).where(cls.slug == slug))
 
 
 class NeighbourhoodPostcode(db.Model):

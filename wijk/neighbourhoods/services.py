@@ -11,25 +11,11 @@ from operator import attrgetter
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
+from wijk.clock import local_now
 from wijk.extensions import db
 from wijk.models import Activity, Item, Neighbourhood, NeighbourhoodPostcode
 
 POSTCODE = re.compile(r"^\s*(\d{4})\s*([a-zA-Z]{2})?\s*$")
-
-
-def local_now() -> datetime:
-    """Activity times are stored as local wall-clock time."""
-    from flask_babel import get_timezone
-
-    return datetime.now(get_timezone()).replace(tzinfo=None, second=0, microsecond=0)
-
-
-def all_neighbourhoods() -> list[Neighbourhood]:
-    return list(db.session.scalars(select(Neighbourhood).order_by(Neighbourhood.name)))
-
-
-def get_by_slug(slug: str) -> Neighbourhood | None:
-    return db.session.scalar(select(Neighbourhood).where(Neighbourhood.slug == slug))
 
 
 def parse_postcode(text: str) -> str | None:
@@ -76,7 +62,7 @@ def upcoming_activities(
 ) -> Page:
     """Activities that have not ended, soonest first, `limit` at a time; with their
     categories read in the same query."""
-    from wijk.discover.categories import codes_column, has_category, parse_codes
+    from wijk.content.categories import codes_column, has_category, parse_codes
 
     now = now or local_now()
     query = (

@@ -4,7 +4,8 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from wijk.discover.categories import valid as valid_category
+from wijk.content.categories import valid as valid_category
+from wijk.models import Neighbourhood
 from wijk.neighbourhoods import bp, services
 from wijk.security.redirects import safe_next
 from wijk.visibility import item_views
@@ -13,7 +14,7 @@ from wijk.visibility import item_views
 @bp.get("/")
 def home():
     return render_template(
-        "neighbourhoods/home.html", neighbourhoods=services.all_neighbourhoods()
+        "neighbourhoods/home.html", neighbourhoods=Neighbourhood.ordered()
     )
 
 
@@ -22,7 +23,7 @@ def postcode():
     """Lead a visitor from their postcode to their neighbourhood."""
     entered = request.args.get("postcode", "")
     code = services.parse_postcode(entered)
-    neighbourhoods = services.all_neighbourhoods()
+    neighbourhoods = Neighbourhood.ordered()
     if code is None:
         error = _("Enter a Dutch postcode, for example 1234 or 1234 AB.")
         return render_template(
@@ -43,7 +44,7 @@ def postcode():
 
 @bp.get("/wijk/<slug>")
 def neighbourhood(slug: str):
-    place = services.get_by_slug(slug)
+    place = Neighbourhood.by_slug(slug)
     if place is None:
         abort(404)
     category = valid_category(request.args.get("categorie"))

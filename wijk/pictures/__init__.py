@@ -1,5 +1,3 @@
 from flask import Blueprint
 
 bp = Blueprint("pictures", __name__)
-
-from wijk.pictures import views  # noqa: E402, F401

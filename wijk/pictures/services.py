@@ -6,6 +6,7 @@ Files are stored as <instance>/uploads/<random key>-<width>.webp and served by k
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import time
 import warnings
@@ -18,6 +19,9 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 from sqlalchemy import select
+
+from wijk.extensions import db
+from wijk.models import Item
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_SIDE = 8000
@@ -110,6 +114,9 @@ def _to_srgb(image: Image.Image) -> Image.Image:
 # --- storage ------------------------------------------------------------------------
 
 
+KEY = re.compile(r"[A-Za-z0-9_-]{1,64}")  # what store() makes: token_urlsafe
+
+
 def upload_dir() -> Path:
     """<instance>/uploads, or FLASK_UPLOAD_DIR (e.g. a volume shared by the app nodes)."""
     folder = Path(current_app.config.get("UPLOAD_DIR") or
@@ -133,21 +140,23 @@ def store(prepared: Prepared) -> str:
     return key
 
 
+def files_of(key: str | None) -> list[Path]:
+    """Every stored file of a picture (its sizes), for the export; [] for no or a bad key."""
+    if not key or not KEY.fullmatch(key):
+        return []
+    return sorted(path for path in upload_dir().glob(f"{key}-*") if path.is_file())
+
+
 def discard(key: str | None) -> None:
     """Remove the files of a picture; a key without files is fine."""
-    if not key:
-        return
-    for width in WIDTHS:
-        path_for(key, width).unlink(missing_ok=True)
+    for path in files_of(key):
+        path.unlink(missing_ok=True)
 
 
 def sweep_unused(grace_seconds: int = 3600) -> int:
     """Remove files whose key no item points at any more (items deleted by a database
     cascade, e.g. with an account). Files younger than the grace period are left alone:
     they may belong to an upload whose transaction has not committed yet."""
-    from wijk.extensions import db
-    from wijk.models import Item
-
     in_use = set(db.session.scalars(select(Item.picture_key).where(
         Item.picture_key.is_not(None))))
     cutoff = time.time() - grace_seconds

@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("privacy", __name__)
-
-from wijk.privacy import views  # noqa: E402, F401

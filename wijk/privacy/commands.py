@@ -1,5 +1,6 @@
-"""`flask restore-account` (the only way to open a sealed copy) and
-`flask privacy-register` (the processing register on the command line)."""
+"""`flask purge` (the retention schedule), `flask restore-account` (the only way to open
+a sealed copy) and `flask privacy-register` (the processing register on the command
+line)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ from flask.cli import with_appcontext
 
 from wijk.extensions import db
 from wijk.models import SealedAccount
+from wijk.privacy import declarations
+from wijk.privacy.erasure import RestoreError, find_sealed, restore
+from wijk.privacy.retention import SCHEDULE, purge
 
 
 @click.command("restore-account")
@@ -16,8 +20,6 @@ from wijk.models import SealedAccount
 @with_appcontext
 def restore_account_command(sealed_id: int | None, email: str | None) -> None:
     """Recreate a deleted account from its sealed copy, on the person's request."""
-    from wijk.privacy.erasure import RestoreError, find_sealed, restore
-
     try:
         if email:
             found = find_sealed(email)
@@ -42,8 +44,6 @@ def restore_account_command(sealed_id: int | None, email: str | None) -> None:
 @with_appcontext
 def privacy_register_command(fmt: str) -> None:
     """Print the processing register (GDPR art. 30) generated from the declarations."""
-    from wijk.privacy import declarations
-
     if fmt == "csv":
         click.echo(declarations.register_csv(), nl=False)
         return
@@ -54,4 +54,20 @@ def privacy_register_command(fmt: str) -> None:
         f"Controller: {controller['name']}, {controller['contact']}."), nl=False)
 
 
-COMMANDS = [restore_account_command, privacy_register_command]
+@click.command("purge")
+@click.option("--dry-run", is_flag=True, help="Only list what would be erased.")
+@with_appcontext
+def purge_command(dry_run: bool) -> None:
+    """Apply the retention schedule. Idempotent; safe to run from cron every hour."""
+    listing: dict[str, list] = {}
+    counts = purge(dry_run=dry_run, listing=listing)
+    verb = "would erase" if dry_run else "erased"
+    for rule in SCHEDULE:
+        click.echo(f"{rule.name:<20} {verb} {counts[rule.name]:>6}  ({rule.description})")
+        if dry_run and listing[rule.name]:
+            shown = ", ".join(str(i) for i in listing[rule.name][:50])
+            more = len(listing[rule.name]) - 50
+            click.echo(f"    {rule.subject} {shown}" + (f" and {more} more" if more > 0 else ""))
+
+
+COMMANDS = [purge_command, restore_account_command, privacy_register_command]

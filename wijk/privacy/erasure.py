@@ -12,36 +12,29 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import current_app
-from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash
 
 from wijk.extensions import db
 from wijk.mail import queue_mail
 from wijk.models import (
-    AuditEntry,
     BlockedSender,
     Consent,
-    Invitation,
     Item,
     ItemManager,
     ItemRevision,
     NewsletterSubscription,
-    OutboxMessage,
-    PrivacyRequest,
     RecoveryCode,
-    RelayMessage,
     SealedAccount,
-    SignUp,
     User,
 )
 from wijk.models.base import utcnow
-from wijk.models.outbox import FAILED, QUEUED, SENDING
+from wijk.privacy.erasers import cleared_contact, erase_mail
 from wijk.privacy.serialize import row, unplain
 
 DELETE, KEEP = "delete", "keep"
@@ -132,8 +125,6 @@ def check_credentials(user: User, password: str, totp_code: str | None) -> bool:
 
 def delete_account(user: User, fates: dict[int, str], now: datetime | None = None) -> None:
     """Unpublish and seal at once, in one transaction; the purge erases the rest."""
-    from wijk.privacy.retention import cleared_contact
-
     key = sealer()
     if key is None:
         raise SealingUnavailable
@@ -170,89 +161,6 @@ def delete_account(user: User, fates: dict[int, str], now: datetime | None = Non
     user.password_hash = UNUSABLE_PASSWORD
     user.totp_secret = None
     db.session.commit()
-
-
-def mail_mentioning(email: str | ColumnElement) -> ColumnElement:
-    """Outbox messages addressed to `email` or carrying it as reply address."""
-    if isinstance(email, str):
-        email = email.lower()
-        return or_(func.lower(OutboxMessage.to_addr) == email,
-                   func.lower(OutboxMessage.reply_to).contains(email, autoescape=True))
-    return or_(func.lower(OutboxMessage.to_addr) == email,
-               func.lower(OutboxMessage.reply_to).contains(email))
-
-
-def erase_mail(addresses: set[str], names: set[str], now: datetime) -> None:
-    """Empty the outbox rows that carry these addresses or names. Mail still waiting to
-    go *to* or *on behalf of* one of the addresses is cancelled; other waiting mail that
-    merely mentions a name is left to be delivered (the 7-day rule erases it after)."""
-    from wijk.privacy.retention import erase_outbox_messages
-
-    addresses = {a.strip().lower() for a in addresses if a and a.strip()}
-    names = {n.strip().lower() for n in names if n and len(n.strip()) >= 2}
-    if not addresses and not names:
-        return
-    addressed = or_(*(mail_mentioning(a) for a in addresses)) if addresses else None
-    text_columns = (OutboxMessage.subject, OutboxMessage.body_text, OutboxMessage.body_html)
-    mentioned = or_(*(func.lower(column).contains(value, autoescape=True)
-                      for column in text_columns for value in addresses | names))
-    pending = OutboxMessage.status.in_((QUEUED, SENDING))
-    due = or_(addressed, and_(~pending, mentioned)) if addressed is not None else and_(
-        ~pending, mentioned)
-    ids = list(db.session.scalars(select(OutboxMessage.id).where(due)))
-    if not ids:
-        return
-    db.session.execute(
-        update(OutboxMessage).where(OutboxMessage.id.in_(ids), pending)
-        .values(status=FAILED, last_error="erased with the account")
-        .execution_options(synchronize_session=False)
-    )
-    erase_outbox_messages(ids, now)
-
-
-def erase_traces(user: User, now: datetime) -> None:
-    """Remove what names the person outside the rows that cascade with the account:
-    mail to or about them (and to the contact details of their remaining posts),
-    messages and sign-ups sent from their address, invitations to it, answered privacy
-    requests and the details of audit entries about them. Unanswered privacy requests
-    stay, detached from the account: they still need an answer."""
-    from wijk.privacy.retention import erase_relay_messages
-
-    email = user.email.lower()
-    posts = db.session.execute(select(Item.contact_email, Item.contact_name)
-                               .where(Item.owner_id == user.id)).all()
-    erase_mail({email} | {address for address, _name in posts if address},
-               {user.name} | {name for _address, name in posts if name}, now)
-    relay_ids = list(db.session.scalars(select(RelayMessage.id).where(
-        func.lower(RelayMessage.sender_email) == email, RelayMessage.erased_at.is_(None))))
-    erase_relay_messages(relay_ids, now)
-    db.session.execute(delete(SignUp).where(func.lower(SignUp.email) == email))
-    db.session.execute(delete(Invitation).where(func.lower(Invitation.email) == email))
-    db.session.execute(delete(PrivacyRequest).where(
-        or_(PrivacyRequest.user_id == user.id, func.lower(PrivacyRequest.email) == email),
-        PrivacyRequest.answered_at.is_not(None),
-    ))
-    db.session.execute(update(PrivacyRequest).where(PrivacyRequest.user_id == user.id)
-                       .values(user_id=None))
-    db.session.execute(update(AuditEntry).where(AuditEntry.subject_id == user.id)
-                       .values(detail=None, subject_id=None))
-
-
-def remove_picture_files(keys: list[str]) -> None:
-    """Files of pictures live at instance/uploads/<key>-<size>.<ext>."""
-    folder = Path(current_app.instance_path) / "uploads"
-    for key in keys:
-        if not key or "/" in key or "." in key:
-            continue
-        for path in folder.glob(f"{key}-*"):
-            path.unlink(missing_ok=True)
-
-
-def picture_files(key: str | None) -> list[Path]:
-    if not key or "/" in key or "." in key:
-        return []
-    folder = Path(current_app.instance_path) / "uploads"
-    return sorted(folder.glob(f"{key}-*"))
 
 
 # --- restoring --------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from typing import IO, Any
 from flask import render_template
 
 from wijk.models import Item
-from wijk.privacy.erasure import picture_files
+from wijk.pictures import services as pictures
 from wijk.privacy.mydata import SECRET_COLUMNS, MyData, actor_role
 from wijk.privacy.serialize import plain, row
 
@@ -121,7 +121,7 @@ def build_zip(data: MyData, generated_at: str) -> IO[bytes]:
         for name, records in parts.items():
             archive.writestr(f"{name}.csv", _csv(records))
         for item in data.items:
-            for path in picture_files(item.picture_key):
+            for path in pictures.files_of(item.picture_key):
                 archive.write(path, f"pictures/item-{item.id}-{path.name.split('-', 1)[1]}")
     spool.seek(0)
     return spool

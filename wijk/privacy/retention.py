@@ -11,7 +11,7 @@ checks that every declared name is carried out by at least one rule here."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -35,6 +35,15 @@ from wijk.models import (
 )
 from wijk.models.base import utcnow
 from wijk.models.outbox import FAILED, QUEUED, SENDING, SENT
+from wijk.privacy.erasers import (
+    CONTACT_VALUES,
+    cleared_contact,
+    erase_outbox_messages,
+    erase_relay_messages,
+    erase_traces,
+    mail_mentioning,
+    remove_picture_files,
+)
 
 BATCH = 500
 
@@ -77,8 +86,6 @@ def _deleted_account_due(now: datetime) -> Select:
     """Deleted accounts, once no mail to them is waiting (the confirmation of the
     deletion goes first); after 47 hours they go regardless, so the hourly purge keeps
     the 48-hour promise even when mail is stuck."""
-    from wijk.privacy.erasure import mail_mentioning
-
     pending = exists().where(
         OutboxMessage.status.in_((QUEUED, SENDING)), mail_mentioning(User.email)
     )
@@ -90,25 +97,12 @@ def _deleted_account_due(now: datetime) -> Select:
 
 
 def _erase_deleted_accounts(ids: list[int], now: datetime) -> None:
-    from wijk.privacy.erasure import erase_traces
-
     for user in db.session.scalars(select(User).where(User.id.in_(ids))):
         erase_traces(user, now)
     _delete_users(ids, now)
 
 
 # --- content ----------------------------------------------------------------------------
-
-CONTACT_VALUES = ("address", "contact_name", "contact_email", "contact_phone")
-
-
-def cleared_contact() -> dict[str, Any]:
-    """Column values that empty every personal field of an item and switch its flags off."""
-    values: dict[str, Any] = {name: None for name in CONTACT_VALUES}
-    for name in CONTACT_VALUES:
-        values[Item.__table__.columns[name].info["public_flag"]] = False
-    return values
-
 
 def _activity_contact_due(now: datetime) -> Select:
     """Activities that ended 30 days ago and still hold a contact field, a public flag
@@ -146,8 +140,6 @@ def _erase_items(ids: list[int], now: datetime) -> None:
 
 def _delete_items(ids_query: Select) -> None:
     """Delete items and, once the rows are gone, their picture files."""
-    from wijk.privacy.erasure import remove_picture_files
-
     keys = [key for key in db.session.scalars(
         select(Item.picture_key).where(Item.id.in_(ids_query), Item.picture_key.is_not(None))
     )]
@@ -195,30 +187,12 @@ def _relay_body_due(now: datetime) -> Select:
     )
 
 
-def erase_relay_messages(ids: Sequence[int], now: datetime) -> None:
-    """Keep the row (blocks and reports refer to it), drop what the sender wrote."""
-    db.session.execute(
-        update(RelayMessage).where(RelayMessage.id.in_(ids))
-        .values(body=None, sender_name=None, sender_email=None, erased_at=now)
-        .execution_options(synchronize_session=False)
-    )
-
-
 def _outbox_body_due(now: datetime) -> Select:
     """Delivered mail keeps only its kind, status and times after 7 days."""
     return select(OutboxMessage.id).where(
         OutboxMessage.status == SENT,
         OutboxMessage.sent_at <= now - OUTBOX_BODY.period,
         OutboxMessage.to_addr != "",
-    )
-
-
-def erase_outbox_messages(ids: Sequence[int], now: datetime) -> None:
-    db.session.execute(
-        update(OutboxMessage).where(OutboxMessage.id.in_(ids))
-        .values(to_addr="", reply_to=None, subject="", body_text=None, body_html=None,
-                headers={})
-        .execution_options(synchronize_session=False)
     )
 
 

@@ -158,6 +158,3 @@ def request_form():
                                due=utcnow() + services.ANSWER_WITHIN)
     status = 400 if form.errors else 200
     return render_template("privacy/request.html", form=form), status
-
-
-from wijk.privacy import admin_views  # noqa: E402, F401

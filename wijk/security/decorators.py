@@ -43,7 +43,7 @@ def _gate(allowed: Callable[[Any], bool]) -> Callable:
                     return _refuse()
                 flash(_("Switch on two-step login first: managers and administrators need it "
                         "before they can open these pages."), "info")
-                return redirect(url_for("manage.mfa_setup", next=request.full_path))
+                return redirect(url_for("accounts.mfa_setup", next=request.full_path))
             return view(*args, **kwargs)
 
         return wrapped

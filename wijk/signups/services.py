@@ -8,19 +8,22 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask import url_for
 from flask_babel import format_datetime, get_locale
 from sqlalchemy import case, func, select, update
 
+from wijk.clock import local_now
 from wijk.extensions import db
 from wijk.mail import queue_mail
 from wijk.models import Item, SignUp
 from wijk.models.base import utcnow
-from wijk.neighbourhoods.services import local_now
+from wijk.security.permissions import can_see_signups
 from wijk.security.tokens import make_token, read_token
-from wijk.visibility import SignupCounts, SignupEntry
+from wijk.visibility import SignupCounts
 
 CONFIRMED, WAITING, CANCELLED = "confirmed", "waiting", "cancelled"
 
@@ -151,6 +154,24 @@ def signups_of(activity: Item) -> list[SignUp]:
             .order_by(places_first, SignUp.created_at, SignUp.id)
         )
     )
+
+
+@dataclass(frozen=True)
+class SignupEntry:
+    """One person on an activity's sign-up list."""
+
+    name: str
+    email: str
+    status: str
+    created_at: datetime
+
+
+def signup_list(item: Item, viewer: Any) -> list[SignupEntry] | None:
+    """Who signed up for an activity, places first: for its organiser and co-managers
+    only; None for anyone else."""
+    if not can_see_signups(viewer, item):
+        return None
+    return [SignupEntry(s.name, s.email, s.status, s.created_at) for s in signups_of(item)]
 
 
 def cancel_token(signup: SignUp) -> str:

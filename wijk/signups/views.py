@@ -2,39 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, request
-from flask_babel import gettext as _
+from flask import Response, abort, render_template, request
 from flask_login import current_user, login_required
 
-from wijk.content import views as content  # a module: content.views imports this package
-from wijk.extensions import limiter
+from wijk.extensions import db, limiter
+from wijk.models import Item
 from wijk.security.permissions import require
 from wijk.signups import bp, services
-from wijk.signups.forms import SignupForm
-from wijk.visibility import signup_list
 
 ACTIVITY = "/activiteit/<int:item_id>"
-
-
-@bp.post(f"{ACTIVITY}/aanmelden")
-@limiter.limit("5/10 minutes;30/day")
-def sign_up(item_id: int):
-    activity = content.load_item("activiteit", item_id)
-    if not services.is_open(activity):
-        return render_template("signups/closed.html", title=activity.title), 410
-    form = SignupForm()
-    if not form.validate_on_submit():
-        return content.render_item_page(activity, signup_form=form), 400
-    if form.website.data:  # a filled honeypot gets the same answer, nothing is stored
-        flash(_("Thank you! Check your mail for the confirmation."), "success")
-        return redirect(content.item_url(activity))
-    signup = services.sign_up(activity, form.name.data, form.email.data)
-    if signup.status == services.WAITING:
-        flash(_("The activity is full, so you are on the waiting list. We will mail you when "
-                "a place comes free."), "success")
-    else:
-        flash(_("Thank you! Check your mail for the confirmation."), "success")
-    return redirect(content.item_url(activity))
 
 
 @bp.route("/aanmelding/<token>/annuleren", methods=["GET", "POST"])
@@ -55,8 +31,10 @@ def cancel(token: str):
 
 def _list_of(item_id: int):
     """The activity and who signed up; 403 for anyone but its organiser and co-managers."""
-    activity = content.load_item("activiteit", item_id)
-    entries = signup_list(activity, current_user)
+    activity = db.session.get(Item, item_id)
+    if activity is None or activity.kind != "activity":
+        abort(404)
+    entries = services.signup_list(activity, current_user)
     require(entries is not None)
     return activity, entries
 

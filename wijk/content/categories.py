@@ -63,17 +63,7 @@ def has_category(item_id: ColumnElement, code: str) -> ColumnElement:
 
 def categories_of(item_ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
     """Codes per item for a whole list, in one query."""
-    ids = list(set(item_ids))
-    found: dict[int, list[str]] = {item_id: [] for item_id in ids}
-    if ids:
-        rows = db.session.execute(
-            select(ItemCategory.item_id, ItemCategory.category).where(
-                ItemCategory.item_id.in_(ids)
-            )
-        )
-        for item_id, code in rows:
-            found[item_id].append(code)
-    return {item_id: ordered(codes) for item_id, codes in found.items()}
+    return ItemCategory.codes_by_item(item_ids)
 
 
 def set_categories(item: Item, codes: Iterable[str]) -> None:

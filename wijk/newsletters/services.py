@@ -219,7 +219,7 @@ def save(neighbourhood: Neighbourhood, author: User, subject: str, body: str,
 def _context(newsletter: Newsletter, unsubscribe_link: str) -> dict:
     return {"newsletter": newsletter, "neighbourhood": newsletter.neighbourhood,
             "unsubscribe_link": unsubscribe_link,
-            "archive_link": url_for("manage.archive", slug=newsletter.neighbourhood.slug,
+            "archive_link": url_for("newsletters.archive", slug=newsletter.neighbourhood.slug,
                                     _external=True)}
 
 
@@ -230,7 +230,7 @@ def headers_for(link: str) -> dict[str, str]:
 
 
 def unsubscribe_link(user_id: int, neighbourhood_id: int) -> str:
-    return url_for("manage.unsubscribe", token=unsubscribe_token(user_id, neighbourhood_id),
+    return url_for("newsletters.unsubscribe", token=unsubscribe_token(user_id, neighbourhood_id),
                    _external=True)
 
 
@@ -276,7 +276,7 @@ def _outbox_rows(newsletter: Newsletter, people: Sequence, now) -> list[dict]:
     languages = current_app.config["LANGUAGES"]
     rendered: dict[str, tuple[str, str, str]] = {}
     # The link differs per person only in its token: build the rest once.
-    base = url_for("manage.unsubscribe", token=_LINK_MARK, _external=True)
+    base = url_for("newsletters.unsubscribe", token=_LINK_MARK, _external=True)
     rows = []
     for person in people:
         locale = person.locale if person.locale in languages else default

@@ -11,8 +11,8 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
+from wijk.accounts import bp
 from wijk.extensions import limiter
-from wijk.manage import bp
 from wijk.security import totp
 from wijk.security.permissions import needs_mfa
 from wijk.security.redirects import safe_next

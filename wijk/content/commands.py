@@ -1,10 +1,13 @@
-"""Scheduled jobs of this feature, registered through COMMANDS (see wijk.cli)."""
+"""`flask reminders`: mail owners whose offer or request is about to expire."""
 
 from __future__ import annotations
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+
+from wijk.clock import local_now
+from wijk.content.expiry import send_reminders
 
 
 @click.command("reminders")
@@ -14,9 +17,6 @@ from flask.cli import with_appcontext
 def reminders_command(base_url: str | None) -> None:
     """Mail owners whose offer or request expires within 3 days. Idempotent; safe to run
     from cron every hour."""
-    from wijk.content.expiry import send_reminders
-    from wijk.neighbourhoods.services import local_now
-
     server_name = current_app.config.get("SERVER_NAME")
     if not base_url and server_name:
         base_url = f"{current_app.config['PREFERRED_URL_SCHEME']}://{server_name}"
@@ -29,14 +29,4 @@ def reminders_command(base_url: str | None) -> None:
     click.echo(f"offer_expiry         queued {sent:>6}")
 
 
-@click.command("pictures-sweep")
-@with_appcontext
-def pictures_sweep_command() -> None:
-    """Remove picture files no item points at any more (after items were deleted by a
-    database cascade, e.g. with an account). Safe to run from cron."""
-    from wijk.pictures.services import sweep_unused
-
-    click.echo(f"picture files        removed {sweep_unused():>6}")
-
-
-COMMANDS = [reminders_command, pictures_sweep_command]
+COMMANDS = [reminders_command]

@@ -1,0 +1,128 @@
+"""The item page: its URL, the lookup that 404s what the viewer may not see, and the page
+itself with every form on it (the relay contact form, the sign-up form, the co-manager
+invitation). The forms' own POST views live here too, because their errors re-render
+the page; contact and signups provide the services and forms and import nothing of it."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from wijk.clock import local_now
+from wijk.contact import services as relay
+from wijk.contact.forms import ContactForm
+from wijk.content import bp, services
+from wijk.content.forms import InviteForm
+from wijk.extensions import db, limiter
+from wijk.models import Item
+from wijk.security.permissions import can_view
+from wijk.signups import services as signup_services
+from wijk.signups.forms import SignupForm
+from wijk.visibility import item_view
+
+KIND_PATH = "<any(activiteit, organisatie, 'vraag-aanbod'):kind_slug>"
+
+
+def item_url(item: Item, endpoint: str = "content.show", **values) -> str:
+    if item.kind == "news" and endpoint == "content.show":
+        return url_for("discover.news_page", item_id=item.id, **values)
+    return url_for(endpoint, kind_slug=services.KIND_SLUGS[item.kind], item_id=item.id, **values)
+
+
+def load_item(kind_slug: str, item_id: int) -> Item:
+    """The item at this URL, or 404; unpublished items only for those who edit them."""
+    item = db.session.get(Item, item_id)
+    if item is None or services.KIND_SLUGS.get(item.kind) != kind_slug:
+        abort(404)
+    if not can_view(current_user, item):
+        abort(404)
+    return item
+
+
+@bp.app_template_global()
+def item_link(view, endpoint: str = "show") -> str:
+    """URL of an item page (or one of its actions), from an ItemView."""
+    if "." not in endpoint:
+        endpoint = f"content.{endpoint}"
+    if view.kind == "news":  # news has its own routes, for managers only
+        news_endpoint = NEWS_ENDPOINTS.get(endpoint, "discover.news_page")
+        return url_for(news_endpoint, item_id=view.id)
+    return url_for(endpoint, kind_slug=services.KIND_SLUGS[view.kind], item_id=view.id)
+
+
+NEWS_ENDPOINTS = {"content.edit": "discover.edit_news", "content.delete": "discover.delete_news"}
+
+
+def render_item_page(item: Item, *, invite_form: InviteForm | None = None,
+                     contact_form: ContactForm | None = None,
+                     signup_form: SignupForm | None = None) -> str:
+    """The item page, also when a form on it comes back with errors."""
+    with_signups = item.kind == "activity" and item.signups_enabled
+    view = item_view(item, current_user,
+                     signups=signup_services.counts(item) if with_signups else None)
+    return render_template(
+        "content/show.html", item=view,
+        invite_form=invite_form or InviteForm(formdata=None),
+        contact_form=contact_form or ContactForm(formdata=None),
+        signup_form=signup_form or SignupForm(formdata=None),
+        signups_open=with_signups and signup_services.is_open(item),
+        relay_open=relay.relay_open(item, local_now().date()) and not view.editable,
+        co_managers=[m.user.name for m in item.co_managers] if view.can_invite else [],
+    )
+
+
+@bp.get(f"/{KIND_PATH}/<int:item_id>")
+def show(kind_slug: str, item_id: int):
+    return render_item_page(load_item(kind_slug, item_id))
+
+
+def _recipient_key() -> str:
+    """Rate-limit key per recipient (a keyed hash), whichever visitor writes."""
+    item = db.session.get(Item, (request.view_args or {}).get("item_id", 0))
+    if item is None:
+        return "relay:none"
+    address, _owner = relay.recipient(item)
+    return "relay:" + relay.address_hash(address)[:32]
+
+
+@bp.post(f"/{KIND_PATH}/<int:item_id>/contact")
+@limiter.limit("5/10 minutes;20/day")
+@limiter.limit("20/hour;60/day", key_func=_recipient_key,
+               deduct_when=lambda response: response.status_code == 302)
+def contact(kind_slug: str, item_id: int):
+    """The relay form on the item page; its errors re-render the page."""
+    item = load_item(kind_slug, item_id)
+    if not relay.relay_open(item, local_now().date()):
+        return render_template("contact/closed.html", title=item.title), 410
+    form = ContactForm()
+    if not form.validate_on_submit():
+        return render_item_page(item, contact_form=form), 400
+    if not form.website.data:  # a filled honeypot gets the same answer, nothing is sent
+        relay.send(item, form.name.data, form.email.data, form.message.data)
+    flash(_("Thank you, your message has been sent. The contact person can answer you by "
+            "e-mail."), "success")
+    return redirect(item_url(item))
+
+
+
+@bp.post("/activiteit/<int:item_id>/aanmelden")
+@limiter.limit("5/10 minutes;30/day")
+def sign_up(item_id: int):
+    """The sign-up form on an activity page; its errors re-render the page."""
+    activity = load_item("activiteit", item_id)
+    if not signup_services.is_open(activity):
+        return render_template("signups/closed.html", title=activity.title), 410
+    form = SignupForm()
+    if not form.validate_on_submit():
+        return render_item_page(activity, signup_form=form), 400
+    if form.website.data:  # a filled honeypot gets the same answer, nothing is stored
+        flash(_("Thank you! Check your mail for the confirmation."), "success")
+        return redirect(item_url(activity))
+    signup = signup_services.sign_up(activity, form.name.data, form.email.data)
+    if signup.status == signup_services.WAITING:
+        flash(_("The activity is full, so you are on the waiting list. We will mail you when "
+                "a place comes free."), "success")
+    else:
+        flash(_("Thank you! Check your mail for the confirmation."), "success")
+    return redirect(item_url(activity))

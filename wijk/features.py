@@ -1,0 +1,49 @@
+"""Every feature's blueprint, with the view modules that put routes on it imported, in the
+order the app registers them. A feature package's `__init__` holds only its blueprint, so
+its modules import it without a cycle."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from wijk import (
+    accounts,
+    admin,
+    contact,
+    content,
+    discover,
+    manage,
+    neighbourhoods,
+    newsletters,
+    pictures,
+    privacy,
+    signups,
+)
+from wijk.accounts import mfa as _accounts_mfa  # noqa: F401  (routes)
+from wijk.accounts import views as _accounts_views  # noqa: F401
+from wijk.admin import views as _admin_views  # noqa: F401
+from wijk.contact import views as _contact_views  # noqa: F401
+from wijk.content import page as _content_page  # noqa: F401
+from wijk.content import views as _content_views  # noqa: F401
+from wijk.discover import views as _discover_views  # noqa: F401
+from wijk.manage import views as _manage_views  # noqa: F401
+from wijk.neighbourhoods import views as _neighbourhood_views  # noqa: F401
+from wijk.newsletters import views as _newsletter_views  # noqa: F401
+from wijk.pictures import views as _picture_views  # noqa: F401
+from wijk.privacy import admin_views as _privacy_admin_views  # noqa: F401
+from wijk.privacy import views as _privacy_views  # noqa: F401
+from wijk.signups import views as _signup_views  # noqa: F401
+
+BLUEPRINTS: tuple[Blueprint, ...] = (
+    neighbourhoods.bp,
+    accounts.bp,
+    content.bp,
+    contact.bp,
+    manage.bp,
+    newsletters.bp,
+    admin.bp,
+    privacy.bp,
+    discover.bp,
+    signups.bp,
+    pictures.bp,
+)
