@@ -8,9 +8,9 @@ from flask import g
 from sqlalchemy import delete, func, insert, select
 
 from wijk.extensions import db
-from wijk.newsletters import services as newsletters
 from wijk.models import Neighbourhood, Newsletter, NewsletterSubscription, OutboxMessage, User
 from wijk.models.base import utcnow
+from wijk.newsletters import services as newsletters
 
 N = 10_000
 

@@ -9,8 +9,8 @@ import json
 import time
 import zipfile
 from datetime import datetime, timedelta
-from pathlib import Path
 
+import pytest
 from sqlalchemy import insert
 
 from wijk.extensions import db
@@ -23,6 +23,7 @@ from wijk.models import (
     RelayMessage,
     SignUp,
 )
+from wijk.pictures.services import upload_dir
 
 
 def download(client) -> zipfile.ZipFile:
@@ -36,16 +37,19 @@ def download(client) -> zipfile.ZipFile:
     return archive
 
 
+@pytest.mark.parametrize("where", ["instance", "FLASK_UPLOAD_DIR"])
 def test_export_holds_the_persons_data_and_nobody_elses(app, client, auth, make_user,
-                                                         make_item):
+                                                         make_item, tmp_path, where):
+    if where == "FLASK_UPLOAD_DIR":  # a volume shared by several app nodes
+        app.config["UPLOAD_DIR"] = str(tmp_path / "shared-volume")
     user = make_user(name="Anouk de Vries", email="anouk@example.org")
     neighbour = make_user(name="Henk Hoogland", email="henk@example.org")
     mine = make_item("activity", owner=user, title="Koffieochtend", contact_phone="0611122233",
                      contact_name="Anouk", picture_key="abc123")
     theirs = make_item("activity", owner=neighbour, title="Henks klusdag",
                        contact_phone="0699988877", contact_name="Henk Hoogland")
-    uploads = Path(app.instance_path) / "uploads"
-    uploads.mkdir(parents=True, exist_ok=True)
+    uploads = upload_dir()
+    assert (uploads == tmp_path / "shared-volume") == (where == "FLASK_UPLOAD_DIR")
     (uploads / "abc123-large.webp").write_bytes(b"RIFF....WEBP")
     (uploads / "zzz999-large.webp").write_bytes(b"SOMEONE-ELSES-PICTURE")
     db.session.add_all([

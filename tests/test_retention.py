@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from wijk.extensions import db
 from wijk.models import OutboxMessage, RelayMessage, User
 from wijk.models.base import utcnow
+from wijk.pictures.services import upload_dir
 from wijk.privacy.retention import purge
 
 NOW = utcnow()
@@ -170,11 +172,13 @@ def test_offers_are_deleted_30_days_after_they_expire(make_item):
     assert purge(NOW)["expired_offer"] == 0
 
 
-def test_picture_files_go_with_a_purged_offer(app, make_item, tmp_path):
-    from pathlib import Path
-
-    uploads = Path(app.instance_path) / "uploads"
-    uploads.mkdir(parents=True, exist_ok=True)
+@pytest.mark.parametrize("where", ["instance", "FLASK_UPLOAD_DIR"])
+def test_picture_files_go_with_a_purged_offer(app, make_item, tmp_path, where):
+    """Also when the pictures live on a volume of their own (docs/deploy.md)."""
+    if where == "FLASK_UPLOAD_DIR":
+        app.config["UPLOAD_DIR"] = str(tmp_path / "shared-volume")
+    uploads = upload_dir()
+    assert (uploads == tmp_path / "shared-volume") == (where == "FLASK_UPLOAD_DIR")
     files = [uploads / "k3y-small.webp", uploads / "k3y-large.webp"]
     for f in files:
         f.write_bytes(b"x")

@@ -9,6 +9,7 @@ import secrets
 from pathlib import Path
 
 import click
+from cryptography.fernet import Fernet
 from flask import Flask
 
 DEFAULTS: dict[str, object] = {
@@ -133,7 +134,6 @@ def _development_secret(app: Flask) -> str:
 
 def _development_sealing_key(app: Flask) -> str:
     """A Fernet key kept next to the secret key, so sealed copies stay readable."""
-    from cryptography.fernet import Fernet
 
     key_file = Path(app.instance_path) / "sealed_account_key"
     if not key_file.exists():

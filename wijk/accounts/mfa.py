@@ -12,6 +12,7 @@ from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from wijk.accounts import bp
+from wijk.accounts.views import complete_login
 from wijk.extensions import limiter
 from wijk.security import totp
 from wijk.security.permissions import needs_mfa
@@ -105,7 +106,6 @@ def mfa_disable():
 @limiter.limit("5/minute;30/hour", methods=["POST"], key_func=_pending_key)
 def mfa_login():
     """The second step: the password was right, now the code. Only then logged in."""
-    from wijk.accounts.views import complete_login
 
     pending = totp.pending_user()
     if pending is None:

@@ -13,6 +13,7 @@ from wijk.extensions import db
 from wijk.mail import queue_mail
 from wijk.models import Consent, User
 from wijk.models.base import utcnow
+from wijk.newsletters.services import subscribe
 from wijk.security.tokens import make_token, read_token
 
 # Checked against when an e-mail is unknown, so a login takes as long either way.
@@ -52,8 +53,6 @@ def register(name: str, email: str, password: str, *, locale: str | None,
     db.session.add(user)
     db.session.flush()
     if newsletters:
-        from wijk.newsletters.services import subscribe
-
         for neighbourhood_id in newsletters:
             subscribe(user, neighbourhood_id, "signup")
     queue_verification(user)

@@ -9,6 +9,7 @@ from typing import Any
 from flask import current_app, url_for
 from sqlalchemy import or_, select
 
+from wijk.content.categories import set_categories
 from wijk.extensions import db
 from wijk.mail import queue_mail
 from wijk.models import ITEM_CLASSES, Invitation, Item, ItemManager, Organisation, User
@@ -16,6 +17,7 @@ from wijk.models.base import utcnow
 from wijk.pictures import services as pictures
 from wijk.sanitize import clean_rich_text
 from wijk.security.tokens import make_token, read_token
+from wijk.signups.services import fill_places
 from wijk.visibility import PERSONAL_FIELDS
 
 # News has a slug for links, but residents only create and edit the other three here;
@@ -66,8 +68,6 @@ def apply(item: Item, data: dict[str, Any]) -> None:
     if "organisation_id" in data:
         item.organisation_id = data["organisation_id"] or None
     if "categories" in data and item.kind == "activity":
-        from wijk.content.categories import set_categories
-
         set_categories(item, data["categories"] or ())
 
 
@@ -86,8 +86,6 @@ def update_item(item: Item, data: dict[str, Any], *,
     move up (and are mailed) in the same transaction."""
     apply(item, data)
     if item.kind == "activity":
-        from wijk.signups.services import fill_places
-
         db.session.flush()
         fill_places(item)
     _commit_with_picture(item, picture, remove=bool(data.get("remove_picture")))

@@ -12,6 +12,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
 from wijk.clock import local_now
+from wijk.content.categories import codes_column, has_category, parse_codes
 from wijk.extensions import db
 from wijk.models import Activity, Item, Neighbourhood, NeighbourhoodPostcode
 
@@ -62,7 +63,6 @@ def upcoming_activities(
 ) -> Page:
     """Activities that have not ended, soonest first, `limit` at a time; with their
     categories read in the same query."""
-    from wijk.content.categories import codes_column, has_category, parse_codes
 
     now = now or local_now()
     query = (

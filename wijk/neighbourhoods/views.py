@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from wijk.content.categories import valid as valid_category
+from wijk.extensions import db
 from wijk.models import Neighbourhood
 from wijk.neighbourhoods import bp, services
 from wijk.security.redirects import safe_next
@@ -74,8 +75,6 @@ def language():
     if choice in current_app.config["LANGUAGES"]:
         session["lang"] = choice
         if current_user.is_authenticated:
-            from wijk.extensions import db
-
             current_user.locale = choice
             db.session.commit()
     else:

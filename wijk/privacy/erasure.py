@@ -20,14 +20,17 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash
 
+from wijk.audit import record
 from wijk.extensions import db
 from wijk.mail import queue_mail
 from wijk.models import (
+    ITEM_CLASSES,
     BlockedSender,
     Consent,
     Item,
     ItemManager,
     ItemRevision,
+    Neighbourhood,
     NewsletterSubscription,
     RecoveryCode,
     SealedAccount,
@@ -36,6 +39,7 @@ from wijk.models import (
 from wijk.models.base import utcnow
 from wijk.privacy.erasers import cleared_contact, erase_mail
 from wijk.privacy.serialize import row, unplain
+from wijk.security.totp import verify_totp
 
 DELETE, KEEP = "delete", "keep"
 UNUSABLE_PASSWORD = "!deleted"  # noqa: S105 (never matches: not a werkzeug hash)
@@ -118,7 +122,6 @@ def check_credentials(user: User, password: str, totp_code: str | None) -> bool:
         return False
     if user.totp_enabled_at is None:
         return True
-    from wijk.security.totp import verify_totp
 
     return verify_totp(user.totp_secret, totp_code)
 
@@ -181,7 +184,6 @@ def restore(sealed: SealedAccount) -> User:
     blocks and posts (anonymised ones are given back; deleted ones come back hidden for
     the person to review). Admin rights and manager roles are not restored: an admin
     grants those again. The sealed copy is removed, its job done."""
-    from wijk.audit import record
 
     data = unseal(sealed)
     saved = data["user"]
@@ -224,8 +226,6 @@ def restore(sealed: SealedAccount) -> User:
 
 
 def _restore_items(user: User, items: list[dict[str, Any]]) -> None:
-    from wijk.models import ITEM_CLASSES, Neighbourhood
-
     for values in items:
         item = db.session.get(Item, values["id"])
         fields = unplain(Item, values, exclude=("id", "owner_id", "kind"))

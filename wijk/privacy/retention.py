@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, delete, exists, func, or_, select, update
 
@@ -61,7 +62,6 @@ class RetentionRule:
 
 def _local(moment_utc: datetime) -> datetime:
     """A naive UTC time as naive local wall-clock time (activity times are local)."""
-    from flask_babel import get_timezone
 
     return moment_utc.replace(tzinfo=UTC).astimezone(get_timezone()).replace(tzinfo=None)
 

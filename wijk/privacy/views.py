@@ -22,10 +22,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
 from wijk.audit import label as audit_label
+from wijk.content import services as content_services
 from wijk.extensions import db, limiter
 from wijk.models import Item
 from wijk.models.base import utcnow
 from wijk.privacy import bp, declarations, erasure, forms, mydata, services, terms
+from wijk.privacy.export import build_zip
 from wijk.privacy.retention import SCHEDULE
 from wijk.security.permissions import can_edit, require
 from wijk.security.redirects import safe_next
@@ -64,7 +66,6 @@ def mine():
 @login_required
 def toggle(item_id: int):
     """Switch one personal field of a post public or hidden, from the data page."""
-    from wijk.content import services as content_services
 
     item = db.session.get(Item, item_id)
     if item is None:
@@ -84,8 +85,6 @@ def toggle(item_id: int):
 @login_required
 @limiter.limit("10/hour")
 def export():
-    from wijk.privacy.export import build_zip
-
     now = utcnow()
     archive = build_zip(mydata.collect(current_user), now.isoformat(timespec="seconds") + "Z")
     return send_file(archive, mimetype="application/zip", as_attachment=True,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Flask, Response, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
 
+from wijk.security.permissions import template_helpers
+
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
@@ -13,8 +15,6 @@ CSP = (
 
 
 def register(app: Flask) -> None:
-    from wijk.security.permissions import template_helpers
-
     app.context_processor(template_helpers)
 
     @app.after_request

@@ -6,8 +6,10 @@ from typing import Any
 
 from flask import abort, has_request_context, request
 from flask_login import current_user
+from sqlalchemy import select
 
-from wijk.models import Item, Neighbourhood, NeighbourhoodManager, User
+from wijk.extensions import db
+from wijk.models import Item, ItemManager, Neighbourhood, NeighbourhoodManager, User
 
 
 def _is_user(user: Any) -> bool:
@@ -30,10 +32,6 @@ def is_co_manager(user: Any, item: Item) -> bool:
 def co_managed_ids(user: Any) -> frozenset[int]:
     """Ids of the items the user co-manages: one query per request, not one per item,
     so listing pages do not grow with the number of items."""
-    from sqlalchemy import select
-
-    from wijk.extensions import db
-    from wijk.models import ItemManager
 
     def load() -> frozenset[int]:
         query = select(ItemManager.item_id).where(ItemManager.user_id == user.id)
@@ -104,9 +102,6 @@ def managed_neighbourhood_ids(user: Any) -> frozenset[int]:
     neighbourhood for an admin): one query per request, shared by nav and hooks."""
     if not _is_user(user):
         return frozenset()
-    from sqlalchemy import select
-
-    from wijk.extensions import db
 
     def load() -> frozenset[int]:
         query = select(NeighbourhoodManager.neighbourhood_id).where(
@@ -133,7 +128,6 @@ def has_mfa(user: Any) -> bool:
 def can_moderate_item(user: Any, item: Item | int) -> bool:
     """For templates that hold an item view: may the user moderate the item's
     neighbourhood? (The item is usually already in the session's identity map.)"""
-    from wijk.extensions import db
 
     loaded = db.session.get(Item, item) if isinstance(item, int) else item
     return loaded is not None and can_moderate(user, loaded.neighbourhood_id)

@@ -16,7 +16,7 @@ from typing import Any
 import pyotp
 import segno
 from flask import current_app, session
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from wijk import audit
 from wijk.extensions import db
@@ -149,8 +149,6 @@ def check_second_factor(user: User, code: str, *, commit: bool = True) -> bool:
 
 
 def recovery_codes_left(user: User) -> int:
-    from sqlalchemy import func
-
     return db.session.scalar(
         select(func.count(RecoveryCode.id)).where(RecoveryCode.user_id == user.id,
                                                   RecoveryCode.used_at.is_(None))) or 0
