@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
 
-from wijk.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_SLUGS
+from wijk.demo.content import load_content
+from wijk.demo.seed import DEMO_PASSWORD
 from wijk.extensions import db
 from wijk.models import (
     Activity,
@@ -24,6 +25,9 @@ from wijk.models import (
 from wijk.sanitize import clean_rich_text
 
 CONTACT_FIELDS = ("address", "contact_name", "contact_email", "contact_phone")
+CONTENT = load_content()
+DEMO_ACCOUNTS = CONTENT.accounts
+DEMO_SLUGS = CONTENT.slugs
 
 
 def count(model) -> int:

@@ -10,10 +10,8 @@ from flask.cli import with_appcontext
 
 
 def register(app: Flask) -> None:
-    from wijk.demo import demo_command
     from wijk.mail.commands import outbox_command, outbox_retry_command
 
-    app.cli.add_command(demo_command)
     app.cli.add_command(outbox_command)
     app.cli.add_command(outbox_retry_command)
     app.cli.add_command(purge_command)
@@ -30,6 +28,7 @@ def register(app: Flask) -> None:
 
 
 FEATURE_COMMAND_MODULES = (
+    "wijk.demo.commands",
     "wijk.admin.commands",
     "wijk.manage.commands",
     "wijk.privacy.commands",
