@@ -5,10 +5,13 @@ from __future__ import annotations
 import time
 from datetime import datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash
 
-from wijk.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_SLUGS
+from wijk.demo.content import CONTENT_FILE, DemoDataError, load_content
+from wijk.demo.seed import DEMO_PASSWORD
+from wijk.demo.vocabulary import VOCABULARY_FILE, load_vocabulary
 from wijk.extensions import db
 from wijk.models import (
     Activity,
@@ -17,6 +20,7 @@ from wijk.models import (
     ItemManager,
     Neighbourhood,
     NeighbourhoodPostcode,
+    NewsItem,
     Offer,
     Organisation,
     User,
@@ -24,6 +28,9 @@ from wijk.models import (
 from wijk.sanitize import clean_rich_text
 
 CONTACT_FIELDS = ("address", "contact_name", "contact_email", "contact_phone")
+CONTENT = load_content()
+DEMO_ACCOUNTS = CONTENT.accounts
+DEMO_SLUGS = CONTENT.slugs
 
 
 def count(model) -> int:
@@ -201,3 +208,95 @@ def test_bulk_on_an_empty_database_adds_the_demo_first(app, runner):
     assert count(Neighbourhood) == 5
     assert count(User) == 10
     assert count(Activity) > 50
+
+
+def test_demo_builds_what_the_data_file_says(app, runner):
+    run_demo(runner)
+    for place in CONTENT.places:
+        hood = db.session.scalar(select(Neighbourhood).where(Neighbourhood.slug == place.slug))
+        assert (hood.name, hood.city) == (place.name, place.city)
+        assert {p.postcode for p in hood.postcodes} == set(place.postcodes)
+        titles = {kind: set(db.session.scalars(
+            select(model.title).where(model.neighbourhood_id == hood.id)))
+            for kind, model in (("orgs", Organisation), ("acts", Activity), ("offers", Offer))}
+        assert titles["orgs"] == {org.title for org in place.organisations}
+        assert titles["acts"] == {act.title for act in place.activities}
+        assert titles["offers"] == {offer.title for offer in place.offers}
+        news = db.session.scalar(select(NewsItem).where(NewsItem.neighbourhood_id == hood.id))
+        assert news.title == CONTENT.news.title.format(name=place.name)
+
+
+def test_demo_reads_another_content_file(app, runner, tmp_path):
+    text = CONTENT_FILE.read_text(encoding="utf-8")
+    assert text.count('slug = "zuilen"') == 1
+    changed = tmp_path / "content.toml"
+    changed.write_text(text.replace('slug = "zuilen"', 'slug = "zuilen-noord"')
+                       .replace("Boekenmarkt", "Boekenruilmarkt"), encoding="utf-8")
+    run_demo(runner, "--content", str(changed))
+    slugs = set(db.session.scalars(select(Neighbourhood.slug)))
+    assert slugs == {"lombok", "oog-in-al", "zuilen-noord"}
+    assert db.session.scalar(select(Activity).where(Activity.title == "Boekenruilmarkt"))
+
+
+# (text in content.toml, what it becomes, the error expected); None: text put in front.
+BROKEN_CONTENT = [
+    (None, "[[accounts]\nemail = 1", r"not valid TOML: .*line 1"),
+    ('slug = "lombok"', "", r"content\.toml: neighbourhoods\[0\]: missing key 'slug'"),
+    ('title = "Koffieochtend in De Boog"', "",
+     r"neighbourhoods\[0\]\.activities\[0\]: missing key 'title'"),
+    ('every = "Elke dinsdag"', 'evry = "Elke dinsdag"',
+     r"neighbourhoods\[0\]\.activities\[0\]: unknown key 'evry'"),
+    ("minutes = 120", 'minutes = "120"',
+     r"activities\[0\]\.minutes: expected a number, found text"),
+    ('organisation = "taalhuis"', 'organisation = "taalhuisje"',
+     r"'taalhuisje' is not an organisation key here"),
+    ('when = "1e za"', 'when = "1e zat"', r"'1e zat' is neither a number of days"),
+    ('owner = "bram@example.org"', 'owner = "bram@example.com"',
+     r"neighbourhoods\[1\]\.owner: 'bram@example\.com' is not one of the accounts"),
+    ('public = ["address", "name", "email"]', 'public = ["address", "fax"]',
+     r"organisations\[0\]\.contact\.public: 'fax' is public but not given"),
+    ("sport = [", "sports = [", r"categories\.sports: not a category code"),
+    ('title = "Welkom op Wijk {name}"', 'title = "Welkom op Wijk {naam}"',
+     r"news\.title: only \{name\} may stand between braces"),
+]
+
+
+@pytest.mark.parametrize(("needle", "replacement", "message"), BROKEN_CONTENT)
+def test_a_malformed_content_file_names_the_place_of_the_error(tmp_path, needle, replacement,
+                                                               message):
+    text = CONTENT_FILE.read_text(encoding="utf-8")
+    if needle is None:
+        text = replacement + "\n" + text
+    else:
+        assert needle in text
+        text = text.replace(needle, replacement, 1)
+    broken = tmp_path / "content.toml"
+    broken.write_text(text, encoding="utf-8")
+    with pytest.raises(DemoDataError, match=message):
+        load_content(broken)
+
+
+def test_demo_refuses_a_malformed_content_file_before_touching_the_database(app, runner,
+                                                                             tmp_path):
+    broken = tmp_path / "content.toml"
+    broken.write_text(CONTENT_FILE.read_text(encoding="utf-8").replace(
+        'title = "Koffieochtend in De Boog"', "", 1), encoding="utf-8")
+    result = runner.invoke(args=["demo", "--content", str(broken)])
+    assert result.exit_code == 1
+    assert f"Error: {broken}: neighbourhoods[0].activities[0]: missing key 'title'" \
+        in result.output
+    assert "Traceback" not in result.output
+    assert count(User) == 0 and count(Neighbourhood) == 0
+    missing = runner.invoke(args=["demo", "--content", str(tmp_path / "nothing.toml")])
+    assert missing.exit_code != 0 and count(User) == 0
+
+
+def test_the_vocabulary_file_is_checked(tmp_path):
+    words = load_vocabulary()
+    assert len(words.weekdays) == 7 and words.cities and words.activities
+    broken = tmp_path / "vocabulary.toml"
+    broken.write_text(VOCABULARY_FILE.read_text(encoding="utf-8").replace(
+        "first_postcode = 1011, last_postcode = 1109",
+        "first_postcode = 1109, last_postcode = 1011"), encoding="utf-8")
+    with pytest.raises(DemoDataError, match=r"cities\[0\]: needs 1000 <= first_postcode"):
+        load_vocabulary(broken)

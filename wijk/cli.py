@@ -7,13 +7,13 @@ from flask import Flask
 
 from wijk.admin import commands as admin
 from wijk.content import commands as content
-from wijk.demo import demo_command
+from wijk.demo import commands as demo
 from wijk.mail import commands as mail
 from wijk.pictures import commands as pictures
 from wijk.privacy import commands as privacy
 
 FEATURE_COMMANDS = (admin.COMMANDS, content.COMMANDS, mail.COMMANDS, pictures.COMMANDS,
-                    privacy.COMMANDS, [demo_command])
+                    privacy.COMMANDS, demo.COMMANDS)
 
 
 def register(app: Flask) -> None:

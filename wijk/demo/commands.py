@@ -1,0 +1,121 @@
+"""`flask demo`, registered through COMMANDS (see wijk.cli)."""
+
+from __future__ import annotations
+
+import time
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from flask_migrate import upgrade
+from sqlalchemy import func, select
+
+from wijk.demo.bulk import (
+    DEFAULT_NEIGHBOURHOODS,
+    DEFAULT_SEED,
+    DEFAULT_USERS,
+    GENERATED_EMAIL,
+    generate_bulk,
+)
+from wijk.demo.content import CONTENT_FILE, DemoAccount, DemoDataError, load_content
+from wijk.demo.seed import DEMO_PASSWORD, seed_demo
+from wijk.demo.vocabulary import load_vocabulary
+from wijk.extensions import db
+from wijk.models import User
+from wijk.models.base import utcnow
+
+
+@click.command("demo")
+@click.option(
+    "--activities", type=click.IntRange(min=0), default=0, show_default=True,
+    help="Also generate this many benchmark activities (past and future), on top of "
+         "the demo content. Each run with this option adds that many more.",
+)
+@click.option(
+    "--neighbourhoods", type=click.IntRange(min=3), default=None,
+    help=f"Benchmark mode: top the neighbourhoods up to this total, the three demo ones "
+         f"included. [default: {DEFAULT_NEIGHBOURHOODS}]",
+)
+@click.option(
+    "--users", type=click.IntRange(min=0), default=None,
+    help=f"Benchmark mode: top the user accounts up to this total. Generated users are "
+         f"bewoner00001@example.nl and up, with the demo password. [default: {DEFAULT_USERS}]",
+)
+@click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True,
+              help="Seed of the random generators, for reproducible benchmark data.")
+@click.option("--content", "content_file", type=click.Path(dir_okay=False, path_type=Path),
+              default=CONTENT_FILE, show_default="the Dutch demo in wijk/demo/content.toml",
+              help="Read the demo content from this TOML file.")
+@with_appcontext
+def demo_command(activities: int, neighbourhoods: int | None, users: int | None,
+                 seed: int, content_file: Path) -> None:
+    """Create or migrate the database and add demo content (safe to run again)."""
+    benchmark = bool(activities) or neighbourhoods is not None or users is not None
+    try:
+        # Both files are checked before the database is touched.
+        content = load_content(content_file)
+        words = load_vocabulary() if benchmark else None
+    except DemoDataError as error:
+        raise click.ClickException(str(error)) from error
+
+    started = time.perf_counter()
+    upgrade()
+    today = local_today()
+
+    added = seed_demo(content, today, utcnow())
+    if added:
+        click.echo(
+            "Demo content added: {neighbourhoods} neighbourhoods, {organisations} "
+            "organisations, {activities} activities, {offers} offers and requests, "
+            "{accounts} accounts.".format(**added)
+        )
+    else:
+        click.echo("Demo content is already present; nothing added.")
+
+    if benchmark:
+        generate_bulk(
+            activities=activities,
+            neighbourhoods=DEFAULT_NEIGHBOURHOODS if neighbourhoods is None else neighbourhoods,
+            users=DEFAULT_USERS if users is None else users,
+            seed=seed,
+            today=today,
+            now=utcnow(),
+            words=words,
+        )
+        click.echo(f"Done in {time.perf_counter() - started:.1f} s.")
+
+    print_accounts(content.accounts)
+
+
+def local_today() -> date:
+    """Activity times are local wall-clock time, so "today" is the local date."""
+    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Europe/Amsterdam")
+    return datetime.now(zone).date()
+
+
+def print_accounts(accounts: tuple[DemoAccount, ...]) -> None:
+    config = current_app.config
+    click.echo("")
+    click.echo(f"Demo accounts (password for each: {DEMO_PASSWORD}):")
+    width = max(len(a.email) for a in accounts)
+    for account in accounts:
+        click.echo(f"  {account.email:<{width}}  {account.name}, {account.role}")
+    if db.session.scalar(
+        select(func.count()).select_from(User).where(User.email.like("bewoner%@example.nl"))
+    ):
+        click.echo(f"  Generated benchmark users ({GENERATED_EMAIL.format(1)} and up) "
+                   f"have the same password.")
+    click.echo("")
+    if config.get("MAIL_SERVER"):
+        click.echo(f"Mail goes to the SMTP server {config['MAIL_SERVER']}:"
+                   f"{config.get('MAIL_PORT')}.")
+    else:
+        click.echo(f"Mail is not sent: without MAIL_SERVER it is written as .eml files to "
+                   f"{config['MAIL_FILE_DIR']}")
+        click.echo("(by `flask run`, or by `flask outbox` when the inline worker is off).")
+
+
+COMMANDS = [demo_command]
