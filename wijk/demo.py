@@ -202,7 +202,8 @@ def print_accounts() -> None:
 
 @dataclass(frozen=True)
 class Contact:
-    """Contact details of an item; `public` names the fields whose flag is on."""
+    """Contact details of an item; `public` names the fields whose flag is on ("email"
+    switches nothing: the contact e-mail is never public)."""
 
     address: str | None = None
     name: str | None = None
@@ -217,7 +218,6 @@ class Contact:
             "contact_name": self.name,
             "contact_name_public": "name" in self.public,
             "contact_email": self.email,
-            "contact_email_public": "email" in self.public,
             "contact_phone": self.phone,
             "contact_phone_public": "phone" in self.public,
         }
@@ -1139,7 +1139,7 @@ def _bulk_neighbourhoods(total: int, rng: random.Random,
                 website=f"https://{_slugify(hood.slug)}-{len(orgs)}.example.nl",
                 address=_address(rng, code, city), address_public=True,
                 contact_name=person, contact_name_public=rng.random() < 0.7,
-                contact_email=email, contact_email_public=rng.random() < 0.8,
+                contact_email=email,
                 contact_phone=_phone(rng), contact_phone_public=rng.random() < 0.3,
                 created_at=stamp, updated_at=stamp,
             ))
@@ -1155,7 +1155,6 @@ def _bulk_neighbourhoods(total: int, rng: random.Random,
                 offer_kind=offer_kind, title=title, description=f"<p>{blurb}</p>",
                 expires_on=expires, contact_name=person.split()[0],
                 contact_name_public=rng.random() < 0.4, contact_email=email,
-                contact_email_public=rng.random() < 0.7,
                 address=_address(rng, code, city) if rng.random() < 0.3 else None,
                 created_at=min(stamp, now), updated_at=min(stamp, now),
             ))
@@ -1245,7 +1244,7 @@ def _bulk_activities(count: int, rng: random.Random, today: date) -> int:
                 starts_at=starts, ends_at=ends, location_name=venue, recurrence=recurrence,
                 address=address, address_public=address_public and address is not None,
                 contact_name=person, contact_name_public=bool(person) and rng.random() < 0.3,
-                contact_email=email, contact_email_public=bool(email) and rng.random() < 0.6,
+                contact_email=email,
                 contact_phone=phone, contact_phone_public=bool(phone) and rng.random() < 0.15,
                 created_at=created, updated_at=created,
             )

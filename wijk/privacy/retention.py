@@ -33,7 +33,7 @@ from wijk.models import (
     SignUp,
     User,
 )
-from wijk.models.base import utcnow
+from wijk.models.base import personal_fields, utcnow
 from wijk.models.outbox import FAILED, QUEUED, SENDING, SENT
 
 BATCH = 500
@@ -99,14 +99,14 @@ def _erase_deleted_accounts(ids: list[int], now: datetime) -> None:
 
 # --- content ----------------------------------------------------------------------------
 
-CONTACT_VALUES = ("address", "contact_name", "contact_email", "contact_phone")
-
-
 def cleared_contact() -> dict[str, Any]:
-    """Column values that empty every personal field of an item and switch its flags off."""
-    values: dict[str, Any] = {name: None for name in CONTACT_VALUES}
-    for name in CONTACT_VALUES:
-        values[Item.__table__.columns[name].info["public_flag"]] = False
+    """Column values that empty every declared personal field of an item and switch its
+    flags off."""
+    values: dict[str, Any] = {}
+    for declared in personal_fields(Item):
+        values[declared.name] = None
+        if declared.flag:
+            values[declared.flag] = False
     return values
 
 
@@ -115,9 +115,10 @@ def _activity_contact_due(now: datetime) -> Select:
     or a revision (whose snapshot holds the old contact fields)."""
     cutoff = _local(now) - ACTIVITY_CONTACT.period
     columns = Item.__table__.columns
+    fields = personal_fields(Item)
     holding = or_(
-        *(columns[name].is_not(None) for name in CONTACT_VALUES),
-        *(columns[columns[name].info["public_flag"]].is_(True) for name in CONTACT_VALUES),
+        *(columns[f.name].is_not(None) for f in fields),
+        *(columns[f.flag].is_(True) for f in fields if f.flag),
         exists().where(ItemRevision.item_id == Item.id),
     )
     return select(Item.id).where(
