@@ -21,9 +21,11 @@ from wijk.models import (
     Organisation,
     User,
 )
+from wijk.models.base import personal_fields
 from wijk.sanitize import clean_rich_text
 
-CONTACT_FIELDS = ("address", "contact_name", "contact_email", "contact_phone")
+# The contact e-mail has no flag: it is never public.
+FLAGGED_FIELDS = [(f.name, f.flag) for f in personal_fields(Item) if f.flag]
 
 
 def count(model) -> int:
@@ -85,9 +87,9 @@ def test_demo_creates_neighbourhoods_and_content(app, runner):
     # Private by default: most contact values are hidden, some are public.
     hidden = public = 0
     for item in items:
-        for name in CONTACT_FIELDS:
+        for name, flag in FLAGGED_FIELDS:
             if getattr(item, name):
-                if getattr(item, f"{name}_public"):
+                if getattr(item, flag):
                     public += 1
                 else:
                     hidden += 1

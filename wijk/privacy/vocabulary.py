@@ -4,8 +4,8 @@ Declarations in the models are plain English (Column.info cannot hold lazy strin
 without tying the models to Flask-Babel). Listing them here lets `pybabel extract` find
 them, so /privacy and the register appear in Dutch too; a test fails when a declaration
 uses a text that is missing here, and when a declared column has no label. The personal
-fields on content are the exception: their declarations carry lazy labels of their own,
-so adding one takes a single declaration."""
+fields on content are the exception: their declaration is the one list of them, so it
+carries their lazy labels itself (lazy strings need no app until they are rendered)."""
 
 from __future__ import annotations
 
