@@ -23,16 +23,16 @@ def seed(make_user, make_neighbourhood, make_item):
         place = make_neighbourhood(f"Wijk {n}", postcodes=(f"35{n}0",))
         owner = make_user(email=f"owner{n}@example.org")
         org = make_item("organisation", owner=owner, neighbourhood=place,
-                        contact_email=f"org{n}@example.org", contact_email_public=True,
+                        contact_email=f"org{n}@example.org",
                         contact_name=f"Org contact {n}", contact_name_public=True)
         for k in range(25):
             make_item("activity", owner=owner, neighbourhood=place, organisation_id=org.id,
                       title=f"Activiteit {n}-{k}", starts_at=start + timedelta(hours=k),
                       ends_at=start + timedelta(hours=k + 1),
-                      contact_email=f"act{n}-{k}@example.org", contact_email_public=True,
+                      contact_email=f"act{n}-{k}@example.org",
                       contact_phone="0612345678", contact_phone_public=bool(k % 2),
                       description=f"<p>Schrijf naar de organisator via het formulier {k}.</p>")
-        make_item("offer", owner=owner, neighbourhood=place, contact_email_public=True,
+        make_item("offer", owner=owner, neighbourhood=place,
                   contact_email=f"offer{n}@example.org",
                   expires_on=date.today() + timedelta(days=5))
         make_item("activity", owner=owner, neighbourhood=place, status="hidden",

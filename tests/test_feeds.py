@@ -21,11 +21,11 @@ SECRETS = {"contact_name": "Henk Verborgen", "contact_phone": "0611122233",
 
 
 def activity_with_secrets(make_item, **fields):
-    """Everything personal filled in, everything hidden, the e-mail even 'public'."""
+    """Everything personal filled in, everything hidden."""
     start = datetime(2030, 6, 1, 19, 30)
     values = dict(title="Buurtbarbecue", location_name="Speeltuin De Wip",
                   starts_at=start, ends_at=start + timedelta(hours=3),
-                  contact_email_public=True, **SECRETS)
+                  **SECRETS)
     values.update(fields)
     return make_item("activity", **values)
 
@@ -116,7 +116,7 @@ def test_atom_feed_holds_public_fields_and_never_hidden_ones(client, make_item,
     activity_with_secrets(make_item, neighbourhood=place, contact_name_public=True)
     make_item("offer", neighbourhood=place, title="Kinderfiets <gratis> & snel",
               contact_phone="0611122233", address="Geheimstraat 7",
-              contact_email="henk@example.org", contact_email_public=True)
+              contact_email="henk@example.org")
     make_item("offer", neighbourhood=place, title="Verlopen aanbod",
               expires_on=date.today() - timedelta(days=1))
     make_item("activity", neighbourhood=place, title="Verborgen activiteit", status="hidden")

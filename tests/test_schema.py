@@ -12,7 +12,7 @@ from sqlalchemy import Boolean, Column, Integer, MetaData, String, Table
 
 from wijk.extensions import db
 from wijk.models import Item
-from wijk.models.base import include_object
+from wijk.models.base import include_object, personal_fields
 
 PERSONAL_WORDS = {
     "name", "email", "mail", "phone", "mobile", "address", "addr", "postcode", "zip", "ip",
@@ -63,13 +63,19 @@ def test_declarations_are_complete(app):
 
 def test_personal_content_fields_have_a_flag_hidden_by_default(app):
     columns = Item.__table__.columns
-    personal = [c for c in columns if "personal" in c.info]
-    assert {c.name for c in personal} == {"address", "contact_name", "contact_email",
-                                          "contact_phone"}
-    for column in personal:
-        flag = columns[column.info["public_flag"]]
-        assert isinstance(flag.type, Boolean)
-        assert flag.default.arg is False, column.name
+    declared = {f.name: f for f in personal_fields(Item)}
+    # Every personal column on content is a declared field, shown through the gate.
+    assert set(declared) == {c.name for c in columns if "personal" in c.info}
+    assert {"address", "contact_name", "contact_email", "contact_phone"} <= set(declared)
+    # Only the contact e-mail goes without a flag: it is never public.
+    assert [f.name for f in declared.values() if f.never_public] == ["contact_email"]
+    assert "contact_email_public" not in columns
+    for field in declared.values():
+        if field.flag:
+            flag = columns[field.flag]
+            assert isinstance(flag.type, Boolean)
+            assert flag.default.arg is False, field.name
+            assert not flag.nullable, field.name
 
 
 @pytest.mark.parametrize("check", ["models_match_migrations"])

@@ -61,7 +61,7 @@ def test_hidden_fields_are_never_searchable(make_item):
 def test_search_page_never_shows_a_hidden_value(client, make_item):
     make_item("activity", title="Burendag aan de gracht", contact_name="Zwaluwstaart",
               contact_phone="0612999888", address="Verstopstraat 12",
-              contact_email="verborgen@example.org", contact_email_public=True)
+              contact_email="verborgen@example.org")
     html = client.get("/zoeken?q=burendag").get_data(as_text=True)
     assert "Burendag aan de gracht" in html
     for hidden in ("Zwaluwstaart", "0612999888", "Verstopstraat", "verborgen@example.org"):

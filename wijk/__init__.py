@@ -13,18 +13,23 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from wijk import config, errors, filters, models, pagecache, security
-from wijk.cli import register as register_cli
+from wijk import config
 from wijk.extensions import babel, csrf, db, limiter, login_manager, migrate
 from wijk.extensions import mail as mail_extension  # `wijk.mail` is the outbox package
-from wijk.features import BLUEPRINTS
-from wijk.mail.worker import start_inline_worker
-from wijk.models.base import include_object
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config: dict | None = None) -> Flask:
+    # The factory alone imports every feature, when it builds an app: `import wijk.models`
+    # (migrations, scripts, the personal-field probe) stays free of views and forms, and
+    # every wijk module, which imports this package first, cannot close a cycle through it.
+    from wijk import errors, filters, models, pagecache, security  # noqa: PLC0415
+    from wijk.cli import register as register_cli  # noqa: PLC0415
+    from wijk.features import BLUEPRINTS  # noqa: PLC0415
+    from wijk.mail.worker import start_inline_worker  # noqa: PLC0415
+    from wijk.models.base import include_object  # noqa: PLC0415
+
     app = Flask(
         __name__,
         instance_path=os.environ.get("WIJK_INSTANCE_PATH") or str(ROOT / "instance"),

@@ -1,9 +1,11 @@
 """The public-output gate. Pages, feeds and JSON never read personal columns themselves:
 they get an ItemView from here, built for one viewer.
 
+- The personal fields are those the model declares (`personal_fields(Item)`); a new
+  personal column joins the gate by declaring itself.
 - Everyone sees a personal field only when its visibility flag is on.
-- The contact e-mail is never handed out to anyone but the people who edit the item;
-  visitors reach the contact person through the relay form.
+- A field declared never public (the contact e-mail) is handed out to nobody but the
+  people who edit the item; visitors reach the contact person through the relay form.
 - Those who edit the item see every value, the hidden ones marked as hidden.
 """
 
@@ -14,35 +16,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from wijk.models import Item, ItemCategory
+from wijk.models.base import personal_fields
 from wijk.security.permissions import can_delete, can_edit, can_invite
-
-# Never public, whatever its flag says: the relay form stands in for it.
-NEVER_PUBLIC = frozenset({"contact_email"})
-
-FIELD_LABELS = {
-    "contact_name": _l("Contact person"),
-    "contact_phone": _l("Phone"),
-    "contact_email": _l("E-mail"),
-    "address": _l("Address"),
-}
-
-
-def personal_fields() -> list[tuple[str, str]]:
-    """(column, flag column) for every personal field on content, read from the model's
-    privacy declarations, so a new personal column joins the gate by declaring itself."""
-    pairs = []
-    for column in Item.__table__.columns:
-        flag = column.info.get("public_flag")
-        if flag:
-            pairs.append((column.name, flag))
-    return pairs
-
-
-PERSONAL_FIELDS: list[tuple[str, str]] = personal_fields()
 
 
 @dataclass(frozen=True)
@@ -98,7 +76,6 @@ class ItemView:
     signups_enabled: bool = False
     signups: SignupCounts | None = None
     fields: list[PersonalField] = field(default_factory=list)
-    has_contact: bool = False
     editable: bool = False
     deletable: bool = False
     can_invite: bool = False
@@ -117,17 +94,16 @@ def item_view(item: Item, viewer: Any = None, *, categories: tuple[str, ...] | N
     if categories is None:
         categories = _categories([item]).get(item.id, ())
     fields = []
-    for name, flag in PERSONAL_FIELDS:
-        value = getattr(item, name)
+    for declared in personal_fields(Item):  # the model's declarations are the list
+        value = getattr(item, declared.name)
         if not value:
             continue
-        public = bool(getattr(item, flag))
+        public = not declared.never_public and bool(getattr(item, declared.flag))
         if editor:
-            fields.append(
-                PersonalField(name, str(FIELD_LABELS[name]), value, public, name in NEVER_PUBLIC)
-            )
-        elif public and name not in NEVER_PUBLIC:
-            fields.append(PersonalField(name, str(FIELD_LABELS[name]), value, True))
+            fields.append(PersonalField(declared.name, str(declared.label), value, public,
+                                        declared.never_public))
+        elif public:
+            fields.append(PersonalField(declared.name, str(declared.label), value, True))
     organisation = item.organisation if item.organisation_id else None
     show_org = organisation is not None and organisation.is_published
     return ItemView(
@@ -154,7 +130,6 @@ def item_view(item: Item, viewer: Any = None, *, categories: tuple[str, ...] | N
         signups_enabled=bool(item.kind == "activity" and item.signups_enabled),
         signups=signups,
         fields=fields,
-        has_contact=bool(item.contact_email and item.contact_email_public),
         editable=editor,
         deletable=can_delete(viewer, item),
         can_invite=can_invite(viewer, item),

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -10,6 +11,7 @@ from wtforms import (
     DateField,
     DateTimeLocalField,
     EmailField,
+    Field,
     IntegerField,
     RadioField,
     SelectField,
@@ -31,6 +33,8 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from wijk.content import categories
+from wijk.models import Item
+from wijk.models.base import personal_fields
 from wijk.pictures import services as pictures
 
 DESCRIPTION_MAX = 10_000
@@ -83,20 +87,46 @@ class ItemForm(FlaskForm):
         description=_l("Leave an empty line between paragraphs. Links become clickable."),
     )
     organisation_id = SelectField(_l("On behalf of"), coerce=int, default=0)
-    address = StringField(_l("Address"), validators=[Optional(), Length(max=200)])
-    address_public = BooleanField(
-        SHOW, description=_l("Leave this off when it is your home address."))
-    contact_name = StringField(_l("Contact person"), validators=[Optional(), Length(max=100)])
-    contact_name_public = BooleanField(SHOW)
-    contact_email = EmailField(
-        _l("Contact e-mail"),
-        validators=[Optional(), Email(_l("This is not a valid e-mail address.")),
-                    Length(max=254)],
-        description=_l("Never shown to anyone. Messages from the contact form go here; "
-                       "leave it empty to get them at your account address."),
-    )
-    contact_phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40), PHONE])
-    contact_phone_public = BooleanField(SHOW)
+
+    def personal_pairs(self) -> list[tuple[Field, Field | None]]:
+        """Per declared personal field: its value and its "show publicly" box (None for a
+        field that is never public), in the model's order."""
+        return [(self[f.name], self[f.flag] if f.flag else None) for f in personal_fields(Item)]
+
+
+# What the form adds to a declared personal field beyond its label and length; a field
+# not listed here is a plain text box with its "show publicly" box.
+FIELD_OPTIONS: dict[str, dict[str, Any]] = {
+    "address": {"flag_description": _l("Leave this off when it is your home address.")},
+    "contact_email": {
+        "type": EmailField,
+        "validators": [Email(_l("This is not a valid e-mail address."))],
+        "description": _l("Never shown to anyone. Messages from the contact form go here; "
+                          "leave it empty to get them at your account address."),
+        "render_kw": {"autocomplete": "email"},
+    },
+    "contact_phone": {"validators": [PHONE]},
+}
+
+
+def _add_personal_fields(form: type[FlaskForm]) -> None:
+    """Give the form a field per declared personal field, and its "show publicly" box,
+    unchecked by default."""
+    for declared in personal_fields(Item):
+        options = FIELD_OPTIONS.get(declared.name, {})
+        length = Item.__table__.columns[declared.name].type.length
+        setattr(form, declared.name, options.get("type", StringField)(
+            declared.label,
+            validators=[Optional(), *options.get("validators", ()), Length(max=length)],
+            description=options.get("description", ""),
+            render_kw=options.get("render_kw"),
+        ))
+        if declared.flag:
+            setattr(form, declared.flag,
+                    BooleanField(SHOW, description=options.get("flag_description", "")))
+
+
+_add_personal_fields(ItemForm)
 
 
 class ActivityForm(PictureMixin, ItemForm):

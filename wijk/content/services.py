@@ -13,12 +13,11 @@ from wijk.content.categories import set_categories
 from wijk.extensions import db
 from wijk.mail import queue_mail
 from wijk.models import ITEM_CLASSES, Invitation, Item, ItemManager, Organisation, User
-from wijk.models.base import utcnow
+from wijk.models.base import personal_fields, utcnow
 from wijk.pictures import services as pictures
 from wijk.sanitize import clean_rich_text
 from wijk.security.tokens import make_token, read_token
 from wijk.signups.services import fill_places
-from wijk.visibility import PERSONAL_FIELDS
 
 # News has a slug for links, but residents only create and edit the other three here;
 # neighbourhood managers post news through wijk.discover.
@@ -26,7 +25,7 @@ KIND_SLUGS = {"activity": "activiteit", "organisation": "organisatie", "offer": 
               "news": "nieuws"}
 SLUG_KINDS = {slug: kind for kind, slug in KIND_SLUGS.items()}
 
-COMMON_FIELDS = ("title", "address", "contact_name", "contact_email", "contact_phone")
+COMMON_FIELDS = ("title", *(f.name for f in personal_fields(Item)))
 KIND_FIELDS = {
     "activity": ("starts_at", "ends_at", "location_name", "recurrence", "signups_enabled",
                  "max_places"),
@@ -34,7 +33,7 @@ KIND_FIELDS = {
     "offer": ("offer_kind", "expires_on"),
     "news": (),
 }
-FLAGS = tuple(flag for _, flag in PERSONAL_FIELDS)
+FLAGS = tuple(f.flag for f in personal_fields(Item) if f.flag)
 
 
 class InvitationError(Exception):
@@ -109,8 +108,9 @@ def _commit_with_picture(item: Item, picture: pictures.Prepared | None, *,
 
 
 def set_visibility(item: Item, field: str, public: bool) -> None:
-    """Switch one personal field public or hidden."""
-    flags = dict(PERSONAL_FIELDS)
+    """Switch one personal field public or hidden; KeyError for anything else, and for
+    a field that is never public."""
+    flags = {f.name: f.flag for f in personal_fields(Item) if f.flag}
     if field not in flags:
         raise KeyError(field)
     setattr(item, flags[field], public)

@@ -212,7 +212,7 @@ def _bulk_neighbourhoods(total: int, rng: random.Random, words: Vocabulary, toda
                 website=f"https://{_slugify(hood.slug)}-{len(orgs)}.example.nl",
                 address=_address(rng, words, code, city), address_public=True,
                 contact_name=person, contact_name_public=rng.random() < 0.7,
-                contact_email=email, contact_email_public=rng.random() < 0.8,
+                contact_email=email,
                 contact_phone=_phone(rng), contact_phone_public=rng.random() < 0.3,
                 created_at=stamp, updated_at=stamp,
             ))
@@ -228,7 +228,6 @@ def _bulk_neighbourhoods(total: int, rng: random.Random, words: Vocabulary, toda
                 offer_kind=offer_kind, title=title, description=f"<p>{blurb}</p>",
                 expires_on=expires, contact_name=person.split()[0],
                 contact_name_public=rng.random() < 0.4, contact_email=email,
-                contact_email_public=rng.random() < 0.7,
                 address=_address(rng, words, code, city) if rng.random() < 0.3 else None,
                 created_at=min(stamp, now), updated_at=min(stamp, now),
             ))
@@ -319,7 +318,7 @@ def _bulk_activities(count: int, rng: random.Random, words: Vocabulary, today: d
                 starts_at=starts, ends_at=ends, location_name=venue, recurrence=recurrence,
                 address=address, address_public=address_public and address is not None,
                 contact_name=person, contact_name_public=bool(person) and rng.random() < 0.3,
-                contact_email=email, contact_email_public=bool(email) and rng.random() < 0.6,
+                contact_email=email,
                 contact_phone=phone, contact_phone_public=bool(phone) and rng.random() < 0.15,
                 created_at=created, updated_at=created,
             )

@@ -38,7 +38,8 @@ _TIME = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 
 @dataclass(frozen=True)
 class Contact:
-    """Contact details of an item; `public` names the fields whose flag is on."""
+    """Contact details of an item; `public` names the fields whose flag is on (never
+    "email": the contact e-mail has no flag)."""
 
     address: str | None = None
     name: str | None = None
@@ -53,7 +54,6 @@ class Contact:
             "contact_name": self.name,
             "contact_name_public": "name" in self.public,
             "contact_email": self.email,
-            "contact_email_public": "email" in self.public,
             "contact_phone": self.phone,
             "contact_phone_public": "phone" in self.public,
         }
@@ -183,6 +183,9 @@ def _contact(f: Fields | None) -> Contact:
     values = {name: f.text(name, None) for name in CONTACT_FIELDS}
     public = f.texts("public", ())
     for name in public:
+        if name == "email":
+            f.fail("the contact e-mail is never public (the relay form stands in for it)",
+                   "public")
         if values.get(name) is None:
             f.fail(f"{name!r} is public but not given", "public")
     f.done()

@@ -24,7 +24,7 @@ from wijk.extensions import db
 from wijk.models import Item, Neighbourhood
 from wijk.models.base import utcnow
 from wijk.sanitize import plain_text
-from wijk.visibility import ItemView, item_views
+from wijk.visibility import ItemView, PersonalField, item_views
 
 ATOM = "http://www.w3.org/2005/Atom"
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -84,7 +84,7 @@ def _event(view: ItemView, zone: ZoneInfo, url: str) -> icalendar.Event:
         event.add("dtend", view.ends_at.replace(tzinfo=zone))
     event.add("summary", view.title)
     place = [view.location_name] if view.location_name else []
-    address = view.field("address")
+    address = _public(view).get("address")
     if address:  # present only when its owner made it public
         place.append(address.value)
     if place:
@@ -97,9 +97,16 @@ def _event(view: ItemView, zone: ZoneInfo, url: str) -> icalendar.Event:
     return event
 
 
+def _public(view: ItemView) -> dict[str, PersonalField]:
+    """The personal fields the gate made public; a feed is public even when the view was
+    built for someone who edits the item."""
+    return {f.name: f for f in view.fields if f.public and not f.never_public}
+
+
 def _contact_lines(view: ItemView) -> str:
-    return "\n".join(f"{f.label}: {f.value}" for f in view.fields
-                     if f.name in ("contact_name", "contact_phone"))
+    """Every public personal field but the address, which is part of the location."""
+    return "\n".join(f"{f.label}: {f.value}" for f in _public(view).values()
+                     if f.name != "address")
 
 
 def _utc(moment: datetime) -> datetime:
@@ -163,7 +170,7 @@ def _entry_html(view: ItemView) -> str:
         facts.append(f"{view.starts_at:%Y-%m-%d %H:%M}")
     if view.location_name:
         facts.append(view.location_name)
-    facts += [f"{f.label}: {f.value}" for f in view.fields]
+    facts += [f"{f.label}: {f.value}" for f in _public(view).values()]
     head = "".join(f"<p>{escape(fact)}</p>" for fact in facts)
     return head + str(view.description)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,15 +22,26 @@ def personal(
     retention: str,
     audience: str,
     flag: str | None = None,
+    label: Any = None,
+    register_label: Any = None,
+    never_public: bool = False,
 ) -> dict[str, Any]:
     """The privacy declaration of one column, kept in SQLAlchemy's Column.info.
 
-    `flag` names the boolean column that makes the value public; personal fields on
-    content must have one (hidden by default). The privacy statement, register, export
-    and retention job read these declarations, so they cannot drift from the schema.
+    A personal field shown on content gives its `label` (lazy_gettext; beside the value
+    and in the form), its `register_label` (the privacy statement and register) and
+    either `flag`, the boolean column that makes it public (hidden by default), or
+    `never_public`. The privacy statement, register, export, retention job, gate, forms
+    and feeds read these declarations, so they cannot drift from the schema.
     """
     if basis not in LEGAL_BASES:
         raise ValueError(f"unknown legal basis {basis!r}")
+    if label is not None and (flag is None) == (not never_public):
+        raise ValueError("a personal field needs a public flag, or never_public=True")
+    if (label is None) != (register_label is None):
+        raise ValueError("a personal field needs both a label and a register_label")
+    if label is None and (flag or never_public):
+        raise ValueError("a public flag or never_public needs the field's label")
     declaration = {
         "category": category,
         "purpose": purpose,
@@ -40,7 +52,33 @@ def personal(
     info: dict[str, Any] = {"personal": declaration}
     if flag:
         info["public_flag"] = flag
+    if label is not None:
+        info["field"] = {"label": label, "register_label": register_label}
     return info
+
+
+@dataclass(frozen=True)
+class FieldDeclaration:
+    """A personal field on content, as its column declares it."""
+
+    name: str
+    flag: str | None  # the column that makes it public; None: never public
+    label: Any
+    register_label: Any
+
+    @property
+    def never_public(self) -> bool:
+        return self.flag is None
+
+
+def personal_fields(model: Any) -> tuple[FieldDeclaration, ...]:
+    """The personal fields of `model` in column order: the one list the gate, forms,
+    feeds, privacy vocabulary, retention and templates read."""
+    return tuple(
+        FieldDeclaration(column.name, column.info.get("public_flag"), **column.info["field"])
+        for column in model.__table__.columns
+        if "field" in column.info
+    )
 
 
 def not_personal(reason: str) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -17,7 +18,10 @@ from wijk.models.user import User
 CONTACT_AUDIENCE = "the owner and co-managers; the public only when its flag is on"
 
 
-def _contact(purpose: str, flag: str) -> dict:
+def _contact(purpose: str, label, register_label, *, flag: str | None = None,
+             never_public: bool = False) -> dict:
+    """A personal field on content. Declaring it is all it takes to join the gate, the
+    form, the feeds, the privacy statement and the retention job (see personal_fields)."""
     return personal(
         category="contact details on content",
         purpose=purpose,
@@ -25,6 +29,9 @@ def _contact(purpose: str, flag: str) -> dict:
         retention="content_contact",
         audience=CONTACT_AUDIENCE,
         flag=flag,
+        label=label,
+        register_label=register_label,
+        never_public=never_public,
     )
 
 
@@ -53,23 +60,31 @@ class Item(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
+    # The personal fields, in the order pages and forms show them. Each has its flag,
+    # hidden by default, except the contact e-mail: the relay form stands in for it.
     address: Mapped[str | None] = mapped_column(
-        String(200), info=_contact("show where to go or whom to visit", "address_public")
+        String(200),
+        info=_contact("show where to go or whom to visit", _l("Address"), _l("address"),
+                      flag="address_public"),
     )
     address_public: Mapped[bool] = mapped_column(default=False, server_default=false())
     contact_name: Mapped[str | None] = mapped_column(
-        String(100), info=_contact("tell visitors whom they will meet", "contact_name_public")
+        String(100),
+        info=_contact("tell visitors whom they will meet", _l("Contact person"),
+                      _l("contact person"), flag="contact_name_public"),
     )
     contact_name_public: Mapped[bool] = mapped_column(default=False, server_default=false())
-    contact_email: Mapped[str | None] = mapped_column(
-        String(254),
-        info=_contact("deliver messages from the relay contact form", "contact_email_public"),
-    )
-    contact_email_public: Mapped[bool] = mapped_column(default=False, server_default=false())
     contact_phone: Mapped[str | None] = mapped_column(
-        String(40), info=_contact("let visitors call the contact person", "contact_phone_public")
+        String(40),
+        info=_contact("let visitors call the contact person", _l("Phone"),
+                      _l("contact phone number"), flag="contact_phone_public"),
     )
     contact_phone_public: Mapped[bool] = mapped_column(default=False, server_default=false())
+    contact_email: Mapped[str | None] = mapped_column(
+        String(254),
+        info=_contact("deliver messages from the relay contact form", _l("Contact e-mail"),
+                      _l("contact e-mail address"), never_public=True),
+    )
 
     moderation_reason: Mapped[str | None] = mapped_column(Text)
     # A picture: files are stored under this random key, never under a user-given name.

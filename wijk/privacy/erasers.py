@@ -21,17 +21,19 @@ from wijk.models import (
     SignUp,
     User,
 )
+from wijk.models.base import personal_fields
 from wijk.models.outbox import FAILED, QUEUED, SENDING
 from wijk.pictures import services as pictures
 
-CONTACT_VALUES = ("address", "contact_name", "contact_email", "contact_phone")
-
 
 def cleared_contact() -> dict[str, Any]:
-    """Column values that empty every personal field of an item and switch its flags off."""
-    values: dict[str, Any] = {name: None for name in CONTACT_VALUES}
-    for name in CONTACT_VALUES:
-        values[Item.__table__.columns[name].info["public_flag"]] = False
+    """Column values that empty every declared personal field of an item and switch its
+    flags off."""
+    values: dict[str, Any] = {}
+    for declared in personal_fields(Item):
+        values[declared.name] = None
+        if declared.flag:
+            values[declared.flag] = False
     return values
 
 

@@ -34,10 +34,9 @@ from wijk.models import (
     SignUp,
     User,
 )
-from wijk.models.base import utcnow
+from wijk.models.base import personal_fields, utcnow
 from wijk.models.outbox import FAILED, QUEUED, SENDING, SENT
 from wijk.privacy.erasers import (
-    CONTACT_VALUES,
     cleared_contact,
     erase_outbox_messages,
     erase_relay_messages,
@@ -109,9 +108,10 @@ def _activity_contact_due(now: datetime) -> Select:
     or a revision (whose snapshot holds the old contact fields)."""
     cutoff = _local(now) - ACTIVITY_CONTACT.period
     columns = Item.__table__.columns
+    fields = personal_fields(Item)
     holding = or_(
-        *(columns[name].is_not(None) for name in CONTACT_VALUES),
-        *(columns[columns[name].info["public_flag"]].is_(True) for name in CONTACT_VALUES),
+        *(columns[f.name].is_not(None) for f in fields),
+        *(columns[f.flag].is_(True) for f in fields if f.flag),
         exists().where(ItemRevision.item_id == Item.id),
     )
     return select(Item.id).where(

@@ -97,7 +97,7 @@ def export():
 def delete_account():
     form = forms.DeleteAccountForm()
     items = erasure.owned_items(current_user)
-    previews = {item.id: replace(item_view(item, None), fields=[], has_contact=False)
+    previews = {item.id: replace(item_view(item, None), fields=[])
                 for item in items}
     fates = {item.id: request.form.get(f"fate-{item.id}", erasure.DELETE) for item in items}
     available = erasure.can_delete_accounts()

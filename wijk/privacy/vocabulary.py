@@ -3,7 +3,9 @@
 Declarations in the models are plain English (Column.info cannot hold lazy strings
 without tying the models to Flask-Babel). Listing them here lets `pybabel extract` find
 them, so /privacy and the register appear in Dutch too; a test fails when a declaration
-uses a text that is missing here, and when a declared column has no label."""
+uses a text that is missing here, and when a declared column has no label. The personal
+fields on content are the exception: their declaration is the one list of them, so it
+carries their lazy labels itself (lazy strings need no app until they are rendered)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,9 @@ from typing import Any
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
+
+from wijk.models import Item
+from wijk.models.base import personal_fields
 
 DECLARATION_TEXTS: tuple[Any, ...] = (
     # categories
@@ -88,10 +93,6 @@ FIELD_LABELS: dict[str, Any] = {
     "consent.withdrawn_at": _l("time of withdrawal"),
     "newsletter_subscription.subscribed_at": _l("newsletter opt-in and its time"),
     "blocked_sender.sender_hint": _l("masked address of a blocked sender"),
-    "item.address": _l("address"),
-    "item.contact_name": _l("contact person"),
-    "item.contact_email": _l("contact e-mail address"),
-    "item.contact_phone": _l("contact phone number"),
     "item_revision.snapshot": _l("earlier version of a post"),
     "invitation.email": _l("e-mail address of the invited person"),
     "relay_message.sender_name": _l("sender's name"),
@@ -109,6 +110,8 @@ FIELD_LABELS: dict[str, Any] = {
     "sealed_account.ciphertext": _l("encrypted copy of the deleted account"),
     "privacy_request.email": _l("e-mail address for the answer"),
     "privacy_request.message": _l("your request"),
+    # The personal fields on content name themselves in their declaration.
+    **{f"item.{f.name}": f.register_label for f in personal_fields(Item)},
 }
 
 
