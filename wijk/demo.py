@@ -33,6 +33,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, insert, select, text
 from werkzeug.security import generate_password_hash
 
+from wijk.clock import local_day_start, local_to_stamp
 from wijk.discover.categories import set_categories
 from wijk.extensions import db
 from wijk.models import (
@@ -1148,8 +1149,7 @@ def _bulk_neighbourhoods(total: int, rng: random.Random,
             person, email = _person(rng)
             expires = today + timedelta(days=rng.randint(-60, 90))
             posted = expires - timedelta(days=rng.randint(7, 60))
-            stamp = datetime.combine(posted, datetime.min.time()) + timedelta(
-                minutes=rng.randint(480, 1320))
+            stamp = local_day_start(posted) + timedelta(minutes=rng.randint(480, 1320))
             offers.append(_item_row(
                 kind="offer", neighbourhood_id=hood.id, owner_id=rng.choice(owners),
                 offer_kind=offer_kind, title=title, description=f"<p>{blurb}</p>",
@@ -1235,7 +1235,8 @@ def _bulk_activities(count: int, rng: random.Random, today: date) -> int:
             with_contact = rng.random() < 0.6
             person, email = _person(rng) if with_contact else (None, None)
             phone = _phone(rng) if with_contact and rng.random() < 0.35 else None
-            created = min(now, starts - timedelta(days=rng.randint(1, 45), hours=rng.randint(0, 9)))
+            created = min(now, local_to_stamp(
+                starts - timedelta(days=rng.randint(1, 45), hours=rng.randint(0, 9))))
             yield _item_row(
                 kind="activity", neighbourhood_id=hood.id, owner_id=rng.choice(owners),
                 organisation_id=org[0] if org else None,

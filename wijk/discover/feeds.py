@@ -77,8 +77,8 @@ def calendar(views: Iterable[ItemView], *, name: str, link: Callable[[ItemView],
 def _event(view: ItemView, zone: ZoneInfo, url: str) -> icalendar.Event:
     event = icalendar.Event()
     event.add("uid", f"activiteit-{view.id}@{_host()}")
-    event.add("dtstamp", _utc(view.updated_at or view.created_at))
-    event.add("last-modified", _utc(view.updated_at or view.created_at))
+    event.add("dtstamp", view.updated_at or view.created_at)  # stamps are aware UTC
+    event.add("last-modified", view.updated_at or view.created_at)
     event.add("dtstart", view.starts_at.replace(tzinfo=zone))
     if view.ends_at:
         event.add("dtend", view.ends_at.replace(tzinfo=zone))
@@ -100,11 +100,6 @@ def _event(view: ItemView, zone: ZoneInfo, url: str) -> icalendar.Event:
 def _contact_lines(view: ItemView) -> str:
     return "\n".join(f"{f.label}: {f.value}" for f in view.fields
                      if f.name in ("contact_name", "contact_phone"))
-
-
-def _utc(moment: datetime) -> datetime:
-    """Stored times of records (not of activities) are naive UTC."""
-    return moment.replace(tzinfo=UTC)
 
 
 def _host() -> str:
@@ -174,8 +169,8 @@ def _text(parent: ET.Element, tag: str, value: str, **attributes: str) -> ET.Ele
     return element
 
 
-def _rfc3339(moment: datetime) -> str:
-    return moment.replace(microsecond=0).isoformat() + "Z"
+def _rfc3339(stamp: datetime) -> str:
+    return stamp.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
 # --- sitemap ------------------------------------------------------------------------

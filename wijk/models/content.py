@@ -9,6 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from wijk.clock import LocalDateTime
 from wijk.extensions import db
 from wijk.models.base import not_personal, personal, utcnow
 from wijk.models.neighbourhood import Neighbourhood
@@ -75,9 +76,9 @@ class Item(db.Model):
     # A picture: files are stored under this random key, never under a user-given name.
     picture_key: Mapped[str | None] = mapped_column(String(40))
 
-    # Activity
-    starts_at: Mapped[datetime | None]
-    ends_at: Mapped[datetime | None]
+    # Activity: wall-clock times in Europe/Amsterdam, not stamps (see wijk/clock.py).
+    starts_at: Mapped[datetime | None] = mapped_column(LocalDateTime)
+    ends_at: Mapped[datetime | None] = mapped_column(LocalDateTime)
     location_name: Mapped[str | None] = mapped_column(
         String(200), info=not_personal("the name of a venue")
     )

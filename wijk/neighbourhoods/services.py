@@ -11,17 +11,11 @@ from operator import attrgetter
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
+from wijk.clock import local_day_start, local_now
 from wijk.extensions import db
 from wijk.models import Activity, Item, Neighbourhood, NeighbourhoodPostcode
 
 POSTCODE = re.compile(r"^\s*(\d{4})\s*([a-zA-Z]{2})?\s*$")
-
-
-def local_now() -> datetime:
-    """Activity times are stored as local wall-clock time."""
-    from flask_babel import get_timezone
-
-    return datetime.now(get_timezone()).replace(tzinfo=None, second=0, microsecond=0)
 
 
 def all_neighbourhoods() -> list[Neighbourhood]:
@@ -128,7 +122,7 @@ def board(neighbourhood: Neighbourhood, today: date | None = None) -> Board:
     """Published organisations, open offers/requests (not past their expiry date) and
     the latest news of the last NEWS_DAYS days (older news stays in the archive)."""
     today = today or local_now().date()
-    news_since = datetime.combine(today - timedelta(days=NEWS_DAYS), datetime.min.time())
+    news_since = local_day_start(today - timedelta(days=NEWS_DAYS))
     rows = db.session.scalars(
         select(Item)
         .options(joinedload(Item.organisation))

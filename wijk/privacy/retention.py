@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, delete, exists, func, or_, select, update
 
+from wijk.clock import stamp_to_local
 from wijk.extensions import db
 from wijk.models import (
     AuditEntry,
@@ -48,13 +49,6 @@ class RetentionRule:
     subject: str  # what one erased unit is, for `flask purge --dry-run`
     due: Callable[[datetime], Select]  # now -> SELECT of the ids that are due
     erase: Callable[[list[Any], datetime], None]  # (ids, now); the caller commits
-
-
-def _local(moment_utc: datetime) -> datetime:
-    """A naive UTC time as naive local wall-clock time (activity times are local)."""
-    from flask_babel import get_timezone
-
-    return moment_utc.replace(tzinfo=UTC).astimezone(get_timezone()).replace(tzinfo=None)
 
 
 # --- accounts ---------------------------------------------------------------------------
@@ -113,7 +107,7 @@ def cleared_contact() -> dict[str, Any]:
 def _activity_contact_due(now: datetime) -> Select:
     """Activities that ended 30 days ago and still hold a contact field, a public flag
     or a revision (whose snapshot holds the old contact fields)."""
-    cutoff = _local(now) - ACTIVITY_CONTACT.period
+    cutoff = stamp_to_local(now) - ACTIVITY_CONTACT.period
     columns = Item.__table__.columns
     holding = or_(
         *(columns[name].is_not(None) for name in CONTACT_VALUES),
@@ -136,7 +130,7 @@ def _erase_activity_contact(ids: list[int], now: datetime) -> None:
 def _expired_offer_due(now: datetime) -> Select:
     """Offers and requests 30 days after they expired. An offer is expired from the day
     after its expiry date, so it goes 31 days after that date (local calendar)."""
-    last_day = _local(now).date() - EXPIRED_OFFER.period - timedelta(days=1)
+    last_day = stamp_to_local(now).date() - EXPIRED_OFFER.period - timedelta(days=1)
     return select(Item.id).where(Item.kind == "offer", Item.expires_on <= last_day)
 
 
@@ -158,7 +152,7 @@ def _delete_items(ids_query: Select) -> None:
 
 def _signup_list_due(now: datetime) -> Select:
     """Sign-up lists go 7 days after their activity ended (local wall-clock times)."""
-    cutoff = _local(now) - SIGNUP_LIST.period
+    cutoff = stamp_to_local(now) - SIGNUP_LIST.period
     ended = select(Item.id).where(
         Item.kind == "activity", func.coalesce(Item.ends_at, Item.starts_at) <= cutoff
     )
