@@ -254,3 +254,24 @@ def test_a_user_row_round_trips_with_its_zone(app, make_user):
     # Copies sealed before stamps carried a zone hold naive UTC; they still restore.
     assert unplain(User, {"created_at": "2026-01-14T23:30:00"})["created_at"] == \
         datetime(2026, 1, 14, 23, 30, tzinfo=UTC)
+
+
+# --- values a newcomer no longer has to guess -------------------------------------------
+
+
+def test_the_enums_store_the_same_strings_as_before(app, make_item):
+    from sqlalchemy import text
+
+    from wijk.models import ITEM_CLASSES, ItemKind, ItemStatus, SignUpStatus
+
+    activity = make_item("activity", signups_enabled=True)
+    db.session.add(SignUp(activity_id=activity.id, name="Fatima", email="f@example.org",
+                          status=SignUpStatus.WAITING))
+    db.session.commit()
+    stored = db.session.execute(text(
+        "SELECT item.kind, item.status, signup.status FROM item "
+        "JOIN signup ON signup.activity_id = item.id")).one()
+    assert tuple(stored) == ("activity", "published", "waiting")
+    assert set(ITEM_CLASSES) == set(ItemKind)
+    assert {m.value for m in ItemStatus} == {"published", "hidden"}
+    assert {m.value for m in SignUpStatus} == {"confirmed", "waiting", "cancelled"}

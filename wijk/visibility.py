@@ -17,7 +17,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
-from wijk.models import Item
+from wijk.models import Item, ItemKind
 from wijk.security.permissions import can_delete, can_edit, can_invite, can_see_signups
 
 # Never public, whatever its flag says: the relay form stands in for it.
@@ -151,7 +151,7 @@ def item_view(item: Item, viewer: Any = None, *, categories: tuple[str, ...] | N
         organisation_title=organisation.title if show_org else None,
         categories=categories,
         picture_key=item.picture_key,
-        signups_enabled=bool(item.kind == "activity" and item.signups_enabled),
+        signups_enabled=bool(item.kind == ItemKind.ACTIVITY and item.signups_enabled),
         signups=signups,
         fields=fields,
         has_contact=bool(item.contact_email and item.contact_email_public),
@@ -175,7 +175,7 @@ def _categories(items: list[Item]) -> dict[int, tuple[str, ...]]:
     """Only activities carry categories; a list without activities costs no query."""
     from wijk.discover.categories import categories_of
 
-    activity_ids = [item.id for item in items if item.kind == "activity"]
+    activity_ids = [item.id for item in items if item.kind == ItemKind.ACTIVITY]
     return categories_of(activity_ids) if activity_ids else {}
 
 

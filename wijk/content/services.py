@@ -11,7 +11,16 @@ from sqlalchemy import or_, select
 
 from wijk.extensions import db
 from wijk.mail import queue_mail
-from wijk.models import ITEM_CLASSES, Invitation, Item, ItemManager, Organisation, User
+from wijk.models import (
+    ITEM_CLASSES,
+    Invitation,
+    Item,
+    ItemKind,
+    ItemManager,
+    ItemStatus,
+    Organisation,
+    User,
+)
 from wijk.models.base import utcnow
 from wijk.pictures import services as pictures
 from wijk.sanitize import clean_rich_text
@@ -65,7 +74,7 @@ def apply(item: Item, data: dict[str, Any]) -> None:
         item.neighbourhood_id = data["neighbourhood_id"]
     if "organisation_id" in data:
         item.organisation_id = data["organisation_id"] or None
-    if "categories" in data and item.kind == "activity":
+    if "categories" in data and item.kind == ItemKind.ACTIVITY:
         from wijk.discover.categories import set_categories
 
         set_categories(item, data["categories"] or ())
@@ -73,7 +82,7 @@ def apply(item: Item, data: dict[str, Any]) -> None:
 
 def create_item(kind: str, owner: User, data: dict[str, Any], *,
                 picture: pictures.Prepared | None = None) -> Item:
-    item = ITEM_CLASSES[kind](owner_id=owner.id, status="published")
+    item = ITEM_CLASSES[kind](owner_id=owner.id, status=ItemStatus.PUBLISHED)
     db.session.add(item)
     apply(item, data)
     _commit_with_picture(item, picture, remove=False)
@@ -85,7 +94,7 @@ def update_item(item: Item, data: dict[str, Any], *,
     """Save the changes; when the organiser added places, people on the waiting list
     move up (and are mailed) in the same transaction."""
     apply(item, data)
-    if item.kind == "activity":
+    if item.kind == ItemKind.ACTIVITY:
         from wijk.signups.services import fill_places
 
         db.session.flush()

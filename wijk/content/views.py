@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from wijk.content import bp, services
 from wijk.content.forms import FORMS, InviteForm, ItemForm
 from wijk.extensions import db, limiter
-from wijk.models import Item
+from wijk.models import Item, ItemKind
 from wijk.neighbourhoods.services import all_neighbourhoods, get_by_slug, local_now
 from wijk.sanitize import editable_text
 from wijk.security.permissions import (
@@ -31,7 +31,7 @@ KIND_PATH = "<any(activiteit, organisatie, 'vraag-aanbod'):kind_slug>"
 
 
 def item_url(item: Item, endpoint: str = "content.show", **values) -> str:
-    if item.kind == "news" and endpoint == "content.show":
+    if item.kind == ItemKind.NEWS and endpoint == "content.show":
         return url_for("discover.news_page", item_id=item.id, **values)
     return url_for(endpoint, kind_slug=services.KIND_SLUGS[item.kind], item_id=item.id, **values)
 
@@ -51,7 +51,8 @@ def _prepare(form: ItemForm, kind: str) -> None:
         (n.id, f"{n.name} ({n.city})") for n in all_neighbourhoods()
     ]
     form.organisation_id.choices = [(0, _("Myself"))] + [
-        (o.id, o.title) for o in services.organisations_for(current_user) if kind != "organisation"
+        (o.id, o.title) for o in services.organisations_for(current_user)
+        if kind != ItemKind.ORGANISATION
     ]
     if form.organisation_id.data is None:  # an item without organisation
         form.organisation_id.data = 0
@@ -68,7 +69,7 @@ def item_link(view, endpoint: str = "show") -> str:
     """URL of an item page (or one of its actions), from an ItemView."""
     if "." not in endpoint:
         endpoint = f"content.{endpoint}"
-    if view.kind == "news":  # news has its own routes, for managers only
+    if view.kind == ItemKind.NEWS:  # news has its own routes, for managers only
         news_endpoint = NEWS_ENDPOINTS.get(endpoint, "discover.news_page")
         return url_for(news_endpoint, item_id=view.id)
     return url_for(endpoint, kind_slug=services.KIND_SLUGS[view.kind], item_id=view.id)
@@ -108,7 +109,7 @@ def render_item_page(item: Item, *, invite_form: InviteForm | None = None,
     from wijk.contact.forms import ContactForm
     from wijk.contact.services import relay_open
 
-    with_signups = item.kind == "activity" and item.signups_enabled
+    with_signups = item.kind == ItemKind.ACTIVITY and item.signups_enabled
     view = item_view(item, current_user,
                      signups=signup_services.counts(item) if with_signups else None)
     return render_template(

@@ -20,7 +20,7 @@ from sqlalchemy.orm import joinedload
 from wijk.discover.categories import label
 from wijk.discover.listing import PUBLISHED, current, not_ended
 from wijk.extensions import db
-from wijk.models import Item, Neighbourhood
+from wijk.models import Item, ItemKind, Neighbourhood
 from wijk.models.base import utcnow
 from wijk.neighbourhoods.services import local_now
 from wijk.sanitize import plain_text
@@ -43,7 +43,7 @@ def upcoming_for_calendar(neighbourhood: Neighbourhood) -> list[ItemView]:
     items = db.session.scalars(
         select(Item)
         .options(joinedload(Item.organisation))
-        .where(PUBLISHED, Item.kind == "activity", Item.neighbourhood_id == neighbourhood.id,
+        .where(PUBLISHED, Item.kind == ItemKind.ACTIVITY, Item.neighbourhood_id == neighbourhood.id,
                not_ended(now))
         .order_by(Item.starts_at, Item.id)
         .limit(CALENDAR_SIZE)
@@ -64,7 +64,7 @@ def calendar(views: Iterable[ItemView], *, name: str, link: Callable[[ItemView],
     cal.add("x-wr-timezone", zone.key)
     days = []
     for view in views:
-        if view.kind != "activity" or view.starts_at is None:
+        if view.kind != ItemKind.ACTIVITY or view.starts_at is None:
             continue
         cal.add_component(_event(view, zone, link(view)))
         days += [view.starts_at.date(), (view.ends_at or view.starts_at).date()]
@@ -115,7 +115,8 @@ def newest_for_feed(neighbourhood: Neighbourhood) -> list[ItemView]:
         select(Item)
         .options(joinedload(Item.organisation))
         .where(PUBLISHED, Item.neighbourhood_id == neighbourhood.id,
-               Item.kind.in_(("activity", "offer", "news")), current(local_now()))
+               Item.kind.in_((ItemKind.ACTIVITY, ItemKind.OFFER, ItemKind.NEWS)),
+               current(local_now()))
         .order_by(Item.created_at.desc(), Item.id.desc())
         .limit(FEED_SIZE)
     )

@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 
 from wijk.clock import local_day_start, local_now
 from wijk.extensions import db
-from wijk.models import Activity, Item, Neighbourhood, NeighbourhoodPostcode
+from wijk.models import Activity, Item, ItemKind, ItemStatus, Neighbourhood, NeighbourhoodPostcode
 
 POSTCODE = re.compile(r"^\s*(\d{4})\s*([a-zA-Z]{2})?\s*$")
 
@@ -78,7 +78,7 @@ def upcoming_activities(
         .options(joinedload(Activity.organisation))
         .where(
             Activity.neighbourhood_id == neighbourhood.id,
-            Activity.status == "published",
+            Activity.status == ItemStatus.PUBLISHED,
             or_(
                 Activity.ends_at >= now,
                 and_(Activity.ends_at.is_(None), Activity.starts_at >= now),
@@ -128,11 +128,11 @@ def board(neighbourhood: Neighbourhood, today: date | None = None) -> Board:
         .options(joinedload(Item.organisation))
         .where(
             Item.neighbourhood_id == neighbourhood.id,
-            Item.status == "published",
+            Item.status == ItemStatus.PUBLISHED,
             or_(
-                Item.kind == "organisation",
-                and_(Item.kind == "offer", Item.expires_on >= today),
-                and_(Item.kind == "news", Item.created_at >= news_since),
+                Item.kind == ItemKind.ORGANISATION,
+                and_(Item.kind == ItemKind.OFFER, Item.expires_on >= today),
+                and_(Item.kind == ItemKind.NEWS, Item.created_at >= news_since),
             ),
         )
         .order_by(Item.kind, Item.title, Item.id)

@@ -25,6 +25,7 @@ from wijk.models import (
     AuditEntry,
     Invitation,
     Item,
+    ItemKind,
     ItemRevision,
     OutboxMessage,
     PrivacyRequest,
@@ -115,7 +116,7 @@ def _activity_contact_due(now: datetime) -> Select:
         exists().where(ItemRevision.item_id == Item.id),
     )
     return select(Item.id).where(
-        Item.kind == "activity",
+        Item.kind == ItemKind.ACTIVITY,
         func.coalesce(Item.ends_at, Item.starts_at) <= cutoff,
         holding,
     )
@@ -131,7 +132,7 @@ def _expired_offer_due(now: datetime) -> Select:
     """Offers and requests 30 days after they expired. An offer is expired from the day
     after its expiry date, so it goes 31 days after that date (local calendar)."""
     last_day = stamp_to_local(now).date() - EXPIRED_OFFER.period - timedelta(days=1)
-    return select(Item.id).where(Item.kind == "offer", Item.expires_on <= last_day)
+    return select(Item.id).where(Item.kind == ItemKind.OFFER, Item.expires_on <= last_day)
 
 
 def _erase_items(ids: list[int], now: datetime) -> None:
@@ -154,7 +155,7 @@ def _signup_list_due(now: datetime) -> Select:
     """Sign-up lists go 7 days after their activity ended (local wall-clock times)."""
     cutoff = stamp_to_local(now) - SIGNUP_LIST.period
     ended = select(Item.id).where(
-        Item.kind == "activity", func.coalesce(Item.ends_at, Item.starts_at) <= cutoff
+        Item.kind == ItemKind.ACTIVITY, func.coalesce(Item.ends_at, Item.starts_at) <= cutoff
     )
     return select(SignUp.id).where(SignUp.activity_id.in_(ended))
 

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from wijk.content import views as content  # a module: content.views imports this package
 from wijk.extensions import limiter
+from wijk.models import SignUpStatus
 from wijk.security.permissions import require
 from wijk.signups import bp, services
 from wijk.signups.forms import SignupForm
@@ -29,7 +30,7 @@ def sign_up(item_id: int):
         flash(_("Thank you! Check your mail for the confirmation."), "success")
         return redirect(content.item_url(activity))
     signup = services.sign_up(activity, form.name.data, form.email.data)
-    if signup.status == services.WAITING:
+    if signup.status == SignUpStatus.WAITING:
         flash(_("The activity is full, so you are on the waiting list. We will mail you when "
                 "a place comes free."), "success")
     else:
@@ -50,7 +51,7 @@ def cancel(token: str):
         return render_template("signups/cancelled.html", title=activity.title)
     return render_template("signups/cancel.html", title=activity.title,
                            starts_at=activity.starts_at,
-                           cancelled=signup.status == services.CANCELLED)
+                           cancelled=signup.status == SignUpStatus.CANCELLED)
 
 
 def _list_of(item_id: int):
@@ -67,8 +68,8 @@ def organiser_list(item_id: int):
     activity, entries = _list_of(item_id)
     response = Response(render_template(
         "signups/list.html", activity=activity, counts=services.counts(activity),
-        confirmed=[e for e in entries if e.status == services.CONFIRMED],
-        waiting=[e for e in entries if e.status == services.WAITING],
+        confirmed=[e for e in entries if e.status == SignUpStatus.CONFIRMED],
+        waiting=[e for e in entries if e.status == SignUpStatus.WAITING],
     ))
     response.headers["Cache-Control"] = "private, no-store"
     return response
