@@ -29,17 +29,15 @@ def _stamp(value: Any, name: str) -> datetime:
     return value
 
 
-def _local(value: Any, name: str, *, dates: bool) -> date:
-    if isinstance(value, datetime):
-        if value.tzinfo is not None:
-            raise TypeError(
-                f"|{name} takes a local wall-clock time (a naive datetime), got the stamp "
-                f"{value!r}; stamps use the utc_* filters"
-            )
-        return value
-    if dates and isinstance(value, date):
-        return value
-    raise TypeError(f"|{name} cannot show {value!r}")
+def _wall_clock(value: Any, name: str) -> datetime:
+    if not isinstance(value, datetime):
+        raise TypeError(f"|{name} takes a local wall-clock time (a naive datetime), got {value!r}")
+    if value.tzinfo is not None:
+        raise TypeError(
+            f"|{name} takes a local wall-clock time (a naive datetime), got the stamp "
+            f"{value!r}; stamps use the utc_* filters"
+        )
+    return value
 
 
 def utc_day(value: datetime | None, fmt: str = "d MMMM y") -> str:
@@ -56,9 +54,10 @@ def local_day(value: date | datetime | None, fmt: str = "d MMMM y") -> str:
     """The date of an activity time, or a calendar date (an offer's last day)."""
     if value is None:
         return ""
-    value = _local(value, "local_day", dates=True)
     if isinstance(value, datetime):
-        return format_datetime(value, fmt, rebase=False)
+        return format_datetime(_wall_clock(value, "local_day"), fmt, rebase=False)
+    if not isinstance(value, date):
+        raise TypeError(f"|local_day takes a date or a local wall-clock time, got {value!r}")
     return format_date(value, fmt)
 
 
@@ -66,14 +65,14 @@ def local_datetime(value: datetime | None, fmt: str = "EEEE d MMMM y, HH:mm") ->
     """An activity time, formatted without a zone shift."""
     if value is None:
         return ""
-    return format_datetime(_local(value, "local_datetime", dates=False), fmt, rebase=False)
+    return format_datetime(_wall_clock(value, "local_datetime"), fmt, rebase=False)
 
 
 def local_time(value: datetime | None, fmt: str = "HH:mm") -> str:
     """The clock time of an activity time."""
     if value is None:
         return ""
-    return format_time(_local(value, "local_time", dates=False), fmt, rebase=False)
+    return format_time(_wall_clock(value, "local_time"), fmt, rebase=False)
 
 
 FILTERS = {
