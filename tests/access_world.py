@@ -5,7 +5,7 @@ three with TOTP on), plus the records that routes with ids point at."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pyotp
 
@@ -52,7 +52,7 @@ def build(make_user, make_neighbourhood, make_item) -> World:
                             subject="Nieuws uit A", body_html="<p>Hallo</p>",
                             body_text="Hallo", sent_at=utcnow(), recipient_count=0)
     request = PrivacyRequest(kind="question", email="vraag@example.org", message="Vraag",
-                             due_at=datetime.now() + timedelta(days=28))
+                             due_at=utcnow() + timedelta(days=28))
     breach = Breach(description="Lek", data_categories="e-mail",
                     authority_deadline=utcnow() + timedelta(hours=72))
     db.session.add_all([newsletter, request, breach])

@@ -13,6 +13,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from sqlalchemy import String, Text
 
+from wijk.clock import utcnow
 from wijk.extensions import db
 from wijk.models import (
     AuditEntry,
@@ -94,7 +95,7 @@ def planted(app, make_user, make_neighbourhood, make_item):
         Report(item_id=activity.id, reason=c.plant("report.reason")),
         PrivacyRequest(kind="question", email=c.plant("privacy_request.email", "email"),
                        message=c.plant("privacy_request.message"),
-                       due_at=datetime.now() + timedelta(days=28)),
+                       due_at=utcnow() + timedelta(days=28)),
         AuditEntry(action="author.viewed", subject_id=owner.id, item_id=activity.id,
                    detail=c.plant("audit_entry.detail")),
         ItemRevision(item_id=activity.id, snapshot={"title": c.plant("item_revision.snapshot")}),

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import insert
 
+from wijk.clock import utcnow
 from wijk.extensions import db
 from wijk.models import (
     AuditEntry,
@@ -109,7 +110,7 @@ def test_export_of_1000_posts_completes_within_a_request(client, auth, make_user
         {**base, **flags, "kind": "activity", "title": f"Activiteit {i}", "description": "x",
          "neighbourhood_id": first.neighbourhood_id, "owner_id": user.id,
          "status": "published", "starts_at": start, "contact_phone": f"06{i:08d}",
-         "created_at": datetime.now(), "updated_at": datetime.now()}
+         "created_at": utcnow(), "updated_at": utcnow()}
         for i in range(999)
     ])
     db.session.commit()

@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import event, insert
 
+from wijk.clock import utcnow
 from wijk.extensions import db
 from wijk.models import Item
 
@@ -44,7 +45,7 @@ def fill(place, owner, organisation, n: int) -> None:
                      "status": "published", "location_name": "Buurthuis",
                      "starts_at": start + timedelta(minutes=i),
                      "ends_at": start + timedelta(minutes=i + 60),
-                     "created_at": datetime.now(), "updated_at": datetime.now()})
+                     "created_at": utcnow(), "updated_at": utcnow()})
     for i in range(max(n // 10, 1)):
         for kind, extra in (("offer", {"offer_kind": "offer", "organisation_id": organisation.id,
                                        "expires_on": date.today() + timedelta(days=9)}),
@@ -52,7 +53,7 @@ def fill(place, owner, organisation, n: int) -> None:
             rows.append({**base, **flags, "kind": kind, "title": f"{kind} {i}",
                          "description": "<p>x</p>", "neighbourhood_id": place.id,
                          "owner_id": owner.id, "status": "published",
-                         "created_at": datetime.now(), "updated_at": datetime.now(),
+                         "created_at": utcnow(), "updated_at": utcnow(),
                          **extra})
     db.session.execute(insert(Item), rows)
     db.session.commit()

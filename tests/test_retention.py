@@ -101,8 +101,8 @@ def test_unverified_accounts_are_removed_after_7_days(make_user, make_item):
 
 
 def test_signup_list_is_erased_7_days_after_the_activity_ends(make_item):
+    from wijk.clock import stamp_to_local as _local
     from wijk.models import SignUp
-    from wijk.privacy.retention import _local
 
     local_now = _local(NOW)
     ended = make_item("activity", starts_at=local_now - timedelta(days=7, hours=2),
@@ -121,6 +121,7 @@ def test_signup_list_is_erased_7_days_after_the_activity_ends(make_item):
 # --- the rules added with the privacy pages (issue 5) -----------------------------------
 
 
+from wijk.clock import stamp_to_local as _local  # noqa: E402
 from wijk.models import (  # noqa: E402
     AuditEntry,
     Invitation,
@@ -130,7 +131,7 @@ from wijk.models import (  # noqa: E402
     Report,
     SealedAccount,
 )
-from wijk.privacy.retention import SCHEDULE, _local  # noqa: E402
+from wijk.privacy.retention import SCHEDULE  # noqa: E402
 
 
 def test_activity_contact_fields_are_erased_30_days_after_the_end(make_item):

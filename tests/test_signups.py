@@ -11,9 +11,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
+from wijk.clock import local_now
 from wijk.extensions import db
 from wijk.models import ItemManager, OutboxMessage, SignUp
-from wijk.privacy.retention import _local, purge
+from wijk.privacy.retention import purge
 from wijk.signups import services
 
 
@@ -204,11 +205,10 @@ def test_organiser_exports_csv_safe_for_spreadsheets(client, auth, make_item, ma
 
 def test_sign_up_list_is_gone_after_the_retention_run(client, auth, make_item, make_user):
     owner = make_user()
-    now = datetime.now().replace(microsecond=0)
     activity = open_activity(make_item, owner=owner)
     sign_up(client, activity, name="Fatima El Amrani")
     # The activity took place; 7 days after its end the purge erases the list.
-    ended = _local(now) - timedelta(days=7, minutes=1)
+    ended = local_now() - timedelta(days=7, minutes=1)
     activity.starts_at, activity.ends_at = ended - timedelta(hours=2), ended
     db.session.commit()
     counts = purge()

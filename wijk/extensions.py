@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from datetime import datetime
 
 from flask import current_app, request
 from flask_babel import Babel
@@ -16,6 +17,8 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from wijk.clock import UTCDateTime
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -27,6 +30,10 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+# A `Mapped[datetime]` is a UTC stamp; activity times declare LocalDateTime themselves.
+Base.registry.update_type_annotation_map({datetime: UTCDateTime})
 
 
 def client_key() -> str:

@@ -18,7 +18,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from wijk.models import Item, ItemCategory
+from wijk.models import Item, ItemCategory, ItemKind
 from wijk.models.base import personal_fields
 from wijk.security.permissions import can_delete, can_edit, can_invite
 
@@ -127,7 +127,7 @@ def item_view(item: Item, viewer: Any = None, *, categories: tuple[str, ...] | N
         organisation_title=organisation.title if show_org else None,
         categories=categories,
         picture_key=item.picture_key,
-        signups_enabled=bool(item.kind == "activity" and item.signups_enabled),
+        signups_enabled=bool(item.kind == ItemKind.ACTIVITY and item.signups_enabled),
         signups=signups,
         fields=fields,
         editable=editor,
@@ -148,5 +148,5 @@ def item_views(items: Iterable[Item], viewer: Any = None, *,
 
 def _categories(items: list[Item]) -> dict[int, tuple[str, ...]]:
     """Only activities carry categories; a list without activities costs no query."""
-    activity_ids = [item.id for item in items if item.kind == "activity"]
+    activity_ids = [item.id for item in items if item.kind == ItemKind.ACTIVITY]
     return ItemCategory.codes_by_item(activity_ids) if activity_ids else {}

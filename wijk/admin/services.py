@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from flask import url_for
 from sqlalchemy import delete, func, or_, select
@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from wijk import audit
 from wijk.accounts.services import find_by_email
+from wijk.clock import local_day_start
 from wijk.extensions import db
 from wijk.mail import queue_mail
 from wijk.mail.worker import retry_failed
@@ -251,10 +252,10 @@ def audit_log(f: AuditFilter, page: int = 1) -> tuple[list[AuditEntry], bool]:
     if f.neighbourhood_id:
         query = query.where(AuditEntry.neighbourhood_id == f.neighbourhood_id)
     if f.since:
-        query = query.where(AuditEntry.created_at >= datetime.combine(f.since, time.min))
+        query = query.where(AuditEntry.created_at >= local_day_start(f.since))
     if f.until:
         query = query.where(
-            AuditEntry.created_at < datetime.combine(f.until + timedelta(days=1), time.min))
+            AuditEntry.created_at < local_day_start(f.until + timedelta(days=1)))
     rows = list(db.session.scalars(
         query.options(selectinload(AuditEntry.actor), selectinload(AuditEntry.subject),
                       selectinload(AuditEntry.item), selectinload(AuditEntry.neighbourhood))

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from wijk.extensions import db
 from wijk.mail import queue_mail
-from wijk.models import BlockedSender, Item, RelayMessage, Report, User
+from wijk.models import BlockedSender, Item, ItemKind, RelayMessage, Report, User
 from wijk.security.tokens import make_token, read_token
 
 LINK_MAX_AGE = 90 * 24 * 3600
@@ -22,7 +22,8 @@ def relay_open(item: Item, today: date) -> bool:
     """The relay closes when the item is deleted, hidden or past its expiry date."""
     if not item.is_published or item.owner_id is None:  # no owner: kept anonymised
         return False
-    return not (item.kind == "offer" and item.expires_on is not None and item.expires_on < today)
+    return not (item.kind == ItemKind.OFFER and item.expires_on is not None
+                and item.expires_on < today)
 
 
 def recipient(item: Item) -> tuple[str, User]:

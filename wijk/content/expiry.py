@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from wijk.extensions import db
 from wijk.mail import queue_mail
-from wijk.models import Offer, User
+from wijk.models import ItemStatus, Offer, User
 from wijk.models.base import utcnow
 from wijk.security.tokens import make_token, read_token
 
@@ -26,7 +26,7 @@ def due_for_reminder(today: date):
         select(Offer)
         .join(User, User.id == Offer.owner_id)
         .where(
-            Offer.status == "published",
+            Offer.status == ItemStatus.PUBLISHED,
             Offer.expires_on >= today,
             Offer.expires_on <= today + timedelta(days=REMIND_DAYS),
             Offer.reminder_sent_at.is_(None),

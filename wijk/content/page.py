@@ -15,7 +15,7 @@ from wijk.contact.forms import ContactForm
 from wijk.content import bp, services
 from wijk.content.forms import InviteForm
 from wijk.extensions import db, limiter
-from wijk.models import Item
+from wijk.models import Item, ItemKind, SignUpStatus
 from wijk.security.permissions import can_view
 from wijk.signups import services as signup_services
 from wijk.signups.forms import SignupForm
@@ -25,7 +25,7 @@ KIND_PATH = "<any(activiteit, organisatie, 'vraag-aanbod'):kind_slug>"
 
 
 def item_url(item: Item, endpoint: str = "content.show", **values) -> str:
-    if item.kind == "news" and endpoint == "content.show":
+    if item.kind == ItemKind.NEWS and endpoint == "content.show":
         return url_for("discover.news_page", item_id=item.id, **values)
     return url_for(endpoint, kind_slug=services.KIND_SLUGS[item.kind], item_id=item.id, **values)
 
@@ -45,7 +45,7 @@ def item_link(view, endpoint: str = "show") -> str:
     """URL of an item page (or one of its actions), from an ItemView."""
     if "." not in endpoint:
         endpoint = f"content.{endpoint}"
-    if view.kind == "news":  # news has its own routes, for managers only
+    if view.kind == ItemKind.NEWS:  # news has its own routes, for managers only
         news_endpoint = NEWS_ENDPOINTS.get(endpoint, "discover.news_page")
         return url_for(news_endpoint, item_id=view.id)
     return url_for(endpoint, kind_slug=services.KIND_SLUGS[view.kind], item_id=view.id)
@@ -58,7 +58,7 @@ def render_item_page(item: Item, *, invite_form: InviteForm | None = None,
                      contact_form: ContactForm | None = None,
                      signup_form: SignupForm | None = None) -> str:
     """The item page, also when a form on it comes back with errors."""
-    with_signups = item.kind == "activity" and item.signups_enabled
+    with_signups = item.kind == ItemKind.ACTIVITY and item.signups_enabled
     view = item_view(item, current_user,
                      signups=signup_services.counts(item) if with_signups else None)
     return render_template(
@@ -120,7 +120,7 @@ def sign_up(item_id: int):
         flash(_("Thank you! Check your mail for the confirmation."), "success")
         return redirect(item_url(activity))
     signup = signup_services.sign_up(activity, form.name.data, form.email.data)
-    if signup.status == signup_services.WAITING:
+    if signup.status == SignUpStatus.WAITING:
         flash(_("The activity is full, so you are on the waiting list. We will mail you when "
                 "a place comes free."), "success")
     else:

@@ -12,7 +12,16 @@ from sqlalchemy import or_, select
 from wijk.content.categories import set_categories
 from wijk.extensions import db
 from wijk.mail import queue_mail
-from wijk.models import ITEM_CLASSES, Invitation, Item, ItemManager, Organisation, User
+from wijk.models import (
+    ITEM_CLASSES,
+    Invitation,
+    Item,
+    ItemKind,
+    ItemManager,
+    ItemStatus,
+    Organisation,
+    User,
+)
 from wijk.models.base import personal_fields, utcnow
 from wijk.pictures import services as pictures
 from wijk.sanitize import clean_rich_text
@@ -66,13 +75,13 @@ def apply(item: Item, data: dict[str, Any]) -> None:
         item.neighbourhood_id = data["neighbourhood_id"]
     if "organisation_id" in data:
         item.organisation_id = data["organisation_id"] or None
-    if "categories" in data and item.kind == "activity":
+    if "categories" in data and item.kind == ItemKind.ACTIVITY:
         set_categories(item, data["categories"] or ())
 
 
 def create_item(kind: str, owner: User, data: dict[str, Any], *,
                 picture: pictures.Prepared | None = None) -> Item:
-    item = ITEM_CLASSES[kind](owner_id=owner.id, status="published")
+    item = ITEM_CLASSES[kind](owner_id=owner.id, status=ItemStatus.PUBLISHED)
     db.session.add(item)
     apply(item, data)
     _commit_with_picture(item, picture, remove=False)
@@ -84,7 +93,7 @@ def update_item(item: Item, data: dict[str, Any], *,
     """Save the changes; when the organiser added places, people on the waiting list
     move up (and are mailed) in the same transaction."""
     apply(item, data)
-    if item.kind == "activity":
+    if item.kind == ItemKind.ACTIVITY:
         db.session.flush()
         fill_places(item)
     _commit_with_picture(item, picture, remove=bool(data.get("remove_picture")))

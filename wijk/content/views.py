@@ -8,7 +8,7 @@ from wijk.content import bp, services
 from wijk.content.forms import FORMS, InviteForm, ItemForm
 from wijk.content.page import KIND_PATH, item_url, load_item, render_item_page
 from wijk.extensions import limiter
-from wijk.models import Neighbourhood
+from wijk.models import ItemKind, Neighbourhood
 from wijk.sanitize import editable_text
 from wijk.security.permissions import (
     can_delete,
@@ -25,7 +25,8 @@ def _prepare(form: ItemForm, kind: str) -> None:
         (n.id, f"{n.name} ({n.city})") for n in Neighbourhood.ordered()
     ]
     form.organisation_id.choices = [(0, _("Myself"))] + [
-        (o.id, o.title) for o in services.organisations_for(current_user) if kind != "organisation"
+        (o.id, o.title) for o in services.organisations_for(current_user)
+        if kind != ItemKind.ORGANISATION
     ]
     if form.organisation_id.data is None:  # an item without organisation
         form.organisation_id.data = 0

@@ -17,6 +17,7 @@ import click
 from sqlalchemy import func, select, text
 from werkzeug.security import generate_password_hash
 
+from wijk.clock import local_day_start, local_to_stamp
 from wijk.demo.inserts import count_rows, insert_rows, item_row
 from wijk.demo.seed import DEMO_PASSWORD, consent_documents
 from wijk.demo.vocabulary import Vocabulary, load_vocabulary
@@ -221,8 +222,7 @@ def _bulk_neighbourhoods(total: int, rng: random.Random, words: Vocabulary, toda
             person, email = _person(rng, words)
             expires = today + timedelta(days=rng.randint(-60, 90))
             posted = expires - timedelta(days=rng.randint(7, 60))
-            stamp = datetime.combine(posted, datetime.min.time()) + timedelta(
-                minutes=rng.randint(480, 1320))
+            stamp = local_day_start(posted) + timedelta(minutes=rng.randint(480, 1320))
             offers.append(item_row(
                 kind="offer", neighbourhood_id=hood.id, owner_id=rng.choice(owners),
                 offer_kind=offer_kind, title=title, description=f"<p>{blurb}</p>",
@@ -308,7 +308,8 @@ def _bulk_activities(count: int, rng: random.Random, words: Vocabulary, today: d
             with_contact = rng.random() < 0.6
             person, email = _person(rng, words) if with_contact else (None, None)
             phone = _phone(rng) if with_contact and rng.random() < 0.35 else None
-            created = min(now, starts - timedelta(days=rng.randint(1, 45), hours=rng.randint(0, 9)))
+            created = min(now, local_to_stamp(
+                starts - timedelta(days=rng.randint(1, 45), hours=rng.randint(0, 9))))
             yield item_row(
                 kind="activity", neighbourhood_id=hood.id, owner_id=rng.choice(owners),
                 organisation_id=org[0] if org else None,

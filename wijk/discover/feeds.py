@@ -21,7 +21,7 @@ from wijk.clock import local_now
 from wijk.content.categories import label
 from wijk.discover.listing import PUBLISHED, current, not_ended
 from wijk.extensions import db
-from wijk.models import Item, Neighbourhood
+from wijk.models import Item, ItemKind, Neighbourhood
 from wijk.models.base import utcnow
 from wijk.sanitize import plain_text
 from wijk.visibility import ItemView, PersonalField, item_views
@@ -43,7 +43,7 @@ def upcoming_for_calendar(neighbourhood: Neighbourhood) -> list[ItemView]:
     items = db.session.scalars(
         select(Item)
         .options(joinedload(Item.organisation))
-        .where(PUBLISHED, Item.kind == "activity", Item.neighbourhood_id == neighbourhood.id,
+        .where(PUBLISHED, Item.kind == ItemKind.ACTIVITY, Item.neighbourhood_id == neighbourhood.id,
                not_ended(now))
         .order_by(Item.starts_at, Item.id)
         .limit(CALENDAR_SIZE)
@@ -64,7 +64,7 @@ def calendar(views: Iterable[ItemView], *, name: str, link: Callable[[ItemView],
     cal.add("x-wr-timezone", zone.key)
     days = []
     for view in views:
-        if view.kind != "activity" or view.starts_at is None:
+        if view.kind != ItemKind.ACTIVITY or view.starts_at is None:
             continue
         cal.add_component(_event(view, zone, link(view)))
         days += [view.starts_at.date(), (view.ends_at or view.starts_at).date()]
@@ -77,8 +77,8 @@ def calendar(views: Iterable[ItemView], *, name: str, link: Callable[[ItemView],
 def _event(view: ItemView, zone: ZoneInfo, url: str) -> icalendar.Event:
     event = icalendar.Event()
     event.add("uid", f"activiteit-{view.id}@{_host()}")
-    event.add("dtstamp", _utc(view.updated_at or view.created_at))
-    event.add("last-modified", _utc(view.updated_at or view.created_at))
+    event.add("dtstamp", view.updated_at or view.created_at)  # stamps are aware UTC
+    event.add("last-modified", view.updated_at or view.created_at)
     event.add("dtstart", view.starts_at.replace(tzinfo=zone))
     if view.ends_at:
         event.add("dtend", view.ends_at.replace(tzinfo=zone))
@@ -109,11 +109,6 @@ def _contact_lines(view: ItemView) -> str:
                      if f.name != "address")
 
 
-def _utc(moment: datetime) -> datetime:
-    """Stored times of records (not of activities) are naive UTC."""
-    return moment.replace(tzinfo=UTC)
-
-
 def _host() -> str:
     return current_app.config.get("SERVER_NAME") or request.host.split(":")[0]
 
@@ -127,7 +122,8 @@ def newest_for_feed(neighbourhood: Neighbourhood) -> list[ItemView]:
         select(Item)
         .options(joinedload(Item.organisation))
         .where(PUBLISHED, Item.neighbourhood_id == neighbourhood.id,
-               Item.kind.in_(("activity", "offer", "news")), current(local_now()))
+               Item.kind.in_((ItemKind.ACTIVITY, ItemKind.OFFER, ItemKind.NEWS)),
+               current(local_now()))
         .order_by(Item.created_at.desc(), Item.id.desc())
         .limit(FEED_SIZE)
     )
@@ -181,8 +177,8 @@ def _text(parent: ET.Element, tag: str, value: str, **attributes: str) -> ET.Ele
     return element
 
 
-def _rfc3339(moment: datetime) -> str:
-    return moment.replace(microsecond=0).isoformat() + "Z"
+def _rfc3339(stamp: datetime) -> str:
+    return stamp.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
 # --- sitemap ------------------------------------------------------------------------

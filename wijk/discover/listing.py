@@ -8,9 +8,9 @@ from datetime import datetime
 from sqlalchemy import and_, or_
 from sqlalchemy.sql.elements import ColumnElement
 
-from wijk.models import Item
+from wijk.models import Item, ItemKind, ItemStatus
 
-PUBLISHED = Item.status == "published"
+PUBLISHED = Item.status == ItemStatus.PUBLISHED
 
 
 def not_ended(now: datetime) -> ColumnElement:
@@ -22,7 +22,7 @@ def current(now: datetime) -> ColumnElement:
     """Activities still on, offers and requests not past their expiry date, and every
     organisation and news item."""
     return or_(
-        and_(Item.kind == "activity", not_ended(now)),
-        and_(Item.kind == "offer", Item.expires_on >= now.date()),
-        Item.kind.in_(("organisation", "news")),
+        and_(Item.kind == ItemKind.ACTIVITY, not_ended(now)),
+        and_(Item.kind == ItemKind.OFFER, Item.expires_on >= now.date()),
+        Item.kind.in_((ItemKind.ORGANISATION, ItemKind.NEWS)),
     )

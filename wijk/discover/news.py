@@ -6,14 +6,15 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from wijk.extensions import db
-from wijk.models import Neighbourhood, NewsItem, User
+from wijk.models import ItemStatus, Neighbourhood, NewsItem, User
 from wijk.sanitize import clean_rich_text
 
 ARCHIVE_PAGE = 20
 
 
 def post(neighbourhood: Neighbourhood, author: User, title: str, body: str) -> NewsItem:
-    news = NewsItem(neighbourhood_id=neighbourhood.id, owner_id=author.id, status="published")
+    news = NewsItem(neighbourhood_id=neighbourhood.id, owner_id=author.id,
+                    status=ItemStatus.PUBLISHED)
     edit(news, title, body)
     return news
 
@@ -35,7 +36,8 @@ def archive(neighbourhood: Neighbourhood, page: int) -> tuple[list[NewsItem], bo
     """Published news of a neighbourhood, newest first, a page at a time."""
     rows = list(db.session.scalars(
         select(NewsItem)
-        .where(NewsItem.neighbourhood_id == neighbourhood.id, NewsItem.status == "published")
+        .where(NewsItem.neighbourhood_id == neighbourhood.id,
+               NewsItem.status == ItemStatus.PUBLISHED)
         .order_by(NewsItem.created_at.desc(), NewsItem.id.desc())
         .limit(ARCHIVE_PAGE + 1)
         .offset((page - 1) * ARCHIVE_PAGE)

@@ -21,9 +21,9 @@ from wijk.clock import local_now
 from wijk.content.categories import has_category
 from wijk.discover.listing import PUBLISHED, current
 from wijk.extensions import db
-from wijk.models import Item, Neighbourhood
+from wijk.models import Item, ItemKind, Neighbourhood
 
-KINDS = ("activity", "organisation", "offer", "news")
+KINDS = tuple(ItemKind)
 MAX_TERMS, MAX_TERM_LENGTH = 8, 40
 WORD = re.compile(r"[^\W_]+")  # letters and digits; everything else separates words
 
@@ -116,7 +116,7 @@ def _filters(neighbourhood, kind, category, date_from, date_to, now) -> list[Col
     if not (date_from or date_to):
         conditions.append(current(now))
         return conditions
-    conditions.append(Item.kind == "activity")
+    conditions.append(Item.kind == ItemKind.ACTIVITY)
     if date_from:
         start = datetime.combine(date_from, time.min)
         conditions.append(func.coalesce(Item.ends_at, Item.starts_at) >= start)

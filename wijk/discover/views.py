@@ -16,7 +16,7 @@ from wijk.discover import bp, feeds, news
 from wijk.discover.forms import NewsForm
 from wijk.discover.search import MAX_TERMS, WORD, SearchError, search, terms
 from wijk.extensions import db, limiter
-from wijk.models import Item, Neighbourhood
+from wijk.models import Item, ItemKind, Neighbourhood
 from wijk.sanitize import editable_text
 from wijk.security.decorators import manager_required
 from wijk.security.permissions import can_moderate, require
@@ -35,14 +35,14 @@ def _place(slug: str) -> Neighbourhood:
 
 def public_url(view: ItemView) -> str:
     """Absolute URL of an item's public page, for feeds and mail."""
-    if view.kind == "news":
+    if view.kind == ItemKind.NEWS:
         return url_for("discover.news_page", item_id=view.id, _external=True)
     return url_for("content.show", kind_slug=content_services.KIND_SLUGS[view.kind],
                    item_id=view.id, _external=True)
 
 
 def kind_name(view: ItemView) -> str:
-    if view.kind == "offer":
+    if view.kind == ItemKind.OFFER:
         return _("Request") if view.offer_kind == "request" else _("Offer")
     return {"activity": _("Activity"), "organisation": _("Organisation"),
             "news": _("News")}.get(view.kind, view.kind)
@@ -155,7 +155,7 @@ def _feed(body: bytes, mimetype: str, filename: str | None = None) -> Response:
 def activity_calendar(item_id: int):
     """One activity for a calendar program, with exactly what its public page shows."""
     item = db.session.get(Item, item_id)
-    if item is None or item.kind != "activity" or not item.is_published:
+    if item is None or item.kind != ItemKind.ACTIVITY or not item.is_published:
         abort(404)
     view = item_view(item)  # anonymous viewer, whoever asks: a file gets passed on
     body = feeds.calendar([view], name=view.title, link=public_url)
@@ -192,7 +192,7 @@ def sitemap():
     urls += [(url_for("neighbourhoods.neighbourhood", slug=place.slug, _external=True), None)
              for place in Neighbourhood.ordered()]
     for item_id, kind, updated_at in feeds.sitemap_rows(local_now()):
-        if kind == "news":
+        if kind == ItemKind.NEWS:
             location = url_for(".news_page", item_id=item_id, _external=True)
         else:
             location = url_for("content.show", kind_slug=content_services.KIND_SLUGS[kind],
@@ -214,7 +214,7 @@ def robots():
 def _news(item_id: int) -> Item:
     """A news item; unpublished news only for the managers of its neighbourhood."""
     item = db.session.get(Item, item_id)
-    if item is None or item.kind != "news":
+    if item is None or item.kind != ItemKind.NEWS:
         abort(404)
     if not item.is_published and not can_moderate(current_user, item.neighbourhood_id):
         abort(404)

@@ -21,6 +21,7 @@ from wijk.models import (
     AuditEntry,
     Item,
     ItemRevision,
+    ItemStatus,
     Neighbourhood,
     NeighbourhoodManager,
     Report,
@@ -162,12 +163,12 @@ def _notify_author(item: Item, template: str, **context: Any) -> None:
 
 def hide(item: Item, actor: User, reason: str) -> None:
     """Take an item offline; the relay closes with it (it checks `is_published`)."""
-    _moderate(item, actor, reason, expected="published", status="hidden",
+    _moderate(item, actor, reason, expected=ItemStatus.PUBLISHED, status=ItemStatus.HIDDEN,
               action="item.hidden", notice="hidden")
 
 
 def restore(item: Item, actor: User, reason: str) -> None:
-    _moderate(item, actor, reason, expected="hidden", status="published",
+    _moderate(item, actor, reason, expected=ItemStatus.HIDDEN, status=ItemStatus.PUBLISHED,
               action="item.restored", notice="restored")
 
 
@@ -181,7 +182,7 @@ def _moderate(item: Item, actor: User, reason: str, *, expected: str, status: st
     if item.status != expected:
         raise ModerationError("state")
     item.status = status
-    item.moderation_reason = reason if status == "hidden" else None
+    item.moderation_reason = reason if status == ItemStatus.HIDDEN else None
     audit.record(actor, action, subject=item.owner_id, item=item,
                  neighbourhood=item.neighbourhood_id, detail=reason)
     _notify_author(item, notice, reason=reason)

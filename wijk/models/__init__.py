@@ -1,13 +1,15 @@
 """All models, imported here so Alembic and the privacy checks see every table."""
 
-from wijk.models.activity_extras import CATEGORIES, ItemCategory, SignUp
+from wijk.models.activity_extras import CATEGORIES, ItemCategory, SignUp, SignUpStatus
 from wijk.models.cache import ContentVersion
 from wijk.models.content import (
     ITEM_CLASSES,
     Activity,
     Invitation,
     Item,
+    ItemKind,
     ItemManager,
+    ItemStatus,
     NewsItem,
     Offer,
     Organisation,
@@ -39,7 +41,9 @@ __all__ = [
     "ItemCategory",
     "ItemRevision",
     "Item",
+    "ItemKind",
     "ItemManager",
+    "ItemStatus",
     "Neighbourhood",
     "NeighbourhoodManager",
     "NeighbourhoodPostcode",
@@ -55,5 +59,6 @@ __all__ = [
     "Report",
     "SealedAccount",
     "SignUp",
+    "SignUpStatus",
     "User",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, Index, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -41,6 +42,14 @@ class ItemCategory(db.Model):
         }
 
 
+class SignUpStatus(StrEnum):
+    """A confirmed sign-up has a place; a waiting one gets the first place that comes free."""
+
+    CONFIRMED = "confirmed"
+    WAITING = "waiting"
+    CANCELLED = "cancelled"
+
+
 def _signup(purpose: str) -> dict:
     return personal(
         category="activity sign-up",
@@ -64,7 +73,7 @@ class SignUp(db.Model):
     email: Mapped[str] = mapped_column(
         String(254), info=_signup("confirm, cancel, and let the organiser reach the person")
     )
-    status: Mapped[str] = mapped_column(String(12), default="confirmed")  # or waiting, cancelled
+    status: Mapped[str] = mapped_column(String(12), default=SignUpStatus.CONFIRMED)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     cancelled_at: Mapped[datetime | None]
 

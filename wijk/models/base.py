@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
+from wijk.clock import utcnow
+
+__all__ = ["LEGAL_BASES", "not_personal", "personal", "utcnow"]
+
 LEGAL_BASES = ("consent", "contract", "legitimate_interest")
-
-
-def utcnow() -> datetime:
-    """Naive UTC; both SQLite and PostgreSQL columns here store UTC without a zone."""
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def personal(

@@ -5,15 +5,34 @@ inheritance): listings, co-managers, reports and relay messages then point at on
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from wijk.clock import LocalDateTime
 from wijk.extensions import db
 from wijk.models.base import not_personal, personal, utcnow
 from wijk.models.neighbourhood import Neighbourhood
 from wijk.models.user import User
+
+
+class ItemKind(StrEnum):
+    """What an item is; stored in `item.kind`, the single-table-inheritance identity."""
+
+    ACTIVITY = "activity"
+    ORGANISATION = "organisation"
+    OFFER = "offer"
+    NEWS = "news"
+
+
+class ItemStatus(StrEnum):
+    """Published items are public; hidden ones were taken down by a manager (with a reason)."""
+
+    PUBLISHED = "published"
+    HIDDEN = "hidden"
+
 
 CONTACT_AUDIENCE = "the owner and co-managers; the public only when its flag is on"
 
@@ -54,7 +73,7 @@ class Item(db.Model):
     organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("item.id", ondelete="SET NULL"), index=True
     )
-    status: Mapped[str] = mapped_column(String(20), default="published")
+    status: Mapped[str] = mapped_column(String(20), default=ItemStatus.PUBLISHED)
     title: Mapped[str] = mapped_column(String(200), info=not_personal("a public title"))
     description: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -90,9 +109,9 @@ class Item(db.Model):
     # A picture: files are stored under this random key, never under a user-given name.
     picture_key: Mapped[str | None] = mapped_column(String(40))
 
-    # Activity
-    starts_at: Mapped[datetime | None]
-    ends_at: Mapped[datetime | None]
+    # Activity: wall-clock times in Europe/Amsterdam, not stamps (see wijk/clock.py).
+    starts_at: Mapped[datetime | None] = mapped_column(LocalDateTime)
+    ends_at: Mapped[datetime | None] = mapped_column(LocalDateTime)
     location_name: Mapped[str | None] = mapped_column(
         String(200), info=not_personal("the name of a venue")
     )
@@ -118,18 +137,18 @@ class Item(db.Model):
 
     @property
     def is_published(self) -> bool:
-        return self.status == "published"
+        return self.status == ItemStatus.PUBLISHED
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.id}>"
 
 
 class Activity(Item):
-    __mapper_args__ = {"polymorphic_identity": "activity", "polymorphic_load": "inline"}
+    __mapper_args__ = {"polymorphic_identity": ItemKind.ACTIVITY, "polymorphic_load": "inline"}
 
 
 class Organisation(Item):
-    __mapper_args__ = {"polymorphic_identity": "organisation", "polymorphic_load": "inline"}
+    __mapper_args__ = {"polymorphic_identity": ItemKind.ORGANISATION, "polymorphic_load": "inline"}
 
     @property
     def name(self) -> str:
@@ -139,23 +158,23 @@ class Organisation(Item):
 class NewsItem(Item):
     """News a neighbourhood manager posts on the neighbourhood page."""
 
-    __mapper_args__ = {"polymorphic_identity": "news", "polymorphic_load": "inline"}
+    __mapper_args__ = {"polymorphic_identity": ItemKind.NEWS, "polymorphic_load": "inline"}
 
 
 class Offer(Item):
     """An offer or a request on the board ("vraag en aanbod"); see `offer_kind`."""
 
-    __mapper_args__ = {"polymorphic_identity": "offer", "polymorphic_load": "inline"}
+    __mapper_args__ = {"polymorphic_identity": ItemKind.OFFER, "polymorphic_load": "inline"}
 
     def is_expired(self, today: date) -> bool:
         return self.expires_on is not None and self.expires_on < today
 
 
 ITEM_CLASSES: dict[str, type[Item]] = {
-    "activity": Activity,
-    "organisation": Organisation,
-    "offer": Offer,
-    "news": NewsItem,
+    ItemKind.ACTIVITY: Activity,
+    ItemKind.ORGANISATION: Organisation,
+    ItemKind.OFFER: Offer,
+    ItemKind.NEWS: NewsItem,
 }
 
 

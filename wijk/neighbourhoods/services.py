@@ -11,10 +11,10 @@ from operator import attrgetter
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
-from wijk.clock import local_now
+from wijk.clock import local_day_start, local_now
 from wijk.content.categories import codes_column, has_category, parse_codes
 from wijk.extensions import db
-from wijk.models import Activity, Item, Neighbourhood, NeighbourhoodPostcode
+from wijk.models import Activity, Item, ItemKind, ItemStatus, Neighbourhood, NeighbourhoodPostcode
 
 POSTCODE = re.compile(r"^\s*(\d{4})\s*([a-zA-Z]{2})?\s*$")
 
@@ -70,7 +70,7 @@ def upcoming_activities(
         .options(joinedload(Activity.organisation))
         .where(
             Activity.neighbourhood_id == neighbourhood.id,
-            Activity.status == "published",
+            Activity.status == ItemStatus.PUBLISHED,
             or_(
                 Activity.ends_at >= now,
                 and_(Activity.ends_at.is_(None), Activity.starts_at >= now),
@@ -114,17 +114,17 @@ def board(neighbourhood: Neighbourhood, today: date | None = None) -> Board:
     """Published organisations, open offers/requests (not past their expiry date) and
     the latest news of the last NEWS_DAYS days (older news stays in the archive)."""
     today = today or local_now().date()
-    news_since = datetime.combine(today - timedelta(days=NEWS_DAYS), datetime.min.time())
+    news_since = local_day_start(today - timedelta(days=NEWS_DAYS))
     rows = db.session.scalars(
         select(Item)
         .options(joinedload(Item.organisation))
         .where(
             Item.neighbourhood_id == neighbourhood.id,
-            Item.status == "published",
+            Item.status == ItemStatus.PUBLISHED,
             or_(
-                Item.kind == "organisation",
-                and_(Item.kind == "offer", Item.expires_on >= today),
-                and_(Item.kind == "news", Item.created_at >= news_since),
+                Item.kind == ItemKind.ORGANISATION,
+                and_(Item.kind == ItemKind.OFFER, Item.expires_on >= today),
+                and_(Item.kind == ItemKind.NEWS, Item.created_at >= news_since),
             ),
         )
         .order_by(Item.kind, Item.title, Item.id)

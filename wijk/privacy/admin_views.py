@@ -7,10 +7,10 @@ from datetime import datetime
 
 from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import to_utc
 from flask_login import current_user
 
 from wijk.audit import record
+from wijk.clock import local_to_stamp
 from wijk.extensions import db
 from wijk.models import Breach, PrivacyRequest
 from wijk.models.base import utcnow
@@ -78,8 +78,8 @@ def request_detail(request_id: int):
 
 
 def _utc(local: datetime | None) -> datetime | None:
-    """A wall-clock time typed in the site's zone, as naive UTC for storage."""
-    return to_utc(local) if local is not None else None
+    """A wall-clock time typed in the site's zone, as a UTC stamp for storage."""
+    return local_to_stamp(local) if local is not None else None
 
 
 @bp.route("/privacy/beheer/datalekken", methods=["GET", "POST"])

@@ -30,6 +30,7 @@ from wijk.models import (
     Item,
     ItemManager,
     ItemRevision,
+    ItemStatus,
     Neighbourhood,
     NewsletterSubscription,
     RecoveryCode,
@@ -141,7 +142,7 @@ def delete_account(user: User, fates: dict[int, str], now: datetime | None = Non
         ciphertext=key.encrypt(json.dumps(payload).encode()),
     ))
     if drop:
-        db.session.execute(update(Item).where(Item.id.in_(drop)).values(status="hidden")
+        db.session.execute(update(Item).where(Item.id.in_(drop)).values(status=ItemStatus.HIDDEN)
                            .execution_options(synchronize_session=False))
     if keep:
         kept = [item for item in items if item.id in keep]
@@ -242,7 +243,7 @@ def _restore_items(user: User, items: list[dict[str, Any]]) -> None:
             if fields.get("organisation_id") and db.session.get(
                     Item, fields["organisation_id"]) is None:
                 fields["organisation_id"] = None
-            fields.update(owner_id=user.id, status="hidden", picture_key=None)
+            fields.update(owner_id=user.id, status=ItemStatus.HIDDEN, picture_key=None)
             db.session.add(model(**fields))
     db.session.flush()
 

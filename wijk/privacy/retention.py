@@ -13,18 +13,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from flask_babel import get_timezone
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, delete, exists, func, or_, select, update
 
+from wijk.clock import stamp_to_local
 from wijk.extensions import db
 from wijk.models import (
     AuditEntry,
     Invitation,
     Item,
+    ItemKind,
     ItemRevision,
     OutboxMessage,
     PrivacyRequest,
@@ -57,12 +58,6 @@ class RetentionRule:
     subject: str  # what one erased unit is, for `flask purge --dry-run`
     due: Callable[[datetime], Select]  # now -> SELECT of the ids that are due
     erase: Callable[[list[Any], datetime], None]  # (ids, now); the caller commits
-
-
-def _local(moment_utc: datetime) -> datetime:
-    """A naive UTC time as naive local wall-clock time (activity times are local)."""
-
-    return moment_utc.replace(tzinfo=UTC).astimezone(get_timezone()).replace(tzinfo=None)
 
 
 # --- accounts ---------------------------------------------------------------------------
@@ -106,7 +101,7 @@ def _erase_deleted_accounts(ids: list[int], now: datetime) -> None:
 def _activity_contact_due(now: datetime) -> Select:
     """Activities that ended 30 days ago and still hold a contact field, a public flag
     or a revision (whose snapshot holds the old contact fields)."""
-    cutoff = _local(now) - ACTIVITY_CONTACT.period
+    cutoff = stamp_to_local(now) - ACTIVITY_CONTACT.period
     columns = Item.__table__.columns
     fields = personal_fields(Item)
     holding = or_(
@@ -115,7 +110,7 @@ def _activity_contact_due(now: datetime) -> Select:
         exists().where(ItemRevision.item_id == Item.id),
     )
     return select(Item.id).where(
-        Item.kind == "activity",
+        Item.kind == ItemKind.ACTIVITY,
         func.coalesce(Item.ends_at, Item.starts_at) <= cutoff,
         holding,
     )
@@ -130,8 +125,8 @@ def _erase_activity_contact(ids: list[int], now: datetime) -> None:
 def _expired_offer_due(now: datetime) -> Select:
     """Offers and requests 30 days after they expired. An offer is expired from the day
     after its expiry date, so it goes 31 days after that date (local calendar)."""
-    last_day = _local(now).date() - EXPIRED_OFFER.period - timedelta(days=1)
-    return select(Item.id).where(Item.kind == "offer", Item.expires_on <= last_day)
+    last_day = stamp_to_local(now).date() - EXPIRED_OFFER.period - timedelta(days=1)
+    return select(Item.id).where(Item.kind == ItemKind.OFFER, Item.expires_on <= last_day)
 
 
 def _erase_items(ids: list[int], now: datetime) -> None:
@@ -150,9 +145,9 @@ def _delete_items(ids_query: Select) -> None:
 
 def _signup_list_due(now: datetime) -> Select:
     """Sign-up lists go 7 days after their activity ended (local wall-clock times)."""
-    cutoff = _local(now) - SIGNUP_LIST.period
+    cutoff = stamp_to_local(now) - SIGNUP_LIST.period
     ended = select(Item.id).where(
-        Item.kind == "activity", func.coalesce(Item.ends_at, Item.starts_at) <= cutoff
+        Item.kind == ItemKind.ACTIVITY, func.coalesce(Item.ends_at, Item.starts_at) <= cutoff
     )
     return select(SignUp.id).where(SignUp.activity_id.in_(ended))
 

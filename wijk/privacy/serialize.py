@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import base64
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Date, DateTime, LargeBinary
 from sqlalchemy.orm import DeclarativeBase
+
+from wijk.clock import UTCDateTime
 
 
 def plain(value: Any) -> Any:
@@ -38,9 +40,12 @@ def unplain(model: type[DeclarativeBase], data: dict[str, Any],
             continue
         value = data[column.name]
         if value is not None:
-            if isinstance(column.type, DateTime):
+            affinity = column.type._type_affinity  # sees through UTCDateTime/LocalDateTime
+            if affinity is DateTime:
                 value = datetime.fromisoformat(value)
-            elif isinstance(column.type, Date):
+                if isinstance(column.type, UTCDateTime) and value.tzinfo is None:
+                    value = value.replace(tzinfo=UTC)  # sealed before stamps carried a zone
+            elif affinity is Date:
                 value = date.fromisoformat(value)
             elif isinstance(column.type, LargeBinary):
                 value = base64.b64decode(value)

@@ -4,7 +4,6 @@ new terms and the privacy request form. Admin routes are in admin_views."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
 
 from flask import (
     abort,
@@ -17,7 +16,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
@@ -34,12 +32,6 @@ from wijk.security.redirects import safe_next
 from wijk.visibility import item_view
 
 bp.before_app_request(terms.require_current_terms)
-
-
-@bp.app_template_filter("utc_moment")
-def utc_moment(value: datetime | None, fmt: str = "d MMMM y, HH:mm") -> str:
-    """A stored (naive UTC) moment in the visitor's time zone."""
-    return format_datetime(value, fmt) if value else ""
 
 
 @bp.get("/privacy")

@@ -19,25 +19,26 @@ from sqlalchemy import case, func, select, update
 from wijk.clock import local_now
 from wijk.extensions import db
 from wijk.mail import queue_mail
-from wijk.models import Item, SignUp
+from wijk.models import Item, ItemKind, SignUp, SignUpStatus
 from wijk.models.base import utcnow
 from wijk.security.permissions import can_see_signups
 from wijk.security.tokens import make_token, read_token
 from wijk.visibility import SignupCounts
 
-CONFIRMED, WAITING, CANCELLED = "confirmed", "waiting", "cancelled"
-
+# Sign-ups that hold a place or wait for one; cancelled ones count for nothing.
+TAKING_PART = (SignUpStatus.CONFIRMED, SignUpStatus.WAITING)
 
 def counts(activity: Item) -> SignupCounts:
     """Places taken and people waiting, in one query."""
     rows = dict(
         db.session.execute(
             select(SignUp.status, func.count(SignUp.id))
-            .where(SignUp.activity_id == activity.id, SignUp.status.in_((CONFIRMED, WAITING)))
+            .where(SignUp.activity_id == activity.id, SignUp.status.in_(TAKING_PART))
             .group_by(SignUp.status)
         ).all()
     )
-    return SignupCounts(rows.get(CONFIRMED, 0), rows.get(WAITING, 0), activity.max_places)
+    return SignupCounts(rows.get(SignUpStatus.CONFIRMED, 0), rows.get(SignUpStatus.WAITING, 0),
+                        activity.max_places)
 
 
 def is_open(activity: Item, now: datetime | None = None) -> bool:
@@ -45,7 +46,7 @@ def is_open(activity: Item, now: datetime | None = None) -> bool:
     now = now or local_now()
     end = activity.ends_at or activity.starts_at
     return bool(
-        activity.kind == "activity"
+        activity.kind == ItemKind.ACTIVITY
         and activity.signups_enabled
         and activity.is_published
         and end is not None
@@ -63,7 +64,8 @@ def _lock(activity: Item) -> None:
 def _taken(activity: Item, *, besides: int) -> int:
     return db.session.scalar(
         select(func.count(SignUp.id)).where(
-            SignUp.activity_id == activity.id, SignUp.status == CONFIRMED, SignUp.id != besides
+            SignUp.activity_id == activity.id, SignUp.status == SignUpStatus.CONFIRMED,
+            SignUp.id != besides
         )
     ) or 0
 
@@ -78,7 +80,7 @@ def sign_up(activity: Item, name: str, email: str) -> SignUp:
         select(SignUp).where(
             SignUp.activity_id == activity.id,
             SignUp.email == email,
-            SignUp.status.in_((CONFIRMED, WAITING)),
+            SignUp.status.in_(TAKING_PART),
         )
     )
     if existing is not None:
@@ -86,13 +88,14 @@ def sign_up(activity: Item, name: str, email: str) -> SignUp:
         db.session.commit()
         return existing
     signup = SignUp(activity_id=activity.id, name=" ".join(name.split()), email=email,
-                    status=CONFIRMED)
+                    status=SignUpStatus.CONFIRMED)
     db.session.add(signup)
     db.session.flush()
     if activity.max_places is not None and _taken(activity, besides=signup.id) >= \
             activity.max_places:
-        signup.status = WAITING
-    template = "signup_confirmed" if signup.status == CONFIRMED else "signup_waiting"
+        signup.status = SignUpStatus.WAITING
+    confirmed = signup.status == SignUpStatus.CONFIRMED
+    template = "signup_confirmed" if confirmed else "signup_waiting"
     _mail(signup, template, _request_locale())
     db.session.commit()
     return signup
@@ -105,20 +108,20 @@ def cancel(signup: SignUp) -> SignUp | None:
     _lock(activity)
     db.session.refresh(signup)
     was = signup.status
-    if was == CANCELLED:
+    if was == SignUpStatus.CANCELLED:
         return None
     # Conditional, so that of two cancels at once only one frees the place.
     changed = db.session.execute(
         update(SignUp)
         .where(SignUp.id == signup.id, SignUp.status == was)
-        .values(status=CANCELLED, cancelled_at=utcnow())
+        .values(status=SignUpStatus.CANCELLED, cancelled_at=utcnow())
         .execution_options(synchronize_session=False)
     ).rowcount
     if not changed:
         db.session.rollback()
         return None
     db.session.expire(signup)
-    promoted = fill_places(activity) if was == CONFIRMED else []
+    promoted = fill_places(activity) if was == SignUpStatus.CONFIRMED else []
     db.session.commit()
     return promoted[0] if promoted else None
 
@@ -129,7 +132,7 @@ def fill_places(activity: Item) -> list[SignUp]:
     waiting = list(
         db.session.scalars(
             select(SignUp)
-            .where(SignUp.activity_id == activity.id, SignUp.status == WAITING)
+            .where(SignUp.activity_id == activity.id, SignUp.status == SignUpStatus.WAITING)
             .order_by(SignUp.created_at, SignUp.id)
         )
     )
@@ -139,18 +142,18 @@ def fill_places(activity: Item) -> list[SignUp]:
         activity.max_places - _taken(activity, besides=0)
     promoted = waiting[: max(free, 0)]
     for signup in promoted:
-        signup.status = CONFIRMED
+        signup.status = SignUpStatus.CONFIRMED
         _mail(signup, "signup_promoted", None)
     return promoted
 
 
 def signups_of(activity: Item) -> list[SignUp]:
     """The list for the organiser: places first, then the waiting list, in order."""
-    places_first = case((SignUp.status == CONFIRMED, 0), else_=1)
+    places_first = case((SignUp.status == SignUpStatus.CONFIRMED, 0), else_=1)
     return list(
         db.session.scalars(
             select(SignUp)
-            .where(SignUp.activity_id == activity.id, SignUp.status.in_((CONFIRMED, WAITING)))
+            .where(SignUp.activity_id == activity.id, SignUp.status.in_(TAKING_PART))
             .order_by(places_first, SignUp.created_at, SignUp.id)
         )
     )

@@ -6,7 +6,7 @@ from flask import Response, abort, render_template, request
 from flask_login import current_user, login_required
 
 from wijk.extensions import db, limiter
-from wijk.models import Item
+from wijk.models import Item, ItemKind, SignUpStatus
 from wijk.security.permissions import require
 from wijk.signups import bp, services
 
@@ -26,13 +26,13 @@ def cancel(token: str):
         return render_template("signups/cancelled.html", title=activity.title)
     return render_template("signups/cancel.html", title=activity.title,
                            starts_at=activity.starts_at,
-                           cancelled=signup.status == services.CANCELLED)
+                           cancelled=signup.status == SignUpStatus.CANCELLED)
 
 
 def _list_of(item_id: int):
     """The activity and who signed up; 403 for anyone but its organiser and co-managers."""
     activity = db.session.get(Item, item_id)
-    if activity is None or activity.kind != "activity":
+    if activity is None or activity.kind != ItemKind.ACTIVITY:
         abort(404)
     entries = services.signup_list(activity, current_user)
     require(entries is not None)
@@ -45,8 +45,8 @@ def organiser_list(item_id: int):
     activity, entries = _list_of(item_id)
     response = Response(render_template(
         "signups/list.html", activity=activity, counts=services.counts(activity),
-        confirmed=[e for e in entries if e.status == services.CONFIRMED],
-        waiting=[e for e in entries if e.status == services.WAITING],
+        confirmed=[e for e in entries if e.status == SignUpStatus.CONFIRMED],
+        waiting=[e for e in entries if e.status == SignUpStatus.WAITING],
     ))
     response.headers["Cache-Control"] = "private, no-store"
     return response
