@@ -1,12 +1,16 @@
-"""All models, imported here so Alembic and the privacy checks see every table."""
+"""All models, grouped by domain, imported here so Alembic and the privacy checks see every
+table. Import them from here: `from wijk.models import Item`."""
 
-from wijk.models.activity_extras import CATEGORIES, ItemCategory, SignUp, SignUpStatus
+from wijk.models.accounts import Consent, RecoveryCode, User
+from wijk.models.audit import AuditEntry
 from wijk.models.cache import ContentVersion
 from wijk.models.content import (
+    CATEGORIES,
     ITEM_CLASSES,
     Activity,
     Invitation,
     Item,
+    ItemCategory,
     ItemKind,
     ItemManager,
     ItemStatus,
@@ -14,19 +18,14 @@ from wijk.models.content import (
     Offer,
     Organisation,
 )
-from wijk.models.manage import (
-    AuditEntry,
-    ItemRevision,
-    NeighbourhoodManager,
-    Newsletter,
-    NewsletterSubscription,
-    RecoveryCode,
-)
+from wijk.models.moderation import ItemRevision, Report
 from wijk.models.neighbourhood import Neighbourhood, NeighbourhoodPostcode
+from wijk.models.newsletters import Newsletter, NewsletterSubscription
 from wijk.models.outbox import OutboxMessage
 from wijk.models.privacy import Breach, PrivacyRequest, SealedAccount
-from wijk.models.relay import BlockedSender, RelayMessage, Report
-from wijk.models.user import Consent, User
+from wijk.models.relay import BlockedSender, RelayMessage
+from wijk.models.roles import NeighbourhoodManager
+from wijk.models.signups import SignUp, SignUpStatus
 
 __all__ = [
     "CATEGORIES",
@@ -38,11 +37,11 @@ __all__ = [
     "Consent",
     "ContentVersion",
     "Invitation",
-    "ItemCategory",
-    "ItemRevision",
     "Item",
+    "ItemCategory",
     "ItemKind",
     "ItemManager",
+    "ItemRevision",
     "ItemStatus",
     "Neighbourhood",
     "NeighbourhoodManager",

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wijk.clock import utcnow
+from wijk.extensions import db
 
-__all__ = ["LEGAL_BASES", "not_personal", "personal", "utcnow"]
+if TYPE_CHECKING:  # Flask-SQLAlchemy builds db.Model at run time; mypy sees its base
+    from wijk.extensions import Base as Model
+else:
+    Model = db.Model
+
+__all__ = ["LEGAL_BASES", "Model", "not_personal", "personal", "utcnow"]
 
 LEGAL_BASES = ("consent", "contract", "legitimate_interest")
 

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Mapped, mapped_column
 
-from wijk.extensions import db
+from wijk.models.base import Model
 
 
-class ContentVersion(db.Model):
+class ContentVersion(Model):
     """One row whose number goes up in the same transaction as every change to public
     content; cached public pages are only served while it is unchanged."""
 

@@ -4,18 +4,19 @@ inheritance): listings, co-managers, reports and relay messages then point at on
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Index, String, Text, false
+from sqlalchemy import ForeignKey, Index, String, Text, false, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wijk.clock import LocalDateTime
 from wijk.extensions import db
-from wijk.models.base import not_personal, personal, utcnow
+from wijk.models.accounts import User
+from wijk.models.base import Model, not_personal, personal, utcnow
 from wijk.models.neighbourhood import Neighbourhood
-from wijk.models.user import User
 
 
 class ItemKind(StrEnum):
@@ -54,7 +55,7 @@ def _contact(purpose: str, label, register_label, *, flag: str | None = None,
     )
 
 
-class Item(db.Model):
+class Item(Model):
     __tablename__ = "item"
     __table_args__ = (
         Index("ix_item_listing", "neighbourhood_id", "kind", "status", "starts_at", "id"),
@@ -178,7 +179,7 @@ ITEM_CLASSES: dict[str, type[Item]] = {
 }
 
 
-class ItemManager(db.Model):
+class ItemManager(Model):
     """A co-manager: someone the owner invited, who may edit the item."""
 
     __tablename__ = "item_manager"
@@ -195,7 +196,7 @@ class ItemManager(db.Model):
     user: Mapped[User] = relationship()
 
 
-class Invitation(db.Model):
+class Invitation(Model):
     """An invitation to co-manage an item, sent to an e-mail address."""
 
     __tablename__ = "invitation"
@@ -218,3 +219,32 @@ class Invitation(db.Model):
 
     item: Mapped[Item] = relationship()
     invited_by: Mapped[User] = relationship()
+
+
+CATEGORIES = ("sport", "culture", "care", "children", "meeting", "learning", "nature", "food")
+
+
+class ItemCategory(Model):
+    __tablename__ = "item_category"
+    __table_args__ = (Index("ix_item_category_category", "category", "item_id"),)
+
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("item.id", ondelete="CASCADE"), primary_key=True
+    )
+    category: Mapped[str] = mapped_column(String(20), primary_key=True)
+
+    @classmethod
+    def codes_by_item(cls, item_ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
+        """Category codes per item for a whole list, in one query, in CATEGORIES order."""
+        ids = list(set(item_ids))
+        found: dict[int, set[str]] = {item_id: set() for item_id in ids}
+        if ids:
+            rows = db.session.execute(
+                select(cls.item_id, cls.category).where(cls.item_id.in_(ids))
+            )
+            for item_id, code in rows:
+                found[item_id].add(code)
+        return {
+            item_id: tuple(code for code in CATEGORIES if code in codes)
+            for item_id, codes in found.items()
+        }

@@ -6,10 +6,10 @@ from sqlalchemy import ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wijk.extensions import db
-from wijk.models.base import not_personal, utcnow
+from wijk.models.base import Model, not_personal, utcnow
 
 
-class Neighbourhood(db.Model):
+class Neighbourhood(Model):
     __tablename__ = "neighbourhood"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -38,7 +38,7 @@ class Neighbourhood(db.Model):
         return db.session.scalar(select(cls).where(cls.slug == slug))
 
 
-class NeighbourhoodPostcode(db.Model):
+class NeighbourhoodPostcode(Model):
     """A 4-digit postcode area covered by a neighbourhood; an area may touch several."""
 
     __tablename__ = "neighbourhood_postcode"

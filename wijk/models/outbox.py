@@ -8,8 +8,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from wijk.extensions import db
-from wijk.models.base import personal, utcnow
+from wijk.models.base import Model, personal, utcnow
 
 QUEUED, SENDING, SENT, FAILED = "queued", "sending", "sent", "failed"
 
@@ -24,7 +23,7 @@ def _mail(purpose: str) -> dict:
     )
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     __tablename__ = "outbox_message"
     __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
 

@@ -7,12 +7,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from wijk.extensions import db
-from wijk.models.base import personal, utcnow
-from wijk.models.user import User
+from wijk.models.accounts import User
+from wijk.models.base import Model, personal, utcnow
 
 
-class SealedAccount(db.Model):
+class SealedAccount(Model):
     """An encrypted copy of a deleted account, readable only by the admin restore command,
     purged after 5 years."""
 
@@ -43,7 +42,7 @@ _REQUEST = personal(
 )
 
 
-class PrivacyRequest(db.Model):
+class PrivacyRequest(Model):
     """A request that needs a person to answer: objection, restore, question. The law
     gives four weeks."""
 
@@ -64,7 +63,7 @@ class PrivacyRequest(db.Model):
     user: Mapped[User | None] = relationship()
 
 
-class Breach(db.Model):
+class Breach(Model):
     """A personal-data breach, with the 72-hour deadline to report it to the authority."""
 
     __tablename__ = "breach"

@@ -8,8 +8,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from wijk.extensions import db
-from wijk.models.base import personal, utcnow
+from wijk.models.base import Model, personal, utcnow
 from wijk.models.content import Item
 from wijk.models.outbox import OutboxMessage
 
@@ -24,7 +23,7 @@ def _relay(purpose: str, retention: str = "relay_body") -> dict:
     )
 
 
-class RelayMessage(db.Model):
+class RelayMessage(Model):
     """One message through the contact form. The body is erased 28 days after delivery;
     the row stays so rate limits, blocks and abuse reports can refer to it."""
 
@@ -54,7 +53,7 @@ class RelayMessage(db.Model):
     outbox_message: Mapped[OutboxMessage | None] = relationship()
 
 
-class BlockedSender(db.Model):
+class BlockedSender(Model):
     """A sender address a recipient no longer wants messages from. Only a keyed hash of
     the address is kept, plus a masked hint (a***@example.org) to recognise it by."""
 
@@ -77,35 +76,3 @@ class BlockedSender(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class Report(db.Model):
-    """A report of abuse: of an item by anyone, or of a relayed message by its recipient.
-    Managers of the item's neighbourhood decide; nothing is hidden automatically."""
-
-    __tablename__ = "report"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    item_id: Mapped[int | None] = mapped_column(
-        ForeignKey("item.id", ondelete="CASCADE"), index=True
-    )
-    relay_message_id: Mapped[int | None] = mapped_column(
-        ForeignKey("relay_message.id", ondelete="CASCADE")
-    )
-    reason: Mapped[str] = mapped_column(
-        Text,
-        info=personal(
-            category="report",
-            purpose="let managers judge the report",
-            basis="legitimate_interest",
-            retention="report",
-            audience="managers of the neighbourhood; admins",
-        ),
-    )
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    resolved_at: Mapped[datetime | None]
-    resolved_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id", ondelete="SET NULL")
-    )
-    resolution: Mapped[str | None] = mapped_column(Text)
-
-    item: Mapped[Item | None] = relationship()
-    relay_message: Mapped[RelayMessage | None] = relationship()

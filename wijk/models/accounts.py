@@ -6,8 +6,7 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from wijk.extensions import db
-from wijk.models.base import personal, utcnow
+from wijk.models.base import Model, personal, utcnow
 
 
 def _account(purpose: str) -> dict:
@@ -20,7 +19,7 @@ def _account(purpose: str) -> dict:
     )
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "user_account"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -100,7 +99,7 @@ def _consent(what: str) -> dict:
     )
 
 
-class Consent(db.Model):
+class Consent(Model):
     """One acceptance of one version of a document (terms, privacy) or the age check."""
 
     __tablename__ = "consent"
@@ -115,3 +114,16 @@ class Consent(db.Model):
     withdrawn_at: Mapped[datetime | None] = mapped_column(info=_consent("when it ended"))
 
     user: Mapped[User] = relationship(back_populates="consents")
+
+
+class RecoveryCode(Model):
+    """A one-time TOTP recovery code, stored as a hash."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(255))
+    used_at: Mapped[datetime | None]

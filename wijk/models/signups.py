@@ -2,44 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, select
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from wijk.extensions import db
-from wijk.models.base import personal, utcnow
+from wijk.models.base import Model, personal, utcnow
 from wijk.models.content import Item
-
-CATEGORIES = ("sport", "culture", "care", "children", "meeting", "learning", "nature", "food")
-
-
-class ItemCategory(db.Model):
-    __tablename__ = "item_category"
-    __table_args__ = (Index("ix_item_category_category", "category", "item_id"),)
-
-    item_id: Mapped[int] = mapped_column(
-        ForeignKey("item.id", ondelete="CASCADE"), primary_key=True
-    )
-    category: Mapped[str] = mapped_column(String(20), primary_key=True)
-
-    @classmethod
-    def codes_by_item(cls, item_ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
-        """Category codes per item for a whole list, in one query, in CATEGORIES order."""
-        ids = list(set(item_ids))
-        found: dict[int, set[str]] = {item_id: set() for item_id in ids}
-        if ids:
-            rows = db.session.execute(
-                select(cls.item_id, cls.category).where(cls.item_id.in_(ids))
-            )
-            for item_id, code in rows:
-                found[item_id].add(code)
-        return {
-            item_id: tuple(code for code in CATEGORIES if code in codes)
-            for item_id, codes in found.items()
-        }
 
 
 class SignUpStatus(StrEnum):
@@ -60,7 +30,7 @@ def _signup(purpose: str) -> dict:
     )
 
 
-class SignUp(db.Model):
+class SignUp(Model):
     """A visitor's sign-up for an activity; no account needed. Erased 7 days after the
     activity ends."""
 

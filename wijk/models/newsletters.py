@@ -1,0 +1,66 @@
+"""Neighbourhood managers, newsletters, revisions and the audit trail (issue 4)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from wijk.models.accounts import User
+from wijk.models.base import Model, not_personal, personal, utcnow
+from wijk.models.neighbourhood import Neighbourhood
+
+
+class NewsletterSubscription(Model):
+    """One opt-in of one person for one neighbourhood's newsletter; a withdrawal closes it
+    and a new opt-in is a new record, so the history stays visible."""
+
+    __tablename__ = "newsletter_subscription"
+    __table_args__ = (Index("ix_subscription_active", "neighbourhood_id", "withdrawn_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    neighbourhood_id: Mapped[int] = mapped_column(
+        ForeignKey("neighbourhood.id", ondelete="CASCADE")
+    )
+    subscribed_at: Mapped[datetime] = mapped_column(
+        default=utcnow,
+        info=personal(
+            category="newsletter consent",
+            purpose="prove the opt-in and send the newsletter",
+            basis="consent",
+            retention="account",
+            audience="the person; managers of the neighbourhood (active subscribers only)",
+        ),
+    )
+    source: Mapped[str] = mapped_column(String(20), info=not_personal("where the box was"))
+    withdrawn_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+    neighbourhood: Mapped[Neighbourhood] = relationship()
+
+
+class Newsletter(Model):
+    __tablename__ = "newsletter"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    neighbourhood_id: Mapped[int] = mapped_column(
+        ForeignKey("neighbourhood.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    subject: Mapped[str] = mapped_column(String(200))
+    body_html: Mapped[str] = mapped_column(Text, info=not_personal("a public newsletter"))
+    body_text: Mapped[str] = mapped_column(Text, info=not_personal("a public newsletter"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+    recipient_count: Mapped[int] = mapped_column(default=0)
+
+    neighbourhood: Mapped[Neighbourhood] = relationship()
+    author: Mapped[User | None] = relationship()
+
+

@@ -1,0 +1,32 @@
+"""Roles held in a place: the managers of a neighbourhood."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from wijk.models.accounts import User
+from wijk.models.base import Model, utcnow
+from wijk.models.neighbourhood import Neighbourhood
+
+
+class NeighbourhoodManager(Model):
+    """A person who manages one neighbourhood; a person may manage several."""
+
+    __tablename__ = "neighbourhood_manager"
+
+    neighbourhood_id: Mapped[int] = mapped_column(
+        ForeignKey("neighbourhood.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    appointed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    appointed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+    neighbourhood: Mapped[Neighbourhood] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
