@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from wijk import config
 from wijk.extensions import babel, csrf, db, limiter, login_manager, migrate
 from wijk.extensions import mail as mail_extension  # `wijk.mail` is the outbox package
+from wijk.mail.devworker import start_inline_worker
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -92,8 +93,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_cli(app)
 
     if _should_run_inline_worker(app):
-        from wijk.mail.worker import start_inline_worker
-
         start_inline_worker(app)
     return app
 

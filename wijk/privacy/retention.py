@@ -34,7 +34,7 @@ from wijk.models import (
     User,
 )
 from wijk.models.base import utcnow
-from wijk.models.outbox import FAILED, QUEUED, SENDING, SENT
+from wijk.models.outbox import OutboxState
 
 BATCH = 500
 
@@ -80,7 +80,8 @@ def _deleted_account_due(now: datetime) -> Select:
     from wijk.privacy.erasure import mail_mentioning
 
     pending = exists().where(
-        OutboxMessage.status.in_((QUEUED, SENDING)), mail_mentioning(User.email)
+        OutboxMessage.status.in_((OutboxState.QUEUED, OutboxState.SENDING)),
+        mail_mentioning(User.email),
     )
     return select(User.id).where(
         User.deleted_at.is_not(None),
@@ -177,9 +178,9 @@ def _relay_body_due(now: datetime) -> Select:
     failed or never happened."""
     cutoff = now - RELAY_BODY.period
     delivered_before = select(OutboxMessage.id).where(
-        OutboxMessage.status == SENT, OutboxMessage.sent_at <= cutoff
+        OutboxMessage.status == OutboxState.SENT, OutboxMessage.sent_at <= cutoff
     )
-    undeliverable = select(OutboxMessage.id).where(OutboxMessage.status == FAILED)
+    undeliverable = select(OutboxMessage.id).where(OutboxMessage.status == OutboxState.FAILED)
     return select(RelayMessage.id).where(
         RelayMessage.erased_at.is_(None),
         or_(
@@ -207,7 +208,7 @@ def erase_relay_messages(ids: Sequence[int], now: datetime) -> None:
 def _outbox_body_due(now: datetime) -> Select:
     """Delivered mail keeps only its kind, status and times after 7 days."""
     return select(OutboxMessage.id).where(
-        OutboxMessage.status == SENT,
+        OutboxMessage.status == OutboxState.SENT,
         OutboxMessage.sent_at <= now - OUTBOX_BODY.period,
         OutboxMessage.to_addr != "",
     )
