@@ -17,7 +17,7 @@ from sqlalchemy import delete, insert
 
 from wijk import create_app
 from wijk.extensions import db
-from wijk.mail.worker import drain
+from wijk.mail.delivery import drain
 from wijk.models import OutboxMessage
 
 N = 2000

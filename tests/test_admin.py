@@ -20,7 +20,7 @@ from wijk.models import (
     User,
 )
 from wijk.models.base import utcnow
-from wijk.models.outbox import FAILED, QUEUED
+from wijk.models.outbox import OutboxState
 
 
 @pytest.fixture
@@ -161,10 +161,10 @@ def test_user_search_and_view_are_audited(admin_client, admin, make_user):
 def test_failed_mail_is_listed_and_can_be_retried(admin_client, admin, make_user):
     person = make_user(email="kapot@example.org")
     rows = [OutboxMessage(kind="verify", to_addr=addr, subject="Hallo", body_text="x",
-                          status=FAILED, attempts=8, last_error="550 No such user")
+                          status=OutboxState.FAILED, attempts=8, last_error="550 No such user")
             for addr in ("kapot@example.org", "vreemd@example.net")]
     rows.append(OutboxMessage(kind="verify", to_addr="goed@example.org", subject="Hallo",
-                              body_text="x", status=QUEUED))
+                              body_text="x", status=OutboxState.QUEUED))
     db.session.add_all(rows)
     db.session.commit()
     html = admin_client.get("/admin/uitgaande-post").get_data(as_text=True)
@@ -174,11 +174,11 @@ def test_failed_mail_is_listed_and_can_be_retried(admin_client, admin, make_user
 
     admin_client.post("/admin/uitgaande-post/opnieuw", data={"message_id": rows[0].id})
     db.session.refresh(rows[0])
-    assert rows[0].status == QUEUED and rows[0].attempts == 0
+    assert rows[0].status == OutboxState.QUEUED and rows[0].attempts == 0
     assert audit_count("outbox.retried", subject_id=person.id) == 1
     admin_client.post("/admin/uitgaande-post/opnieuw", data={"all": "1"})
     db.session.refresh(rows[1])
-    assert rows[1].status == QUEUED
+    assert rows[1].status == OutboxState.QUEUED
 
 
 def test_audit_log_filters(admin_client, admin, make_user, make_neighbourhood):

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from wijk.extensions import db
-from wijk.mail.worker import run_once
+from wijk.mail.delivery import run_once
 from wijk.models import BlockedSender, OutboxMessage, RelayMessage, Report
 
 VISITOR = {"name": "Vera Bezoeker", "email": "vera@example.net",

@@ -15,7 +15,7 @@ from manage_fixtures import audit_count, login
 from sqlalchemy import func, insert, select
 
 from wijk.extensions import db
-from wijk.mail.worker import drain
+from wijk.mail.delivery import drain
 from wijk.models import AuditEntry, Newsletter, NewsletterSubscription, OutboxMessage, User
 from wijk.models.base import utcnow
 

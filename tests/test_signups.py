@@ -221,7 +221,7 @@ def test_sign_up_list_is_gone_after_the_retention_run(client, auth, make_item, m
 
 def test_confirmation_reaches_a_real_smtp_server_and_its_link_cancels(app, client, make_item,
                                                                       smtp_server):
-    from wijk.mail.worker import run_once
+    from wijk.mail.delivery import run_once
 
     activity = open_activity(make_item, max_places=3)
     sign_up(client, activity, email="fatima@example.net")

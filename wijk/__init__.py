@@ -16,6 +16,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from wijk import config
 from wijk.extensions import babel, csrf, db, limiter, login_manager, migrate
 from wijk.extensions import mail as mail_extension  # `wijk.mail` is the outbox package
+from wijk.mail.devworker import start_inline_worker
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,7 +28,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     from wijk import errors, filters, models, pagecache, security  # noqa: PLC0415
     from wijk.cli import register as register_cli  # noqa: PLC0415
     from wijk.features import BLUEPRINTS  # noqa: PLC0415
-    from wijk.mail.worker import start_inline_worker  # noqa: PLC0415
     from wijk.models.base import include_object  # noqa: PLC0415
 
     app = Flask(

@@ -32,9 +32,17 @@ DEFAULTS: dict[str, object] = {
     # Run a small outbox loop inside `flask run` so a newcomer sees mail without a
     # second process. Production runs `flask outbox` instead.
     "OUTBOX_INLINE_WORKER": True,
+    "OUTBOX_INLINE_INTERVAL": 2.0,  # seconds between two looks of that in-process loop
+    "OUTBOX_POLL_INTERVAL": 5.0,  # seconds between two looks of `flask outbox`
     "OUTBOX_MAX_ATTEMPTS": 8,
     "OUTBOX_CLAIM_TIMEOUT": 600,  # seconds before a crashed worker's claim is taken over
-    "MAIL_TIMEOUT": 30,
+    # Retry delay after n failed attempts: BASE * 2**n seconds, at most CAP.
+    "OUTBOX_BACKOFF_BASE": 30,
+    "OUTBOX_BACKOFF_CAP": 4 * 3600,
+    # Seconds a batch waits when the relay itself is down; no attempt is counted, because
+    # an outage is not the message's fault.
+    "OUTBOX_OUTAGE_DELAY": 60,
+    "MAIL_TIMEOUT": 30,  # seconds before an SMTP connection or reply gives up
     "OUTBOX_BATCH_SIZE": 100,
     # Versions of the documents a person accepts at registration.
     "TERMS_VERSION": "2026-11",

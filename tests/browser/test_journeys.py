@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from wijk.extensions import db
-from wijk.mail.worker import run_once
+from wijk.mail.delivery import run_once
 from wijk.models import Item
 
 from .support import screenshot

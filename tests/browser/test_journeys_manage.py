@@ -11,7 +11,7 @@ import pyotp
 from sqlalchemy import func, select
 
 from wijk.extensions import db
-from wijk.mail.worker import run_once
+from wijk.mail.delivery import run_once
 from wijk.models import NeighbourhoodManager, NewsletterSubscription, OutboxMessage, User
 from wijk.models.base import utcnow
 

@@ -16,7 +16,7 @@ from wijk.accounts.services import find_by_email
 from wijk.clock import local_day_start
 from wijk.extensions import db
 from wijk.mail import queue_mail
-from wijk.mail.worker import retry_failed
+from wijk.mail.delivery import retry_failed
 from wijk.models import (
     AuditEntry,
     Item,
@@ -27,7 +27,7 @@ from wijk.models import (
     OutboxMessage,
     User,
 )
-from wijk.models.outbox import FAILED
+from wijk.models.outbox import OutboxState
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 POSTCODE = re.compile(r"^\d{4}$")
@@ -193,7 +193,7 @@ def failed_messages(actor: User) -> list[OutboxMessage]:
     """Failed outbox rows (addresses included): the people with an account among the
     recipients get an audit entry."""
     messages = list(db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.status == FAILED)
+        select(OutboxMessage).where(OutboxMessage.status == OutboxState.FAILED)
         .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()).limit(200)))
     addresses = {m.to_addr.lower() for m in messages if m.to_addr}
     if addresses:

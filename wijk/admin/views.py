@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 from wijk import audit
 from wijk.admin import bp, forms, services
 from wijk.extensions import db
-from wijk.mail.worker import retry_all_failed
+from wijk.mail.delivery import retry_all_failed
 from wijk.models import Neighbourhood, OutboxMessage, User
-from wijk.models.outbox import FAILED
+from wijk.models.outbox import OutboxState
 from wijk.security.decorators import admin_required
 
 
@@ -29,7 +29,8 @@ def _place(slug: str):
 @admin_required
 def index():
     failed = db.session.scalar(
-        select(func.count(OutboxMessage.id)).where(OutboxMessage.status == FAILED)) or 0
+        select(func.count(OutboxMessage.id))
+        .where(OutboxMessage.status == OutboxState.FAILED)) or 0
     return render_template("admin/index.html", failed=failed)
 
 

@@ -3,13 +3,46 @@ together with the change that causes the mail; nothing is sent inside a request.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import islice
 from typing import Any
 
 from flask import current_app, render_template
 from flask_babel import force_locale
+from sqlalchemy import insert
 
 from wijk.extensions import db
 from wijk.models.outbox import OutboxMessage
+
+# Rows per INSERT statement in queue_bulk: bounds memory when fed a generator.
+_BULK_CHUNK = 1000
+
+
+@dataclass(frozen=True)
+class Mail:
+    """One rendered e-mail for one recipient, as queue_bulk takes it."""
+
+    to: str
+    subject: str
+    text: str
+    html: str | None
+    reply_to: str | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+def _row(kind: str, mail: Mail) -> dict[str, Any]:
+    """The outbox columns for one mail; state, attempts and stamps are the model's defaults."""
+    return {
+        "kind": kind,
+        "to_addr": mail.to,
+        "reply_to": mail.reply_to,
+        "subject": mail.subject,
+        "body_text": mail.text,
+        "body_html": mail.html,
+        "headers": dict(mail.headers),
+    }
 
 
 def render_mail(template: str, locale: str | None, **context: Any) -> tuple[str, str, str]:
@@ -33,14 +66,20 @@ def queue_mail(
 ) -> OutboxMessage:
     """Add one message to the outbox in the current session; the caller commits."""
     subject, text, html = render_mail(template, locale, **context)
-    message = OutboxMessage(
-        kind=kind,
-        to_addr=to,
-        reply_to=reply_to,
-        subject=subject,
-        body_text=text,
-        body_html=html,
-        headers=headers or {},
-    )
+    mail = Mail(to, subject, text, html, reply_to=reply_to, headers=headers or {})
+    message = OutboxMessage(**_row(kind, mail))
     db.session.add(message)
     return message
+
+
+def queue_bulk(kind: str, mails: Iterable[Mail], *, now: datetime) -> int:
+    """Add many rendered messages to the outbox with Core bulk inserts (a newsletter to
+    10,000 people in well under a second), all due at `now`. The caller renders each
+    template once per language, and commits. Returns how many rows were queued."""
+    stamps = {"next_attempt_at": now, "created_at": now}
+    pending = iter(mails)
+    count = 0
+    while rows := [_row(kind, mail) | stamps for mail in islice(pending, _BULK_CHUNK)]:
+        db.session.execute(insert(OutboxMessage), rows)
+        count += len(rows)
+    return count

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
-from wijk.mail import worker
+from wijk.mail import delivery
+from wijk.mail.transports import describe_transport
 
 
 @click.command("outbox")
@@ -13,28 +15,28 @@ from wijk.mail import worker
 @click.option(
     "--interval",
     type=click.FloatRange(min=0.1),
-    default=5.0,
-    show_default=True,
-    help="Seconds between two looks at the outbox.",
+    default=None,
+    help="Seconds between two looks at the outbox (default: OUTBOX_POLL_INTERVAL).",
 )
 @with_appcontext
-def outbox_command(once: bool, interval: float) -> None:
+def outbox_command(once: bool, interval: float | None) -> None:
     """Deliver the e-mail in the outbox (runs until stopped, unless --once)."""
     if once:
-        report = worker.drain()
+        report = delivery.drain()
         click.echo(
             f"Sent {report.sent}, retrying later {report.retrying}, "
-            f"failed {report.failed} ({worker.describe_transport()})."
+            f"failed {report.failed} ({describe_transport()})."
         )
         if report.transport_error:
             # A non-zero exit lets cron or a health check notice a dead relay.
             raise click.ClickException(f"mail transport unavailable: {report.transport_error}")
         return
+    interval = interval or float(current_app.config["OUTBOX_POLL_INTERVAL"])
     click.echo(
-        f"Delivering outbox mail to {worker.describe_transport()} every {interval:g} s. "
+        f"Delivering outbox mail to {describe_transport()} every {interval:g} s. "
         "Stop with Ctrl+C."
     )
-    worker.run_forever(interval)
+    delivery.run_forever(interval)
     click.echo("Outbox worker stopped.")
 
 
@@ -47,9 +49,9 @@ def outbox_retry_command(message_ids: tuple[int, ...], all_failed: bool) -> None
     if not message_ids and not all_failed:
         raise click.UsageError("Give one or more message ids, or --all.")
     if all_failed:
-        click.echo(f"Re-queued {worker.retry_all_failed()} failed messages.")
+        click.echo(f"Re-queued {delivery.retry_all_failed()} failed messages.")
         return
-    missing = [message_id for message_id in message_ids if not worker.retry_failed(message_id)]
+    missing = [message_id for message_id in message_ids if not delivery.retry_failed(message_id)]
     click.echo(f"Re-queued {len(message_ids) - len(missing)} failed messages.")
     if missing:
         raise click.ClickException(

@@ -4,13 +4,21 @@ change that causes it; `flask outbox` delivers the rows."""
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
-from sqlalchemy import JSON, Index, String, Text
+from sqlalchemy import JSON, Enum, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from wijk.models.base import Model, personal, utcnow
 
-QUEUED, SENDING, SENT, FAILED = "queued", "sending", "sent", "failed"
+
+class OutboxState(StrEnum):
+    """Where a message is in delivery; the values are what the `status` column stores."""
+
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
 
 
 def _mail(purpose: str) -> dict:
@@ -37,7 +45,13 @@ class OutboxMessage(Model):
     body_text: Mapped[str | None] = mapped_column(Text, info=_mail("deliver the message"))
     body_html: Mapped[str | None] = mapped_column(Text, info=_mail("deliver the message"))
     headers: Mapped[dict] = mapped_column(JSON, default=dict)
-    status: Mapped[str] = mapped_column(String(10), default=QUEUED)
+    # A plain VARCHAR(10) holding the values above (no database enum type or constraint);
+    # rows load as OutboxState members.
+    status: Mapped[OutboxState] = mapped_column(
+        Enum(OutboxState, native_enum=False, length=10,
+             values_callable=lambda states: [state.value for state in states]),
+        default=OutboxState.QUEUED,
+    )
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_at: Mapped[datetime | None]

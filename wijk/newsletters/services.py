@@ -14,14 +14,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from flask import current_app, url_for
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 
 from wijk import audit
 from wijk.extensions import db
-from wijk.mail import queue_mail, render_mail
-from wijk.models import Neighbourhood, Newsletter, NewsletterSubscription, OutboxMessage, User
+from wijk.mail import Mail, queue_bulk, queue_mail, render_mail
+from wijk.models import Neighbourhood, Newsletter, NewsletterSubscription, User
 from wijk.models.base import utcnow
-from wijk.models.outbox import QUEUED
 from wijk.sanitize import clean_rich_text, plain_text
 from wijk.security.tokens import make_token, read_token
 
@@ -258,9 +257,8 @@ def send(newsletter: Newsletter, actor: User) -> int | None:
         db.session.rollback()
         return None
     people = db.session.execute(_subscribers(newsletter.neighbourhood_id)).all()
-    rows = _outbox_rows(newsletter, people, now)
-    if rows:
-        db.session.execute(insert(OutboxMessage), rows)
+    rows = _outbox_rows(newsletter, people)
+    queue_bulk("newsletter", rows, now=now)
     db.session.execute(update(Newsletter).where(Newsletter.id == newsletter.id)
                        .values(recipient_count=len(rows))
                        .execution_options(synchronize_session=False))
@@ -271,7 +269,7 @@ def send(newsletter: Newsletter, actor: User) -> int | None:
     return len(rows)
 
 
-def _outbox_rows(newsletter: Newsletter, people: Sequence, now) -> list[dict]:
+def _outbox_rows(newsletter: Newsletter, people: Sequence) -> list[Mail]:
     default = current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
     rendered: dict[str, tuple[str, str, str]] = {}
@@ -285,12 +283,8 @@ def _outbox_rows(newsletter: Newsletter, people: Sequence, now) -> list[dict]:
                                            **_context(newsletter, _LINK_MARK))
         subject, text, html = rendered[locale]
         link = base.replace(_LINK_MARK, unsubscribe_token(person.id, newsletter.neighbourhood_id))
-        rows.append({
-            "kind": "newsletter", "to_addr": person.email, "reply_to": None,
-            "subject": subject, "body_text": text.replace(_LINK_MARK, link),
-            "body_html": html.replace(_LINK_MARK, link), "headers": headers_for(link),
-            "status": QUEUED, "attempts": 0, "next_attempt_at": now, "created_at": now,
-        })
+        rows.append(Mail(person.email, subject, text.replace(_LINK_MARK, link),
+                         html.replace(_LINK_MARK, link), headers=headers_for(link)))
     return rows
 
 

@@ -22,7 +22,7 @@ from wijk.models import (
     User,
 )
 from wijk.models.base import personal_fields
-from wijk.models.outbox import FAILED, QUEUED, SENDING
+from wijk.models.outbox import OutboxState
 from wijk.pictures import services as pictures
 
 
@@ -59,7 +59,7 @@ def erase_mail(addresses: set[str], names: set[str], now: datetime) -> None:
     text_columns = (OutboxMessage.subject, OutboxMessage.body_text, OutboxMessage.body_html)
     mentioned = or_(*(func.lower(column).contains(value, autoescape=True)
                       for column in text_columns for value in addresses | names))
-    pending = OutboxMessage.status.in_((QUEUED, SENDING))
+    pending = OutboxMessage.status.in_((OutboxState.QUEUED, OutboxState.SENDING))
     due = or_(addressed, and_(~pending, mentioned)) if addressed is not None else and_(
         ~pending, mentioned)
     ids = list(db.session.scalars(select(OutboxMessage.id).where(due)))
@@ -67,7 +67,7 @@ def erase_mail(addresses: set[str], names: set[str], now: datetime) -> None:
         return
     db.session.execute(
         update(OutboxMessage).where(OutboxMessage.id.in_(ids), pending)
-        .values(status=FAILED, last_error="erased with the account")
+        .values(status=OutboxState.FAILED, last_error="erased with the account")
         .execution_options(synchronize_session=False)
     )
     erase_outbox_messages(ids, now)

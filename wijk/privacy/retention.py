@@ -36,7 +36,7 @@ from wijk.models import (
     User,
 )
 from wijk.models.base import personal_fields, utcnow
-from wijk.models.outbox import FAILED, QUEUED, SENDING, SENT
+from wijk.models.outbox import OutboxState
 from wijk.privacy.erasers import (
     cleared_contact,
     erase_outbox_messages,
@@ -81,7 +81,8 @@ def _deleted_account_due(now: datetime) -> Select:
     deletion goes first); after 47 hours they go regardless, so the hourly purge keeps
     the 48-hour promise even when mail is stuck."""
     pending = exists().where(
-        OutboxMessage.status.in_((QUEUED, SENDING)), mail_mentioning(User.email)
+        OutboxMessage.status.in_((OutboxState.QUEUED, OutboxState.SENDING)),
+        mail_mentioning(User.email),
     )
     return select(User.id).where(
         User.deleted_at.is_not(None),
@@ -164,9 +165,9 @@ def _relay_body_due(now: datetime) -> Select:
     failed or never happened."""
     cutoff = now - RELAY_BODY.period
     delivered_before = select(OutboxMessage.id).where(
-        OutboxMessage.status == SENT, OutboxMessage.sent_at <= cutoff
+        OutboxMessage.status == OutboxState.SENT, OutboxMessage.sent_at <= cutoff
     )
-    undeliverable = select(OutboxMessage.id).where(OutboxMessage.status == FAILED)
+    undeliverable = select(OutboxMessage.id).where(OutboxMessage.status == OutboxState.FAILED)
     return select(RelayMessage.id).where(
         RelayMessage.erased_at.is_(None),
         or_(
@@ -185,7 +186,7 @@ def _relay_body_due(now: datetime) -> Select:
 def _outbox_body_due(now: datetime) -> Select:
     """Delivered mail keeps only its kind, status and times after 7 days."""
     return select(OutboxMessage.id).where(
-        OutboxMessage.status == SENT,
+        OutboxMessage.status == OutboxState.SENT,
         OutboxMessage.sent_at <= now - OUTBOX_BODY.period,
         OutboxMessage.to_addr != "",
     )

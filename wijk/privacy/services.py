@@ -7,14 +7,13 @@ from typing import Any
 
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 
 from wijk.audit import record
 from wijk.extensions import db
-from wijk.mail import queue_mail, render_mail
-from wijk.models import Breach, OutboxMessage, PrivacyRequest, User
+from wijk.mail import Mail, queue_bulk, queue_mail, render_mail
+from wijk.models import Breach, PrivacyRequest, User
 from wijk.models.base import utcnow
-from wijk.models.outbox import QUEUED
 
 ANSWER_WITHIN = timedelta(days=28)  # GDPR art. 12(3): one month
 AUTHORITY_WITHIN = timedelta(hours=72)  # GDPR art. 33(1)
@@ -117,10 +116,7 @@ def notify_account_holders(breach: Breach) -> int:
                 contact=current_app.config["CONTROLLER_CONTACT"],
                 privacy_link=url_for("privacy.statement", _external=True))
         subject, text, html = rendered[locale]
-        rows.append({"kind": "breach", "to_addr": email, "reply_to": None, "subject": subject,
-                     "body_text": text, "body_html": html, "headers": {}, "status": QUEUED,
-                     "attempts": 0, "next_attempt_at": now, "created_at": now})
-    for start in range(0, len(rows), 1000):
-        db.session.execute(insert(OutboxMessage), rows[start:start + 1000])
+        rows.append(Mail(email, subject, text, html))
+    queued = queue_bulk("breach", rows, now=now)
     db.session.commit()
-    return len(rows)
+    return queued
