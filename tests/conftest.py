@@ -11,8 +11,6 @@ from itertools import count
 import pytest
 from flask import g, request_started
 from flask_migrate import upgrade
-from manage_fixtures import make_manager, subscribe  # noqa: F401
-from smtp_fixtures import no_stray_smtp, smtp_server  # noqa: F401
 from sqlalchemy import text
 from werkzeug.security import generate_password_hash
 
@@ -26,6 +24,12 @@ from wijk.models import (
     User,
 )
 from wijk.models.base import utcnow
+
+# Fixture modules are plugins: pytest collects their fixtures and rewrites their asserts.
+pytest_plugins = ["smtp_fixtures", "manage_fixtures"]
+# Helper modules the tests import: their asserts are rewritten too (before first import).
+pytest.register_assert_rewrite("access_world", "privacy_helpers", "xss_payloads",
+                               "browser.support")
 
 PASSWORD = "correct horse battery"
 # Fast hashing keeps the suite quick; production uses werkzeug's scrypt default.
@@ -212,14 +216,20 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "postgresql: needs PostgreSQL (deselected in the SQLite run, not skipped)"
     )
+    config.addinivalue_line(
+        "markers", "sqlite: about SQLite itself (deselected in the PostgreSQL run, not skipped)"
+    )
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` selects on the markers
 def pytest_collection_modifyitems(config, items):
-    if _on_postgresql():
-        return
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+    other = "sqlite" if _on_postgresql() else "postgresql"
     selected, deselected = [], []
     for item in items:
-        (deselected if item.get_closest_marker("postgresql") else selected).append(item)
+        (deselected if item.get_closest_marker(other) else selected).append(item)
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = selected

@@ -209,6 +209,7 @@ def test_the_sent_newsletter_cannot_be_changed(client, setting):
     assert letter.subject == "Nieuws uit de wijk"
 
 
+@pytest.mark.slow
 def test_ten_thousand_subscribers_are_queued_with_bulk_inserts(app, make_neighbourhood,
                                                                make_manager):
     """The count is the promise; the time is printed for the record (see the issue note)."""

@@ -256,6 +256,7 @@ def test_without_a_sealing_key_nothing_is_deleted(app, client, auth, resident):
     assert db.session.get(User, resident.id).deleted_at is None
 
 
+@pytest.mark.slow
 def test_production_without_a_sealing_key_starts_but_cannot_delete(tmp_path):
     import subprocess
     import sys

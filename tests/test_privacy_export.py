@@ -99,6 +99,7 @@ def test_export_holds_the_persons_data_and_nobody_elses(app, client, auth, make_
         assert stranger not in everything, stranger
 
 
+@pytest.mark.slow
 def test_export_of_1000_posts_completes_within_a_request(client, auth, make_user, make_item):
     user = make_user()
     first = make_item("activity", owner=user)

@@ -83,6 +83,7 @@ def measure(client, urls: dict[str, str]) -> dict[str, int]:
     return counts
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("viewer", ["anonymous", "resident"])
 def test_queries_per_page_do_not_grow_with_the_data(app, client, auth, make_user,
                                                     make_neighbourhood, make_item, viewer):

@@ -24,6 +24,7 @@ def test_login_is_limited_per_account_across_clients(client, make_user):
     assert codes[10] == 429
 
 
+@pytest.mark.slow
 def test_login_is_limited_per_client_across_accounts(client):
     codes = [client.post("/inloggen", data={"email": f"iemand{n}@example.org",
                                              "password": "fout!"}).status_code

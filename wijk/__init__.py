@@ -113,6 +113,11 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     module = type(dbapi_connection).__module__
     if not module.startswith("sqlite3"):
         return
+    # pysqlite opens a transaction just before the first write; make it BEGIN IMMEDIATE, so
+    # the write lock is taken (waiting up to busy_timeout) when the transaction starts and
+    # never by upgrading a read lock, which fails at once with "database is locked". Reads
+    # outside a write stay outside any transaction and take no lock (public pages).
+    dbapi_connection.isolation_level = "IMMEDIATE"
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
