@@ -1,6 +1,7 @@
 """All models, imported here so Alembic and the privacy checks see every table."""
 
 from wijk.models.activity_extras import CATEGORIES, ItemCategory, SignUp
+from wijk.models.backup import ErasureRecord
 from wijk.models.cache import ContentVersion
 from wijk.models.content import (
     ITEM_CLASSES,
@@ -12,6 +13,7 @@ from wijk.models.content import (
     Offer,
     Organisation,
 )
+from wijk.models.legal import AccessibilityCheck, PublishedDocument
 from wijk.models.manage import (
     AuditEntry,
     ItemRevision,
@@ -29,11 +31,13 @@ from wijk.models.user import Consent, User
 __all__ = [
     "CATEGORIES",
     "ITEM_CLASSES",
+    "AccessibilityCheck",
     "Activity",
     "AuditEntry",
     "Breach",
     "BlockedSender",
     "Consent",
+    "ErasureRecord",
     "ContentVersion",
     "Invitation",
     "ItemCategory",
@@ -50,6 +54,7 @@ __all__ = [
     "Organisation",
     "OutboxMessage",
     "PrivacyRequest",
+    "PublishedDocument",
     "RecoveryCode",
     "RelayMessage",
     "Report",
