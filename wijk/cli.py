@@ -9,12 +9,13 @@ from wijk.admin import commands as admin
 from wijk.backup import commands as backup
 from wijk.content import commands as content
 from wijk.demo import demo_command
+from wijk.legal import commands as legal
 from wijk.mail import commands as mail
 from wijk.pictures import commands as pictures
 from wijk.privacy import commands as privacy
 
 FEATURE_COMMANDS = (admin.COMMANDS, backup.COMMANDS, content.COMMANDS, mail.COMMANDS,
-                    pictures.COMMANDS, privacy.COMMANDS, [demo_command])
+                    legal.COMMANDS, pictures.COMMANDS, privacy.COMMANDS, [demo_command])
 
 
 def register(app: Flask) -> None:

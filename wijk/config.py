@@ -45,6 +45,7 @@ DEFAULTS: dict[str, object] = {
     # Token lifetimes, in seconds.
     "VERIFY_TOKEN_MAX_AGE": 3 * 24 * 3600,
     "RESET_TOKEN_MAX_AGE": 2 * 3600,
+    "EMAIL_CHANGE_TOKEN_MAX_AGE": 24 * 3600,
     "INVITE_TOKEN_MAX_AGE": 14 * 24 * 3600,
     "OFFER_DEFAULT_DAYS": 60,
     "PAGE_SIZE": 20,
