@@ -86,8 +86,8 @@ def take(now: datetime, to: Path | None = None) -> Path:
     """Write one encrypted copy of the database into `to` (default BACKUP_DIR)."""
     key = _key()
     target = Path(to) if to else folder()
-    target.mkdir(parents=True, exist_ok=True)
-    os.chmod(target, 0o700)
+    if not target.exists():
+        target.mkdir(parents=True, mode=0o700)
     header = {"format": FORMAT, "dialect": _dialect(), "taken_at": now.isoformat()}
     payload = _dump_sqlite() if _dialect() == "sqlite" else _dump_postgresql()
     path = target / f"wijk-{now:{STAMP}}.backup"
