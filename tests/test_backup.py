@@ -125,3 +125,18 @@ def test_deleting_a_post_is_noted_in_the_erasure_ledger(app, make_item):
     delete_item(item)
     assert db.session.scalar(db.select(ErasureRecord.target_id).where(
         ErasureRecord.kind == "item")) == item_id
+
+
+def test_backup_to_another_folder_keeps_the_configured_one_empty(app, backups, runner,
+                                                                  tmp_path):
+    elsewhere = tmp_path / "elders"
+    result = runner.invoke(args=["backup", "--to", str(elsewhere)])
+    assert result.exit_code == 0, result.output
+    assert len(list(elsewhere.glob("wijk-*.backup"))) == 1
+    assert not backups.exists() or not list(backups.iterdir())
+
+
+def test_privacy_statement_shows_how_long_backups_are_kept(client, app):
+    app.config["BACKUP_KEEP_DAYS"] = 42
+    html = client.get("/privacy").get_data(as_text=True)
+    assert "42 dagen (6 weken)" in html
