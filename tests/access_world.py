@@ -60,7 +60,7 @@ def build(make_user, make_neighbourhood, make_item) -> World:
     values = {"slug": place_a.slug, "item_id": item.id, "kind_slug": "activiteit",
               "newsletter_id": newsletter.id, "request_id": request.id,
               "breach_id": breach.id, "user_id": users["author"].id, "token": "ongeldig",
-              "fmt": "csv", "filename": "css/wijk.css", "news_id": news.id,
+              "doc_id": 999999, "fmt": "csv", "filename": "css/wijk.css", "news_id": news.id,
               "key": "geen-afbeelding", "width": 480}
     world = World(users, values)
     world.values["_place_a"] = place_a

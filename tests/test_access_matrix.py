@@ -22,6 +22,8 @@ A, R, AU, CO, M, OM, AD = ROLES  # column order of every row below
 TABLE: dict[str, tuple[str, tuple[int, ...]]] = {
     #                                          anon  resid author  co   mgr  other admin
     "accounts.account": ("GET", (302, 200, 200, 200, 200, 200, 200)),
+    "accounts.change_email": ("GET", (302, 200, 200, 200, 200, 200, 200)),
+    "accounts.confirm_email_change": ("GET", (400, 400, 400, 400, 400, 400, 400)),
     "accounts.forgot_password": ("GET", (200, 200, 200, 200, 200, 200, 200)),
     "accounts.login": ("GET", (200, 302, 302, 302, 302, 302, 302)),
     "accounts.logout": ("POST", (302, 302, 302, 302, 302, 302, 302)),
@@ -65,6 +67,12 @@ TABLE: dict[str, tuple[str, tuple[int, ...]]] = {
     "discover.search_all": ("GET", (200, 200, 200, 200, 200, 200, 200)),
     "discover.search_neighbourhood": ("GET", (200, 200, 200, 200, 200, 200, 200)),
     "discover.sitemap": ("GET", (200, 200, 200, 200, 200, 200, 200)),
+    "legal.accessibility_statement": ("GET", (200, 200, 200, 200, 200, 200, 200)),
+    "legal.privacy_version": ("GET", (404, 404, 404, 404, 404, 404, 404)),
+    "legal.privacy_versions": ("GET", (200, 200, 200, 200, 200, 200, 200)),
+    "legal.terms": ("GET", (200, 200, 200, 200, 200, 200, 200)),
+    "legal.terms_version": ("GET", (404, 404, 404, 404, 404, 404, 404)),
+    "legal.terms_versions": ("GET", (200, 200, 200, 200, 200, 200, 200)),
     "newsletters.archive": ("GET", (200, 200, 200, 200, 200, 200, 200)),
     "newsletters.archived": ("GET", (200, 200, 200, 200, 200, 200, 200)),
     "manage.edit": ("GET", (302, 403, 403, 403, 200, 403, 200)),

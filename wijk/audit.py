@@ -46,6 +46,8 @@ ACTIONS: dict[str, Any] = {
     "privacy_request.viewed": _l("Read your privacy request"),
     "privacy_request.answered": _l("Answered your privacy request"),
     "account.restored": _l("Restored your deleted account"),
+    "account.email_change_requested": _l("Asked to change the account's e-mail address"),
+    "account.email_changed": _l("Changed the account's e-mail address"),
 }
 
 

@@ -6,14 +6,16 @@ from __future__ import annotations
 from flask import Flask
 
 from wijk.admin import commands as admin
+from wijk.backup import commands as backup
 from wijk.content import commands as content
 from wijk.demo import commands as demo
+from wijk.legal import commands as legal
 from wijk.mail import commands as mail
 from wijk.pictures import commands as pictures
 from wijk.privacy import commands as privacy
 
-FEATURE_COMMANDS = (admin.COMMANDS, content.COMMANDS, mail.COMMANDS, pictures.COMMANDS,
-                    privacy.COMMANDS, demo.COMMANDS)
+FEATURE_COMMANDS = (admin.COMMANDS, backup.COMMANDS, content.COMMANDS, mail.COMMANDS,
+                    legal.COMMANDS, pictures.COMMANDS, privacy.COMMANDS, demo.COMMANDS)
 
 
 def register(app: Flask) -> None:

@@ -44,13 +44,16 @@ DEFAULTS: dict[str, object] = {
     "OUTBOX_OUTAGE_DELAY": 60,
     "MAIL_TIMEOUT": 30,  # seconds before an SMTP connection or reply gives up
     "OUTBOX_BATCH_SIZE": 100,
-    # Versions of the documents a person accepts at registration.
+    # Versions of the documents a person accepts at registration. The terms are
+    # templates/legal/_terms_body.html: raise TERMS_VERSION when they change; every text
+    # served stays readable at /voorwaarden/versies (and /privacy/versies).
     "TERMS_VERSION": "2026-11",
     "PRIVACY_VERSION": "2026-11",
     "MINIMUM_AGE": 16,
     # Token lifetimes, in seconds.
     "VERIFY_TOKEN_MAX_AGE": 3 * 24 * 3600,
     "RESET_TOKEN_MAX_AGE": 2 * 3600,
+    "EMAIL_CHANGE_TOKEN_MAX_AGE": 24 * 3600,
     "INVITE_TOKEN_MAX_AGE": 14 * 24 * 3600,
     "OFFER_DEFAULT_DAYS": 60,
     "PAGE_SIZE": 20,
@@ -75,6 +78,30 @@ DEFAULTS: dict[str, object] = {
     # encrypts, all decrypt, for rotation). Generated into the instance folder outside
     # production; without it in production, accounts cannot be deleted (see privacy).
     "SEALED_ACCOUNT_KEY": None,
+    # Who processes data for the controller (shown on /privacy and in the register).
+    # Each: role (hosting, mail, backup, other), name, location, and what it does.
+    # Override with FLASK_PROCESSORS='[{"role": "hosting", ...}]' (JSON).
+    "PROCESSORS": [
+        {"role": "hosting", "name": "the controller's own server",
+         "location": "the Netherlands (EU)", "task": "runs the site and its database"},
+        {"role": "mail", "name": "the controller's own mail server",
+         "location": "the Netherlands (EU)", "task": "delivers the site's e-mail"},
+    ],
+    # The data protection officer, or (DPO_NAME empty) why there is none.
+    "DPO_NAME": None,
+    "DPO_CONTACT": None,
+    "DPO_NONE_REASON": "A foundation that does not process data on a large scale is not "
+                       "required to appoint one (GDPR art. 37).",
+    # Accessibility statement (/toegankelijkheid), after the Dutch model statement.
+    "ACCESSIBILITY_STATUS": "partial",  # full, partial or none (voldoet volledig/...)
+    "ACCESSIBILITY_KNOWN_ISSUES": [],  # what does not meet WCAG 2.1 AA yet, as text
+    "ACCESSIBILITY_CONTACT": None,  # default: CONTROLLER_CONTACT
+    # `flask backup`: where the encrypted copies go, for how long, and the Fernet key(s)
+    # (comma-separated: the first encrypts, all decrypt). Keep the key away from the
+    # backups; see docs/deploy.md.
+    "BACKUP_DIR": None,  # default: <instance>/backups
+    "BACKUP_KEEP_DAYS": 42,
+    "BACKUP_KEY": None,
 }
 
 
@@ -103,7 +130,11 @@ def load(app: Flask, test_config: dict | None) -> None:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _development_secret(app)
     if not app.config.get("SEALED_ACCOUNT_KEY") and _is_development(app):
-        app.config["SEALED_ACCOUNT_KEY"] = _development_sealing_key(app)
+        app.config["SEALED_ACCOUNT_KEY"] = _development_key(app, "sealed_account_key")
+    if not app.config.get("BACKUP_DIR"):
+        app.config["BACKUP_DIR"] = str(Path(app.instance_path) / "backups")
+    if not app.config.get("BACKUP_KEY") and _is_development(app):
+        app.config["BACKUP_KEY"] = _development_key(app, "backup_key")
 
 
 def _normalise_db_url(url: str) -> str:
@@ -140,10 +171,10 @@ def _development_secret(app: Flask) -> str:
     return key_file.read_text().strip()
 
 
-def _development_sealing_key(app: Flask) -> str:
-    """A Fernet key kept next to the secret key, so sealed copies stay readable."""
+def _development_key(app: Flask, name: str) -> str:
+    """A Fernet key kept next to the secret key, so what it sealed stays readable."""
 
-    key_file = Path(app.instance_path) / "sealed_account_key"
+    key_file = Path(app.instance_path) / name
     if not key_file.exists():
         key_file.write_bytes(Fernet.generate_key())
         key_file.chmod(0o600)

@@ -12,6 +12,7 @@ from wijk import (
     contact,
     content,
     discover,
+    legal,
     manage,
     neighbourhoods,
     newsletters,
@@ -26,6 +27,7 @@ from wijk.contact import views as _contact_views  # noqa: F401
 from wijk.content import page as _content_page  # noqa: F401
 from wijk.content import views as _content_views  # noqa: F401
 from wijk.discover import views as _discover_views  # noqa: F401
+from wijk.legal import views as _legal_views  # noqa: F401
 from wijk.manage import views as _manage_views  # noqa: F401
 from wijk.neighbourhoods import views as _neighbourhood_views  # noqa: F401
 from wijk.newsletters import views as _newsletter_views  # noqa: F401
@@ -43,6 +45,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     newsletters.bp,
     admin.bp,
     privacy.bp,
+    legal.bp,
     discover.bp,
     signups.bp,
     pictures.bp,

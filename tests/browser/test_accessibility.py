@@ -50,13 +50,14 @@ def check(page, url: str) -> None:
 
 
 @pytest.mark.parametrize("path", ["/", "/wijk/{slug}", "/activiteit/{item}", "/registreren",
-                                  "/inloggen", "/wachtwoord-vergeten", "/postcode?postcode=x"])
+                                  "/inloggen", "/wachtwoord-vergeten", "/postcode?postcode=x",
+                                  "/voorwaarden", "/toegankelijkheid", "/privacy/versies"])
 def test_public_pages_have_no_serious_violations(live_server, axe_page, site, path):
     check(axe_page, live_server + path.format(slug=site["place"].slug, item=site["item"].id))
 
 
 @pytest.mark.parametrize("path", ["/mijn/bijdragen", "/account", "/plaatsen/activiteit",
-                                  "/activiteit/{item}"])
+                                  "/activiteit/{item}", "/account/e-mail"])
 def test_pages_of_a_logged_in_owner_have_no_serious_violations(live_server, axe_page, site,
                                                                path):
     axe_page.goto(live_server + "/inloggen")

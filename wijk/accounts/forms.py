@@ -85,3 +85,16 @@ class ResetPasswordForm(FlaskForm):
 class AccountForm(FlaskForm):
     name = RegisterForm.name
     locale = SelectField(_l("Language"), choices=[("nl", "Nederlands"), ("en", "English")])
+
+
+class ChangeEmailForm(FlaskForm):
+    email = EmailField(
+        _l("New e-mail address"),
+        validators=[DataRequired(_l("Fill in your e-mail address.")),
+                    Email(_l("This is not a valid e-mail address.")), Length(max=254)],
+        description=_l("We send a link to the new address; your address changes only when "
+                       "you open it."),
+    )
+    password = PasswordField(_l("Your password"),
+                             validators=[InputRequired(_l("Fill in your password.")),
+                                         Length(max=200)])

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import current_app, url_for
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from wijk.audit import record
 from wijk.extensions import db
 from wijk.mail import queue_mail
 from wijk.models import Consent, User
@@ -128,3 +130,43 @@ def set_password(user: User, password: str) -> None:
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
     db.session.commit()
+
+
+# --- changing the e-mail address --------------------------------------------------------
+
+EMAIL_CHANGE = "email-change"
+
+
+def request_email_change(user: User, new_email: str) -> None:
+    """Queue a confirmation link to the new address; nothing changes until it is opened.
+    The link names the old address too, so it stops working once the address changed."""
+    new = normalise_email(new_email)
+    if find_by_email(new) is not None:
+        raise EmailTaken(new)
+    token = make_token(EMAIL_CHANGE, {"uid": user.id, "old": user.email, "new": new})
+    queue_mail("email_change", new, "email_change", locale=user.locale, user=user,
+               link=url_for("accounts.confirm_email_change", token=token, _external=True),
+               hours=current_app.config["EMAIL_CHANGE_TOKEN_MAX_AGE"] // 3600)
+    record(user, "account.email_change_requested", subject=user)
+    db.session.commit()
+
+
+def confirm_email_change(token: str, now: datetime) -> User | None:
+    """Switch to the new address and tell the old one; None when the link is forged,
+    stale or already used. Sessions stay: they hang on the password, not the address."""
+    data = read_token(EMAIL_CHANGE, token, current_app.config["EMAIL_CHANGE_TOKEN_MAX_AGE"])
+    if not data:
+        return None
+    user = db.session.get(User, data.get("uid"))
+    if user is None or user.deleted_at is not None or user.email != data.get("old"):
+        return None
+    if find_by_email(data["new"]) is not None:
+        raise EmailTaken(data["new"])
+    old = user.email
+    user.email = data["new"]
+    user.email_verified_at = now
+    queue_mail("email_changed", old, "email_changed", locale=user.locale, user=user,
+               contact=current_app.config["CONTROLLER_CONTACT"])
+    record(user, "account.email_changed", subject=user)
+    db.session.commit()
+    return user

@@ -4,10 +4,12 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.security import check_password_hash
 
 from wijk.accounts import bp, forms, services
 from wijk.extensions import db, limiter
 from wijk.models import Neighbourhood
+from wijk.models.base import utcnow
 from wijk.security import totp
 from wijk.security.redirects import safe_next
 
@@ -142,3 +144,39 @@ def account():
     return render_template(
         "accounts/account.html", form=form, terms_version=current_app.config["TERMS_VERSION"]
     ), status
+
+
+@bp.route("/account/e-mail", methods=["GET", "POST"])
+@login_required
+@limiter.limit("5/hour", methods=["POST"])
+def change_email():
+    form = forms.ChangeEmailForm()
+    if form.validate_on_submit():
+        if not check_password_hash(current_user.password_hash, form.password.data):
+            form.password.errors.append(_("This password is not right."))
+        elif services.normalise_email(form.email.data) == current_user.email:
+            form.email.errors.append(_("This is already your e-mail address."))
+        else:
+            try:
+                services.request_email_change(current_user, form.email.data)
+            except services.EmailTaken:
+                form.email.errors.append(_("There is already an account with this address."))
+            else:
+                flash(_("We sent a link to %(email)s. Your address changes when you open it.",
+                        email=services.normalise_email(form.email.data)), "success")
+                return redirect(url_for("accounts.account"))
+    status = 400 if form.errors else 200
+    return render_template("accounts/change_email.html", form=form), status
+
+
+@bp.get("/account/e-mail/<token>")
+def confirm_email_change(token: str):
+    try:
+        user = services.confirm_email_change(token, utcnow())
+    except services.EmailTaken:
+        user = None
+    if user is None:
+        return render_template("accounts/change_email_failed.html"), 400
+    flash(_("Your e-mail address is now %(email)s.", email=user.email), "success")
+    return redirect(url_for("accounts.account") if current_user.is_authenticated
+                    else url_for("accounts.login"))

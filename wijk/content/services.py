@@ -9,6 +9,7 @@ from typing import Any
 from flask import current_app, url_for
 from sqlalchemy import or_, select
 
+from wijk import ledger
 from wijk.content.categories import set_categories
 from wijk.extensions import db
 from wijk.mail import queue_mail
@@ -128,6 +129,7 @@ def set_visibility(item: Item, field: str, public: bool) -> None:
 
 def delete_item(item: Item) -> None:
     picture = item.picture_key
+    ledger.note(ledger.ITEM, item.id)
     db.session.delete(item)
     db.session.commit()
     pictures.discard(picture)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from wijk import ledger
 from wijk.extensions import db
 from wijk.models import ItemStatus, Neighbourhood, NewsItem, User
 from wijk.sanitize import clean_rich_text
@@ -28,6 +29,7 @@ def edit(news: NewsItem, title: str, body: str) -> None:
 
 
 def remove(news: NewsItem) -> None:
+    ledger.note(ledger.ITEM, news.id)
     db.session.delete(news)
     db.session.commit()
 

@@ -3,6 +3,7 @@ table. Import them from here: `from wijk.models import Item`."""
 
 from wijk.models.accounts import Consent, RecoveryCode, User
 from wijk.models.audit import AuditEntry
+from wijk.models.backup import ErasureRecord
 from wijk.models.cache import ContentVersion
 from wijk.models.content import (
     CATEGORIES,
@@ -18,6 +19,7 @@ from wijk.models.content import (
     Offer,
     Organisation,
 )
+from wijk.models.legal import AccessibilityCheck, PublishedDocument
 from wijk.models.moderation import ItemRevision, Report
 from wijk.models.neighbourhood import Neighbourhood, NeighbourhoodPostcode
 from wijk.models.newsletters import Newsletter, NewsletterSubscription
@@ -30,11 +32,13 @@ from wijk.models.signups import SignUp, SignUpStatus
 __all__ = [
     "CATEGORIES",
     "ITEM_CLASSES",
+    "AccessibilityCheck",
     "Activity",
     "AuditEntry",
     "Breach",
     "BlockedSender",
     "Consent",
+    "ErasureRecord",
     "ContentVersion",
     "Invitation",
     "Item",
@@ -53,6 +57,7 @@ __all__ = [
     "Organisation",
     "OutboxMessage",
     "PrivacyRequest",
+    "PublishedDocument",
     "RecoveryCode",
     "RelayMessage",
     "Report",

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from flask import current_app, url_for
 from sqlalchemy import func, select, update
 
-from wijk import audit
+from wijk import audit, ledger
 from wijk.extensions import db
 from wijk.mail import Mail, queue_bulk, queue_mail, render_mail
 from wijk.models import Neighbourhood, Newsletter, NewsletterSubscription, User
@@ -75,6 +75,8 @@ def withdraw(user_id: int, neighbourhood_id: int) -> int:
                NewsletterSubscription.withdrawn_at.is_(None))
         .values(withdrawn_at=utcnow())
         .execution_options(synchronize_session=False))
+    if result.rowcount:
+        ledger.note(ledger.NEWSLETTER, user_id, neighbourhood=neighbourhood_id)
     return int(result.rowcount or 0)
 
 

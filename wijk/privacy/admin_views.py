@@ -14,7 +14,7 @@ from wijk.clock import local_to_stamp
 from wijk.extensions import db
 from wijk.models import Breach, PrivacyRequest
 from wijk.models.base import utcnow
-from wijk.privacy import bp, declarations, forms, services
+from wijk.privacy import bp, declarations, forms, processors, services
 from wijk.security.decorators import admin_required
 
 
@@ -29,7 +29,8 @@ def register_headings() -> dict[str, str]:
 def register():
     return render_template("privacy/admin_register.html", rows=declarations.register_rows(),
                            headings=register_headings(),
-                           controller=declarations.controller())
+                           controller=declarations.controller(),
+                           extra=processors.register_lines())
 
 
 @bp.get("/privacy/beheer/register.<any(csv, md):fmt>")

@@ -13,6 +13,7 @@ from typing import Any
 from flask import current_app
 
 from wijk.extensions import db
+from wijk.privacy import processors
 from wijk.privacy.retention import rules_for
 from wijk.privacy.vocabulary import BASES, field_label, translate
 
@@ -141,4 +142,6 @@ def register_markdown(headings: dict[str, str], title: str, intro: str) -> str:
              "|" + "---|" * len(REGISTER_COLUMNS)]
     for row in register_rows():
         lines.append("| " + " | ".join(cell(row[c]) for c in REGISTER_COLUMNS) + " |")
+    lines.append("")
+    lines.extend(f"- {line}" for line in processors.register_lines())
     return "\n".join(lines) + "\n"

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select, update
 
 from wijk.extensions import db
 from wijk.models import (
@@ -115,6 +115,16 @@ def erase_outbox_messages(ids: Sequence[int], now: datetime) -> None:
                 headers={})
         .execution_options(synchronize_session=False)
     )
+
+
+def delete_items(ids_query: Select | Sequence[int]) -> None:
+    """Delete items and, once the rows are gone, their picture files."""
+    keys = [key for key in db.session.scalars(
+        select(Item.picture_key).where(Item.id.in_(ids_query), Item.picture_key.is_not(None))
+    )]
+    db.session.execute(delete(Item).where(Item.id.in_(ids_query))
+                       .execution_options(synchronize_session=False))
+    remove_picture_files(keys)
 
 
 def remove_picture_files(keys: Iterable[str | None]) -> None:

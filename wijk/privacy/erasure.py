@@ -14,12 +14,13 @@ import json
 from datetime import datetime
 from typing import Any
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.fernet import InvalidToken, MultiFernet
 from flask import current_app
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash
 
+from wijk import ledger
 from wijk.audit import record
 from wijk.extensions import db
 from wijk.mail import queue_mail
@@ -40,6 +41,7 @@ from wijk.models import (
 from wijk.models.base import utcnow
 from wijk.privacy.erasers import cleared_contact, erase_mail
 from wijk.privacy.serialize import row, unplain
+from wijk.security.keys import multi_fernet
 from wijk.security.totp import verify_totp
 
 DELETE, KEEP = "delete", "keep"
@@ -59,11 +61,7 @@ class RestoreError(Exception):
 
 
 def sealer() -> MultiFernet | None:
-    keys = current_app.config.get("SEALED_ACCOUNT_KEY") or ""
-    if isinstance(keys, bytes):
-        keys = keys.decode()
-    parts = [k.strip() for k in keys.split(",") if k.strip()]
-    return MultiFernet([Fernet(k) for k in parts]) if parts else None
+    return multi_fernet(current_app.config.get("SEALED_ACCOUNT_KEY"))
 
 
 def can_delete_accounts() -> bool:
@@ -144,14 +142,7 @@ def delete_account(user: User, fates: dict[int, str], now: datetime | None = Non
     if drop:
         db.session.execute(update(Item).where(Item.id.in_(drop)).values(status=ItemStatus.HIDDEN)
                            .execution_options(synchronize_session=False))
-    if keep:
-        kept = [item for item in items if item.id in keep]
-        erase_mail({i.contact_email for i in kept if i.contact_email},
-                   {i.contact_name for i in kept if i.contact_name}, now)
-        db.session.execute(update(Item).where(Item.id.in_(keep))
-                           .values(owner_id=None, **cleared_contact())
-                           .execution_options(synchronize_session=False))
-        db.session.execute(delete(ItemRevision).where(ItemRevision.item_id.in_(keep)))
+    release_items([item for item in items if item.id in keep], now)
     db.session.execute(
         update(NewsletterSubscription)
         .where(NewsletterSubscription.user_id == user.id,
@@ -161,10 +152,26 @@ def delete_account(user: User, fates: dict[int, str], now: datetime | None = Non
     queue_mail("account_deleted", user.email, "account_deleted", locale=user.locale,
                name=user.name, kept=len(keep), deleted=len(drop),
                contact=current_app.config["CONTROLLER_CONTACT"])
+    ledger.note(ledger.ACCOUNT, user.id,
+                fates={str(item.id): fates.get(item.id, DELETE) for item in items})
     user.deleted_at = now
     user.password_hash = UNUSABLE_PASSWORD
     user.totp_secret = None
     db.session.commit()
+
+
+def release_items(kept: list[Item], now: datetime) -> None:
+    """The posts a leaving person chose to keep: without owner, contact details and
+    the revisions that still hold them."""
+    if not kept:
+        return
+    ids = [item.id for item in kept]
+    erase_mail({i.contact_email for i in kept if i.contact_email},
+               {i.contact_name for i in kept if i.contact_name}, now)
+    db.session.execute(update(Item).where(Item.id.in_(ids))
+                       .values(owner_id=None, **cleared_contact())
+                       .execution_options(synchronize_session=False))
+    db.session.execute(delete(ItemRevision).where(ItemRevision.item_id.in_(ids)))
 
 
 # --- restoring --------------------------------------------------------------------------
@@ -209,6 +216,7 @@ def restore(sealed: SealedAccount) -> User:
         for name, value in unplain(User, saved, exclude=("id", "is_admin")).items():
             setattr(user, name, value)
         user.deleted_at = None
+        ledger.forget(ledger.ACCOUNT, user.id)
     for values in data.get("newsletter_subscriptions", []):
         if values.get("withdrawn_at") is None:  # active before deletion: active again
             db.session.add(NewsletterSubscription(

@@ -39,11 +39,11 @@ from wijk.models.base import personal_fields, utcnow
 from wijk.models.outbox import OutboxState
 from wijk.privacy.erasers import (
     cleared_contact,
+    delete_items,
     erase_outbox_messages,
     erase_relay_messages,
     erase_traces,
     mail_mentioning,
-    remove_picture_files,
 )
 
 BATCH = 500
@@ -72,7 +72,7 @@ def _unverified_account_due(now: datetime) -> Select:
 
 
 def _delete_users(ids: list[int], now: datetime) -> None:
-    _delete_items(select(Item.id).where(Item.owner_id.in_(ids)))
+    delete_items(select(Item.id).where(Item.owner_id.in_(ids)))
     db.session.execute(delete(User).where(User.id.in_(ids)))
 
 
@@ -131,17 +131,7 @@ def _expired_offer_due(now: datetime) -> Select:
 
 
 def _erase_items(ids: list[int], now: datetime) -> None:
-    _delete_items(select(Item.id).where(Item.id.in_(ids)))
-
-
-def _delete_items(ids_query: Select) -> None:
-    """Delete items and, once the rows are gone, their picture files."""
-    keys = [key for key in db.session.scalars(
-        select(Item.picture_key).where(Item.id.in_(ids_query), Item.picture_key.is_not(None))
-    )]
-    db.session.execute(delete(Item).where(Item.id.in_(ids_query))
-                       .execution_options(synchronize_session=False))
-    remove_picture_files(keys)
+    delete_items(select(Item.id).where(Item.id.in_(ids)))
 
 
 def _signup_list_due(now: datetime) -> Select:

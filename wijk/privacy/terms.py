@@ -20,7 +20,9 @@ DOCUMENTS = ("terms", "privacy")
 OPEN_ENDPOINTS = frozenset({
     "static", "accounts.logout", "neighbourhoods.language", "privacy.statement",
     "privacy.accept_terms", "privacy.mine", "privacy.export", "privacy.delete_account",
-    "privacy.request_form", "privacy.account_deleted",
+    "privacy.request_form", "privacy.account_deleted", "legal.terms", "legal.terms_versions",
+    "legal.terms_version", "legal.privacy_versions", "legal.privacy_version",
+    "legal.accessibility_statement",
 })
 
 

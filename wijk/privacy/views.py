@@ -22,9 +22,19 @@ from flask_login import current_user, login_required, logout_user
 from wijk.audit import label as audit_label
 from wijk.content import services as content_services
 from wijk.extensions import db, limiter
+from wijk.legal import documents
 from wijk.models import Item
 from wijk.models.base import utcnow
-from wijk.privacy import bp, declarations, erasure, forms, mydata, services, terms
+from wijk.privacy import (
+    bp,
+    declarations,
+    erasure,
+    forms,
+    mydata,
+    processors,
+    services,
+    terms,
+)
 from wijk.privacy.export import build_zip
 from wijk.privacy.retention import SCHEDULE
 from wijk.security.permissions import can_edit, require
@@ -34,10 +44,21 @@ from wijk.visibility import item_view
 bp.before_app_request(terms.require_current_terms)
 
 
+def statement_body() -> str:
+    """The generated statement without what depends on the visitor, in the current
+    language; its Dutch text is what /privacy/versies keeps."""
+    return render_template(
+        "privacy/_statement_body.html", sections=declarations.statement_sections(),
+        schedule=SCHEDULE, controller=declarations.controller(),
+        processors=processors.processors(), dpo=processors.dpo(),
+        backup_retention=processors.backup_retention())
+
+
 @bp.get("/privacy")
 def statement():
-    return render_template("privacy/statement.html", sections=declarations.statement_sections(),
-                           schedule=SCHEDULE, controller=declarations.controller())
+    body = documents.serve(documents.PRIVACY, current_app.config["PRIVACY_VERSION"],
+                           statement_body)
+    return render_template("privacy/statement.html", body=body)
 
 
 @bp.get("/mijn/gegevens")
