@@ -20,6 +20,7 @@ from wijk.models.manage import (
     NewsletterSubscription,
     RecoveryCode,
 )
+from wijk.models.moderation import ModerationRules, Suspension
 from wijk.models.neighbourhood import Neighbourhood, NeighbourhoodPostcode
 from wijk.models.outbox import OutboxMessage
 from wijk.models.privacy import Breach, PrivacyRequest, SealedAccount
@@ -40,6 +41,7 @@ __all__ = [
     "ItemRevision",
     "Item",
     "ItemManager",
+    "ModerationRules",
     "Neighbourhood",
     "NeighbourhoodManager",
     "NeighbourhoodPostcode",
@@ -55,5 +57,6 @@ __all__ = [
     "Report",
     "SealedAccount",
     "SignUp",
+    "Suspension",
     "User",
 ]
