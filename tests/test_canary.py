@@ -27,6 +27,7 @@ from wijk.models import (
     RelayMessage,
     Report,
     SignUp,
+    Suspension,
 )
 
 LINKS = re.compile(r'(?:href|src)="([^"]+)"|<loc>([^<]+)</loc>')
@@ -100,6 +101,9 @@ def planted(app, make_user, make_neighbourhood, make_item):
                    detail=c.plant("audit_entry.detail")),
         ItemRevision(item_id=activity.id, snapshot={"title": c.plant("item_revision.snapshot")}),
         NewsletterSubscription(user_id=owner.id, neighbourhood_id=place.id, source="account"),
+        Suspension(user_id=helper.id, neighbourhood_id=place.id,
+                   reason=c.plant("suspension.reason"), answer=c.plant("suspension.answer"),
+                   lift_reason=c.plant("suspension.lift_reason"), lifted_at=utcnow()),
     ])
     db.session.commit()
     return c, place, items

@@ -273,5 +273,5 @@ def test_the_enums_store_the_same_strings_as_before(app, make_item):
         "JOIN signup ON signup.activity_id = item.id")).one()
     assert tuple(stored) == ("activity", "published", "waiting")
     assert set(ITEM_CLASSES) == set(ItemKind)
-    assert {m.value for m in ItemStatus} == {"published", "hidden"}
+    assert {m.value for m in ItemStatus} == {"published", "hidden", "held", "suspended"}
     assert {m.value for m in SignUpStatus} == {"confirmed", "waiting", "cancelled"}

@@ -28,6 +28,7 @@ from wijk.content import page as _content_page  # noqa: F401
 from wijk.content import views as _content_views  # noqa: F401
 from wijk.discover import views as _discover_views  # noqa: F401
 from wijk.legal import views as _legal_views  # noqa: F401
+from wijk.manage import moderation_views as _manage_moderation_views  # noqa: F401
 from wijk.manage import views as _manage_views  # noqa: F401
 from wijk.neighbourhoods import views as _neighbourhood_views  # noqa: F401
 from wijk.newsletters import views as _newsletter_views  # noqa: F401

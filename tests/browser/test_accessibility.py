@@ -77,18 +77,21 @@ def test_a_form_with_errors_has_no_serious_violations(live_server, axe_page, sit
 @pytest.mark.parametrize("path", ["/beheer", "/beheer/{slug}", "/beheer/{slug}/nieuwsbrieven",
                                   "/beheer/{slug}/nieuwsbrieven/nieuw",
                                   "/beheer/{slug}/abonnees", "/beheer/{slug}/items/{item}",
+                                  "/beheer/{slug}/schorsingen", "/beheer/{slug}/regels",
                                   "/admin", "/admin/wijken", "/admin/audit"])
 def test_manager_and_admin_pages_have_no_serious_violations(live_server, axe_page, site,
                                                             make_user, path):
     import pyotp
 
     from wijk.extensions import db
-    from wijk.models import NeighbourhoodManager
+    from wijk.models import NeighbourhoodManager, Suspension
     from wijk.models.base import utcnow
 
     admin = make_user(is_admin=True)
     admin.totp_secret, admin.totp_enabled_at = pyotp.random_base32(), utcnow()
     db.session.add(NeighbourhoodManager(neighbourhood_id=site["place"].id, user_id=admin.id))
+    db.session.add(Suspension(user_id=site["owner"].id, neighbourhood_id=site["place"].id,
+                              reason="Reclame", answer="Sorry", answered_at=utcnow()))
     db.session.commit()
     log_in(axe_page, live_server, admin)
     check(axe_page, live_server + path.format(slug=site["place"].slug, item=site["item"].id))

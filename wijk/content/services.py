@@ -24,6 +24,7 @@ from wijk.models import (
     User,
 )
 from wijk.models.base import personal_fields, utcnow
+from wijk.moderation.holds import hold_if_needed
 from wijk.pictures import services as pictures
 from wijk.sanitize import clean_rich_text
 from wijk.security.tokens import make_token, read_token
@@ -85,6 +86,7 @@ def create_item(kind: str, owner: User, data: dict[str, Any], *,
     item = ITEM_CLASSES[kind](owner_id=owner.id, status=ItemStatus.PUBLISHED)
     db.session.add(item)
     apply(item, data)
+    hold_if_needed(item, new=True)
     _commit_with_picture(item, picture, remove=False)
     return item
 
@@ -92,8 +94,10 @@ def create_item(kind: str, owner: User, data: dict[str, Any], *,
 def update_item(item: Item, data: dict[str, Any], *,
                 picture: pictures.Prepared | None = None) -> None:
     """Save the changes; when the organiser added places, people on the waiting list
-    move up (and are mailed) in the same transaction."""
+    move up (and are mailed) in the same transaction. A change that meets a hold rule
+    of the neighbourhood takes the item offline until a manager approves it."""
     apply(item, data)
+    hold_if_needed(item, new=False)
     if item.kind == ItemKind.ACTIVITY:
         db.session.flush()
         fill_places(item)

@@ -8,7 +8,7 @@ from wijk.content import bp, services
 from wijk.content.forms import FORMS, InviteForm, ItemForm
 from wijk.content.page import KIND_PATH, item_url, load_item, render_item_page
 from wijk.extensions import limiter
-from wijk.models import ItemKind, Neighbourhood
+from wijk.models import ItemKind, ItemStatus, Neighbourhood
 from wijk.sanitize import editable_text
 from wijk.security.permissions import (
     can_delete,
@@ -16,6 +16,7 @@ from wijk.security.permissions import (
     can_invite,
     can_post,
     require,
+    suspended_in,
 )
 from wijk.visibility import item_view, item_views
 
@@ -30,6 +31,22 @@ def _prepare(form: ItemForm, kind: str) -> None:
     ]
     if form.organisation_id.data is None:  # an item without organisation
         form.organisation_id.data = 0
+
+
+def _suspended(form: ItemForm, *places: int | None) -> bool:
+    """A suspended person cannot post in that neighbourhood: the form says so."""
+    if any(place and suspended_in(current_user, place) for place in places):
+        form.neighbourhood_id.errors.append(
+            _("You are suspended in this neighbourhood and cannot post here. The decision "
+              "and a way to answer it are under “My data”."))
+        return True
+    return False
+
+
+def _posted(item) -> None:
+    if item.status == ItemStatus.HELD:
+        flash(_("Saved. A neighbourhood manager reviews your post before it is public."),
+              "info")
 
 
 def _data(form: ItemForm) -> dict:
@@ -52,12 +69,17 @@ def create(kind_slug: str):
         place = Neighbourhood.by_slug(request.args.get("wijk", ""))
         if place:
             form.neighbourhood_id.data = place.id
+    refused = False
     if form.validate_on_submit():
-        item = services.create_item(kind, current_user, _data(form),
-                                    picture=getattr(form, "prepared_picture", None))
-        flash(_("Posted. Personal details stay hidden until you switch them on."), "success")
-        return redirect(item_url(item))
-    status = 400 if form.errors else 200
+        refused = _suspended(form, form.neighbourhood_id.data)
+        if not refused:
+            item = services.create_item(kind, current_user, _data(form),
+                                        picture=getattr(form, "prepared_picture", None))
+            flash(_("Posted. Personal details stay hidden until you switch them on."),
+                  "success")
+            _posted(item)
+            return redirect(item_url(item))
+    status = 403 if refused else 400 if form.errors else 200
     return render_template("content/form.html", form=form, kind=kind, item=None), status
 
 
@@ -74,11 +96,16 @@ def edit(kind_slug: str, item_id: int):
         form.description.data = editable_text(item.description)
         if "categories" in form:
             form.categories.data = list(view.categories)
+    refused = False
     if form.validate_on_submit():
-        services.update_item(item, _data(form), picture=getattr(form, "prepared_picture", None))
-        flash(_("Your changes have been saved."), "success")
-        return redirect(item_url(item))
-    status = 400 if form.errors else 200
+        refused = _suspended(form, item.neighbourhood_id, form.neighbourhood_id.data)
+        if not refused:
+            services.update_item(item, _data(form),
+                                 picture=getattr(form, "prepared_picture", None))
+            flash(_("Your changes have been saved."), "success")
+            _posted(item)
+            return redirect(item_url(item))
+    status = 403 if refused else 400 if form.errors else 200
     return render_template("content/form.html", form=form, kind=item.kind, item=view), status
 
 

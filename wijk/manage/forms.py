@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import BooleanField, IntegerField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from wijk.content.forms import FORMS, ItemForm
 
@@ -40,3 +40,50 @@ def edit_form(kind: str, fields: tuple[str, ...], **kwargs) -> ItemForm:
         if name not in fields and name not in ("note", "csrf_token"):
             del form[name]
     return form
+
+
+class SuspendForm(FlaskForm):
+    """Suspend the author of an item: the person reads the reason in the e-mail and
+    under "My data"."""
+
+    reason = TextAreaField(
+        _l("Reason for the suspension"),
+        validators=[DataRequired(_l("Give a reason; the person reads it.")), Length(max=2000)],
+        description=_l("The person receives this reason by e-mail and can answer it."),
+    )
+    site_wide = BooleanField(_l("Everywhere on the site (administrators only)"))
+
+
+class LiftForm(FlaskForm):
+    suspension_id = IntegerField(validators=[DataRequired()])
+    reason = TextAreaField(
+        _l("Why is the suspension lifted?"),
+        validators=[DataRequired(_l("Give a reason; the person reads it.")), Length(max=2000)],
+    )
+
+
+class RulesForm(FlaskForm):
+    hold_first_posts = IntegerField(
+        _l("Review the first posts of each person"),
+        validators=[InputRequired(), NumberRange(min=0, max=20)],
+        description=_l("How many posts of each person in this neighbourhood wait for your "
+                       "approval before they are public. 0 switches this off."),
+    )
+    held_words = TextAreaField(
+        _l("Words that hold a post for review"),
+        validators=[Optional(), Length(max=5000)],
+        description=_l("One word or phrase a line. A post that contains one waits for your "
+                       "approval instead of being published."),
+    )
+
+
+class AnswerForm(FlaskForm):
+    """The suspended person's answer, relayed to the managers (or admins) who decide."""
+
+    suspension_id = IntegerField(validators=[DataRequired()])
+    answer = TextAreaField(
+        _l("Your answer"),
+        validators=[DataRequired(_l("Write your answer.")), Length(max=2000)],
+        description=_l("Goes by e-mail to the people who decided; they see it with the "
+                       "decision."),
+    )

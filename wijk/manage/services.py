@@ -6,7 +6,7 @@ change, its audit entry and the author's notification in one transaction."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -28,6 +28,7 @@ from wijk.models import (
     User,
 )
 from wijk.models.base import utcnow
+from wijk.moderation.holds import held_items
 from wijk.security.permissions import can_moderate
 
 QUEUE_DAYS = 14
@@ -91,6 +92,7 @@ class Queue:
     since: datetime
     new_items: list[Item]
     reported: list[tuple[Item, int]]  # (item, open reports)
+    held: list[Item] = field(default_factory=list)  # waiting for approval
 
 
 def moderation_queue(neighbourhood: Neighbourhood, now: datetime | None = None) -> Queue:
@@ -111,7 +113,7 @@ def moderation_queue(neighbourhood: Neighbourhood, now: datetime | None = None) 
             .where(Item.neighbourhood_id == neighbourhood.id)
             .order_by(open_reports.c.n.desc(), Item.id))
     ]
-    return Queue(since, new_items, reported)
+    return Queue(since, new_items, reported, held_items(neighbourhood))
 
 
 def open_report_counts(neighbourhood_ids: list[int]) -> dict[int, int]:
@@ -163,23 +165,36 @@ def _notify_author(item: Item, template: str, **context: Any) -> None:
 
 def hide(item: Item, actor: User, reason: str) -> None:
     """Take an item offline; the relay closes with it (it checks `is_published`)."""
-    _moderate(item, actor, reason, expected=ItemStatus.PUBLISHED, status=ItemStatus.HIDDEN,
+    _moderate(item, actor, reason, expected=(ItemStatus.PUBLISHED, ItemStatus.HELD),
+              status=ItemStatus.HIDDEN,
               action="item.hidden", notice="hidden")
 
 
 def restore(item: Item, actor: User, reason: str) -> None:
-    _moderate(item, actor, reason, expected=ItemStatus.HIDDEN, status=ItemStatus.PUBLISHED,
+    _moderate(item, actor, reason, expected=(ItemStatus.HIDDEN,), status=ItemStatus.PUBLISHED,
               action="item.restored", notice="restored")
 
 
-def _moderate(item: Item, actor: User, reason: str, *, expected: str, status: str,
-              action: str, notice: str) -> None:
+def approve(item: Item, actor: User) -> None:
+    """A post held for review goes public: a manager decided, the author is told."""
+    if item.status != ItemStatus.HELD:
+        raise ModerationError("state")
+    item.status = "published"
+    item.moderation_reason = None
+    audit.record(actor, "item.approved", subject=item.owner_id, item=item,
+                 neighbourhood=item.neighbourhood_id)
+    _notify_author(item, "approved")
+    db.session.commit()
+
+
+def _moderate(item: Item, actor: User, reason: str, *, expected: tuple[str, ...],
+              status: str, action: str, notice: str) -> None:
     """One moderation step: a reason is required, audited and mailed to the author, all
     in one transaction."""
     reason = reason.strip()
     if not reason:
         raise ModerationError("reason")
-    if item.status != expected:
+    if item.status not in expected:
         raise ModerationError("state")
     item.status = status
     item.moderation_reason = reason if status == ItemStatus.HIDDEN else None

@@ -19,6 +19,8 @@ from wijk.manage import bp, forms, services
 from wijk.models import Item, Neighbourhood
 from wijk.sanitize import editable_text
 from wijk.security.decorators import manager_required
+from wijk.security.permissions import suspended_in
+from wijk.visibility import item_view
 
 PAGE_SIZE = 100
 
@@ -69,13 +71,18 @@ def reviewed(slug: str):
 # --- one item ---------------------------------------------------------------------------
 
 
-def _render_item(place, item, *, hide_form=None, resolve_form=None, status=200):
+def _render_item(place, item, *, hide_form=None, resolve_form=None, suspend_form=None,
+                 status=200):
+    """The whole item as the public sees it (picture, dates, place, public fields), with
+    what only managers see: status, author, reports, revisions and the decisions."""
     return render_template(
-        "manage/item.html", place=place, item=item,
+        "manage/item.html", place=place, item=item, view=item_view(item, current_user),
         description=Markup(item.description or ""),  # noqa: S704 (sanitised on save)
         reports=services.reports_of(item), revisions=services.revisions_of(item),
         hide_form=hide_form or forms.ReasonForm(formdata=None),
         resolve_form=resolve_form or forms.ResolveForm(formdata=None),
+        suspend_form=suspend_form or forms.SuspendForm(formdata=None),
+        author_suspended=item.owner is not None and suspended_in(item.owner, place),
     ), status
 
 

@@ -20,7 +20,7 @@ from wijk.models.content import (
     Organisation,
 )
 from wijk.models.legal import AccessibilityCheck, PublishedDocument
-from wijk.models.moderation import ItemRevision, Report
+from wijk.models.moderation import ItemRevision, ModerationRules, Report, Suspension
 from wijk.models.neighbourhood import Neighbourhood, NeighbourhoodPostcode
 from wijk.models.newsletters import Newsletter, NewsletterSubscription
 from wijk.models.outbox import OutboxMessage
@@ -47,6 +47,7 @@ __all__ = [
     "ItemManager",
     "ItemRevision",
     "ItemStatus",
+    "ModerationRules",
     "Neighbourhood",
     "NeighbourhoodManager",
     "NeighbourhoodPostcode",
@@ -64,5 +65,6 @@ __all__ = [
     "SealedAccount",
     "SignUp",
     "SignUpStatus",
+    "Suspension",
     "User",
 ]

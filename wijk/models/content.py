@@ -29,10 +29,14 @@ class ItemKind(StrEnum):
 
 
 class ItemStatus(StrEnum):
-    """Published items are public; hidden ones were taken down by a manager (with a reason)."""
+    """Only published items are public. A manager hides one (with a reason); a post held by
+    pre-moderation or the word list waits for a manager's approval; a suspended person's
+    items are off the site until the suspension is lifted."""
 
     PUBLISHED = "published"
     HIDDEN = "hidden"
+    HELD = "held"
+    SUSPENDED = "suspended"
 
 
 CONTACT_AUDIENCE = "the owner and co-managers; the public only when its flag is on"

@@ -81,6 +81,11 @@ def sections(data: MyData) -> dict[str, list[dict[str, Any]]]:
         "privacy_requests": [
             row(r, exclude=("user_id",)) for r in data.requests
         ],
+        "suspensions": [
+            {**row(s, exclude=("user_id", "created_by_id", "lifted_by_id")),
+             "neighbourhood": s.neighbourhood.name if s.neighbourhood else None}
+            for s in data.suspensions
+        ],
     }
 
 

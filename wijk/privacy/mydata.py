@@ -30,6 +30,7 @@ from wijk.models import (
     PrivacyRequest,
     RelayMessage,
     SignUp,
+    Suspension,
     User,
 )
 
@@ -52,6 +53,7 @@ class MyData:
     blocked: list[BlockedSender] = field(default_factory=list)
     audit: list[AuditEntry] = field(default_factory=list)
     requests: list[PrivacyRequest] = field(default_factory=list)
+    suspensions: list[Suspension] = field(default_factory=list)
 
 
 def _all(query) -> list[Any]:
@@ -87,6 +89,10 @@ def collect(user: User) -> MyData:
                    .options(joinedload(AuditEntry.actor), joinedload(AuditEntry.item),
                             joinedload(AuditEntry.neighbourhood))
                    .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())),
+        suspensions=_all(select(Suspension).where(Suspension.user_id == uid)
+                         .options(joinedload(Suspension.neighbourhood))
+                         .order_by(Suspension.lifted_at.is_not(None),
+                                   Suspension.created_at.desc(), Suspension.id.desc())),
     )
     email = user.email.lower()
     data.requests = _all(select(PrivacyRequest).where(or_(

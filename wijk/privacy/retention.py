@@ -33,6 +33,7 @@ from wijk.models import (
     Report,
     SealedAccount,
     SignUp,
+    Suspension,
     User,
 )
 from wijk.models.base import personal_fields, utcnow
@@ -204,6 +205,16 @@ def _erase_reports(ids: list[int], now: datetime) -> None:
     db.session.execute(delete(Report).where(Report.id.in_(ids)))
 
 
+def _suspension_due(now: datetime) -> Select:
+    """Lifted suspensions, a year on; an active one stays while the account exists (it
+    goes with the account)."""
+    return select(Suspension.id).where(Suspension.lifted_at <= now - SUSPENSION.period)
+
+
+def _erase_suspensions(ids: list[int], now: datetime) -> None:
+    db.session.execute(delete(Suspension).where(Suspension.id.in_(ids)))
+
+
 def _audit_due(now: datetime) -> Select:
     return select(AuditEntry.id).where(AuditEntry.created_at <= now - AUDIT.period)
 
@@ -282,6 +293,12 @@ REPORT = RetentionRule(
     _l("Reports of abuse are erased 1 year after they were dealt with."),
     ("report",), "report", _report_due, _erase_reports,
 )
+SUSPENSION = RetentionRule(
+    "suspension", timedelta(days=365),
+    _l("A suspension, with its reason and your answer, is erased 1 year after it was "
+       "lifted; while it lasts it is kept with your account."),
+    ("suspension",), "suspension", _suspension_due, _erase_suspensions,
+)
 AUDIT = RetentionRule(
     "audit", timedelta(days=730),
     _l("Entries in the audit trail (who viewed or changed whose data) are erased after "
@@ -301,7 +318,8 @@ PRIVACY_REQUEST = RetentionRule(
 
 SCHEDULE: tuple[RetentionRule, ...] = (
     UNVERIFIED_ACCOUNT, DELETED_ACCOUNT, ACTIVITY_CONTACT, EXPIRED_OFFER, SIGNUP_LIST,
-    RELAY_BODY, OUTBOX_BODY, INVITATION, REPORT, AUDIT, SEALED_COPY, PRIVACY_REQUEST,
+    RELAY_BODY, OUTBOX_BODY, INVITATION, REPORT, SUSPENSION, AUDIT, SEALED_COPY,
+    PRIVACY_REQUEST,
 )
 
 

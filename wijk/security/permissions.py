@@ -6,10 +6,17 @@ from typing import Any
 
 from flask import abort, has_request_context, request
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from wijk.extensions import db
-from wijk.models import Item, ItemManager, Neighbourhood, NeighbourhoodManager, User
+from wijk.models import (
+    Item,
+    ItemManager,
+    Neighbourhood,
+    NeighbourhoodManager,
+    Suspension,
+    User,
+)
 
 
 def _is_user(user: Any) -> bool:
@@ -19,6 +26,38 @@ def _is_user(user: Any) -> bool:
 def can_post(user: Any) -> bool:
     """Only verified accounts post content."""
     return _is_user(user) and user.is_verified
+
+
+def suspended_in(user: Any, neighbourhood: Neighbourhood | int) -> Suspension | None:
+    """The active suspension that keeps the user from posting in this neighbourhood:
+    one for the neighbourhood, or a site-wide one."""
+    if not _is_user(user):
+        return None
+    neighbourhood_id = neighbourhood if isinstance(neighbourhood, int) else neighbourhood.id
+    return db.session.scalars(
+        select(Suspension).where(
+            Suspension.user_id == user.id, Suspension.lifted_at.is_(None),
+            or_(Suspension.neighbourhood_id.is_(None),
+                Suspension.neighbourhood_id == neighbourhood_id))
+        .order_by(Suspension.neighbourhood_id.is_not(None), Suspension.id)
+    ).first()
+
+
+def can_post_in(user: Any, neighbourhood: Neighbourhood | int) -> bool:
+    """Posting in a neighbourhood also needs no active suspension there."""
+    return can_post(user) and suspended_in(user, neighbourhood) is None
+
+
+def can_suspend(actor: Any, neighbourhood: Neighbourhood | int | None) -> bool:
+    """Managers suspend in their own neighbourhoods; only an admin suspends site-wide
+    (`neighbourhood` None)."""
+    if neighbourhood is None:
+        return is_admin(actor)
+    return can_moderate(actor, neighbourhood)
+
+
+def can_lift(actor: Any, suspension: Suspension) -> bool:
+    return can_suspend(actor, suspension.neighbourhood_id)
 
 
 def is_owner(user: Any, item: Item) -> bool:
