@@ -9,7 +9,7 @@ import click
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -49,14 +49,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     limiter.init_app(app)
 
     @login_manager.user_loader
-    def load_user(session_id: str):
-        user_id, _, fingerprint = session_id.partition(".")
-        if not user_id.isdigit():
+    def load_user(session_token: str):
+        """Checked on every request, so an ended session (see User.end_sessions) is
+        refused everywhere at once."""
+        if not session_token or len(session_token) > 64:
             return None
-        user = db.session.get(models.User, int(user_id))
-        if user is None or user.get_id() != session_id:
-            return None
-        return user
+        return db.session.scalar(
+            select(models.User).where(models.User.session_token == session_token)
+        )
 
     login_manager.login_message = _l("Log in to continue.")
 

@@ -25,18 +25,10 @@ def register():
     form = forms.RegisterForm()
     form.newsletters.choices = [(n.id, n.name) for n in Neighbourhood.ordered()]
     if form.validate_on_submit():
-        try:
-            user = services.register(form.name.data, form.email.data, form.password.data,
-                                     locale=str(get_locale()), newsletters=form.newsletters.data)
-        except services.EmailTaken:
-            form.email.errors.append(
-                _("There is already an account with this address. Log in or reset your password.")
-            )
-        else:
-            login_user(user)
-            flash(_("Welcome! We sent you an e-mail. Click the link in it to confirm your "
-                    "address; after that you can post."), "success")
-            return redirect(url_for("accounts.account"))
+        # A known address gets a mail to its owner instead; the answer is the same.
+        services.register(form.name.data, form.email.data, form.password.data,
+                          locale=str(get_locale()), newsletters=form.newsletters.data)
+        return render_template("accounts/register_sent.html", email=form.email.data)
     status = 400 if form.errors else 200
     return render_template("accounts/register.html", form=form), status
 
@@ -70,10 +62,23 @@ def complete_login(user, *, remember: bool, next_url: str | None):
 
 @bp.post("/uitloggen")
 def logout():
+    """Ends the session server-side: a copied session or remember cookie stops working."""
+    if current_user.is_authenticated:
+        services.end_sessions(current_user)
     logout_user()
     session.pop("lang", None)
     flash(_("You are logged out."), "success")
     return redirect(url_for("neighbourhoods.home"))
+
+
+@bp.post("/account/overal-uitloggen")
+@login_required
+def logout_everywhere():
+    services.end_sessions(current_user)
+    logout_user()
+    session.pop("lang", None)
+    flash(_("You are logged out on every device. Log in again to continue here."), "success")
+    return redirect(url_for("accounts.login"))
 
 
 @bp.get("/bevestigen/<token>")

@@ -123,7 +123,7 @@ def check_credentials(user: User, password: str, totp_code: str | None) -> bool:
     if user.totp_enabled_at is None:
         return True
 
-    return verify_totp(user.totp_secret, totp_code)
+    return verify_totp(user, totp_code)
 
 
 def delete_account(user: User, fates: dict[int, str], now: datetime | None = None) -> None:
@@ -161,6 +161,7 @@ def delete_account(user: User, fates: dict[int, str], now: datetime | None = Non
                name=user.name, kept=len(keep), deleted=len(drop),
                contact=current_app.config["CONTROLLER_CONTACT"])
     user.deleted_at = now
+    user.end_sessions()  # every session and remember cookie, on every device
     user.password_hash = UNUSABLE_PASSWORD
     user.totp_secret = None
     db.session.commit()
