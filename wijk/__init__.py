@@ -13,7 +13,7 @@ from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from wijk import config, errors, filters, models, pagecache, security
+from wijk import config, converters, errors, filters, models, pagecache, security
 from wijk.cli import register as register_cli
 from wijk.extensions import babel, csrf, db, limiter, login_manager, migrate
 from wijk.extensions import mail as mail_extension  # `wijk.mail` is the outbox package
@@ -60,6 +60,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     login_manager.login_message = _l("Log in to continue.")
 
+    converters.register(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     errors.register(app)

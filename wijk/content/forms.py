@@ -21,7 +21,6 @@ from wtforms import (
 from wtforms.validators import (
     URL,
     DataRequired,
-    Email,
     Length,
     NumberRange,
     Optional,
@@ -31,6 +30,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from wijk.content import categories
+from wijk.mail.address import MailableEmail
 from wijk.pictures import services as pictures
 
 DESCRIPTION_MAX = 10_000
@@ -90,7 +90,7 @@ class ItemForm(FlaskForm):
     contact_name_public = BooleanField(SHOW)
     contact_email = EmailField(
         _l("Contact e-mail"),
-        validators=[Optional(), Email(_l("This is not a valid e-mail address.")),
+        validators=[Optional(), MailableEmail(),
                     Length(max=254)],
         description=_l("Never shown to anyone. Messages from the contact form go here; "
                        "leave it empty to get them at your account address."),
@@ -169,5 +169,5 @@ FORMS: dict[str, type[ItemForm]] = {
 class InviteForm(FlaskForm):
     email = EmailField(_l("E-mail address of the co-manager"),
                        validators=[DataRequired(_l("Fill in an e-mail address.")),
-                                   Email(_l("This is not a valid e-mail address.")),
+                                   MailableEmail(),
                                    Length(max=254)])
