@@ -58,6 +58,11 @@ DEFAULTS: dict[str, object] = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": False,
     "RATELIMIT_ENABLED": True,
+    # Strict-Transport-Security, sent only on responses served over HTTPS (directly or
+    # behind a proxy trusted with PROXY_FIX_HOPS). 0 switches it off. See docs/deploy.md.
+    "HSTS_MAX_AGE": 365 * 24 * 3600,
+    "HSTS_INCLUDE_SUBDOMAINS": False,
+    "HSTS_PRELOAD": False,
     # Reverse proxies in front of the app (X-Forwarded-For/-Proto hops to trust).
     "PROXY_FIX_HOPS": 0,
     "SITE_NAME": "Wijk",
