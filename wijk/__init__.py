@@ -20,6 +20,7 @@ from wijk.extensions import mail as mail_extension  # `wijk.mail` is the outbox 
 from wijk.features import BLUEPRINTS
 from wijk.mail.worker import start_inline_worker
 from wijk.models.base import include_object
+from wijk.uploads import UploadRequest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,6 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     config.load(app, test_config)
+    app.request_class = UploadRequest
 
     if app.config["PROXY_FIX_HOPS"]:
         hops = int(app.config["PROXY_FIX_HOPS"])

@@ -49,6 +49,9 @@ DEFAULTS: dict[str, object] = {
     "OFFER_DEFAULT_DAYS": 60,
     "PAGE_SIZE": 20,
     "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,
+    # A form with a file is read up to this size; a file beyond MAX_CONTENT_LENGTH is cut
+    # while it streams in, so the form comes back with a message and the typed text.
+    "UPLOAD_READ_LIMIT": 64 * 1024 * 1024,
     # Cookies: the session cookie is the only cookie the site sets.
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",

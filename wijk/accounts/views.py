@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from wijk.accounts import bp, forms, services
+from wijk.errors import keeps_text
 from wijk.extensions import db, limiter
 from wijk.models import Neighbourhood
 from wijk.security import totp
@@ -18,6 +19,7 @@ def _login_key() -> str:
 
 
 @bp.route("/registreren", methods=["GET", "POST"])
+@keeps_text
 @limiter.limit("10/hour", methods=["POST"])
 def register():
     if current_user.is_authenticated:
