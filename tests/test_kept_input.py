@@ -84,7 +84,7 @@ def test_an_expired_contact_form_comes_back_with_the_text_and_then_sends(strict_
     assert db.session.scalar(select(func.count(RelayMessage.id))) == 0
     again = later.post(f"/vraag-aanbod/{item.id}/contact",
                        data={**data, "csrf_token": token_in(html)})
-    assert again.status_code == 302, re.findall(r"(?:flash|error)[^>]*>([^<]+)<", again.get_data(as_text=True))
+    assert again.status_code == 302
     assert db.session.scalar(select(func.count(RelayMessage.id))) == 1
 
 
