@@ -209,6 +209,7 @@ def restore(sealed: SealedAccount) -> User:
         for name, value in unplain(User, saved, exclude=("id", "is_admin")).items():
             setattr(user, name, value)
         user.deleted_at = None
+    user.end_sessions()  # a cookie from before the deletion does not come back with it
     for values in data.get("newsletter_subscriptions", []):
         if values.get("withdrawn_at") is None:  # active before deletion: active again
             db.session.add(NewsletterSubscription(
