@@ -17,6 +17,7 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from wijk import ratelimits  # noqa: F401  (registers the wijk+sqlite:// limits storage)
 from wijk.clock import UTCDateTime
 
 NAMING = {
