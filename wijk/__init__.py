@@ -26,10 +26,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     # The factory alone imports every feature, when it builds an app: `import wijk.models`
     # (migrations, scripts, the personal-field probe) stays free of views and forms, and
     # every wijk module, which imports this package first, cannot close a cycle through it.
-    from wijk import errors, filters, models, pagecache, security  # noqa: PLC0415
-    from wijk.cli import register as register_cli  # noqa: PLC0415
-    from wijk.features import BLUEPRINTS  # noqa: PLC0415
-    from wijk.models.base import include_object  # noqa: PLC0415
+    from wijk import errors, filters, models, pagecache, security  # noqa: PLC0415 (factory)
+    from wijk.cli import register as register_cli  # noqa: PLC0415 (factory: every command)
+    from wijk.features import BLUEPRINTS  # noqa: PLC0415 (factory: every view module)
+    from wijk.models.base import include_object  # noqa: PLC0415 (factory: the models)
 
     app = Flask(
         __name__,
