@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from wijk import audit
 from wijk.accounts.services import find_by_email
 from wijk.clock import local_day_start
-from wijk.extensions import db
+from wijk.extensions import changed_rows, db
 from wijk.mail import queue_mail
 from wijk.mail.delivery import retry_failed
 from wijk.models import (
@@ -130,10 +130,10 @@ def appoint(actor: User, place: Neighbourhood, email: str) -> User:
 
 
 def remove_manager(actor: User, place: Neighbourhood, user_id: int) -> bool:
-    result = db.session.execute(
+    removed = changed_rows(
         delete(NeighbourhoodManager).where(NeighbourhoodManager.neighbourhood_id == place.id,
                                            NeighbourhoodManager.user_id == user_id))
-    if not result.rowcount:
+    if not removed:
         db.session.rollback()
         return False
     audit.record(actor, "manager.removed", subject=user_id, neighbourhood=place)

@@ -19,7 +19,7 @@ from flask import current_app, session
 from sqlalchemy import delete, func, select, update
 
 from wijk import audit
-from wijk.extensions import db
+from wijk.extensions import changed_rows, db
 from wijk.models import RecoveryCode, User
 from wijk.models.base import utcnow
 
@@ -132,10 +132,9 @@ def use_recovery_code(user: User, code: str) -> bool:
                                       RecoveryCode.used_at.is_(None)))
     if row_id is None:
         return False
-    result = db.session.execute(
+    return changed_rows(
         update(RecoveryCode).where(RecoveryCode.id == row_id, RecoveryCode.used_at.is_(None))
-        .values(used_at=utcnow()).execution_options(synchronize_session=False))
-    return result.rowcount == 1
+        .values(used_at=utcnow()).execution_options(synchronize_session=False)) == 1
 
 
 def check_second_factor(user: User, code: str, *, commit: bool = True) -> bool:
