@@ -8,6 +8,7 @@ from werkzeug.security import check_password_hash
 
 from wijk.accounts import bp, forms, services
 from wijk.extensions import db, limiter
+from wijk.forms import add_error
 from wijk.models import Neighbourhood
 from wijk.models.base import utcnow
 from wijk.security import totp
@@ -31,7 +32,7 @@ def register():
             user = services.register(form.name.data, form.email.data, form.password.data,
                                      locale=str(get_locale()), newsletters=form.newsletters.data)
         except services.EmailTaken:
-            form.email.errors.append(
+            add_error(form.email,
                 _("There is already an account with this address. Log in or reset your password.")
             )
         else:
@@ -58,7 +59,7 @@ def login():
                 totp.start_second_step(user, remember=form.remember.data, next_url=next_url)
                 return redirect(url_for("accounts.mfa_login"))
             return complete_login(user, remember=form.remember.data, next_url=next_url)
-        form.password.errors.append(_("This e-mail address and password do not match."))
+        add_error(form.password, _("This e-mail address and password do not match."))
     status = 400 if form.errors else 200
     return render_template("accounts/login.html", form=form), status
 
@@ -153,14 +154,14 @@ def change_email():
     form = forms.ChangeEmailForm()
     if form.validate_on_submit():
         if not check_password_hash(current_user.password_hash, form.password.data):
-            form.password.errors.append(_("This password is not right."))
+            add_error(form.password, _("This password is not right."))
         elif services.normalise_email(form.email.data) == current_user.email:
-            form.email.errors.append(_("This is already your e-mail address."))
+            add_error(form.email, _("This is already your e-mail address."))
         else:
             try:
                 services.request_email_change(current_user, form.email.data)
             except services.EmailTaken:
-                form.email.errors.append(_("There is already an account with this address."))
+                add_error(form.email, _("There is already an account with this address."))
             else:
                 flash(_("We sent a link to %(email)s. Your address changes when you open it.",
                         email=services.normalise_email(form.email.data)), "success")

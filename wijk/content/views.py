@@ -8,6 +8,7 @@ from wijk.content import bp, services
 from wijk.content.forms import FORMS, InviteForm, ItemForm
 from wijk.content.page import KIND_PATH, item_url, load_item, render_item_page
 from wijk.extensions import limiter
+from wijk.forms import add_error
 from wijk.models import ItemKind, ItemStatus, Neighbourhood
 from wijk.sanitize import editable_text
 from wijk.security.permissions import (
@@ -36,7 +37,7 @@ def _prepare(form: ItemForm, kind: str) -> None:
 def _suspended(form: ItemForm, *places: int | None) -> bool:
     """A suspended person cannot post in that neighbourhood: the form says so."""
     if any(place and suspended_in(current_user, place) for place in places):
-        form.neighbourhood_id.errors.append(
+        add_error(form.neighbourhood_id,
             _("You are suspended in this neighbourhood and cannot post here. The decision "
               "and a way to answer it are under “My data”."))
         return True
@@ -154,7 +155,7 @@ def invite(kind_slug: str, item_id: int):
             services.invite(item, current_user, form.email.data)
         except services.InvitationError as error:
             reason = str(error)
-            form.email.errors.append(
+            add_error(form.email,
                 _("You already manage this item.") if reason == "self"
                 else _("This person is already a co-manager.")
             )
