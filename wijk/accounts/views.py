@@ -122,7 +122,7 @@ def reset_password(token: str):
         return render_template("accounts/reset_failed.html"), 400
     form = forms.ResetPasswordForm()
     if form.validate_on_submit():
-        services.set_password(target.user, form.password.data)
+        services.set_password(target.user, form.password.data or "")
         logout_user()
         flash(_("Your password has been changed. Log in with your new password."), "success")
         return redirect(url_for("accounts.login"))

@@ -42,7 +42,7 @@ class AdminError(Exception):
 # --- neighbourhoods ---------------------------------------------------------------------
 
 
-def parse_postcodes(text: str) -> list[str]:
+def parse_postcodes(text: str | None) -> list[str]:
     """'3531, 3532 3533' -> ['3531', '3532', '3533']; anything that is not four digits
     raises AdminError naming the bad entries."""
     parts = [p for p in re.split(r"[\s,;]+", text or "") if p]
@@ -69,11 +69,11 @@ def slug_taken(slug: str, place: Neighbourhood | None) -> bool:
     return db.session.scalar(query) is not None
 
 
-def save_neighbourhood(actor: User, *, name: str, slug: str, city: str, description: str,
+def save_neighbourhood(actor: User, *, name: str, slug: str, city: str, description: str | None,
                        postcodes: list[str], place: Neighbourhood | None = None
                        ) -> Neighbourhood:
     created = place is None
-    if created:
+    if place is None:
         place = Neighbourhood()
         db.session.add(place)
     place.name = name.strip()

@@ -45,11 +45,12 @@ def neighbourhoods():
 
 
 def _save(form: forms.NeighbourhoodForm, place=None):
-    if services.slug_taken(form.slug.data.strip(), place):
+    slug = (form.slug.data or "").strip()
+    if services.slug_taken(slug, place):
         add_error(form.slug, _("Another neighbourhood already has this web address."))
         return None
     return services.save_neighbourhood(
-        current_user, name=form.name.data, slug=form.slug.data, city=form.city.data,
+        current_user, name=form.name.data or "", slug=slug, city=form.city.data or "",
         description=form.description.data,
         postcodes=services.parse_postcodes(form.postcodes.data), place=place)
 
@@ -108,7 +109,7 @@ def appoint(slug: str):
     form = forms.AppointForm()
     if form.validate_on_submit():
         try:
-            user = services.appoint(current_user, place, form.email.data)
+            user = services.appoint(current_user, place, form.email.data or "")
         except services.AdminError as error:
             add_error(form.email,
                 _("This person already manages this neighbourhood.") if str(error) == "already"

@@ -121,8 +121,8 @@ def visibility(kind_slug: str, item_id: int):
         services.set_visibility(item, field, public)
     except KeyError:
         abort(400)
-    view = item_view(item, current_user)
-    label = view.field(field).label if view.field(field) else field
+    shown = item_view(item, current_user).field(field)
+    label = shown.label if shown else field
     if public:
         flash(_("%(field)s is now public.", field=label), "success")
     else:
@@ -152,7 +152,7 @@ def invite(kind_slug: str, item_id: int):
     form = InviteForm()
     if form.validate_on_submit():
         try:
-            services.invite(item, current_user, form.email.data)
+            services.invite(item, current_user, form.email.data or "")
         except services.InvitationError as error:
             reason = str(error)
             add_error(form.email,

@@ -105,8 +105,8 @@ def newsletter_save(slug: str):
     existing = _newsletter(place, form.newsletter_id.data) if form.newsletter_id.data else None
     if form.validate_on_submit():
         try:
-            newsletter = letters.save(place, current_user, form.subject.data, form.body.data,
-                                      existing)
+            newsletter = letters.save(place, current_user, form.subject.data or "",
+                                      form.body.data or "", existing)
         except letters.NewsletterError as error:
             if str(error) == "sent":
                 flash(_("This newsletter has been sent already and can no longer change."),
