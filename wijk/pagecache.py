@@ -51,7 +51,7 @@ class Entry:
     stored: float
     etag: str
     body: str
-    mimetype: str
+    mimetype: str | None
 
 
 class PageCache:

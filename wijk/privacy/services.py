@@ -109,7 +109,7 @@ def notify_account_holders(breach: Breach) -> int:
                                               User.deleted_at.is_(None))
     )
     for email, locale in recipients:
-        locale = locale if locale in current_app.config["LANGUAGES"] else default
+        locale = locale if locale and locale in current_app.config["LANGUAGES"] else default
         if locale not in rendered:
             rendered[locale] = render_mail(
                 "breach_notice", locale, breach=breach,
