@@ -23,3 +23,17 @@ forwarded_allow_ips = os.environ.get("WIJK_FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = "-" if os.environ.get("WIJK_ACCESS_LOG") else None
 access_log_format = '"%(r)s" %(s)s %(b)s %(M)sms'
 errorlog = "-"
+
+
+def on_starting(server):
+    """Refuse what would make the rate limits vanish: each worker counting alone in
+    memory. The default storage (a SQLite file in the instance folder) and Redis
+    (REDIS_URL) are shared by all workers."""
+    storage = os.environ.get("FLASK_RATELIMIT_STORAGE_URI", "")
+    if server.cfg.workers > 1 and storage.startswith("memory") and not os.environ.get(
+            "REDIS_URL"):
+        raise SystemExit(
+            "Wijk: FLASK_RATELIMIT_STORAGE_URI=memory:// with more than one gunicorn worker "
+            "would let every worker count rate limits alone. Leave it unset (a file shared "
+            "by the workers of this machine), set REDIS_URL, or run WIJK_WORKERS=1."
+        )

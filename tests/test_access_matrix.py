@@ -27,6 +27,7 @@ TABLE: dict[str, tuple[str, tuple[int, ...]]] = {
     "accounts.forgot_password": ("GET", (200, 200, 200, 200, 200, 200, 200)),
     "accounts.login": ("GET", (200, 302, 302, 302, 302, 302, 302)),
     "accounts.logout": ("POST", (302, 302, 302, 302, 302, 302, 302)),
+    "accounts.logout_everywhere": ("POST", (302, 302, 302, 302, 302, 302, 302)),
     "accounts.register": ("GET", (200, 302, 302, 302, 302, 302, 302)),
     "accounts.resend_verification": ("POST", (302, 302, 302, 302, 302, 302, 302)),
     "accounts.reset_password": ("GET", (400, 400, 400, 400, 400, 400, 400)),

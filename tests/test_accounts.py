@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from wijk.extensions import db
 from wijk.models import Consent, Item, OutboxMessage, User
@@ -25,7 +25,7 @@ def link_in(message: OutboxMessage) -> str:
 
 def test_registration_records_consent_with_version_and_time(client, app):
     response = client.post("/registreren", data=GOOD)
-    assert response.status_code == 302
+    assert response.status_code == 200
     user = db.session.scalar(select(User))
     assert user.email == "anna@example.org"
     assert user.password_hash.startswith("scrypt:")
@@ -59,11 +59,22 @@ def test_consent_box_is_unchecked_on_a_fresh_form(client):
     assert "checked" not in box
 
 
-def test_duplicate_email_gets_a_message_beside_the_field(client, make_user):
+def test_registering_a_known_address_answers_as_for_a_new_one_and_tells_its_owner(
+        client, make_user):
+    fresh = client.post("/registreren", data={**GOOD, "email": "nieuw@example.org"})
     make_user(email="anna@example.org")
-    response = client.post("/registreren", data=GOOD)
-    assert response.status_code == 400
-    assert "email-error" in response.get_data(as_text=True)
+    known = client.post("/registreren", data=GOOD)
+    assert known.status_code == fresh.status_code == 200
+
+    def page(response, email):
+        html = response.get_data(as_text=True).replace(email, "ADDRESS")
+        return re.sub(r'name="csrf_token" value="[^"]*"', "", html)
+
+    assert page(known, "Anna@example.org") == page(fresh, "nieuw@example.org")
+    kinds = {m.to_addr: m.kind for m in db.session.scalars(select(OutboxMessage))}
+    assert kinds == {"nieuw@example.org": "verify", "anna@example.org": "account_exists"}
+    assert db.session.scalar(select(func.count(User.id))
+                             .where(User.email == "anna@example.org")) == 1
 
 
 def test_overlong_name_is_refused_with_a_message(client):

@@ -54,12 +54,26 @@ def test_a_wrong_password_changes_nothing(client, auth, make_user):
         OutboxMessage.kind == "email_change")) is None
 
 
-def test_an_address_of_another_account_is_refused(client, auth, make_user):
-    make_user(email=NEW)
-    auth.login(make_user())
-    response = ask(client)
-    assert response.status_code == 400
-    assert "Er is al een account" in response.get_data(as_text=True)
+def test_an_address_of_another_account_tells_nobody_and_changes_nothing(client, auth,
+                                                                         make_user):
+    """The same answer as a free address (no account enumeration); the owner of the
+    address is told instead, and no link that could take it over is sent."""
+    owner = make_user(email=NEW, name="Eigenaar")
+    user = make_user(email="vrij.adres@example.org")
+    auth.login(user)
+    free = client.post("/account/e-mail", data={"email": "nog.vrij@example.org",
+                                                "password": PASSWORD}, follow_redirects=True)
+    taken = ask(client, email=NEW)
+    assert taken.status_code == 302
+    page = client.get(taken.headers["Location"]).get_data(as_text=True)
+    assert NEW in page and "Er is al een account" not in page
+    assert free.status_code == 200
+    kinds = [m.kind for m in db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.to_addr == NEW))]
+    assert kinds == ["email_in_use"]
+    db.session.expire_all()
+    assert db.session.get(User, user.id).email == "vrij.adres@example.org"
+    assert db.session.get(User, owner.id).email == NEW
 
 
 def test_a_link_for_an_address_taken_meanwhile_does_not_work(client, auth, make_user):
@@ -78,5 +92,6 @@ def test_the_consent_history_links_the_version_accepted(client, auth):
     client.post("/registreren", data={
         "name": "Nina Nieuw", "email": "nina@example.org", "password": PASSWORD,
         "password_repeat": PASSWORD, "accept_terms": "y", "confirm_age": "y"})
+    auth.login(db.session.scalar(select(User).where(User.email == "nina@example.org")))
     html = client.get("/account").get_data(as_text=True)
     assert 'href="/voorwaarden/versies#v-2026-11"' in html

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pyotp
 import pytest
+from manage_fixtures import code_for
 from sqlalchemy import select
 
 from wijk.extensions import db
@@ -27,7 +28,7 @@ def login(auth, client):
     def log_in(user):
         response = auth.login(user)
         if response.headers.get("Location", "").endswith("/inloggen/code"):
-            client.post("/inloggen/code", data={"code": pyotp.TOTP(user.totp_secret).now()})
+            client.post("/inloggen/code", data={"code": code_for(user)})
 
     return log_in
 

@@ -1,5 +1,5 @@
 """Login (per account and per client), registration, password reset and the contact form
-are rate limited; the limits hold with in-memory storage and with Redis (REDIS_URL)."""
+are rate limited; the limits hold with the shared SQLite file and with Redis (REDIS_URL)."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def test_password_reset_is_limited(client):
 
 
 def test_limits_use_the_configured_storage(app):
-    expected = "redis" if os.environ.get("REDIS_URL") else "memory"
+    expected = "redis" if os.environ.get("REDIS_URL") else "sqlitefile"
     assert type(limiter._storage).__name__.lower().startswith(expected)
 
 

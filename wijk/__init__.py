@@ -9,14 +9,15 @@ import click
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from wijk import config
+from wijk import config, converters
 from wijk.extensions import babel, csrf, db, limiter, login_manager, migrate
 from wijk.extensions import mail as mail_extension  # `wijk.mail` is the outbox package
 from wijk.mail.devworker import start_inline_worker
+from wijk.uploads import UploadRequest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,6 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     config.load(app, test_config)
+    app.request_class = UploadRequest
 
     if app.config["PROXY_FIX_HOPS"]:
         hops = int(app.config["PROXY_FIX_HOPS"])
@@ -56,17 +58,18 @@ def create_app(test_config: dict | None = None) -> Flask:
     limiter.init_app(app)
 
     @login_manager.user_loader
-    def load_user(session_id: str):
-        user_id, _, fingerprint = session_id.partition(".")
-        if not user_id.isdigit():
+    def load_user(session_token: str):
+        """Checked on every request, so an ended session (see User.end_sessions) is
+        refused everywhere at once."""
+        if not session_token or len(session_token) > 64:
             return None
-        user = db.session.get(models.User, int(user_id))
-        if user is None or user.get_id() != session_id:
-            return None
-        return user
+        return db.session.scalar(
+            select(models.User).where(models.User.session_token == session_token)
+        )
 
     login_manager.login_message = _l("Log in to continue.")
 
+    converters.register(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     errors.register(app)

@@ -12,6 +12,8 @@ import click
 from cryptography.fernet import Fernet
 from flask import Flask
 
+from wijk import ratelimits
+
 DEFAULTS: dict[str, object] = {
     "SECRET_KEY": None,
     "SQLALCHEMY_TRACK_MODIFICATIONS": False,
@@ -58,6 +60,9 @@ DEFAULTS: dict[str, object] = {
     "OFFER_DEFAULT_DAYS": 60,
     "PAGE_SIZE": 20,
     "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,
+    # A form with a file is read up to this size; a file beyond MAX_CONTENT_LENGTH is cut
+    # while it streams in, so the form comes back with a message and the typed text.
+    "UPLOAD_READ_LIMIT": 64 * 1024 * 1024,
     # Cookies: the session cookie is the only cookie the site sets.
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -65,10 +70,17 @@ DEFAULTS: dict[str, object] = {
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,
-    # Rate limits (Flask-Limiter). In-memory by default, Redis when REDIS_URL is set.
-    "RATELIMIT_STORAGE_URI": "memory://",
+    # Rate limits (Flask-Limiter). Default: a SQLite file in the instance folder that every
+    # worker process on the machine shares (wijk/ratelimits.py); Redis when REDIS_URL is
+    # set, shared by every node. Never memory:// with more than one worker.
+    "RATELIMIT_STORAGE_URI": None,
     "RATELIMIT_HEADERS_ENABLED": False,
     "RATELIMIT_ENABLED": True,
+    # Strict-Transport-Security, sent only on responses served over HTTPS (directly or
+    # behind a proxy trusted with PROXY_FIX_HOPS). 0 switches it off. See docs/deploy.md.
+    "HSTS_MAX_AGE": 365 * 24 * 3600,
+    "HSTS_INCLUDE_SUBDOMAINS": False,
+    "HSTS_PRELOAD": False,
     # Reverse proxies in front of the app (X-Forwarded-For/-Proto hops to trust).
     "PROXY_FIX_HOPS": 0,
     "SITE_NAME": "Wijk",
@@ -120,6 +132,9 @@ def load(app: Flask, test_config: dict | None) -> None:
     app.config.setdefault(
         "SQLALCHEMY_DATABASE_URI", f"sqlite:///{Path(app.instance_path) / 'wijk.sqlite'}"
     )
+    if not app.config.get("RATELIMIT_STORAGE_URI"):
+        app.config["RATELIMIT_STORAGE_URI"] = ratelimits.storage_uri(
+            str(Path(app.instance_path) / "ratelimits.sqlite"))
     if not app.config.get("MAIL_FILE_DIR"):
         app.config["MAIL_FILE_DIR"] = str(Path(app.instance_path) / "mail")
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):

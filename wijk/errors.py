@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from collections.abc import Callable
+
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    flash,
+    make_response,
+    render_template,
+    request,
+    session,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -27,6 +38,37 @@ MESSAGES = {
 }
 
 
+KEEPS_TEXT = "wijk_keeps_text_on_expired_form"
+
+
+def keeps_text(view: Callable) -> Callable:
+    """Mark a form view whose text must survive an expired form (CSRF token): it is run
+    again with the posted data, its own form check refuses the stale token, and the form
+    comes back filled in. Only for views that change nothing unless a FlaskForm validates;
+    put it under @bp.route, above the other decorators."""
+    setattr(view, KEEPS_TEXT, True)
+    return view
+
+
+def _refill(view: Callable) -> Response | None:
+    """The view's own page with the posted text and a message, when it shows the form
+    again (400); None when it answers otherwise (a redirect to log in, a 404, ...), so the
+    caller shows the plain expired page and no stray message is left behind."""
+    flash(_("This form had expired, so nothing was sent yet. Your text is still here: "
+            "check it and send it again."), "error")
+    try:
+        response = make_response(current_app.ensure_sync(view)(**(request.view_args or {})))
+    except HTTPException:
+        response = None
+    if response is not None and response.status_code == 400:
+        return response
+    flashes = session.get("_flashes")
+    if flashes:
+        flashes.pop()
+        session.modified = True
+    return None
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
@@ -38,6 +80,11 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
+        view = current_app.view_functions.get(request.endpoint or "")
+        if request.method == "POST" and getattr(view, KEEPS_TEXT, False):
+            refilled = _refill(view)
+            if refilled is not None:
+                return refilled
         title = _("This form has expired")
         text = _("Reload the page and send the form again. Your session may have expired.")
         return render_template("errors/error.html", code=400, title=title, text=text), 400

@@ -18,6 +18,7 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import CursorResult, MetaData, UpdateBase
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
 
+from wijk import ratelimits  # noqa: F401  (registers the wijk+sqlite:// limits storage)
 from wijk.clock import UTCDateTime
 
 NAMING = {

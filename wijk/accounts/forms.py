@@ -10,8 +10,10 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
-from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from wijk.mail.address import MailableEmail
 
 PASSWORD_MIN = 10
 
@@ -27,7 +29,7 @@ class RegisterForm(FlaskForm):
     email = EmailField(
         _l("E-mail address"),
         validators=[DataRequired(_l("Fill in your e-mail address.")),
-                    Email(_l("This is not a valid e-mail address.")), Length(max=254)],
+                    MailableEmail(), Length(max=254)],
         description=_l("We send a link to confirm it. It is never shown to others."),
     )
     password = PasswordField(
@@ -73,7 +75,7 @@ class LoginForm(FlaskForm):
 class ResetRequestForm(FlaskForm):
     email = EmailField(_l("E-mail address"),
                        validators=[DataRequired(_l("Fill in your e-mail address.")),
-                                   Email(_l("This is not a valid e-mail address.")),
+                                   MailableEmail(),
                                    Length(max=254)])
 
 
@@ -92,7 +94,7 @@ class ChangeEmailForm(FlaskForm):
     email = EmailField(
         _l("New e-mail address"),
         validators=[DataRequired(_l("Fill in your e-mail address.")),
-                    Email(_l("This is not a valid e-mail address.")), Length(max=254)],
+                    MailableEmail(), Length(max=254)],
         description=_l("We send a link to the new address; your address changes only when "
                        "you open it."),
     )

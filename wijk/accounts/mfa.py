@@ -3,10 +3,10 @@ renewing the codes, switching it off, and the code step after the password."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, login_user
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
@@ -74,6 +74,11 @@ def mfa_enable():
         uri = totp.provisioning_uri(current_user, secret)
         return render_template("mfa/setup.html", form=form, secret=secret,
                                qr=totp.qr_data_uri(uri), next=_next()), 400
+    # Switching on ended every session (the ones opened with the password alone); this
+    # one, which just proved the code, goes on under the new session token.
+    remember = bool(request.cookies.get(current_app.config.get("REMEMBER_COOKIE_NAME",
+                                                               "remember_token")))
+    login_user(current_user._get_current_object(), remember=remember)
     flash(_("Two-step login is on."), "success")
     return render_template("mfa/codes.html", codes=codes, next=_next())
 

@@ -22,10 +22,6 @@ from wijk.security.tokens import make_token, read_token
 _DUMMY_HASH = generate_password_hash("not a real password")
 
 
-class EmailTaken(Exception):
-    """The address already has an account."""
-
-
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 
@@ -35,17 +31,23 @@ def find_by_email(email: str) -> User | None:
 
 
 def register(name: str, email: str, password: str, *, locale: str | None,
-             newsletters: Sequence[int] = ()) -> User:
+             newsletters: Sequence[int] = ()) -> User | None:
     """Create the account, record the consents with their versions, queue verification.
 
     The caller has checked that the terms were accepted and the age confirmed; all of
-    it is written in one transaction, with one opt-in record per newsletter ticked."""
+    it is written in one transaction, with one opt-in record per newsletter ticked.
+    When the address has an account already, its owner gets a mail saying so and None
+    is returned; the caller answers the same either way, so the form tells nobody who
+    has an account."""
     email = normalise_email(email)
-    if find_by_email(email) is not None:
-        raise EmailTaken(email)
+    password_hash = generate_password_hash(password)  # either way: the same time taken
+    existing = find_by_email(email)
+    if existing is not None:
+        _queue_account_exists(existing)
+        db.session.commit()
+        return None
     config = current_app.config
-    user = User(name=name.strip(), email=email, password_hash=generate_password_hash(password),
-                locale=locale)
+    user = User(name=name.strip(), email=email, password_hash=password_hash, locale=locale)
     now = utcnow()
     user.consents = [
         Consent(document="terms", version=config["TERMS_VERSION"], accepted_at=now),
@@ -60,6 +62,14 @@ def register(name: str, email: str, password: str, *, locale: str | None,
     queue_verification(user)
     db.session.commit()
     return user
+
+
+def _queue_account_exists(user: User) -> None:
+    if user.deleted_at is not None:  # erased within 48 hours; nobody to tell
+        return
+    queue_mail("account_exists", user.email, "account_exists", locale=user.locale, user=user,
+               login=url_for("accounts.login", _external=True),
+               reset=url_for("accounts.forgot_password", _external=True))
 
 
 def queue_verification(user: User) -> None:
@@ -109,6 +119,12 @@ def request_reset(email: str) -> None:
     db.session.commit()
 
 
+def end_sessions(user: User) -> None:
+    """Log the person out everywhere: every session and remember cookie stops working."""
+    user.end_sessions()
+    db.session.commit()
+
+
 @dataclass(frozen=True)
 class ResetTarget:
     user: User
@@ -125,7 +141,9 @@ def reset_target(token: str) -> ResetTarget | None:
 
 
 def set_password(user: User, password: str) -> None:
+    """A new password ends every session and remember cookie of the person."""
     user.password_hash = generate_password_hash(password)
+    user.end_sessions()
     # Following the link proves the address, too.
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
@@ -139,10 +157,18 @@ EMAIL_CHANGE = "email-change"
 
 def request_email_change(user: User, new_email: str) -> None:
     """Queue a confirmation link to the new address; nothing changes until it is opened.
-    The link names the old address too, so it stops working once the address changed."""
+    The link names the old address too, so it stops working once the address changed.
+    An address that already has an account gets a notice instead, and the person asking
+    sees the same answer: the form tells nobody who has an account."""
     new = normalise_email(new_email)
-    if find_by_email(new) is not None:
-        raise EmailTaken(new)
+    owner = find_by_email(new)
+    if owner is not None:  # the same answer as a free address; its owner is told instead
+        if owner.deleted_at is None:
+            queue_mail("email_in_use", owner.email, "email_in_use", locale=owner.locale,
+                       user=owner)
+        record(user, "account.email_change_requested", subject=user)
+        db.session.commit()
+        return
     token = make_token(EMAIL_CHANGE, {"uid": user.id, "old": user.email, "new": new})
     queue_mail("email_change", new, "email_change", locale=user.locale, user=user,
                link=url_for("accounts.confirm_email_change", token=token, _external=True),
@@ -160,8 +186,8 @@ def confirm_email_change(token: str, now: datetime) -> User | None:
     user = db.session.get(User, data.get("uid"))
     if user is None or user.deleted_at is not None or user.email != data.get("old"):
         return None
-    if find_by_email(data["new"]) is not None:
-        raise EmailTaken(data["new"])
+    if find_by_email(data["new"]) is not None:  # taken since the link was sent
+        return None
     old = user.email
     user.email = data["new"]
     user.email_verified_at = now

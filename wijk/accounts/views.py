@@ -7,6 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.security import check_password_hash
 
 from wijk.accounts import bp, forms, services
+from wijk.errors import keeps_text
 from wijk.extensions import db, limiter
 from wijk.forms import add_error
 from wijk.models import Neighbourhood
@@ -21,6 +22,7 @@ def _login_key() -> str:
 
 
 @bp.route("/registreren", methods=["GET", "POST"])
+@keeps_text
 @limiter.limit("10/hour", methods=["POST"])
 def register():
     if current_user.is_authenticated:
@@ -28,18 +30,10 @@ def register():
     form = forms.RegisterForm()
     form.newsletters.choices = [(n.id, n.name) for n in Neighbourhood.ordered()]
     if form.validate_on_submit():
-        try:
-            user = services.register(form.name.data, form.email.data, form.password.data,
-                                     locale=str(get_locale()), newsletters=form.newsletters.data)
-        except services.EmailTaken:
-            add_error(form.email,
-                _("There is already an account with this address. Log in or reset your password.")
-            )
-        else:
-            login_user(user)
-            flash(_("Welcome! We sent you an e-mail. Click the link in it to confirm your "
-                    "address; after that you can post."), "success")
-            return redirect(url_for("accounts.account"))
+        # A known address gets a mail to its owner instead; the answer is the same.
+        services.register(form.name.data, form.email.data, form.password.data,
+                          locale=str(get_locale()), newsletters=form.newsletters.data)
+        return render_template("accounts/register_sent.html", email=form.email.data)
     status = 400 if form.errors else 200
     return render_template("accounts/register.html", form=form), status
 
@@ -73,10 +67,23 @@ def complete_login(user, *, remember: bool, next_url: str | None):
 
 @bp.post("/uitloggen")
 def logout():
+    """Ends the session server-side: a copied session or remember cookie stops working."""
+    if current_user.is_authenticated:
+        services.end_sessions(current_user)
     logout_user()
     session.pop("lang", None)
     flash(_("You are logged out."), "success")
     return redirect(url_for("neighbourhoods.home"))
+
+
+@bp.post("/account/overal-uitloggen")
+@login_required
+def logout_everywhere():
+    services.end_sessions(current_user)
+    logout_user()
+    session.pop("lang", None)
+    flash(_("You are logged out on every device. Log in again to continue here."), "success")
+    return redirect(url_for("accounts.login"))
 
 
 @bp.get("/bevestigen/<token>")
@@ -158,24 +165,17 @@ def change_email():
         elif services.normalise_email(form.email.data) == current_user.email:
             add_error(form.email, _("This is already your e-mail address."))
         else:
-            try:
-                services.request_email_change(current_user, form.email.data)
-            except services.EmailTaken:
-                add_error(form.email, _("There is already an account with this address."))
-            else:
-                flash(_("We sent a link to %(email)s. Your address changes when you open it.",
-                        email=services.normalise_email(form.email.data)), "success")
-                return redirect(url_for("accounts.account"))
+            services.request_email_change(current_user, form.email.data)
+            flash(_("We sent a link to %(email)s. Your address changes when you open it.",
+                    email=services.normalise_email(form.email.data)), "success")
+            return redirect(url_for("accounts.account"))
     status = 400 if form.errors else 200
     return render_template("accounts/change_email.html", form=form), status
 
 
 @bp.get("/account/e-mail/<token>")
 def confirm_email_change(token: str):
-    try:
-        user = services.confirm_email_change(token, utcnow())
-    except services.EmailTaken:
-        user = None
+    user = services.confirm_email_change(token, utcnow())
     if user is None:
         return render_template("accounts/change_email_failed.html"), 400
     flash(_("Your e-mail address is now %(email)s.", email=user.email), "success")

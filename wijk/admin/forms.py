@@ -3,9 +3,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from wijk.admin.services import SLUG, AdminError, parse_postcodes
+from wijk.mail.address import MailableEmail
 
 
 class NeighbourhoodForm(FlaskForm):
@@ -37,6 +38,6 @@ class AppointForm(FlaskForm):
     email = EmailField(
         _l("E-mail address of the new manager"),
         validators=[DataRequired(_l("Fill in an e-mail address.")),
-                    Email(_l("This is not a valid e-mail address.")), Length(max=254)],
+                    MailableEmail(), Length(max=254)],
         description=_l("The person needs a confirmed account on Wijk."),
     )

@@ -3,7 +3,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Length
+
+from wijk.mail.address import MailableEmail
 
 MESSAGE_MIN, MESSAGE_MAX = 10, 5000
 
@@ -14,7 +16,7 @@ class ContactForm(FlaskForm):
     email = EmailField(
         _l("Your e-mail address"),
         validators=[DataRequired(_l("Fill in your e-mail address, so you can get an answer.")),
-                    Email(_l("This is not a valid e-mail address.")), Length(max=254)],
+                    MailableEmail(), Length(max=254)],
     )
     message = TextAreaField(
         _l("Your message"),

@@ -24,7 +24,6 @@ from wtforms import (
 from wtforms.validators import (
     URL,
     DataRequired,
-    Email,
     Length,
     NumberRange,
     Optional,
@@ -34,6 +33,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from wijk.content import categories
+from wijk.mail.address import MailableEmail
 from wijk.models import Item
 from wijk.models.base import personal_fields
 from wijk.pictures import services as pictures
@@ -101,7 +101,7 @@ FIELD_OPTIONS: dict[str, dict[str, Any]] = {
     "address": {"flag_description": _l("Leave this off when it is your home address.")},
     "contact_email": {
         "type": EmailField,
-        "validators": [Email(_l("This is not a valid e-mail address."))],
+        "validators": [MailableEmail()],
         "description": _l("Never shown to anyone. Messages from the contact form go here; "
                           "leave it empty to get them at your account address."),
         "render_kw": {"autocomplete": "email"},
@@ -203,5 +203,5 @@ FORMS: dict[str, type[ItemForm]] = {
 class InviteForm(FlaskForm):
     email = EmailField(_l("E-mail address of the co-manager"),
                        validators=[DataRequired(_l("Fill in an e-mail address.")),
-                                   Email(_l("This is not a valid e-mail address.")),
+                                   MailableEmail(),
                                    Length(max=254)])

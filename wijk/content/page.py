@@ -14,6 +14,7 @@ from wijk.contact import services as relay
 from wijk.contact.forms import ContactForm
 from wijk.content import bp, services
 from wijk.content.forms import InviteForm
+from wijk.errors import keeps_text
 from wijk.extensions import db, limiter
 from wijk.models import Item, ItemKind, SignUpStatus
 from wijk.security.permissions import can_view
@@ -87,6 +88,7 @@ def _recipient_key() -> str:
 
 
 @bp.post(f"/{KIND_PATH}/<int:item_id>/contact")
+@keeps_text
 @limiter.limit("5/10 minutes;20/day")
 @limiter.limit("20/hour;60/day", key_func=_recipient_key,
                deduct_when=lambda response: response.status_code == 302)
@@ -107,6 +109,7 @@ def contact(kind_slug: str, item_id: int):
 
 
 @bp.post("/activiteit/<int:item_id>/aanmelden")
+@keeps_text
 @limiter.limit("5/10 minutes;30/day")
 def sign_up(item_id: int):
     """The sign-up form on an activity page; its errors re-render the page."""

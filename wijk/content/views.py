@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from wijk.content import bp, services
 from wijk.content.forms import FORMS, InviteForm, ItemForm
 from wijk.content.page import KIND_PATH, item_url, load_item, render_item_page
+from wijk.errors import keeps_text
 from wijk.extensions import limiter
 from wijk.forms import add_error
 from wijk.models import ItemKind, ItemStatus, Neighbourhood
@@ -58,6 +59,7 @@ def _data(form: ItemForm) -> dict:
 
 @bp.route("/plaatsen/<any(activiteit, organisatie, 'vraag-aanbod'):kind_slug>",
           methods=["GET", "POST"])
+@keeps_text
 @login_required
 @limiter.limit("30/hour", methods=["POST"])
 def create(kind_slug: str):
@@ -85,6 +87,7 @@ def create(kind_slug: str):
 
 
 @bp.route(f"/{KIND_PATH}/<int:item_id>/bewerken", methods=["GET", "POST"])
+@keeps_text
 @login_required
 def edit(kind_slug: str, item_id: int):
     item = load_item(kind_slug, item_id)

@@ -24,7 +24,9 @@ from wijk.security.permissions import can_moderate, require
 from wijk.visibility import ItemView, item_view, item_views
 
 SEARCH_PAGE, SEARCH_MAX_PAGES = 20, 50
-FEED_MAX_AGE = 15 * 60
+# Shared caches keep a feed at most this long, so a field its owner hides again is gone
+# from them within a minute; the ETag lets readers poll cheaply (304).
+FEED_MAX_AGE = 30
 
 
 def _place(slug: str) -> Neighbourhood:
@@ -146,12 +148,17 @@ def _page(value: str | None) -> int:
 
 
 def _feed(body: bytes, mimetype: str, filename: str | None = None) -> Response:
+    """A feed with a short shared lifetime and an ETag of its body. No Last-Modified:
+    hiding a field changes the feed without changing any item's stamp, while a hash of
+    the body is exact."""
     response = Response(body, mimetype=mimetype)
     response.cache_control.public = True
     response.cache_control.max_age = FEED_MAX_AGE
+    response.cache_control.must_revalidate = True
     if filename:
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 @bp.get("/activiteit/<int:item_id>/agenda.ics")

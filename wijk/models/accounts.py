@@ -1,12 +1,17 @@
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, false
+from sqlalchemy import BigInteger, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from wijk.models.base import Model, personal, utcnow
+from wijk.models.base import Model, not_personal, personal, utcnow
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
 
 
 def _account(purpose: str) -> dict:
@@ -68,6 +73,15 @@ class User(UserMixin, Model):
         String(64), info=_account("second login step (TOTP)")
     )
     totp_enabled_at: Mapped[datetime | None]
+    # The 30-second step of the last TOTP code accepted: a code counts once.
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    # What sessions and remember cookies hold instead of the id: a random value, replaced
+    # to end every session of the person at once (logout, new password, TOTP on, ...).
+    session_token: Mapped[str] = mapped_column(
+        String(64), unique=True, default=new_session_token,
+        info=not_personal("a random key whose replacement ends every session; it is not "
+                          "derived from the person or the password"),
+    )
     # Set when the person deletes the account: it is logged out and unpublished at once,
     # and the purge erases the rest within 48 hours.
     deleted_at: Mapped[datetime | None]
@@ -81,9 +95,16 @@ class User(UserMixin, Model):
         return self.email_verified_at is not None
 
     def get_id(self) -> str:
-        """The session holds id and a fingerprint of the password hash, so changing the
-        password logs out every other session."""
-        return f"{self.id}.{self.password_hash[-12:]}"
+        """What the session and the remember cookie hold: the random session token, so
+        neither shows the id or anything of the password hash."""
+        if self.session_token is None:
+            self.session_token = new_session_token()
+        return self.session_token
+
+    def end_sessions(self) -> None:
+        """Every session and remember cookie of this person stops working at the next
+        request, on every worker and node: they are checked against the database."""
+        self.session_token = new_session_token()
 
     def __repr__(self) -> str:
         return f"<User {self.id}>"

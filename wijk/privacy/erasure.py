@@ -122,7 +122,7 @@ def check_credentials(user: User, password: str, totp_code: str | None) -> bool:
     if user.totp_enabled_at is None:
         return True
 
-    return verify_totp(user.totp_secret, totp_code)
+    return verify_totp(user, totp_code)
 
 
 def delete_account(user: User, fates: dict[int, str], now: datetime | None = None) -> None:
@@ -155,6 +155,7 @@ def delete_account(user: User, fates: dict[int, str], now: datetime | None = Non
     ledger.note(ledger.ACCOUNT, user.id,
                 fates={str(item.id): fates.get(item.id, DELETE) for item in items})
     user.deleted_at = now
+    user.end_sessions()  # every session and remember cookie, on every device
     user.password_hash = UNUSABLE_PASSWORD
     user.totp_secret = None
     db.session.commit()
@@ -217,6 +218,7 @@ def restore(sealed: SealedAccount) -> User:
             setattr(user, name, value)
         user.deleted_at = None
         ledger.forget(ledger.ACCOUNT, user.id)
+    user.end_sessions()  # a cookie from before the deletion does not come back with it
     for values in data.get("newsletter_subscriptions", []):
         if values.get("withdrawn_at") is None:  # active before deletion: active again
             db.session.add(NewsletterSubscription(

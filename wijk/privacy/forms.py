@@ -11,8 +11,9 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from wijk.mail.address import MailableEmail
 from wijk.privacy.services import REQUEST_KINDS
 
 
@@ -37,7 +38,7 @@ class PrivacyRequestForm(FlaskForm):
     email = EmailField(
         _l("Your e-mail address"),
         validators=[DataRequired(_l("Fill in your e-mail address, so you can get an answer.")),
-                    Email(_l("This is not a valid e-mail address.")), Length(max=254)],
+                    MailableEmail(), Length(max=254)],
         description=_l("We answer here, within four weeks."),
     )
     message = TextAreaField(

@@ -35,7 +35,7 @@ from wijk.models import (
 )
 
 # Account columns shown as "set / not set" only: secrets are never displayed or exported.
-SECRET_COLUMNS = ("password_hash", "totp_secret")
+SECRET_COLUMNS = ("password_hash", "totp_secret", "session_token")
 
 
 @dataclass

@@ -26,9 +26,45 @@ def register(app: Flask) -> None:
         response.headers.setdefault(
             "Permissions-Policy", "geolocation=(), camera=(), microphone=()"
         )
+        if request.is_secure and app.config.get("HSTS_MAX_AGE"):
+            response.headers.setdefault("Strict-Transport-Security", hsts_value(app))
         return response
 
     app.session_interface = SecureWhenHttpsSessionInterface()
+    app.wsgi_app = SecureCookiesOverHttps(app.wsgi_app)
+
+
+def hsts_value(app: Flask) -> str:
+    value = f"max-age={int(app.config['HSTS_MAX_AGE'])}"
+    if app.config.get("HSTS_INCLUDE_SUBDOMAINS"):
+        value += "; includeSubDomains"
+    if app.config.get("HSTS_PRELOAD"):
+        value += "; preload"
+    return value
+
+
+class SecureCookiesOverHttps:
+    """WSGI middleware: over HTTPS every cookie is Secure, whoever set it (the session,
+    Flask-Login's remember cookie, anything added later). It wraps the ProxyFix, which
+    rewrites `wsgi.url_scheme` in place, so a proxy's X-Forwarded-Proto counts once
+    FLASK_PROXY_FIX_HOPS trusts it."""
+
+    def __init__(self, wsgi_app) -> None:
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        def secure_start_response(status, headers, exc_info=None):
+            if environ.get("wsgi.url_scheme") == "https":
+                headers = [(name, _secure(value) if name.lower() == "set-cookie" else value)
+                           for name, value in headers]
+            return start_response(status, headers, exc_info)
+
+        return self.wsgi_app(environ, secure_start_response)
+
+
+def _secure(cookie: str) -> str:
+    attributes = {part.strip().lower() for part in cookie.split(";")[1:]}
+    return cookie if "secure" in attributes else cookie + "; Secure"
 
 
 class SecureWhenHttpsSessionInterface(SecureCookieSessionInterface):

@@ -8,6 +8,7 @@ is drawn on the server (segno, SVG data URI): no external service sees the secre
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 import secrets
 import time
@@ -16,7 +17,8 @@ from typing import Any
 import pyotp
 import segno
 from flask import current_app, session
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from wijk import audit
 from wijk.extensions import changed_rows, db
@@ -47,12 +49,36 @@ def _digits(code: str | None) -> str:
     return re.sub(r"\s+", "", code or "")
 
 
-def verify_totp(secret: str | None, code: str | None) -> bool:
-    """A six-digit code of the current 30-second step or one step either side."""
+def matching_step(secret: str | None, code: str | None, now: float) -> int | None:
+    """The 30-second step whose six-digit code `code` is: the current one or one either
+    side (clocks drift). None when it matches none of them."""
     code = _digits(code)
     if not secret or not re.fullmatch(r"\d{6}", code):
+        return None
+    generator = pyotp.TOTP(secret)
+    current = int(now // generator.interval)
+    for step in (current - 1, current, current + 1):
+        if hmac.compare_digest(generator.generate_otp(step), code):
+            return step
+    return None
+
+
+def verify_totp(user: User, code: str | None, now: float | None = None) -> bool:
+    """A valid code of the person's secret that was not accepted before: the step is
+    recorded with a conditional UPDATE, so a code (or an older one) works once, even when
+    two requests race with it. The caller commits."""
+    step = matching_step(user.totp_secret, code, time.time() if now is None else now)
+    if step is None:
         return False
-    return pyotp.TOTP(secret).verify(code, valid_window=1)
+    result = db.session.execute(
+        update(User)
+        .where(User.id == user.id,
+               or_(User.totp_last_step.is_(None), User.totp_last_step < step))
+        .values(totp_last_step=step).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        return False
+    set_committed_value(user, "totp_last_step", step)
+    return True
 
 
 def _normalise_recovery(code: str) -> str:
@@ -87,9 +113,10 @@ def renew_recovery_codes(user: User) -> list[str]:
 
 def enable(user: User, code: str) -> list[str] | None:
     """Switch TOTP on when `code` matches the pending secret; returns the recovery codes."""
-    if user.totp_enabled_at is not None or not verify_totp(user.totp_secret, code):
+    if user.totp_enabled_at is not None or not verify_totp(user, code):
         return None
     user.totp_enabled_at = utcnow()
+    user.end_sessions()  # sessions opened with the password alone end; the caller logs in again
     codes = renew_recovery_codes(user)
     audit.record(user, "mfa.enabled", subject=user)
     db.session.commit()
@@ -97,7 +124,7 @@ def enable(user: User, code: str) -> list[str] | None:
 
 
 def renew(user: User, code: str) -> list[str] | None:
-    if not is_enabled(user) or not verify_totp(user.totp_secret, code):
+    if not is_enabled(user) or not verify_totp(user, code):
         return None
     codes = renew_recovery_codes(user)
     audit.record(user, "mfa.recovery_renewed", subject=user)
@@ -111,6 +138,7 @@ def disable(user: User, code: str) -> bool:
         return False
     user.totp_secret = None
     user.totp_enabled_at = None
+    user.totp_last_step = None
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     audit.record(user, "mfa.disabled", subject=user)
     db.session.commit()
@@ -138,8 +166,10 @@ def use_recovery_code(user: User, code: str) -> bool:
 
 
 def check_second_factor(user: User, code: str, *, commit: bool = True) -> bool:
-    """A TOTP code, or else an unused recovery code (which is then spent)."""
-    if verify_totp(user.totp_secret, code):
+    """A TOTP code not used before, or else an unused recovery code (which is then spent)."""
+    if verify_totp(user, code):
+        if commit:
+            db.session.commit()
         return True
     spent = use_recovery_code(user, code)
     if spent and commit:
