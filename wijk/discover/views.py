@@ -158,7 +158,8 @@ def _feed(body: bytes, mimetype: str, filename: str | None = None) -> Response:
     if filename:
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.add_etag()
-    return response.make_conditional(request)
+    response.make_conditional(request)  # in place; typed to return Werkzeug's Response
+    return response
 
 
 @bp.get("/activiteit/<int:item_id>/agenda.ics")

@@ -70,12 +70,12 @@ def verify_totp(user: User, code: str | None, now: float | None = None) -> bool:
     step = matching_step(user.totp_secret, code, time.time() if now is None else now)
     if step is None:
         return False
-    result = db.session.execute(
+    recorded = changed_rows(
         update(User)
         .where(User.id == user.id,
                or_(User.totp_last_step.is_(None), User.totp_last_step < step))
         .values(totp_last_step=step).execution_options(synchronize_session=False))
-    if result.rowcount != 1:
+    if recorded != 1:
         return False
     set_committed_value(user, "totp_last_step", step)
     return True
