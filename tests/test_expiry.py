@@ -4,15 +4,18 @@ gets one reminder with a link that extends the offer once."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from wijk.config import DEFAULTS
 from wijk.content import expiry
 from wijk.extensions import db
 from wijk.models import OutboxMessage
 
-TODAY = date.today()
+# The app's today is the neighbourhood's (Amsterdam), not the machine's (often UTC).
+TODAY = datetime.now(ZoneInfo(str(DEFAULTS["BABEL_DEFAULT_TIMEZONE"]))).date()
 
 
 def send_reminders(today: date) -> int:

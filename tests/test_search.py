@@ -4,11 +4,12 @@ on PostgreSQL (tsvector), and never by, or with, a hidden field."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import func, literal_column, select, text
 
+from wijk.clock import local_now
 from wijk.discover.search import search, terms
 from wijk.extensions import db
 from wijk.models import Item, ItemCategory
@@ -69,7 +70,7 @@ def test_search_page_never_shows_a_hidden_value(client, make_item):
 
 
 def test_unpublished_expired_and_ended_items_are_left_out(make_item):
-    today = date.today()
+    today = local_now().date()  # the neighbourhood's today, not the machine's
     past = datetime.now() - timedelta(days=3)
     make_item("activity", title="Kaartavond verborgen", status="hidden")
     make_item("offer", title="Kaartavond verlopen", expires_on=today - timedelta(days=1))

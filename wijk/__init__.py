@@ -42,7 +42,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     if app.config["PROXY_FIX_HOPS"]:
         hops = int(app.config["PROXY_FIX_HOPS"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        # Werkzeug's documented way to wrap the WSGI app; mypy sees a method replaced.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True,
@@ -88,10 +90,10 @@ def select_locale() -> str:
     if not has_request_context():  # CLI commands and the outbox worker
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     requested = request.args.get("lang")
-    if requested in languages:
+    if requested is not None and requested in languages:
         return requested
     chosen = session.get("lang")
-    if chosen in languages:
+    if isinstance(chosen, str) and chosen in languages:
         return chosen
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale

@@ -81,7 +81,7 @@ def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         view = current_app.view_functions.get(request.endpoint or "")
-        if request.method == "POST" and getattr(view, KEEPS_TEXT, False):
+        if view is not None and request.method == "POST" and getattr(view, KEEPS_TEXT, False):
             refilled = _refill(view)
             if refilled is not None:
                 return refilled

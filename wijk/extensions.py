@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from datetime import datetime
+from typing import Any, cast
 
 from flask import current_app, request
 from flask_babel import Babel
@@ -14,8 +15,8 @@ from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy import CursorResult, MetaData, UpdateBase
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
 
 from wijk import ratelimits  # noqa: F401  (registers the wijk+sqlite:// limits storage)
 from wijk.clock import UTCDateTime
@@ -52,3 +53,11 @@ csrf = CSRFProtect()
 mail = Mail()
 babel = Babel()
 limiter = Limiter(key_func=client_key)
+
+
+def changed_rows(statement: UpdateBase,
+                 session: Session | scoped_session[Session] | None = None) -> int:
+    """Run an INSERT, UPDATE or DELETE and return how many rows it matched. `execute` is
+    typed to return a plain Result; for these statements it is a CursorResult."""
+    result = (db.session if session is None else session).execute(statement)
+    return cast(CursorResult[Any], result).rowcount

@@ -26,7 +26,7 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import event, insert, select, update
 from sqlalchemy.orm import Session
 
-from wijk.extensions import db
+from wijk.extensions import changed_rows, db
 from wijk.models import ContentVersion
 
 MAX_AGE = 60
@@ -51,7 +51,7 @@ class Entry:
     stored: float
     etag: str
     body: str
-    mimetype: str
+    mimetype: str | None
 
 
 class PageCache:
@@ -178,12 +178,13 @@ def _bump(session: Session) -> None:
     session.flush()  # changes still pending are part of this transaction too
     if not session.info.pop(_CHANGED, False):
         return
-    bumped = session.execute(
+    bumped = changed_rows(
         update(ContentVersion).where(ContentVersion.id == 1)
         .values(version=ContentVersion.version + 1)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
+        session,
     )
-    if bumped.rowcount == 0:
+    if bumped == 0:
         session.execute(insert(ContentVersion).values(id=1, version=1))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import MutableMapping
 
 import bleach
 from bleach.linkifier import Linker
@@ -13,7 +14,8 @@ ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 _BLOCK = re.compile(r"(?i)<(p|ul|ol|li|br)\b")
 
 
-def _link_attributes(attrs: dict, new: bool = False) -> dict:
+def _link_attributes(attrs: MutableMapping[tuple[str | None, str], str],
+                     new: bool = False) -> MutableMapping[tuple[str | None, str], str]:
     attrs[(None, "rel")] = "nofollow noopener"
     return attrs
 

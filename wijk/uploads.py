@@ -40,7 +40,7 @@ class CappedUpload(tempfile.SpooledTemporaryFile):
 class UploadRequest(Request):
     @property
     def max_content_length(self) -> int | None:
-        limit = Request.max_content_length.fget(self)
+        limit = super().max_content_length
         if (self._max_content_length is None and limit is not None and current_app
                 and self.mimetype == "multipart/form-data"):
             return max(limit, current_app.config.get("UPLOAD_READ_LIMIT") or limit)

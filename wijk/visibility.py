@@ -98,14 +98,15 @@ def item_view(item: Item, viewer: Any = None, *, categories: tuple[str, ...] | N
         value = getattr(item, declared.name)
         if not value:
             continue
-        public = not declared.never_public and bool(getattr(item, declared.flag))
+        public = declared.flag is not None and bool(getattr(item, declared.flag))
         if editor:
             fields.append(PersonalField(declared.name, str(declared.label), value, public,
                                         declared.never_public))
         elif public:
             fields.append(PersonalField(declared.name, str(declared.label), value, True))
     organisation = item.organisation if item.organisation_id else None
-    show_org = organisation is not None and organisation.is_published
+    if organisation is not None and not organisation.is_published:
+        organisation = None
     return ItemView(
         id=item.id,
         kind=item.kind,
@@ -123,8 +124,8 @@ def item_view(item: Item, viewer: Any = None, *, categories: tuple[str, ...] | N
         website=item.website,
         offer_kind=item.offer_kind,
         expires_on=item.expires_on,
-        organisation_id=item.organisation_id if show_org else None,
-        organisation_title=organisation.title if show_org else None,
+        organisation_id=organisation.id if organisation else None,
+        organisation_title=organisation.title if organisation else None,
         categories=categories,
         picture_key=item.picture_key,
         signups_enabled=bool(item.kind == ItemKind.ACTIVITY and item.signups_enabled),

@@ -80,8 +80,9 @@ class ResetRequestForm(FlaskForm):
 
 
 class ResetPasswordForm(FlaskForm):
-    password = RegisterForm.password
-    password_repeat = RegisterForm.password_repeat
+    # The stubs type a field read off its form class as UnboundField; FormMeta binds it.
+    password: PasswordField = RegisterForm.password  # type: ignore[assignment]
+    password_repeat: PasswordField = RegisterForm.password_repeat  # type: ignore[assignment]
 
 
 class AccountForm(FlaskForm):

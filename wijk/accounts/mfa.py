@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, Length
 from wijk.accounts import bp
 from wijk.accounts.views import complete_login
 from wijk.extensions import limiter
+from wijk.forms import add_error
 from wijk.security import totp
 from wijk.security.permissions import needs_mfa
 from wijk.security.redirects import safe_next
@@ -67,8 +68,8 @@ def mfa_enable():
     codes = totp.enable(current_user, form.code.data) if form.validate_on_submit() else None
     if codes is None:
         if not form.code.errors:
-            form.code.errors.append(_("This code is not right. Check the time on your phone "
-                                      "and use the newest code."))
+            add_error(form.code, _("This code is not right. Check the time on your phone "
+                                   "and use the newest code."))
         secret = current_user.totp_secret or totp.begin_setup(current_user)
         uri = totp.provisioning_uri(current_user, secret)
         return render_template("mfa/setup.html", form=form, secret=secret,
@@ -123,6 +124,6 @@ def mfa_login():
             totp.clear_pending()
             return complete_login(user, remember=state.get("remember", False),
                                   next_url=safe_next(state.get("next")))
-        form.code.errors.append(_("This code is not right."))
+        add_error(form.code, _("This code is not right."))
     status = 400 if form.errors else 200
     return render_template("mfa/login.html", form=form), status

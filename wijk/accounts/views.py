@@ -9,6 +9,7 @@ from werkzeug.security import check_password_hash
 from wijk.accounts import bp, forms, services
 from wijk.errors import keeps_text
 from wijk.extensions import db, limiter
+from wijk.forms import add_error
 from wijk.models import Neighbourhood
 from wijk.models.base import utcnow
 from wijk.security import totp
@@ -52,7 +53,7 @@ def login():
                 totp.start_second_step(user, remember=form.remember.data, next_url=next_url)
                 return redirect(url_for("accounts.mfa_login"))
             return complete_login(user, remember=form.remember.data, next_url=next_url)
-        form.password.errors.append(_("This e-mail address and password do not match."))
+        add_error(form.password, _("This e-mail address and password do not match."))
     status = 400 if form.errors else 200
     return render_template("accounts/login.html", form=form), status
 
@@ -128,7 +129,7 @@ def reset_password(token: str):
         return render_template("accounts/reset_failed.html"), 400
     form = forms.ResetPasswordForm()
     if form.validate_on_submit():
-        services.set_password(target.user, form.password.data)
+        services.set_password(target.user, form.password.data or "")
         logout_user()
         flash(_("Your password has been changed. Log in with your new password."), "success")
         return redirect(url_for("accounts.login"))
@@ -160,9 +161,9 @@ def change_email():
     form = forms.ChangeEmailForm()
     if form.validate_on_submit():
         if not check_password_hash(current_user.password_hash, form.password.data):
-            form.password.errors.append(_("This password is not right."))
+            add_error(form.password, _("This password is not right."))
         elif services.normalise_email(form.email.data) == current_user.email:
-            form.email.errors.append(_("This is already your e-mail address."))
+            add_error(form.email, _("This is already your e-mail address."))
         else:
             services.request_email_change(current_user, form.email.data)
             flash(_("We sent a link to %(email)s. Your address changes when you open it.",

@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from wijk import audit
 from wijk.accounts.services import find_by_email
 from wijk.clock import local_day_start
-from wijk.extensions import db
+from wijk.extensions import changed_rows, db
 from wijk.mail import queue_mail
 from wijk.mail.delivery import retry_failed
 from wijk.models import (
@@ -42,7 +42,7 @@ class AdminError(Exception):
 # --- neighbourhoods ---------------------------------------------------------------------
 
 
-def parse_postcodes(text: str) -> list[str]:
+def parse_postcodes(text: str | None) -> list[str]:
     """'3531, 3532 3533' -> ['3531', '3532', '3533']; anything that is not four digits
     raises AdminError naming the bad entries."""
     parts = [p for p in re.split(r"[\s,;]+", text or "") if p]
@@ -69,11 +69,11 @@ def slug_taken(slug: str, place: Neighbourhood | None) -> bool:
     return db.session.scalar(query) is not None
 
 
-def save_neighbourhood(actor: User, *, name: str, slug: str, city: str, description: str,
+def save_neighbourhood(actor: User, *, name: str, slug: str, city: str, description: str | None,
                        postcodes: list[str], place: Neighbourhood | None = None
                        ) -> Neighbourhood:
     created = place is None
-    if created:
+    if place is None:
         place = Neighbourhood()
         db.session.add(place)
     place.name = name.strip()
@@ -130,10 +130,10 @@ def appoint(actor: User, place: Neighbourhood, email: str) -> User:
 
 
 def remove_manager(actor: User, place: Neighbourhood, user_id: int) -> bool:
-    result = db.session.execute(
+    removed = changed_rows(
         delete(NeighbourhoodManager).where(NeighbourhoodManager.neighbourhood_id == place.id,
                                            NeighbourhoodManager.user_id == user_id))
-    if not result.rowcount:
+    if not removed:
         db.session.rollback()
         return False
     audit.record(actor, "manager.removed", subject=user_id, neighbourhood=place)

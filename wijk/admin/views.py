@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from wijk import audit
 from wijk.admin import bp, forms, services
 from wijk.extensions import db
+from wijk.forms import add_error
 from wijk.mail.delivery import retry_all_failed
 from wijk.models import Neighbourhood, OutboxMessage, User
 from wijk.models.outbox import OutboxState
@@ -44,11 +45,12 @@ def neighbourhoods():
 
 
 def _save(form: forms.NeighbourhoodForm, place=None):
-    if services.slug_taken(form.slug.data.strip(), place):
-        form.slug.errors.append(_("Another neighbourhood already has this web address."))
+    slug = (form.slug.data or "").strip()
+    if services.slug_taken(slug, place):
+        add_error(form.slug, _("Another neighbourhood already has this web address."))
         return None
     return services.save_neighbourhood(
-        current_user, name=form.name.data, slug=form.slug.data, city=form.city.data,
+        current_user, name=form.name.data or "", slug=slug, city=form.city.data or "",
         description=form.description.data,
         postcodes=services.parse_postcodes(form.postcodes.data), place=place)
 
@@ -107,9 +109,9 @@ def appoint(slug: str):
     form = forms.AppointForm()
     if form.validate_on_submit():
         try:
-            user = services.appoint(current_user, place, form.email.data)
+            user = services.appoint(current_user, place, form.email.data or "")
         except services.AdminError as error:
-            form.email.errors.append(
+            add_error(form.email,
                 _("This person already manages this neighbourhood.") if str(error) == "already"
                 else _("There is no confirmed account with this address."))
         else:

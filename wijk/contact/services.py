@@ -26,7 +26,7 @@ def relay_open(item: Item, today: date) -> bool:
                 and item.expires_on < today)
 
 
-def recipient(item: Item) -> tuple[str, User]:
+def recipient(item: Item) -> tuple[str, User | None]:
     """The contact e-mail of the item, or else its owner's account address. Only the
     server ever knows it."""
     if item.owner is None:  # an item kept anonymised after its author left: nobody
@@ -57,6 +57,8 @@ def send(item: Item, name: str, sender: str, body: str) -> RelayMessage | None:
     """Store the message and queue its mail in one transaction. A blocked sender gets
     the same answer from the view, and nothing is stored or delivered."""
     address, owner = recipient(item)
+    if owner is None:
+        raise ValueError("the relay of an item without owner is closed (see relay_open)")
     name = " ".join(name.split())
     sender = sender.strip()
     if is_blocked(owner, sender):

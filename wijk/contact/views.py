@@ -26,7 +26,7 @@ def report_message(token: str):
         abort(404)
     form = ReportForm()
     if form.validate_on_submit():
-        services.report_message(relay, form.reason.data)
+        services.report_message(relay, form.reason.data or "")
         return render_template("contact/reported.html")
     status = 400 if form.errors else 200
     return render_template("contact/report.html", form=form), status

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, exists, func, select
+from sqlalchemy import ColumnExpressionArgument, delete, exists, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from wijk.extensions import db
@@ -44,7 +44,7 @@ def ordered(codes: Iterable[str]) -> tuple[str, ...]:
     return tuple(code for code in CATEGORIES if code in wanted)
 
 
-def codes_column(item_id: ColumnElement) -> ColumnElement:
+def codes_column(item_id: ColumnExpressionArgument[int]) -> ColumnElement:
     """The item's codes as one comma-separated string, for a listing to select along."""
     return (
         select(func.aggregate_strings(ItemCategory.category, ","))
@@ -57,7 +57,7 @@ def parse_codes(value: str | None) -> tuple[str, ...]:
     return ordered(value.split(",")) if value else ()
 
 
-def has_category(item_id: ColumnElement, code: str) -> ColumnElement:
+def has_category(item_id: ColumnExpressionArgument[int], code: str) -> ColumnElement:
     return exists().where(ItemCategory.item_id == item_id, ItemCategory.category == code)
 
 

@@ -66,6 +66,8 @@ def send_reminders(today: date, *, batch: int = 200) -> int:
 
 def extend_token(offer: Offer) -> str:
     """Bound to the current expiry date, so the link extends once and then stops working."""
+    if offer.expires_on is None:
+        raise ValueError(f"offer {offer.id} has no expiry date to extend")
     return make_token("extend", {"o": offer.id, "until": offer.expires_on.isoformat()})
 
 
@@ -82,7 +84,7 @@ def offer_from_token(token: str) -> Offer | None:
 
 def new_expiry(offer: Offer, today: date) -> date:
     days = current_app.config["OFFER_DEFAULT_DAYS"]
-    return min(max(offer.expires_on, today) + timedelta(days=days),
+    return min(max(offer.expires_on or today, today) + timedelta(days=days),
                today + timedelta(days=MAX_AHEAD_DAYS))
 
 

@@ -6,6 +6,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from sqlalchemy import String
 from wtforms import (
     BooleanField,
     DateField,
@@ -114,7 +115,10 @@ def _add_personal_fields(form: type[FlaskForm]) -> None:
     unchecked by default."""
     for declared in personal_fields(Item):
         options = FIELD_OPTIONS.get(declared.name, {})
-        length = Item.__table__.columns[declared.name].type.length
+        column_type = Item.__table__.columns[declared.name].type
+        length = column_type.length if isinstance(column_type, String) else None
+        if length is None:  # the form limits the value to what the column holds
+            raise TypeError(f"personal field {declared.name} needs a String(length) column")
         setattr(form, declared.name, options.get("type", StringField)(
             declared.label,
             validators=[Optional(), *options.get("validators", ()), Length(max=length)],

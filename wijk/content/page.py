@@ -101,7 +101,7 @@ def contact(kind_slug: str, item_id: int):
     if not form.validate_on_submit():
         return render_item_page(item, contact_form=form), 400
     if not form.website.data:  # a filled honeypot gets the same answer, nothing is sent
-        relay.send(item, form.name.data, form.email.data, form.message.data)
+        relay.send(item, form.name.data or "", form.email.data or "", form.message.data or "")
     flash(_("Thank you, your message has been sent. The contact person can answer you by "
             "e-mail."), "success")
     return redirect(item_url(item))
@@ -122,7 +122,7 @@ def sign_up(item_id: int):
     if form.website.data:  # a filled honeypot gets the same answer, nothing is stored
         flash(_("Thank you! Check your mail for the confirmation."), "success")
         return redirect(item_url(activity))
-    signup = signup_services.sign_up(activity, form.name.data, form.email.data)
+    signup = signup_services.sign_up(activity, form.name.data or "", form.email.data or "")
     if signup.status == SignUpStatus.WAITING:
         flash(_("The activity is full, so you are on the waiting list. We will mail you when "
                 "a place comes free."), "success")

@@ -170,7 +170,7 @@ def items_of(user: User) -> list[Item]:
 def invite(item: Item, inviter: User, email: str) -> Invitation:
     """Invite someone to co-manage the item; the link in the mail is signed and expires."""
     email = email.strip().lower()
-    if email == inviter.email or email == item.owner.email:
+    if email == inviter.email or (item.owner is not None and email == item.owner.email):
         raise InvitationError("self")
     if any(m.user.email == email for m in item.co_managers):
         raise InvitationError("already")

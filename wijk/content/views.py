@@ -9,6 +9,7 @@ from wijk.content.forms import FORMS, InviteForm, ItemForm
 from wijk.content.page import KIND_PATH, item_url, load_item, render_item_page
 from wijk.errors import keeps_text
 from wijk.extensions import limiter
+from wijk.forms import add_error
 from wijk.models import ItemKind, ItemStatus, Neighbourhood
 from wijk.sanitize import editable_text
 from wijk.security.permissions import (
@@ -37,7 +38,7 @@ def _prepare(form: ItemForm, kind: str) -> None:
 def _suspended(form: ItemForm, *places: int | None) -> bool:
     """A suspended person cannot post in that neighbourhood: the form says so."""
     if any(place and suspended_in(current_user, place) for place in places):
-        form.neighbourhood_id.errors.append(
+        add_error(form.neighbourhood_id,
             _("You are suspended in this neighbourhood and cannot post here. The decision "
               "and a way to answer it are under “My data”."))
         return True
@@ -123,8 +124,8 @@ def visibility(kind_slug: str, item_id: int):
         services.set_visibility(item, field, public)
     except KeyError:
         abort(400)
-    view = item_view(item, current_user)
-    label = view.field(field).label if view.field(field) else field
+    shown = item_view(item, current_user).field(field)
+    label = shown.label if shown else field
     if public:
         flash(_("%(field)s is now public.", field=label), "success")
     else:
@@ -154,10 +155,10 @@ def invite(kind_slug: str, item_id: int):
     form = InviteForm()
     if form.validate_on_submit():
         try:
-            services.invite(item, current_user, form.email.data)
+            services.invite(item, current_user, form.email.data or "")
         except services.InvitationError as error:
             reason = str(error)
-            form.email.errors.append(
+            add_error(form.email,
                 _("You already manage this item.") if reason == "self"
                 else _("This person is already a co-manager.")
             )

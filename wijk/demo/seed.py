@@ -122,14 +122,14 @@ def _add_place(content: DemoContent, place: PlaceSpec, users: dict[str, User], t
 
     orgs: dict[str, Organisation] = {}
     orgs_by_key = {spec.key: spec for spec in place.organisations}
-    for n, spec in enumerate(place.organisations):
+    for n, org_spec in enumerate(place.organisations):
         stamp = now - timedelta(days=100 - n)
         org = Organisation(
-            neighbourhood=hood, owner=owner, status="published", title=spec.title,
-            description=paragraphs(spec.text), website=spec.website,
-            created_at=stamp, updated_at=stamp, **spec.contact.columns(),
+            neighbourhood=hood, owner=owner, status="published", title=org_spec.title,
+            description=paragraphs(org_spec.text), website=org_spec.website,
+            created_at=stamp, updated_at=stamp, **org_spec.contact.columns(),
         )
-        orgs[spec.key] = org
+        orgs[org_spec.key] = org
         db.session.add(org)
     counts["organisations"] += len(orgs)
 
@@ -176,13 +176,14 @@ def _add_place(content: DemoContent, place: PlaceSpec, users: dict[str, User], t
         description=paragraphs(news.text.format(name=place.name)),
         created_at=now - timedelta(days=3), updated_at=now - timedelta(days=3)))
 
-    for spec in place.offers:
-        stamp = now - timedelta(days=spec.posted_ago, hours=spec.expires_in % 7)
+    for offer_spec in place.offers:
+        stamp = now - timedelta(days=offer_spec.posted_ago, hours=offer_spec.expires_in % 7)
         db.session.add(Offer(
-            neighbourhood=hood, owner=users[spec.owner or place.owner], status="published",
-            offer_kind=spec.kind, title=spec.title, description=paragraphs(spec.text),
-            expires_on=today + timedelta(days=spec.expires_in),
-            created_at=stamp, updated_at=stamp, **spec.contact.columns(),
+            neighbourhood=hood, owner=users[offer_spec.owner or place.owner],
+            status="published", offer_kind=offer_spec.kind, title=offer_spec.title,
+            description=paragraphs(offer_spec.text),
+            expires_on=today + timedelta(days=offer_spec.expires_in),
+            created_at=stamp, updated_at=stamp, **offer_spec.contact.columns(),
         ))
     counts["offers"] += len(place.offers)
 

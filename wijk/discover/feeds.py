@@ -75,6 +75,8 @@ def calendar(views: Iterable[ItemView], *, name: str, link: Callable[[ItemView],
 
 
 def _event(view: ItemView, zone: ZoneInfo, url: str) -> icalendar.Event:
+    if view.starts_at is None:  # calendar() passes dated activities only
+        raise ValueError(f"activity {view.id} has no start time")
     event = icalendar.Event()
     event.add("uid", f"activiteit-{view.id}@{_host()}")
     event.add("dtstamp", view.updated_at or view.created_at)  # stamps are aware UTC
@@ -172,7 +174,7 @@ def _entry_html(view: ItemView) -> str:
 
 
 def _text(parent: ET.Element, tag: str, value: str, **attributes: str) -> ET.Element:
-    element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", **attributes)
+    element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attributes)
     element.text = _NOT_XML.sub("", value)
     return element
 

@@ -11,11 +11,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import column, func, literal_column, select, table, text
 from sqlalchemy.exc import DataError, OperationalError, ProgrammingError
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql import ColumnExpressionArgument
+from sqlalchemy.sql.elements import ColumnClause, ColumnElement
 
 from wijk.clock import local_now
 from wijk.content.categories import has_category
@@ -86,7 +88,7 @@ def search(
     return Results(items[:limit], len(items) > limit)
 
 
-def _sqlite(words: list[str]) -> tuple[ColumnElement, ColumnElement]:
+def _sqlite(words: list[str]) -> tuple[ColumnExpressionArgument[bool], ColumnElement]:
     """An FTS5 query of quoted words (a quoted string is never syntax), the last as a
     prefix; bm25 ranks title above location above description."""
     quoted = [f'"{word}"' for word in words]
@@ -96,14 +98,14 @@ def _sqlite(words: list[str]) -> tuple[ColumnElement, ColumnElement]:
     return matches, literal_column("bm25(item_fts, 10.0, 5.0, 1.0)")
 
 
-def _postgresql(words: list[str]) -> tuple[ColumnElement, ColumnElement]:
+def _postgresql(words: list[str]) -> tuple[ColumnExpressionArgument[bool], ColumnElement]:
     """A tsquery of quoted words joined by &, the last as a prefix; the words hold only
     letters and digits, so quoting them is safe. Dutch stemming and stop words apply."""
     parts = [f"'{word}'" for word in words]
     if len(words[-1]) > 1:
         parts[-1] += ":*"
     query = func.to_tsquery(literal_column("'dutch'::regconfig"), " & ".join(parts))
-    vector = literal_column("item.search_vector")
+    vector: ColumnClause[Any] = literal_column("item.search_vector")
     return vector.op("@@")(query), func.ts_rank_cd(vector, query).desc()
 
 

@@ -4,6 +4,7 @@ the extend link of offers. Every public output is built from the visibility gate
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -16,7 +17,7 @@ from wijk.discover import bp, feeds, news
 from wijk.discover.forms import NewsForm
 from wijk.discover.search import MAX_TERMS, WORD, SearchError, search, terms
 from wijk.extensions import db, limiter
-from wijk.models import Item, ItemKind, Neighbourhood
+from wijk.models import Item, ItemKind, Neighbourhood, NewsItem
 from wijk.sanitize import editable_text
 from wijk.security.decorators import manager_required
 from wijk.security.permissions import can_moderate, require
@@ -110,15 +111,17 @@ def _search(place: Neighbourhood | None, *, fixed: bool = False):
                "tot": args.get("tot") if date_to else None,
                "wijk": place.slug if place and not fixed else None}
     endpoint = "discover.search_neighbourhood" if fixed else "discover.search_all"
-    base = {"slug": place.slug} if fixed else {}
+    # url_for's keyword-only options are typed; the link's values go in as one dict.
+    values: dict[str, Any] = {"slug": place.slug} if fixed and place is not None else {}
+    values.update(filters)
     return render_template(
         "discover/search.html", place=place, fixed=fixed, show_place=not fixed,
         query=query, words=words,
         too_many=len(WORD.findall(query)) > MAX_TERMS, kind=kind, category=category,
         date_from=date_from, date_to=date_to, problems=problems, results=views, page=page,
         neighbourhoods=[] if fixed else Neighbourhood.ordered(),
-        next_url=url_for(endpoint, **base, **filters, pagina=page + 1) if has_more else None,
-        previous_url=url_for(endpoint, **base, **filters, pagina=page - 1) if page > 1
+        next_url=url_for(endpoint, **values, pagina=page + 1) if has_more else None,
+        previous_url=url_for(endpoint, **values, pagina=page - 1) if page > 1
         else None,
     ), status
 
@@ -155,7 +158,8 @@ def _feed(body: bytes, mimetype: str, filename: str | None = None) -> Response:
     if filename:
         response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.add_etag()
-    return response.make_conditional(request)
+    response.make_conditional(request)  # in place; typed to return Werkzeug's Response
+    return response
 
 
 @bp.get("/activiteit/<int:item_id>/agenda.ics")
@@ -192,7 +196,7 @@ def neighbourhood_atom(slug: str):
 
 
 @bp.get("/sitemap.xml")
-def sitemap():
+def sitemap() -> Response:
     """Public pages only: home, neighbourhoods and current published items and news."""
     urls: list[tuple[str, date | None]] = [(url_for("neighbourhoods.home", _external=True),
                                             None)]
@@ -218,10 +222,10 @@ def robots():
 # --- news ---------------------------------------------------------------------------
 
 
-def _news(item_id: int) -> Item:
+def _news(item_id: int) -> NewsItem:
     """A news item; unpublished news only for the managers of its neighbourhood."""
     item = db.session.get(Item, item_id)
-    if item is None or item.kind != ItemKind.NEWS:
+    if not isinstance(item, NewsItem):
         abort(404)
     if not item.is_published and not can_moderate(current_user, item.neighbourhood_id):
         abort(404)
@@ -252,7 +256,7 @@ def post_news(slug: str):
     require(can_moderate(current_user, place))
     form = NewsForm()
     if form.validate_on_submit():
-        item = news.post(place, current_user, form.title.data, form.body.data)
+        item = news.post(place, current_user, form.title.data or "", form.body.data or "")
         flash(_("The news is on the neighbourhood page."), "success")
         return redirect(url_for(".news_page", item_id=item.id))
     status = 400 if form.errors else 200
@@ -269,7 +273,7 @@ def edit_news(item_id: int):
     if request.method == "GET":
         form.body.data = editable_text(item.description)
     if form.validate_on_submit():
-        news.edit(item, form.title.data, form.body.data)
+        news.edit(item, form.title.data or "", form.body.data or "")
         flash(_("Your changes have been saved."), "success")
         return redirect(url_for(".news_page", item_id=item.id))
     status = 400 if form.errors else 200

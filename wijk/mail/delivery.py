@@ -21,7 +21,7 @@ from typing import Any
 from flask import Flask, current_app
 from sqlalchemy import and_, case, literal, or_, select, update
 
-from wijk.extensions import db
+from wijk.extensions import changed_rows, db
 from wijk.mail import errors
 from wijk.mail.message import Outgoing, build
 from wijk.mail.transports import open_transport
@@ -348,14 +348,13 @@ def run_forever(poll_interval: float | None = None, app: Flask | None = None) ->
 
 
 def _requeue_failed(*where: Any) -> int:
-    result = db.session.execute(
+    return changed_rows(
         update(OutboxMessage)
         .where(OutboxMessage.status == OutboxState.FAILED, *where)
         .values(status=OutboxState.QUEUED, attempts=0, next_attempt_at=utcnow(),
                 claimed_at=None)
         .execution_options(synchronize_session=False)
     )
-    return int(result.rowcount or 0)
 
 
 def retry_failed(message_id: int, *, commit: bool = True) -> bool:

@@ -127,7 +127,9 @@ class _Message(flask_mail.Message):
     """
 
     def _mimetext(self, text: str | None, subtype: str = "plain") -> MIMEText:
-        return MIMEText(text or "", _subtype=subtype, _charset=_quoted_printable_utf8())
+        # typeshed allows only a charset name; MIMEText takes a Charset too (set_payload).
+        return MIMEText(text or "", _subtype=subtype,
+                        _charset=_quoted_printable_utf8())  # type: ignore[arg-type]
 
     def as_bytes(self) -> bytes:
         """Serialise with the compat32 policy: the headers are already encoded, and the

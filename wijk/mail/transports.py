@@ -68,7 +68,10 @@ class SmtpTransport:
         timeout = float(config["MAIL_TIMEOUT"])
         self._stack = contextlib.ExitStack()
         try:
-            self.connection = self._stack.enter_context(_SmtpConnection(state, timeout))
+            # Flask-Mail types __exit__'s arguments as never None, so it is no context
+            # manager to typeshed; at run time it is one.
+            self.connection: _SmtpConnection = self._stack.enter_context(
+                _SmtpConnection(state, timeout))  # type: ignore[arg-type]
         except (OSError, smtplib.SMTPException) as exc:
             raise TransportUnavailable(f"SMTP connection failed: {describe(exc)}") from exc
 
@@ -108,7 +111,9 @@ class FileTransport:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
             raise
-        flask_mail.email_dispatched.send(current_app._get_current_object(), message=message)
+        # current_app is typed as the Flask it stands for, not as the proxy it is.
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        flask_mail.email_dispatched.send(app, message=message)
 
     def close(self) -> None:
         pass

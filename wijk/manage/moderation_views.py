@@ -45,7 +45,7 @@ def suspend(slug: str, item_id: int):
     if not can_suspend(current_user, scope):
         services.deny(current_user, None, item)
     try:
-        suspensions.suspend(item.owner, current_user, scope, form.reason.data)
+        suspensions.suspend(item.owner, current_user, scope, form.reason.data or "")
     except suspensions.SuspensionError as error:
         flash(ERRORS[str(error)](), "info")
     else:
@@ -81,7 +81,7 @@ def lift(slug: str):
         return render_template("manage/suspensions.html", place=place, suspensions=rows,
                                lift_form=form), 400
     try:
-        restored = suspensions.lift(suspension, current_user, form.reason.data)
+        restored = suspensions.lift(suspension, current_user, form.reason.data or "")
     except suspensions.SuspensionError as error:
         flash(ERRORS[str(error)](), "info")
     else:
@@ -99,7 +99,7 @@ def rules(slug: str):
     if current is None and not form.is_submitted():
         form.hold_first_posts.data = 0
     if form.validate_on_submit():
-        holds.save_rules(place, current_user, form.hold_first_posts.data,
+        holds.save_rules(place, current_user, form.hold_first_posts.data or 0,
                          form.held_words.data or "")
         flash(_("Saved. New posts that meet these rules wait for your approval."), "success")
         return redirect(url_for(".rules", slug=place.slug))

@@ -149,7 +149,7 @@ def resolve(slug: str, item_id: int):
     form = forms.ResolveForm()
     if not form.validate_on_submit():
         return _render_item(place, item, resolve_form=form, status=400)
-    count = services.resolve_reports(item, current_user, form.note.data)
+    count = services.resolve_reports(item, current_user, form.note.data or "")
     if count:
         flash(_("%(n)d report(s) handled.", n=count), "success")
     else:
@@ -168,7 +168,7 @@ def report_item(kind_slug: str, item_id: int):
         abort(404)
     form = ReportForm()
     if form.validate_on_submit():
-        services.report(item, form.reason.data)
+        services.report(item, form.reason.data or "")
         return render_template("contact/reported.html")
     status = 400 if form.errors else 200
     return render_template("contact/report.html", form=form, title=item.title), status

@@ -61,7 +61,8 @@ def _earlier_posts(item: Item) -> int:
     return db.session.scalar(
         select(func.count(Item.id)).where(
             Item.owner_id == item.owner_id, Item.neighbourhood_id == item.neighbourhood_id,
-            Item.id != item.id, Item.status.in_((ItemStatus.PUBLISHED, ItemStatus.SUSPENDED))))
+            Item.id != item.id, Item.status.in_((ItemStatus.PUBLISHED, ItemStatus.SUSPENDED)))
+    ) or 0
 
 
 def hold_reason(item: Item, *, new: bool) -> str | None:

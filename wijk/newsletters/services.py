@@ -17,7 +17,7 @@ from flask import current_app, url_for
 from sqlalchemy import func, select, update
 
 from wijk import audit, ledger
-from wijk.extensions import db
+from wijk.extensions import changed_rows, db
 from wijk.mail import Mail, queue_bulk, queue_mail, render_mail
 from wijk.models import Neighbourhood, Newsletter, NewsletterSubscription, User
 from wijk.models.base import utcnow
@@ -68,16 +68,16 @@ def subscribe(user: User, neighbourhood_id: int, source: str) -> NewsletterSubsc
 
 def withdraw(user_id: int, neighbourhood_id: int) -> int:
     """Close every active opt-in of this person for this neighbourhood; the caller commits."""
-    result = db.session.execute(
+    withdrawn = changed_rows(
         update(NewsletterSubscription)
         .where(NewsletterSubscription.user_id == user_id,
                NewsletterSubscription.neighbourhood_id == neighbourhood_id,
                NewsletterSubscription.withdrawn_at.is_(None))
         .values(withdrawn_at=utcnow())
         .execution_options(synchronize_session=False))
-    if result.rowcount:
+    if withdrawn:
         ledger.note(ledger.NEWSLETTER, user_id, neighbourhood=neighbourhood_id)
-    return int(result.rowcount or 0)
+    return withdrawn
 
 
 def set_subscriptions(user: User, wanted: Iterable[int], source: str = "account") -> None:
@@ -250,12 +250,12 @@ def send(newsletter: Newsletter, actor: User) -> int | None:
     if not plain_text(newsletter.body_html or "").strip():
         raise NewsletterError("empty")
     now = utcnow()
-    claimed = db.session.execute(
+    claimed = changed_rows(
         update(Newsletter)
         .where(Newsletter.id == newsletter.id, Newsletter.sent_at.is_(None))
         .values(sent_at=now)
         .execution_options(synchronize_session=False))
-    if claimed.rowcount != 1:
+    if claimed != 1:
         db.session.rollback()
         return None
     people = db.session.execute(_subscribers(newsletter.neighbourhood_id)).all()

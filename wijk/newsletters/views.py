@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from wijk.extensions import csrf, db, limiter
+from wijk.forms import add_error
 from wijk.manage.services import deny, place_in_scope
 from wijk.models import Neighbourhood, Newsletter
 from wijk.newsletters import bp, forms
@@ -104,14 +105,14 @@ def newsletter_save(slug: str):
     existing = _newsletter(place, form.newsletter_id.data) if form.newsletter_id.data else None
     if form.validate_on_submit():
         try:
-            newsletter = letters.save(place, current_user, form.subject.data, form.body.data,
-                                      existing)
+            newsletter = letters.save(place, current_user, form.subject.data or "",
+                                      form.body.data or "", existing)
         except letters.NewsletterError as error:
             if str(error) == "sent":
                 flash(_("This newsletter has been sent already and can no longer change."),
                       "info")
                 return redirect(url_for(".newsletters", slug=place.slug))
-            form.body.errors.append(_("The newsletter has no text. Write something first."))
+            add_error(form.body, _("The newsletter has no text. Write something first."))
         else:
             return redirect(url_for(".newsletter_preview", slug=place.slug,
                                     newsletter_id=newsletter.id))

@@ -65,7 +65,7 @@ def request_detail(request_id: int):
     privacy_request = db.session.get(PrivacyRequest, request_id) or abort(404)
     form = forms.AnswerForm()
     if privacy_request.answered_at is None and form.validate_on_submit():
-        services.answer_request(privacy_request, form.answer.data, current_user)
+        services.answer_request(privacy_request, form.answer.data or "", current_user)
         flash(_("The answer has been recorded and is being e-mailed."), "success")
         return redirect(url_for("privacy.requests"))
     if not form.errors:

@@ -20,6 +20,7 @@ from wijk.privacy.retention import SCHEDULE, purge
 @with_appcontext
 def restore_account_command(sealed_id: int | None, email: str | None) -> None:
     """Recreate a deleted account from its sealed copy, on the person's request."""
+    sealed: SealedAccount | None
     try:
         if email:
             found = find_sealed(email)

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select, update
+from sqlalchemy.sql import ColumnExpressionArgument
 
 from wijk.extensions import db
 from wijk.models import (
@@ -37,7 +38,7 @@ def cleared_contact() -> dict[str, Any]:
     return values
 
 
-def mail_mentioning(email: str | ColumnElement) -> ColumnElement:
+def mail_mentioning(email: str | ColumnExpressionArgument[str]) -> ColumnElement:
     """Outbox messages addressed to `email` or carrying it as reply address."""
     if isinstance(email, str):
         email = email.lower()

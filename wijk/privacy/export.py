@@ -115,14 +115,15 @@ def _cell(value: Any) -> Any:
 def build_zip(data: MyData, generated_at: str) -> IO[bytes]:
     """The export as a file object positioned at its start."""
     parts = sections(data)
+    record = account(data)
     document = {"format": FORMAT_VERSION, "generated_at": generated_at,
-                "account": account(data), **parts}
+                "account": record, **parts}
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
     with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("README.txt", render_template(
             "privacy/export_readme.txt", sections=parts, generated_at=generated_at))
         archive.writestr("data.json", json.dumps(document, ensure_ascii=False, indent=2))
-        archive.writestr("account.csv", _csv([document["account"]]))
+        archive.writestr("account.csv", _csv([record]))
         for name, records in parts.items():
             archive.writestr(f"{name}.csv", _csv(records))
         for item in data.items:

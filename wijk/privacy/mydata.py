@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import false, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from wijk.extensions import db
@@ -97,7 +97,7 @@ def collect(user: User) -> MyData:
     email = user.email.lower()
     data.requests = _all(select(PrivacyRequest).where(or_(
         PrivacyRequest.user_id == uid,
-        (func.lower(PrivacyRequest.email) == email) if user.is_verified else False,
+        (func.lower(PrivacyRequest.email) == email) if user.is_verified else false(),
     )).order_by(PrivacyRequest.created_at.desc()))
     if user.is_verified:
         data.relay_sent = _all(

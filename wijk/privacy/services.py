@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from wijk.audit import record
-from wijk.extensions import db
+from wijk.extensions import changed_rows, db
 from wijk.mail import Mail, queue_bulk, queue_mail, render_mail
 from wijk.models import Breach, PrivacyRequest, User
 from wijk.models.base import utcnow
@@ -94,10 +94,10 @@ def notify_account_holders(breach: Breach) -> int:
     """Queue one notice per confirmed, not deleted account, in bulk and only once: the
     first caller to set `notified_at` queues, a second click or a second admin gets 0."""
     now = utcnow()
-    claimed = db.session.execute(
+    claimed = changed_rows(
         update(Breach).where(Breach.id == breach.id, Breach.notified_at.is_(None))
         .values(notified_at=now)
-    ).rowcount
+    )
     if not claimed:
         db.session.rollback()
         return 0
@@ -109,7 +109,7 @@ def notify_account_holders(breach: Breach) -> int:
                                               User.deleted_at.is_(None))
     )
     for email, locale in recipients:
-        locale = locale if locale in current_app.config["LANGUAGES"] else default
+        locale = locale if locale and locale in current_app.config["LANGUAGES"] else default
         if locale not in rendered:
             rendered[locale] = render_mail(
                 "breach_notice", locale, breach=breach,

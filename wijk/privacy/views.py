@@ -22,6 +22,7 @@ from flask_login import current_user, login_required, logout_user
 from wijk.audit import label as audit_label
 from wijk.content import services as content_services
 from wijk.extensions import db, limiter
+from wijk.forms import add_error
 from wijk.legal import documents
 from wijk.models import Item
 from wijk.models.base import utcnow
@@ -116,7 +117,7 @@ def delete_account():
     available = erasure.can_delete_accounts()
     if available and form.validate_on_submit():
         if not erasure.check_credentials(current_user, form.password.data, form.totp.data):
-            form.password.errors.append(
+            add_error(form.password,
                 _("This password (or code) is not right. Nothing has been changed."))
         else:
             erasure.delete_account(current_user._get_current_object(), fates)

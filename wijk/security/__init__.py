@@ -31,7 +31,8 @@ def register(app: Flask) -> None:
         return response
 
     app.session_interface = SecureWhenHttpsSessionInterface()
-    app.wsgi_app = SecureCookiesOverHttps(app.wsgi_app)
+    # Werkzeug's documented way to wrap the WSGI app; mypy sees a method replaced.
+    app.wsgi_app = SecureCookiesOverHttps(app.wsgi_app)  # type: ignore[method-assign]
 
 
 def hsts_value(app: Flask) -> str:

@@ -177,7 +177,7 @@ def template_helpers() -> dict[str, Any]:
         "can_post": lambda: can_post(current_user),
         "can_moderate": lambda place: can_moderate(current_user, place),
         "can_moderate_item": lambda item: can_moderate_item(
-            current_user, getattr(item, "id", item)),
+            current_user, item if isinstance(item, int) else item.id),
         "is_manager": lambda: is_manager(current_user),
         "is_admin": lambda: is_admin(current_user),
     }

@@ -21,7 +21,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from wijk import audit
-from wijk.extensions import db
+from wijk.extensions import changed_rows, db
 from wijk.models import RecoveryCode, User
 from wijk.models.base import utcnow
 
@@ -70,12 +70,12 @@ def verify_totp(user: User, code: str | None, now: float | None = None) -> bool:
     step = matching_step(user.totp_secret, code, time.time() if now is None else now)
     if step is None:
         return False
-    result = db.session.execute(
+    recorded = changed_rows(
         update(User)
         .where(User.id == user.id,
                or_(User.totp_last_step.is_(None), User.totp_last_step < step))
         .values(totp_last_step=step).execution_options(synchronize_session=False))
-    if result.rowcount != 1:
+    if recorded != 1:
         return False
     set_committed_value(user, "totp_last_step", step)
     return True
@@ -160,10 +160,9 @@ def use_recovery_code(user: User, code: str) -> bool:
                                       RecoveryCode.used_at.is_(None)))
     if row_id is None:
         return False
-    result = db.session.execute(
+    return changed_rows(
         update(RecoveryCode).where(RecoveryCode.id == row_id, RecoveryCode.used_at.is_(None))
-        .values(used_at=utcnow()).execution_options(synchronize_session=False))
-    return result.rowcount == 1
+        .values(used_at=utcnow()).execution_options(synchronize_session=False)) == 1
 
 
 def check_second_factor(user: User, code: str, *, commit: bool = True) -> bool:

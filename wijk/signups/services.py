@@ -17,7 +17,7 @@ from flask_babel import format_datetime, get_locale
 from sqlalchemy import case, func, select, update
 
 from wijk.clock import local_now
-from wijk.extensions import db
+from wijk.extensions import changed_rows, db
 from wijk.mail import queue_mail
 from wijk.models import Item, ItemKind, SignUp, SignUpStatus
 from wijk.models.base import utcnow
@@ -111,12 +111,12 @@ def cancel(signup: SignUp) -> SignUp | None:
     if was == SignUpStatus.CANCELLED:
         return None
     # Conditional, so that of two cancels at once only one frees the place.
-    changed = db.session.execute(
+    changed = changed_rows(
         update(SignUp)
         .where(SignUp.id == signup.id, SignUp.status == was)
         .values(status=SignUpStatus.CANCELLED, cancelled_at=utcnow())
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     if not changed:
         db.session.rollback()
         return None
