@@ -51,7 +51,7 @@ class CheckboxesField(SelectMultipleField):
 
 
 class PictureMixin:
-    """One picture per activity or organisation. The upload is verified and re-encoded
+    """One picture per activity, organisation or offer. The upload is verified and re-encoded
     during validation; the view stores the result once the item is saved."""
 
     picture = FileField(
@@ -170,7 +170,7 @@ class OrganisationForm(PictureMixin, ItemForm):
             raise ValidationError(_l("Start the address with https://"))
 
 
-class OfferForm(ItemForm):
+class OfferForm(PictureMixin, ItemForm):
     offer_kind = RadioField(
         _l("Kind"),
         choices=[("offer", _l("I offer something")), ("request", _l("I am looking for something"))],
