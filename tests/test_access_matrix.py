@@ -62,6 +62,8 @@ TABLE: dict[str, tuple[str, tuple[int, ...]]] = {
     "discover.neighbourhood_calendar": ("GET", (200, 200, 200, 200, 200, 200, 200)),
     "discover.news_archive": ("GET", (200, 200, 200, 200, 200, 200, 200)),
     "discover.news_page": ("GET", (200, 200, 200, 200, 200, 200, 200)),
+    "discover.organisation_atom": ("GET", (404, 404, 404, 404, 404, 404, 404)),
+    "discover.organisation_calendar": ("GET", (404, 404, 404, 404, 404, 404, 404)),
     "discover.post_news": ("GET", (302, 403, 403, 403, 200, 403, 200)),
     "discover.robots": ("GET", (200, 200, 200, 200, 200, 200, 200)),
     "discover.search_all": ("GET", (200, 200, 200, 200, 200, 200, 200)),

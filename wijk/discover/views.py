@@ -12,7 +12,7 @@ from flask_login import current_user
 from wijk.clock import local_now
 from wijk.content import categories, expiry
 from wijk.content import services as content_services
-from wijk.discover import bp, feeds, news
+from wijk.discover import bp, feeds, news, organisation
 from wijk.discover.forms import NewsForm
 from wijk.discover.search import MAX_TERMS, WORD, SearchError, search, terms
 from wijk.extensions import db, limiter
@@ -56,6 +56,18 @@ def category_label(code: str) -> str:
 @bp.app_template_global()
 def category_choices() -> list[tuple[str, str]]:
     return categories.choices()
+
+
+@bp.app_template_global()
+def organisation_agenda(view: ItemView) -> organisation.Agenda:
+    """The upcoming activities and open offers an organisation page lists."""
+    now = local_now()
+    return organisation.Agenda(
+        item_views(organisation.upcoming_of(view.id, now, limit=organisation.AGENDA_SHOWN),
+                   current_user),
+        item_views(organisation.open_offers_of(view.id, now, limit=organisation.AGENDA_SHOWN),
+                   current_user),
+    )
 
 
 @bp.app_template_global()
@@ -179,6 +191,37 @@ def neighbourhood_atom(slug: str):
         title=_("New in %(name)s", name=place.name) + " · Wijk",
         self_url=url_for(".neighbourhood_atom", slug=slug, _external=True),
         page_url=url_for("neighbourhoods.neighbourhood", slug=slug, _external=True),
+        link=public_url, kind_label=kind_name,
+    )
+    return _feed(body, "application/atom+xml")
+
+
+def _organisation(item_id: int) -> Item:
+    item = db.session.get(Item, item_id)
+    if item is None or item.kind != ItemKind.ORGANISATION or not item.is_published:
+        abort(404)
+    return item
+
+
+@bp.get("/organisatie/<int:item_id>/agenda.ics")
+def organisation_calendar(item_id: int):
+    """A calendar to subscribe to: the upcoming activities of one organisation."""
+    owner = _organisation(item_id)
+    activities = organisation.upcoming_of(owner.id, local_now(), limit=feeds.CALENDAR_SIZE)
+    body = feeds.calendar(item_views(activities), name=f"{owner.title} · Wijk",
+                          link=public_url)
+    return _feed(body, "text/calendar")
+
+
+@bp.get("/organisatie/<int:item_id>/atom.xml")
+def organisation_atom(item_id: int):
+    owner = _organisation(item_id)
+    body = feeds.atom(
+        item_views(organisation.newest_of(owner.id, local_now(), limit=feeds.FEED_SIZE)),
+        title=_("New from %(name)s", name=owner.title) + " · Wijk",
+        self_url=url_for(".organisation_atom", item_id=owner.id, _external=True),
+        page_url=url_for("content.show", kind_slug="organisatie", item_id=owner.id,
+                         _external=True),
         link=public_url, kind_label=kind_name,
     )
     return _feed(body, "application/atom+xml")
