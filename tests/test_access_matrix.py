@@ -132,6 +132,7 @@ TABLE: dict[str, tuple[str, tuple[int, ...]]] = {
     "signups.cancel": ("GET", (404, 404, 404, 404, 404, 404, 404)),
     "signups.export": ("GET", (302, 403, 200, 200, 403, 403, 403)),
     "signups.organiser_list": ("GET", (302, 403, 200, 200, 403, 403, 403)),
+    "signups.write": ("POST", (302, 403, 400, 400, 403, 403, 403)),
     "content.sign_up": ("POST", (400, 400, 400, 400, 400, 400, 400)),
 }
 

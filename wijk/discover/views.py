@@ -20,6 +20,7 @@ from wijk.models import Item, ItemKind, Neighbourhood
 from wijk.sanitize import editable_text
 from wijk.security.decorators import manager_required
 from wijk.security.permissions import can_moderate, require
+from wijk.signups import services as signup_services
 from wijk.visibility import ItemView, item_view, item_views
 
 SEARCH_PAGE, SEARCH_MAX_PAGES = 20, 50
@@ -163,14 +164,26 @@ def _feed(body: bytes, mimetype: str, filename: str | None = None) -> Response:
     return response
 
 
+def activity_calendar_file(item: Item) -> str:
+    """One activity as an .ics file, for the mails to its attendees: the same file as its
+    public calendar link."""
+    view = item_view(item)
+    return feeds.calendar([view], name=view.title, link=public_url).decode()
+
+
+@bp.record_once
+def _provide_calendar_file(state) -> None:
+    state.app.extensions[signup_services.CALENDAR_FILE] = activity_calendar_file
+
+
 @bp.get("/activiteit/<int:item_id>/agenda.ics")
 def activity_calendar(item_id: int):
     """One activity for a calendar program, with exactly what its public page shows."""
     item = db.session.get(Item, item_id)
     if item is None or item.kind != ItemKind.ACTIVITY or not item.is_published:
         abort(404)
-    view = item_view(item)  # anonymous viewer, whoever asks: a file gets passed on
-    body = feeds.calendar([view], name=view.title, link=public_url)
+    # The anonymous view, whoever asks: a file gets passed on.
+    body = activity_calendar_file(item).encode()
     return _feed(body, "text/calendar", f"activiteit-{item.id}.ics")
 
 

@@ -44,7 +44,13 @@ class SignUp(Model):
         String(254), info=_signup("confirm, cancel, and let the organiser reach the person")
     )
     status: Mapped[str] = mapped_column(String(12), default=SignUpStatus.CONFIRMED)
+    # The language of the page the person signed up on: every mail about it uses it.
+    locale: Mapped[str | None] = mapped_column(
+        String(5), info=_signup("write to the person in their language")
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     cancelled_at: Mapped[datetime | None]
+    # Set when the reminder of the day before went out, so `flask reminders` sends it once.
+    reminded_at: Mapped[datetime | None]
 
     activity: Mapped[Item] = relationship()

@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, StringField
+from wtforms import EmailField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length
+
+from wijk.signups.notices import CONFIRMED_ONLY, EVERYONE
 
 
 class SignupForm(FlaskForm):
@@ -16,3 +18,21 @@ class SignupForm(FlaskForm):
     )
     # Honeypot: hidden from people by CSS, filled in by naive bots.
     website = StringField(_l("Leave this field empty"))
+
+
+class AttendeeMessageForm(FlaskForm):
+    """The organiser writes to everyone signed up; each gets their own mail."""
+
+    to = RadioField(
+        _l("To"), default=CONFIRMED_ONLY,
+        choices=[(CONFIRMED_ONLY, _l("Everyone with a place")),
+                 (EVERYONE, _l("Everyone with a place and the waiting list"))],
+        validators=[DataRequired(_l("Choose who gets the message."))],
+    )
+    subject = StringField(_l("Subject"), validators=[DataRequired(_l("Fill in a subject.")),
+                                                     Length(max=150)])
+    message = TextAreaField(
+        _l("Message"), validators=[DataRequired(_l("Write a message.")), Length(max=5000)],
+        description=_l("Everyone gets their own mail: no one sees who else signed up. "
+                       "They cannot answer it by e-mail."),
+    )

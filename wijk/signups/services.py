@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import url_for
+from flask import current_app, url_for
 from flask_babel import format_datetime, get_locale
 from sqlalchemy import case, func, select, update
 
 from wijk.clock import local_now
 from wijk.extensions import db
-from wijk.mail import queue_mail
+from wijk.mail import Attachment, queue_mail
 from wijk.models import Item, ItemKind, SignUp, SignUpStatus
 from wijk.models.base import utcnow
 from wijk.security.permissions import can_see_signups
@@ -84,11 +84,12 @@ def sign_up(activity: Item, name: str, email: str) -> SignUp:
         )
     )
     if existing is not None:
-        _mail(existing, "signup_again", _request_locale())
+        existing.locale = _request_locale()  # the language they use now
+        mail(existing, "signup_again", attach=True)
         db.session.commit()
         return existing
     signup = SignUp(activity_id=activity.id, name=" ".join(name.split()), email=email,
-                    status=SignUpStatus.CONFIRMED)
+                    status=SignUpStatus.CONFIRMED, locale=_request_locale())
     db.session.add(signup)
     db.session.flush()
     if activity.max_places is not None and _taken(activity, besides=signup.id) >= \
@@ -96,7 +97,7 @@ def sign_up(activity: Item, name: str, email: str) -> SignUp:
         signup.status = SignUpStatus.WAITING
     confirmed = signup.status == SignUpStatus.CONFIRMED
     template = "signup_confirmed" if confirmed else "signup_waiting"
-    _mail(signup, template, _request_locale())
+    mail(signup, template, attach=confirmed)
     db.session.commit()
     return signup
 
@@ -143,7 +144,7 @@ def fill_places(activity: Item) -> list[SignUp]:
     promoted = waiting[: max(free, 0)]
     for signup in promoted:
         signup.status = SignUpStatus.CONFIRMED
-        _mail(signup, "signup_promoted", None)
+        mail(signup, "signup_promoted", attach=True)
     return promoted
 
 
@@ -193,21 +194,48 @@ def from_token(token: str) -> SignUp | None:
     return signup
 
 
+def activity_removed(token: str) -> bool:
+    """A genuine cancel link whose activity no longer exists (its sign-ups went with it)."""
+    data = read_token("signup", token, None)
+    return bool(data) and db.session.get(Item, data.get("a")) is None
+
+
 def _request_locale() -> str | None:
     """The language of the page the visitor signed up on, for the mails they get."""
     locale = get_locale()
     return str(locale) if locale else None
 
 
-def _mail(signup: SignUp, template: str, locale: str | None) -> None:
+# wijk.discover makes an activity's calendar file (the feeds are its own); it imports
+# this package, so it hands its maker to the app instead of being imported here.
+CALENDAR_FILE = "wijk.activity_calendar_file"
+
+
+def calendar_attachment(activity: Item) -> list[Attachment]:
+    """The activity as an .ics file for a mail, exactly as its public calendar link gives it."""
+    make = current_app.extensions.get(CALENDAR_FILE)
+    if make is None:
+        return []
+    return [Attachment(f"activiteit-{activity.id}.ics", "text/calendar", make(activity))]
+
+
+def mail(signup: SignUp, template: str, *, attach: bool = False, links: bool = True,
+         **context: Any) -> None:
+    """One mail about a sign-up, in the language the person signed up in; with `attach`
+    the activity's calendar file goes along. Without `links` (the activity is gone) the
+    mail points nowhere. The caller commits."""
     activity = signup.activity
+    if links:
+        context |= dict(
+            item_link=url_for("content.show", kind_slug="activiteit", item_id=activity.id,
+                              _external=True),
+            cancel_link=url_for("signups.cancel", token=cancel_token(signup), _external=True),
+        )
     queue_mail(
-        template, signup.email, template, locale=locale,
+        template, signup.email, template, locale=signup.locale,
+        attachments=calendar_attachment(activity) if attach else (),
         name=signup.name, title=activity.title, starts_at=activity.starts_at,
-        location=activity.location_name,
-        item_link=url_for("content.show", kind_slug="activiteit", item_id=activity.id,
-                          _external=True),
-        cancel_link=url_for("signups.cancel", token=cancel_token(signup), _external=True),
+        location=activity.location_name, **context,
     )
 
 

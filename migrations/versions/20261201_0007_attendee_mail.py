@@ -1,0 +1,31 @@
+"""attendees are told: the sign-up's language and reminder stamp, outbox attachments
+(issue 12, part B)
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-12-01
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0007"
+down_revision = "0006"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table("signup") as batch:
+        batch.add_column(sa.Column("locale", sa.String(length=5), nullable=True))
+        batch.add_column(sa.Column("reminded_at", sa.DateTime(), nullable=True))
+    with op.batch_alter_table("outbox_message") as batch:
+        batch.add_column(sa.Column("attachments", sa.JSON(), nullable=True))
+
+
+def downgrade():
+    with op.batch_alter_table("outbox_message") as batch:
+        batch.drop_column("attachments")
+    with op.batch_alter_table("signup") as batch:
+        batch.drop_column("reminded_at")
+        batch.drop_column("locale")
