@@ -21,6 +21,7 @@ from markupsafe import Markup
 from wijk.models import Item, ItemCategory, ItemKind
 from wijk.models.base import personal_fields
 from wijk.security.permissions import can_delete, can_edit, can_invite
+from wijk.series.rules import describe
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,8 @@ class ItemView:
     starts_at: datetime | None = None
     ends_at: datetime | None = None
     location_name: str | None = None
-    recurrence: str | None = None
+    rrule: str | None = None
+    repeats: str | None = None  # the rule in plain words
     website: str | None = None
     offer_kind: str | None = None
     expires_on: date | None = None
@@ -119,7 +121,8 @@ def item_view(item: Item, viewer: Any = None, *, categories: tuple[str, ...] | N
         starts_at=item.starts_at,
         ends_at=item.ends_at,
         location_name=item.location_name,
-        recurrence=item.recurrence,
+        rrule=item.rrule,
+        repeats=describe(item.rrule, item.starts_at) if item.starts_at else None,
         website=item.website,
         offer_kind=item.offer_kind,
         expires_on=item.expires_on,

@@ -136,8 +136,6 @@ class ActivityForm(PictureMixin, ItemForm):
     ends_at = DateTimeLocalField(_l("Ends"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
     location_name = StringField(_l("Location"), validators=[Optional(), Length(max=200)],
                                 description=_l("For example: Buurthuis De Linde"))
-    recurrence = StringField(_l("Repeats"), validators=[Optional(), Length(max=200)],
-                             description=_l("For example: every Tuesday"))
     categories = CheckboxesField(_l("Categories"), choices=categories.choices(),
                                  validate_choice=True, default=())
     signups_enabled = BooleanField(

@@ -1,0 +1,1 @@
+"""Recurring activities: rules, their dates, and the owner cancelling or moving one."""
