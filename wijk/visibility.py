@@ -12,7 +12,7 @@ they get an ItemView from here, built for one viewer.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -68,6 +68,7 @@ class ItemView:
     location_name: str | None = None
     rrule: str | None = None
     repeats: str | None = None  # the rule in plain words
+    moved: bool = False  # a listing's date that the owner moved (see wijk.series)
     website: str | None = None
     offer_kind: str | None = None
     expires_on: date | None = None
@@ -153,3 +154,11 @@ def _categories(items: list[Item]) -> dict[int, tuple[str, ...]]:
     """Only activities carry categories; a list without activities costs no query."""
     activity_ids = [item.id for item in items if item.kind == ItemKind.ACTIVITY]
     return ItemCategory.codes_by_item(activity_ids) if activity_ids else {}
+
+
+def on_dates(views: Iterable[ItemView], rows: Iterable[Any]) -> list[ItemView]:
+    """Views of a list of dates (ActivityOccurrence rows, one view per row, in order):
+    each carries its own date. Dates are no personal data."""
+    return [replace(view, starts_at=row.starts_at, ends_at=row.ends_at,
+                    moved=row.status == "moved")
+            for view, row in zip(views, rows, strict=True)]

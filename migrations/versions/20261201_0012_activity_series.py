@@ -50,8 +50,9 @@ def rule_for(text, first):
 
 
 def upgrade():
-    with op.batch_alter_table("item") as batch:
-        batch.add_column(sa.Column("rrule", sa.String(length=500), nullable=True))
+    # Plain ALTER TABLE, not batch mode: recreating `item` on SQLite would lose the
+    # search index triggers of migration 0002.
+    op.add_column("item", sa.Column("rrule", sa.String(length=500), nullable=True))
     op.create_table(
         "activity_occurrence",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -99,14 +100,11 @@ def upgrade():
                 {"activity_id": item_id, "starts_at": start, "original_starts_at": start,
                  "ends_at": start + length if length is not None else None,
                  "status": "scheduled"} for start in starts])
-    with op.batch_alter_table("item") as batch:
-        batch.drop_column("recurrence")
+    op.execute("ALTER TABLE item DROP COLUMN recurrence")  # SQLite 3.35+ and PostgreSQL
 
 
 def downgrade():
-    with op.batch_alter_table("item") as batch:
-        batch.add_column(sa.Column("recurrence", sa.String(length=200), nullable=True))
+    op.add_column("item", sa.Column("recurrence", sa.String(length=200), nullable=True))
     op.drop_index("ix_activity_occurrence_listing", table_name="activity_occurrence")
     op.drop_table("activity_occurrence")
-    with op.batch_alter_table("item") as batch:
-        batch.drop_column("rrule")
+    op.execute("ALTER TABLE item DROP COLUMN rrule")

@@ -36,6 +36,7 @@ from wijk.content import categories
 from wijk.models import Item
 from wijk.models.base import personal_fields
 from wijk.pictures import services as pictures
+from wijk.series.forms import RepeatMixin
 
 DESCRIPTION_MAX = 10_000
 PHONE = Regexp(r"^\+?[0-9 ()\-]{6,20}$", message=_l("Use digits, spaces, + and - only."))
@@ -129,7 +130,7 @@ def _add_personal_fields(form: type[FlaskForm]) -> None:
 _add_personal_fields(ItemForm)
 
 
-class ActivityForm(PictureMixin, ItemForm):
+class ActivityForm(RepeatMixin, PictureMixin, ItemForm):
     starts_at = DateTimeLocalField(
         _l("Starts"), format="%Y-%m-%dT%H:%M",
         validators=[DataRequired(_l("Fill in when it starts, e.g. 2026-12-01 19:30."))])

@@ -5,7 +5,7 @@ keyset pagination, cancelled or moved one at a time by the owner."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
@@ -90,14 +90,12 @@ def not_ended(now: datetime) -> ColumnElement:
     return func.coalesce(ActivityOccurrence.ends_at, ActivityOccurrence.starts_at) >= now
 
 
-def has_date_on(now: datetime, activity_id: ColumnElement | None = None) -> ColumnElement:
+def has_date_on(now: datetime, activity_id: ColumnElement) -> ColumnElement:
     """An activity with a date (not cancelled) that has not ended: what `current` means
     for an activity."""
     return (
         select(ActivityOccurrence.id)
-        .where(ActivityOccurrence.activity_id == (activity_id if activity_id is not None
-                                                  else Activity.id),
-               ON, not_ended(now))
+        .where(ActivityOccurrence.activity_id == activity_id, ON, not_ended(now))
         .exists()
     )
 
@@ -116,10 +114,16 @@ def has_date_between(start: datetime | None, end: datetime | None,
 
 @dataclass(frozen=True)
 class OccurrencePage:
-    """Dates in date order, each with its activity loaded (`row.activity`)."""
+    """Dates in date order, each with its activity (and its organisation) loaded, and
+    per row the values of the `columns` the caller asked for."""
 
     rows: list[ActivityOccurrence]
     next_cursor: str | None
+    extras: list[tuple] = field(default_factory=list)
+
+    @property
+    def activities(self) -> list[Activity]:
+        return [row.activity for row in self.rows]
 
 
 def cursor_of(row: ActivityOccurrence) -> str:
@@ -137,15 +141,18 @@ def parse_cursor(cursor: str | None) -> tuple[datetime, int] | None:
 
 
 def upcoming_occurrences(*conditions: ColumnElement, now: datetime, limit: int,
-                         after: str | None = None, options: Iterable = ()) -> OccurrencePage:
+                         after: str | None = None,
+                         columns: Iterable[ColumnElement] = ()) -> OccurrencePage:
     """Dates not yet over of published activities matching `conditions` (SQL on
     `Activity`, e.g. `Activity.organisation_id == org.id`), soonest first, `limit` at a
     time after the cursor `after`: one statement, however many series there are.
     Cancelled dates are left out."""
+    columns = tuple(columns)
     query = (
-        select(ActivityOccurrence)
+        select(ActivityOccurrence, *columns)
         .join(ActivityOccurrence.activity)
-        .options(contains_eager(ActivityOccurrence.activity), *options)
+        .options(contains_eager(ActivityOccurrence.activity)
+                 .joinedload(Activity.organisation))
         .where(Activity.status == ItemStatus.PUBLISHED, ON, not_ended(now), *conditions)
         .order_by(ActivityOccurrence.starts_at, ActivityOccurrence.id)
         .limit(limit + 1)
@@ -157,10 +164,12 @@ def upcoming_occurrences(*conditions: ColumnElement, now: datetime, limit: int,
             ActivityOccurrence.starts_at > starts_at,
             and_(ActivityOccurrence.starts_at == starts_at, ActivityOccurrence.id > row_id),
         ))
-    rows = list(db.session.scalars(query).unique())
-    has_more = len(rows) > limit
-    rows = rows[:limit]
-    return OccurrencePage(rows, cursor_of(rows[-1]) if has_more and rows else None)
+    found = list(db.session.execute(query))
+    has_more = len(found) > limit
+    found = found[:limit]
+    rows = [row[0] for row in found]
+    return OccurrencePage(rows, cursor_of(rows[-1]) if has_more and rows else None,
+                          [tuple(row[1:]) for row in found])
 
 
 def next_dates(activity_ids: Iterable[int], now: datetime) -> dict[int, ActivityOccurrence]:

@@ -7,6 +7,7 @@ recurrence maths of its own and imports no models, so the models may use it."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
@@ -31,7 +32,12 @@ PRESETS = {
 
 
 class RuleError(ValueError):
-    """A rule Wijk refuses; the message is for the person who typed it."""
+    """A rule Wijk refuses; the message is for the person who typed it. `about_end` says
+    the trouble is the series' end (a form shows it beside the until/count fields)."""
+
+    def __init__(self, message: str, *, about_end: bool = False) -> None:
+        super().__init__(message)
+        self.about_end = about_end
 
 
 @dataclass(frozen=True)
@@ -55,10 +61,11 @@ def preset_rule(preset: str, first: datetime, *, until: date | None = None,
         rule = f"FREQ=MONTHLY;BYDAY={-1 if place == 5 else place}{day}"
     else:
         raise RuleError(_("Choose how the activity repeats."))
-    return rule + _end(until, count)
+    return rule + end_clause(until, count)
 
 
-def _end(until: date | None, count: int | None) -> str:
+def end_clause(until: date | None, count: int | None) -> str:
+    """The UNTIL (the end of that local day) or COUNT part of a rule, with its ";"."""
     if until is not None:
         return f";UNTIL={datetime.combine(until, time(23, 59, 59)):%Y%m%dT%H%M%S}"
     if count is not None:
@@ -95,17 +102,19 @@ def check(rule: str | None, first: datetime) -> Series:
     rule = normalise(rule)
     parsed = _parse(rule, first)
     if "UNTIL=" not in rule and "COUNT=" not in rule:
-        raise RuleError(_("Say until which date or how many times the activity repeats."))
+        raise RuleError(_("Say until which date or how many times the activity repeats."),
+                        about_end=True)
     if parsed._count is not None and parsed._count < 1:  # noqa: SLF001
-        raise RuleError(_("The number of times must be at least 1."))
+        raise RuleError(_("The number of times must be at least 1."), about_end=True)
     last_allowed = first + MAX_SPAN
     starts: list[datetime] = []
     for start in parsed:
         if start > last_allowed:
-            raise RuleError(_("A series may last at most two years."))
+            raise RuleError(_("A series may last at most two years."), about_end=True)
         starts.append(start)
         if len(starts) > MAX_OCCURRENCES:
-            raise RuleError(_("A series may have at most %(n)d dates.", n=MAX_OCCURRENCES))
+            raise RuleError(_("A series may have at most %(n)d dates.", n=MAX_OCCURRENCES),
+                            about_end=True)
     if not starts:
         raise RuleError(_("This rule gives no date at all (does it end before it starts, "
                           "or ask for a day the month does not have?)."))
@@ -179,3 +188,22 @@ def preset_from_text(text: str | None) -> str | None:
     if len(words) == 5 and words[1] in _ORDINALS_NL and words[2:] == ["van", "de", "maand"]:
         return "monthly"
     return None
+
+
+_UNTIL = re.compile(r";UNTIL=(\d{8})T235959$")
+_COUNT = re.compile(r";COUNT=(\d+)$")
+
+
+def split_rule(rule: str | None, first: datetime) -> tuple[str, date | None, int | None, str]:
+    """A stored rule back as the form's parts: (preset, until, count, custom text); a rule
+    no preset writes comes back as "custom" with its text."""
+    if not rule:
+        return "", None, None, ""
+    until_match, count_match = _UNTIL.search(rule), _COUNT.search(rule)
+    until = (datetime.strptime(until_match.group(1), "%Y%m%d").date()
+             if until_match else None)
+    count = int(count_match.group(1)) if count_match else None
+    for preset in ("weekly", "biweekly", "monthly"):
+        if preset_rule(preset, first, until=until, count=count) == rule:
+            return preset, until, count, ""
+    return "custom", None, None, rule
