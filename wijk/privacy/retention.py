@@ -21,7 +21,6 @@ from sqlalchemy import Select, and_, delete, exists, func, or_, select, update
 
 from wijk.clock import stamp_to_local
 from wijk.extensions import db
-from wijk.series.occurrences import last_date_ends
 from wijk.models import (
     AuditEntry,
     Invitation,
@@ -47,6 +46,7 @@ from wijk.privacy.erasers import (
     erase_traces,
     mail_mentioning,
 )
+from wijk.series.occurrences import last_date_ends
 
 BATCH = 500
 

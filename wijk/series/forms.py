@@ -81,8 +81,11 @@ class RepeatMixin:
                 rule = preset_rule(self.repeat.data, first, until=until, count=count)
             series = check(rule, first)
         except RuleError as error:
-            target = (end_field if error.about_end
-                      else self.repeat_rule if self.repeat.data == "custom" else self.repeat)
+            # A preset always fits its first date, so its trouble is the end; a custom
+            # rule's is the rule, unless the end came from the end fields.
+            custom = self.repeat.data == "custom"
+            from_fields = error.about_end and (until or count)
+            target = self.repeat_rule if custom and not from_fields else end_field
             target.errors.append(str(error))
             return False
         self.rrule.data = series.rule
