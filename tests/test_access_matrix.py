@@ -129,6 +129,8 @@ TABLE: dict[str, tuple[str, tuple[int, ...]]] = {
     "privacy.requests": ("GET", (302, 403, 403, 403, 403, 403, 200)),
     "privacy.statement": ("GET", (200, 200, 200, 200, 200, 200, 200)),
     "privacy.toggle": ("POST", (302, 403, 400, 400, 403, 403, 403)),
+    "series.change": ("POST", (302, 403, 400, 400, 403, 403, 403)),
+    "series.dates": ("GET", (302, 403, 200, 200, 403, 403, 403)),
     "signups.cancel": ("GET", (404, 404, 404, 404, 404, 404, 404)),
     "signups.export": ("GET", (302, 403, 200, 200, 403, 403, 403)),
     "signups.organiser_list": ("GET", (302, 403, 200, 200, 403, 403, 403)),

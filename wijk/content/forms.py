@@ -36,6 +36,7 @@ from wijk.content import categories
 from wijk.models import Item
 from wijk.models.base import personal_fields
 from wijk.pictures import services as pictures
+from wijk.series.forms import RepeatMixin
 
 DESCRIPTION_MAX = 10_000
 PHONE = Regexp(r"^\+?[0-9 ()\-]{6,20}$", message=_l("Use digits, spaces, + and - only."))
@@ -129,15 +130,13 @@ def _add_personal_fields(form: type[FlaskForm]) -> None:
 _add_personal_fields(ItemForm)
 
 
-class ActivityForm(PictureMixin, ItemForm):
+class ActivityForm(RepeatMixin, PictureMixin, ItemForm):
     starts_at = DateTimeLocalField(
         _l("Starts"), format="%Y-%m-%dT%H:%M",
         validators=[DataRequired(_l("Fill in when it starts, e.g. 2026-12-01 19:30."))])
     ends_at = DateTimeLocalField(_l("Ends"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
     location_name = StringField(_l("Location"), validators=[Optional(), Length(max=200)],
                                 description=_l("For example: Buurthuis De Linde"))
-    recurrence = StringField(_l("Repeats"), validators=[Optional(), Length(max=200)],
-                             description=_l("For example: every Tuesday"))
     categories = CheckboxesField(_l("Categories"), choices=categories.choices(),
                                  validate_choice=True, default=())
     signups_enabled = BooleanField(

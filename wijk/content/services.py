@@ -40,7 +40,7 @@ SLUG_KINDS = {slug: kind for kind, slug in KIND_SLUGS.items()}
 
 COMMON_FIELDS = ("title", *(f.name for f in personal_fields(Item)))
 KIND_FIELDS = {
-    "activity": ("starts_at", "ends_at", "location_name", "recurrence", "signups_enabled",
+    "activity": ("starts_at", "ends_at", "location_name", "rrule", "signups_enabled",
                  "max_places"),
     "organisation": ("website",),
     "offer": ("offer_kind", "expires_on"),

@@ -3,7 +3,7 @@ the extend link of offers. Every public output is built from the visibility gate
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -14,6 +14,7 @@ from wijk.content import categories, expiry
 from wijk.content import services as content_services
 from wijk.discover import bp, feeds, news, organisation
 from wijk.discover.forms import NewsForm
+from wijk.discover.listing import at_next_date
 from wijk.discover.search import MAX_TERMS, WORD, SearchError, search, terms
 from wijk.extensions import db, limiter
 from wijk.models import Item, ItemKind, Neighbourhood
@@ -114,7 +115,9 @@ def _search(place: Neighbourhood | None, *, fixed: bool = False):
         except SearchError:
             problems.append(_("This search did not work. Try other or fewer words."))
         else:
-            views = item_views(results.items, current_user)
+            views = at_next_date(item_views(results.items, current_user),
+                                 max(local_now(), datetime.combine(date_from, time.min))
+                                 if date_from else local_now())
             has_more = results.has_more and page < SEARCH_MAX_PAGES
     filters = {"q": query, "soort": args.get("soort") if kind else None,
                "categorie": category, "van": args.get("van") if date_from else None,
@@ -182,8 +185,14 @@ def activity_calendar(item_id: int):
     item = db.session.get(Item, item_id)
     if item is None or item.kind != ItemKind.ACTIVITY or not item.is_published:
         abort(404)
+<<<<<<< HEAD
     # The anonymous view, whoever asks: a file gets passed on.
     body = activity_calendar_file(item).encode()
+=======
+    view = item_view(item)  # anonymous viewer, whoever asks: a file gets passed on
+    body = feeds.calendar([view], name=view.title, link=public_url,
+                          changed=feeds.changed_dates([view]))
+>>>>>>> h-i12a
     return _feed(body, "text/calendar", f"activiteit-{item.id}.ics")
 
 
@@ -191,8 +200,9 @@ def activity_calendar(item_id: int):
 def neighbourhood_calendar(slug: str):
     """A calendar to subscribe to: the upcoming activities of a neighbourhood."""
     place = _place(slug)
-    body = feeds.calendar(feeds.upcoming_for_calendar(place),
-                          name=f"{place.name} · Wijk", link=public_url)
+    views = feeds.upcoming_for_calendar(place)
+    body = feeds.calendar(views, name=f"{place.name} · Wijk", link=public_url,
+                          changed=feeds.changed_dates(views))
     return _feed(body, "text/calendar")
 
 
