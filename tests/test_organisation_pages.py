@@ -80,3 +80,16 @@ def test_feeds_of_an_unpublished_organisation_or_another_item_are_404(client, ma
     db.session.commit()
     assert client.get(f"/organisatie/{organisation.id}/agenda.ics").status_code == 404
     assert client.get(f"/organisatie/{organisation.id}/atom.xml").status_code == 404
+
+
+def test_a_series_of_the_organisation_is_listed_at_its_next_date(client, make_item):
+    organisation = make_item("organisation", title="Buurthuis De Boog")
+    first = datetime.now().replace(hour=19, minute=0, second=0, microsecond=0) \
+        - timedelta(days=14)
+    make_item("activity", neighbourhood=organisation.neighbourhood, organisation=organisation,
+              title="Elke week breien", starts_at=first, ends_at=first + timedelta(hours=2),
+              rrule="FREQ=WEEKLY;COUNT=10")
+    html = client.get(f"/organisatie/{organisation.id}").get_data(as_text=True)
+    assert "Elke week breien" in html
+    body = client.get(f"/organisatie/{organisation.id}/agenda.ics").get_data()
+    assert b"RRULE:FREQ=WEEKLY;COUNT=10" in body

@@ -64,9 +64,11 @@ def category_choices() -> list[tuple[str, str]]:
 def organisation_agenda(view: ItemView) -> organisation.Agenda:
     """The upcoming activities and open offers an organisation page lists."""
     now = local_now()
+    activities = at_next_date(item_views(
+        organisation.upcoming_of(view.id, now, limit=organisation.AGENDA_SHOWN), current_user),
+        now)
     return organisation.Agenda(
-        item_views(organisation.upcoming_of(view.id, now, limit=organisation.AGENDA_SHOWN),
-                   current_user),
+        sorted(activities, key=lambda v: (v.starts_at, v.id)),
         item_views(organisation.open_offers_of(view.id, now, limit=organisation.AGENDA_SHOWN),
                    current_user),
     )
@@ -171,7 +173,8 @@ def activity_calendar_file(item: Item) -> str:
     """One activity as an .ics file, for the mails to its attendees: the same file as its
     public calendar link."""
     view = item_view(item)
-    return feeds.calendar([view], name=view.title, link=public_url).decode()
+    return feeds.calendar([view], name=view.title, link=public_url,
+                          changed=feeds.changed_dates([view])).decode()
 
 
 @bp.record_once
@@ -185,14 +188,8 @@ def activity_calendar(item_id: int):
     item = db.session.get(Item, item_id)
     if item is None or item.kind != ItemKind.ACTIVITY or not item.is_published:
         abort(404)
-<<<<<<< HEAD
     # The anonymous view, whoever asks: a file gets passed on.
     body = activity_calendar_file(item).encode()
-=======
-    view = item_view(item)  # anonymous viewer, whoever asks: a file gets passed on
-    body = feeds.calendar([view], name=view.title, link=public_url,
-                          changed=feeds.changed_dates([view]))
->>>>>>> h-i12a
     return _feed(body, "text/calendar", f"activiteit-{item.id}.ics")
 
 
@@ -230,17 +227,20 @@ def _organisation(item_id: int) -> Item:
 def organisation_calendar(item_id: int):
     """A calendar to subscribe to: the upcoming activities of one organisation."""
     owner = _organisation(item_id)
-    activities = organisation.upcoming_of(owner.id, local_now(), limit=feeds.CALENDAR_SIZE)
-    body = feeds.calendar(item_views(activities), name=f"{owner.title} · Wijk",
-                          link=public_url)
+    views = item_views(organisation.upcoming_of(owner.id, local_now(),
+                                                limit=feeds.CALENDAR_SIZE))
+    body = feeds.calendar(views, name=f"{owner.title} · Wijk", link=public_url,
+                          changed=feeds.changed_dates(views))
     return _feed(body, "text/calendar")
 
 
 @bp.get("/organisatie/<int:item_id>/atom.xml")
 def organisation_atom(item_id: int):
     owner = _organisation(item_id)
+    now = local_now()
     body = feeds.atom(
-        item_views(organisation.newest_of(owner.id, local_now(), limit=feeds.FEED_SIZE)),
+        at_next_date(item_views(organisation.newest_of(owner.id, now, limit=feeds.FEED_SIZE)),
+                     now),
         title=_("New from %(name)s", name=owner.title) + " · Wijk",
         self_url=url_for(".organisation_atom", item_id=owner.id, _external=True),
         page_url=url_for("content.show", kind_slug="organisatie", item_id=owner.id,

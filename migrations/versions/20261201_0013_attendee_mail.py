@@ -1,16 +1,16 @@
 """attendees are told: the sign-up's language and reminder stamp, outbox attachments
 (issue 12, part B)
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-01
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
