@@ -3,8 +3,10 @@ the extend link of offers. Every public output is built from the visibility gate
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, time
 
+import icalendar
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -17,7 +19,7 @@ from wijk.discover.forms import NewsForm
 from wijk.discover.listing import at_next_date
 from wijk.discover.search import MAX_TERMS, WORD, SearchError, search, terms
 from wijk.extensions import db, limiter
-from wijk.models import Item, ItemKind, Neighbourhood
+from wijk.models import ActivityOccurrence, Item, ItemKind, Neighbourhood
 from wijk.sanitize import editable_text
 from wijk.security.decorators import manager_required
 from wijk.security.permissions import can_moderate, require
@@ -169,12 +171,19 @@ def _feed(body: bytes, mimetype: str, filename: str | None = None) -> Response:
     return response
 
 
-def activity_calendar_file(item: Item) -> str:
-    """One activity as an .ics file, for the mails to its attendees: the same file as its
-    public calendar link."""
+def activity_calendar_file(item: Item, occurrence: ActivityOccurrence | None = None) -> str:
+    """One activity as an .ics file: what its public calendar link gives, and in the mails
+    to its attendees. For one date of a series, that date alone, with its own UID."""
     view = item_view(item)
-    return feeds.calendar([view], name=view.title, link=public_url,
-                          changed=feeds.changed_dates([view])).decode()
+    if occurrence is None:
+        return feeds.calendar([view], name=view.title, link=public_url,
+                              changed=feeds.changed_dates([view])).decode()
+    one = replace(view, starts_at=occurrence.starts_at, ends_at=occurrence.ends_at, rrule=None)
+    cal = icalendar.Calendar.from_ical(feeds.calendar([one], name=view.title, link=public_url))
+    for event in cal.walk("VEVENT"):
+        uid = str(event["UID"])
+        event["UID"] = uid.replace("@", f"-{occurrence.starts_at:%Y%m%dT%H%M}@", 1)
+    return cal.to_ical().decode()
 
 
 @bp.record_once

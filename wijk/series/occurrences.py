@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from blinker import Namespace
 from flask_babel import gettext as _
 from sqlalchemy import and_, event, func, insert, inspect, or_, select
 from sqlalchemy.orm import Session, contains_eager, joinedload
@@ -18,6 +19,11 @@ from wijk.models import Activity, ActivityOccurrence, ItemStatus, OccurrenceStat
 from wijk.series.rules import RuleError, expand
 
 TIMES = ("starts_at", "ends_at", "rrule")
+# Sent with the row when its owner cancels or moves one date, before the caller commits:
+# wijk.signups tells those signed up for it (this package cannot import that one).
+_signals = Namespace()
+date_cancelled = _signals.signal("date-cancelled")
+date_moved = _signals.signal("date-moved")
 ON = ActivityOccurrence.status != OccurrenceStatus.CANCELLED
 
 
@@ -226,6 +232,7 @@ def cancel(row: ActivityOccurrence) -> None:
     """Cancel one date; it stays listed on the activity page as cancelled. The caller
     commits."""
     row.status = OccurrenceStatus.CANCELLED
+    date_cancelled.send(row)
 
 
 def restore(row: ActivityOccurrence) -> None:
@@ -257,3 +264,4 @@ def move(row: ActivityOccurrence, starts_at: datetime, ends_at: datetime | None)
     row.starts_at = starts_at
     length = _length(activity)
     row.ends_at = ends_at or (starts_at + length if length is not None else None)
+    date_moved.send(row)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, RadioField, StringField, TextAreaField
+from wtforms import EmailField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length
 
 from wijk.signups.notices import CONFIRMED_ONLY, EVERYONE
@@ -16,6 +16,8 @@ class SignupForm(FlaskForm):
         validators=[DataRequired(_l("Fill in your e-mail address, so we can confirm.")),
                     Email(_l("This is not a valid e-mail address.")), Length(max=254)],
     )
+    # A series: the date one signs up for (choices are its open dates, set by the page).
+    occurrence = SelectField(_l("Date"), coerce=int, default=0, validate_choice=False)
     # Honeypot: hidden from people by CSS, filled in by naive bots.
     website = StringField(_l("Leave this field empty"))
 
@@ -29,6 +31,8 @@ class AttendeeMessageForm(FlaskForm):
                  (EVERYONE, _l("Everyone with a place and the waiting list"))],
         validators=[DataRequired(_l("Choose who gets the message."))],
     )
+    # A series: every date (0) or the one date whose attendees get the message.
+    occurrence = SelectField(_l("Date"), coerce=int, default=0, validate_choice=False)
     subject = StringField(_l("Subject"), validators=[DataRequired(_l("Fill in a subject.")),
                                                      Length(max=150)])
     message = TextAreaField(

@@ -9,12 +9,21 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from wijk.clock import local_to_stamp
+from wijk.clock import local_now, local_to_stamp
 from wijk.extensions import db
-from wijk.models import Item, ItemKind, ItemStatus, SignUp, SignUpStatus
-from wijk.signups.services import TAKING_PART, mail
+from wijk.models import (
+    ActivityOccurrence,
+    Item,
+    ItemKind,
+    ItemStatus,
+    OccurrenceStatus,
+    SignUp,
+    SignUpStatus,
+)
+from wijk.series.occurrences import date_cancelled, date_moved
+from wijk.signups.services import TAKING_PART, date_of, mail
 
 # Who is told what: the facts of an activity that, when they change, change whether
 # someone can come.
@@ -23,14 +32,21 @@ ORGANISER, MANAGER = "organiser", "manager"
 CONFIRMED_ONLY, EVERYONE = "confirmed", "everyone"
 
 
-def _taking_part(activity_ids: Iterable[int], statuses=TAKING_PART) -> list[SignUp]:
+def _taking_part(activity_ids: Iterable[int], statuses=TAKING_PART, *,
+                 occurrence_id: int | None = None) -> list[SignUp]:
     ids = list(activity_ids)
     if not ids:
         return []
-    return list(db.session.scalars(
-        select(SignUp).where(SignUp.activity_id.in_(ids), SignUp.status.in_(statuses))
-        .order_by(SignUp.id)
-    ))
+    query = select(SignUp).where(SignUp.activity_id.in_(ids), SignUp.status.in_(statuses))
+    if occurrence_id:
+        query = query.where(SignUp.occurrence_id == occurrence_id)
+    return list(db.session.scalars(query.order_by(SignUp.id)))
+
+
+def _to_come(signups: list[SignUp], now: datetime) -> list[SignUp]:
+    """Those whose date (of a series, or the activity's) is not over yet."""
+    ends = [(signup, date_of(signup)) for signup in signups]
+    return [signup for signup, (start, end) in ends if (end or start) and (end or start) >= now]
 
 
 def facts(activity: Item) -> tuple:
@@ -41,10 +57,9 @@ def facts(activity: Item) -> tuple:
 def tell_of_change(activity: Item, before: tuple, now: datetime) -> int:
     """Mail everyone taking part when the time or place changed, with the new calendar
     file. Nothing when nothing that matters changed or it is over. The caller commits."""
-    if activity.kind != ItemKind.ACTIVITY or facts(activity) == before \
-            or not _still_to_come(activity, now):
+    if activity.kind != ItemKind.ACTIVITY or facts(activity) == before:
         return 0
-    signups = _taking_part([activity.id])
+    signups = _to_come(_taking_part([activity.id]), now)
     for signup in signups:
         mail(signup, "signup_changed", attach=True)
     return len(signups)
@@ -53,19 +68,47 @@ def tell_of_change(activity: Item, before: tuple, now: datetime) -> int:
 def tell_called_off(activities: Iterable[Item], now: datetime, *, by: str) -> int:
     """Mail everyone taking part in activities that will not take place any more (`by` the
     organiser or a manager); call it before the rows go. The caller commits."""
-    coming = [a for a in activities if a.kind == ItemKind.ACTIVITY and _still_to_come(a, now)]
-    signups = _taking_part(a.id for a in coming)
+    signups = _to_come(_taking_part(a.id for a in activities if a.kind == ItemKind.ACTIVITY),
+                       now)
     for signup in signups:
         mail(signup, "signup_called_off", links=False, by=by)
     return len(signups)
 
 
+def tell_date_cancelled(row: ActivityOccurrence, now: datetime) -> int:
+    """One date of a series is cancelled: mail everyone signed up for it. The caller
+    commits."""
+    signups = _to_come(_taking_part([row.activity_id], occurrence_id=row.id), now)
+    for signup in signups:
+        mail(signup, "signup_date_cancelled")
+    return len(signups)
+
+
+def tell_date_moved(row: ActivityOccurrence, now: datetime) -> int:
+    """One date of a series is moved: its attendees get the new time and calendar file."""
+    signups = _to_come(_taking_part([row.activity_id], occurrence_id=row.id), now)
+    for signup in signups:
+        mail(signup, "signup_changed", attach=True)
+    return len(signups)
+
+
+@date_cancelled.connect
+def _on_date_cancelled(row: ActivityOccurrence, **_extra: object) -> None:
+    tell_date_cancelled(row, local_now())
+
+
+@date_moved.connect
+def _on_date_moved(row: ActivityOccurrence, **_extra: object) -> None:
+    tell_date_moved(row, local_now())
+
+
 def write_to_attendees(activity: Item, subject: str, message: str, *, to: str,
-                       sender_name: str) -> int:
+                       sender_name: str, occurrence_id: int | None = None) -> int:
     """The organiser's message, one mail per person (never a list of addresses), to the
-    confirmed places or to everyone including the waiting list. The caller commits."""
+    confirmed places or to everyone including the waiting list, of every date or of one
+    date of a series. The caller commits."""
     statuses = (SignUpStatus.CONFIRMED,) if to == CONFIRMED_ONLY else TAKING_PART
-    signups = _taking_part([activity.id], statuses)
+    signups = _taking_part([activity.id], statuses, occurrence_id=occurrence_id)
     for signup in signups:
         mail(signup, "signup_message", subject=subject, message=message,
              sender_name=sender_name)
@@ -77,11 +120,14 @@ def send_reminders(now: datetime) -> int:
     between `now` (local wall-clock time) and the end of tomorrow, once per sign-up.
     Idempotent, safe from cron every hour; commits."""
     until = datetime.combine(now.date() + timedelta(days=2), time.min)
+    starts = func.coalesce(ActivityOccurrence.starts_at, Item.starts_at)
     due = list(db.session.scalars(
         select(SignUp).join(Item, Item.id == SignUp.activity_id)
+        .outerjoin(ActivityOccurrence, ActivityOccurrence.id == SignUp.occurrence_id)
         .where(SignUp.status == SignUpStatus.CONFIRMED, SignUp.reminded_at.is_(None),
-               Item.status == ItemStatus.PUBLISHED, Item.starts_at > now,
-               Item.starts_at < until)
+               Item.status == ItemStatus.PUBLISHED, starts > now, starts < until,
+               func.coalesce(ActivityOccurrence.status, OccurrenceStatus.SCHEDULED)
+               != OccurrenceStatus.CANCELLED)
         .order_by(SignUp.id)
         .with_for_update(skip_locked=True, of=SignUp)
     ))
@@ -92,7 +138,3 @@ def send_reminders(now: datetime) -> int:
     db.session.commit()
     return len(due)
 
-
-def _still_to_come(activity: Item, now: datetime) -> bool:
-    end = activity.ends_at or activity.starts_at
-    return end is not None and end >= now

@@ -6,7 +6,9 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from wijk.clock import local_now
 from wijk.extensions import db, limiter
+from wijk.filters import local_datetime
 from wijk.models import Item, ItemKind, SignUpStatus
 from wijk.security.permissions import require
 from wijk.signups import bp, notices, services
@@ -52,6 +54,7 @@ def organiser_list(item_id: int):
 
 def _list_page(item_id: int, form: AttendeeMessageForm, status: int = 200) -> Response:
     activity, entries = _list_of(item_id)
+    _date_choices(activity, form)
     response = Response(render_template(
         "signups/list.html", activity=activity, counts=services.counts(activity),
         confirmed=[e for e in entries if e.status == SignUpStatus.CONFIRMED],
@@ -61,6 +64,15 @@ def _list_page(item_id: int, form: AttendeeMessageForm, status: int = 200) -> Re
     return response
 
 
+def _date_choices(activity: Item, form: AttendeeMessageForm) -> set[int]:
+    """A series: the message goes to every date or to one of its open dates."""
+    dates = services.open_dates(activity, local_now())
+    if dates:
+        form.occurrence.choices = [(0, _("Every date"))] + [
+            (row.id, local_datetime(row.starts_at)) for row in dates]
+    return {row.id for row in dates}
+
+
 @bp.post(f"{ACTIVITY}/aanmeldingen/bericht")
 @login_required
 @limiter.limit("10/hour")
@@ -68,10 +80,15 @@ def write(item_id: int):
     """The organiser's message to everyone signed up; errors re-render the list."""
     activity, _entries = _list_of(item_id)
     form = AttendeeMessageForm()
+    dates = _date_choices(activity, form)
+    if form.occurrence.data and form.occurrence.data not in dates:
+        form.occurrence.errors = [_("Choose one of the dates.")]
+        return _list_page(item_id, form, 400)
     if not form.validate_on_submit():
         return _list_page(item_id, form, 400)
     sent = notices.write_to_attendees(activity, form.subject.data.strip(), form.message.data,
-                                      to=form.to.data, sender_name=current_user.name)
+                                      to=form.to.data, sender_name=current_user.name,
+                                      occurrence_id=form.occurrence.data or None)
     db.session.commit()
     flash(_("Your message goes to %(count)d people.", count=sent), "success")
     return redirect(url_for(".organiser_list", item_id=activity.id))
