@@ -10,7 +10,7 @@ Create Date: 2026-12-01
 """
 
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 from alembic import op
@@ -72,20 +72,18 @@ def upgrade():
                     ["starts_at", "id"])
 
     bind = op.get_bind()
-    item = sa.table("item", sa.column("id"), sa.column("kind"), sa.column("starts_at"),
-                    sa.column("ends_at"), sa.column("recurrence"), sa.column("rrule"),
-                    sa.column("description"))
+    # Typed columns, so the dates are written in the format the models write.
+    item = sa.table("item", sa.column("id"), sa.column("kind"),
+                    sa.column("starts_at", sa.DateTime()), sa.column("ends_at", sa.DateTime()),
+                    sa.column("recurrence"), sa.column("rrule"), sa.column("description"))
     occurrence = sa.table("activity_occurrence", sa.column("activity_id"),
-                          sa.column("starts_at"), sa.column("ends_at"),
-                          sa.column("original_starts_at"), sa.column("status"))
+                          sa.column("starts_at", sa.DateTime()),
+                          sa.column("ends_at", sa.DateTime()),
+                          sa.column("original_starts_at", sa.DateTime()), sa.column("status"))
     rows = bind.execute(sa.select(item.c.id, item.c.starts_at, item.c.ends_at,
                                   item.c.recurrence, item.c.description)
                         .where(item.c.kind == "activity", item.c.starts_at.is_not(None)))
     for item_id, starts_at, ends_at, text, description in list(rows):
-        if isinstance(starts_at, str):
-            starts_at = datetime.fromisoformat(starts_at)
-        if isinstance(ends_at, str):
-            ends_at = datetime.fromisoformat(ends_at)
         rule = rule_for(text, starts_at) if text else None
         if rule:
             bind.execute(item.update().where(item.c.id == item_id).values(rrule=rule))

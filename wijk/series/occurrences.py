@@ -73,8 +73,9 @@ def fill_missing_dates(chunk: int = 5_000) -> int:
                .where(ActivityOccurrence.activity_id == Activity.id).exists())
         .order_by(Activity.id)
     )
-    written, batch = 0, []
+    written, batch = 0, list[dict]()
     for activity_id, starts_at, ends_at, rule in db.session.execute(missing).all():
+        assert starts_at is not None  # selected so
         length = ends_at - starts_at if ends_at else None
         batch.extend(
             {"activity_id": activity_id, "starts_at": start, "original_starts_at": start,

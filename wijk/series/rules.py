@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import MONTHLY, WEEKLY, rrule, rrulestr
@@ -150,8 +151,9 @@ def describe(rule: str | None, first: datetime) -> str | None:
         parsed = _parse(normalise(rule), first)
     except RuleError:
         return None
-    days = parsed._byweekday or ()  # noqa: SLF001
-    nth = parsed._bynweekday or ()  # noqa: SLF001
+    # dateutil keeps the parsed parts in these attributes; it has no public reader.
+    days: tuple[Any, ...] = parsed._byweekday or ()  # noqa: SLF001
+    nth: tuple[Any, ...] = parsed._bynweekday or ()  # noqa: SLF001
     interval = parsed._interval  # noqa: SLF001
     names = _day_names()
     if parsed._freq == WEEKLY and len(days) == 1:  # noqa: SLF001
