@@ -63,6 +63,8 @@ TABLE: dict[str, tuple[str, tuple[int, ...]]] = {
     "discover.neighbourhood_calendar": ("GET", (200, 200, 200, 200, 200, 200, 200)),
     "discover.news_archive": ("GET", (200, 200, 200, 200, 200, 200, 200)),
     "discover.news_page": ("GET", (200, 200, 200, 200, 200, 200, 200)),
+    "discover.organisation_atom": ("GET", (404, 404, 404, 404, 404, 404, 404)),
+    "discover.organisation_calendar": ("GET", (404, 404, 404, 404, 404, 404, 404)),
     "discover.post_news": ("GET", (302, 403, 403, 403, 200, 403, 200)),
     "discover.robots": ("GET", (200, 200, 200, 200, 200, 200, 200)),
     "discover.search_all": ("GET", (200, 200, 200, 200, 200, 200, 200)),
@@ -128,9 +130,12 @@ TABLE: dict[str, tuple[str, tuple[int, ...]]] = {
     "privacy.requests": ("GET", (302, 403, 403, 403, 403, 403, 200)),
     "privacy.statement": ("GET", (200, 200, 200, 200, 200, 200, 200)),
     "privacy.toggle": ("POST", (302, 403, 400, 400, 403, 403, 403)),
+    "series.change": ("POST", (302, 403, 400, 400, 403, 403, 403)),
+    "series.dates": ("GET", (302, 403, 200, 200, 403, 403, 403)),
     "signups.cancel": ("GET", (404, 404, 404, 404, 404, 404, 404)),
     "signups.export": ("GET", (302, 403, 200, 200, 403, 403, 403)),
     "signups.organiser_list": ("GET", (302, 403, 200, 200, 403, 403, 403)),
+    "signups.write": ("POST", (302, 403, 400, 400, 403, 403, 403)),
     "content.sign_up": ("POST", (400, 400, 400, 400, 400, 400, 400)),
 }
 

@@ -78,8 +78,12 @@ def test_demo_creates_neighbourhoods_and_content(app, runner):
     assert all(now - timedelta(days=1) < a.starts_at < now + timedelta(weeks=8)
                for a in activities)
     assert len({a.starts_at.date() for a in activities}) >= 20
-    assert sum(bool(a.recurrence) for a in activities) >= 10
-    assert any(a.recurrence == "Elke dinsdag" for a in activities)
+    # "Elke dinsdag" and the like are real series: RRULEs with their dates as rows.
+    assert sum(bool(a.rrule) for a in activities) >= 10
+    assert any(a.rrule and a.rrule.startswith("FREQ=WEEKLY;BYDAY=TU;UNTIL=")
+               for a in activities)
+    assert any(a.rrule and a.rrule.startswith("FREQ=MONTHLY;BYDAY=1SA;") for a in activities)
+    assert all(len(a.occurrences) >= 5 for a in activities if a.rrule)  # half a year
     assert all(a.ends_at is None or a.ends_at > a.starts_at for a in activities)
 
     items = [*activities, *organisations, *offers]
@@ -116,6 +120,16 @@ def test_demo_creates_neighbourhoods_and_content(app, runner):
     assert "anna@example.org" in result.output
     assert DEMO_PASSWORD in result.output
     assert app.config["MAIL_FILE_DIR"] in result.output
+
+
+def test_the_demo_neighbourhood_calendar_holds_series(app, runner):
+    run_demo(runner)
+    client = app.test_client()
+    for place in db.session.scalars(select(Neighbourhood)):
+        ics = client.get(f"/wijk/{place.slug}/agenda.ics").get_data(as_text=True)
+        assert "RRULE:FREQ=WEEKLY;UNTIL=" in ics, place.slug
+        page = client.get(f"/wijk/{place.slug}").get_data(as_text=True)
+        assert "elke week op" in page  # the rule in plain words on the agenda
 
 
 def test_demo_accounts_can_log_in(app, runner):
@@ -181,7 +195,8 @@ def test_bulk_activities(app, runner):
     assert any(a.starts_at < now for a in generated)
     assert any(a.starts_at > now for a in generated)
     assert len({a.title for a in generated}) > 50
-    assert any(a.recurrence for a in generated)
+    assert any(a.rrule for a in generated)
+    assert all(a.occurrences for a in generated)  # Core inserts get their dates too
     for activity in generated:
         assert activity.status == "published"
         assert activity.ends_at is None or activity.ends_at > activity.starts_at

@@ -239,12 +239,12 @@ def test_a_listed_word_holds_a_post_for_review_instead_of_publishing_it(app, wor
 def test_the_manager_item_page_shows_the_whole_item(app, world, make_item):
     w = world
     item = make_item("activity", owner=w["author"], neighbourhood=w["a"], title="Rommelmarkt",
-                     location_name="Pleintje", recurrence="elke maand",
+                     location_name="Pleintje", rrule="FREQ=WEEKLY;COUNT=3",
                      picture_key="abcdef0123456789", contact_phone="06 1111 2222",
                      contact_phone_public=True, contact_name="Geheime Naam")
     page = client_for(app, w["manager_a"]).get(
         f"/beheer/{w['a'].slug}/items/{item.id}").get_data(as_text=True)
-    assert "Pleintje" in page and "elke maand" in page and "Lombok" in page
+    assert "Pleintje" in page and "3 keer" in page and "Lombok" in page
     assert "abcdef0123456789" in page  # the picture
     assert f'datetime="{item.starts_at.isoformat()}"' in page
     assert "06 1111 2222" in page and "Geheime Naam" not in page  # the public fields only

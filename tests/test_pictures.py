@@ -56,11 +56,14 @@ def png_bomb(width: int = 20_000, height: int = 20_000) -> bytes:
 
 
 def upload(client, item, data: bytes, filename: str = "foto.jpg", **fields):
-    slug = {"activity": "activiteit", "organisation": "organisatie"}[item.kind]
+    slug = {"activity": "activiteit", "organisation": "organisatie",
+            "offer": "vraag-aanbod"}[item.kind]
     form = {"neighbourhood_id": item.neighbourhood_id, "title": item.title,
             "picture": (BytesIO(data), filename), **fields}
     if item.kind == "activity":
         form["starts_at"] = f"{item.starts_at:%Y-%m-%dT%H:%M}"
+    if item.kind == "offer":
+        form.update(offer_kind=item.offer_kind, expires_on=item.expires_on.isoformat())
     return client.post(f"/{slug}/{item.id}/bewerken", data=form,
                        content_type="multipart/form-data")
 
@@ -232,12 +235,26 @@ def test_sweep_removes_files_no_item_points_at(runner, client, owner_item):
     assert services.path_for(young, 480).exists()  # perhaps an upload still committing
 
 
-def test_organisations_have_pictures_too_and_offers_do_not(client, auth, make_user,
-                                                          make_item):
+def test_organisations_and_offers_have_pictures_too(client, auth, make_user, make_item):
     owner = make_user()
     auth.login(owner)
     organisation = make_item("organisation", owner=owner)
     assert upload(client, organisation, jpeg_with_gps()).status_code == 302
     assert db.session.scalar(select(Item.picture_key).where(Item.id == organisation.id))
     form = client.get("/plaatsen/vraag-aanbod").get_data(as_text=True)
-    assert 'name="picture"' not in form
+    assert 'name="picture"' in form and 'enctype="multipart/form-data"' in form
+
+
+def test_an_offer_has_a_picture_on_its_page_and_card(client, auth, make_user, make_item):
+    owner = make_user()
+    auth.login(owner)
+    offer = make_item("offer", owner=owner, title="Ladder te leen")
+    assert upload(client, offer, jpeg_with_gps()).status_code == 302
+    db.session.refresh(offer)
+    assert offer.picture_key
+    html = client.get(f"/vraag-aanbod/{offer.id}").get_data(as_text=True)
+    assert picture_urls(offer)[1] in html and 'alt="Ladder te leen"' in html
+    page = client.get(f"/wijk/{offer.neighbourhood.slug}").get_data(as_text=True)
+    assert picture_urls(offer)[0] in page
+    image = Image.open(BytesIO(client.get(picture_urls(offer)[0]).get_data()))
+    assert image.format == "WEBP" and len(image.getexif()) == 0

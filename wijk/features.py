@@ -18,6 +18,7 @@ from wijk import (
     newsletters,
     pictures,
     privacy,
+    series,
     signups,
 )
 from wijk.accounts import mfa as _accounts_mfa  # noqa: F401  (routes)
@@ -35,6 +36,7 @@ from wijk.newsletters import views as _newsletter_views  # noqa: F401
 from wijk.pictures import views as _picture_views  # noqa: F401
 from wijk.privacy import admin_views as _privacy_admin_views  # noqa: F401
 from wijk.privacy import views as _privacy_views  # noqa: F401
+from wijk.series import views as _series_views  # noqa: F401  (and the flush hook)
 from wijk.signups import views as _signup_views  # noqa: F401
 
 BLUEPRINTS: tuple[Blueprint, ...] = (
@@ -49,5 +51,6 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     legal.bp,
     discover.bp,
     signups.bp,
+    series.bp,
     pictures.bp,
 )

@@ -12,7 +12,7 @@ they get an ItemView from here, built for one viewer.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -21,6 +21,7 @@ from markupsafe import Markup
 from wijk.models import Item, ItemCategory, ItemKind
 from wijk.models.base import personal_fields
 from wijk.security.permissions import can_delete, can_edit, can_invite
+from wijk.series.rules import describe
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,9 @@ class ItemView:
     starts_at: datetime | None = None
     ends_at: datetime | None = None
     location_name: str | None = None
-    recurrence: str | None = None
+    rrule: str | None = None
+    repeats: str | None = None  # the rule in plain words
+    moved: bool = False  # a listing's date that the owner moved (see wijk.series)
     website: str | None = None
     offer_kind: str | None = None
     expires_on: date | None = None
@@ -120,7 +123,8 @@ def item_view(item: Item, viewer: Any = None, *, categories: tuple[str, ...] | N
         starts_at=item.starts_at,
         ends_at=item.ends_at,
         location_name=item.location_name,
-        recurrence=item.recurrence,
+        rrule=item.rrule,
+        repeats=describe(item.rrule, item.starts_at) if item.starts_at else None,
         website=item.website,
         offer_kind=item.offer_kind,
         expires_on=item.expires_on,
@@ -151,3 +155,11 @@ def _categories(items: list[Item]) -> dict[int, tuple[str, ...]]:
     """Only activities carry categories; a list without activities costs no query."""
     activity_ids = [item.id for item in items if item.kind == ItemKind.ACTIVITY]
     return ItemCategory.codes_by_item(activity_ids) if activity_ids else {}
+
+
+def on_dates(views: Iterable[ItemView], rows: Iterable[Any]) -> list[ItemView]:
+    """Views of a list of dates (ActivityOccurrence rows, one view per row, in order):
+    each carries its own date. Dates are no personal data."""
+    return [replace(view, starts_at=row.starts_at, ends_at=row.ends_at,
+                    moved=row.status == "moved")
+            for view, row in zip(views, rows, strict=True)]

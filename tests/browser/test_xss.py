@@ -57,7 +57,7 @@ def poisoned(app, make_user, make_neighbourhood, make_item):
                       contact_name=payload[:100], contact_name_public=True,
                       contact_phone=payload[:40], contact_phone_public=True)
         if kind == "activity":
-            fields.update(location_name=payload[:200], recurrence=payload[:200])
+            fields.update(location_name=payload[:200])
         if kind == "organisation":
             fields.update(website=payload[:300])
         items.append(make_item(kind, owner=owner, neighbourhood=places[n % 5], **fields))

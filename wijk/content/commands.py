@@ -1,4 +1,5 @@
-"""`flask reminders`: mail owners whose offer or request is about to expire."""
+"""`flask reminders`: mail owners whose offer or request is about to expire, and
+attendees the day before their activity."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from flask.cli import with_appcontext
 
 from wijk.clock import local_now
 from wijk.content.expiry import send_reminders
+from wijk.signups import notices
 
 
 @click.command("reminders")
@@ -15,8 +17,8 @@ from wijk.content.expiry import send_reminders
               "https://wijk.example.nl (default: FLASK_PREFERRED_URL_SCHEME://FLASK_SERVER_NAME).")
 @with_appcontext
 def reminders_command(base_url: str | None) -> None:
-    """Mail owners whose offer or request expires within 3 days. Idempotent; safe to run
-    from cron every hour."""
+    """Mail owners whose offer or request expires within 3 days, and attendees whose
+    activity is tomorrow. Idempotent; safe to run from cron every hour."""
     server_name = current_app.config.get("SERVER_NAME")
     if not base_url and server_name:
         base_url = f"{current_app.config['PREFERRED_URL_SCHEME']}://{server_name}"
@@ -26,7 +28,9 @@ def reminders_command(base_url: str | None) -> None:
                                "or pass --base-url.")
     with current_app.test_request_context(base_url=base_url):  # url_for outside a request
         sent = send_reminders(local_now().date())
+        reminded = notices.send_reminders(local_now())
     click.echo(f"offer_expiry         queued {sent:>6}")
+    click.echo(f"signup_reminder      queued {reminded:>6}")
 
 
 COMMANDS = [reminders_command]

@@ -37,6 +37,7 @@ from wijk.mail.address import MailableEmail
 from wijk.models import Item
 from wijk.models.base import personal_fields
 from wijk.pictures import services as pictures
+from wijk.series.forms import RepeatMixin
 
 DESCRIPTION_MAX = 10_000
 PHONE = Regexp(r"^\+?[0-9 ()\-]{6,20}$", message=_l("Use digits, spaces, + and - only."))
@@ -52,7 +53,7 @@ class CheckboxesField(SelectMultipleField):
 
 
 class PictureMixin:
-    """One picture per activity or organisation. The upload is verified and re-encoded
+    """One picture per activity, organisation or offer. The upload is verified and re-encoded
     during validation; the view stores the result once the item is saved."""
 
     picture = FileField(
@@ -133,15 +134,13 @@ def _add_personal_fields(form: type[FlaskForm]) -> None:
 _add_personal_fields(ItemForm)
 
 
-class ActivityForm(PictureMixin, ItemForm):
+class ActivityForm(RepeatMixin, PictureMixin, ItemForm):
     starts_at = DateTimeLocalField(
         _l("Starts"), format="%Y-%m-%dT%H:%M",
         validators=[DataRequired(_l("Fill in when it starts, e.g. 2026-12-01 19:30."))])
     ends_at = DateTimeLocalField(_l("Ends"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
     location_name = StringField(_l("Location"), validators=[Optional(), Length(max=200)],
                                 description=_l("For example: Buurthuis De Linde"))
-    recurrence = StringField(_l("Repeats"), validators=[Optional(), Length(max=200)],
-                             description=_l("For example: every Tuesday"))
     categories = CheckboxesField(_l("Categories"), choices=categories.choices(),
                                  validate_choice=True, default=())
     signups_enabled = BooleanField(
@@ -174,7 +173,7 @@ class OrganisationForm(PictureMixin, ItemForm):
             raise ValidationError(_l("Start the address with https://"))
 
 
-class OfferForm(ItemForm):
+class OfferForm(PictureMixin, ItemForm):
     offer_kind = RadioField(
         _l("Kind"),
         choices=[("offer", _l("I offer something")), ("request", _l("I am looking for something"))],

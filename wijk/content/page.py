@@ -16,6 +16,7 @@ from wijk.content import bp, services
 from wijk.content.forms import InviteForm
 from wijk.errors import keeps_text
 from wijk.extensions import db, limiter
+from wijk.filters import local_datetime
 from wijk.models import Item, ItemKind, SignUpStatus
 from wijk.security.permissions import can_view
 from wijk.signups import services as signup_services
@@ -55,18 +56,34 @@ def item_link(view, endpoint: str = "show") -> str:
 NEWS_ENDPOINTS = {"content.edit": "discover.edit_news", "content.delete": "discover.delete_news"}
 
 
+def date_choice(starts_at, counts) -> str:
+    """A date of a series in the sign-up form, with how full it is."""
+    when = local_datetime(starts_at)
+    if counts.full:
+        return _("%(when)s (full: waiting list)", when=when)
+    if counts.places_left is not None:
+        return _("%(when)s (%(left)d places left)", when=when, left=counts.places_left)
+    return when
+
+
 def render_item_page(item: Item, *, invite_form: InviteForm | None = None,
                      contact_form: ContactForm | None = None,
                      signup_form: SignupForm | None = None) -> str:
     """The item page, also when a form on it comes back with errors."""
     with_signups = item.kind == ItemKind.ACTIVITY and item.signups_enabled
+    signup_form = signup_form or SignupForm(formdata=None)
+    dates = signup_services.open_dates(item, local_now()) if with_signups else []
+    counts = signup_services.date_counts(item, dates) if dates else {}
+    signup_form.occurrence.choices = [
+        (row.id, date_choice(row.starts_at, counts[row.id])) for row in dates]
+    first = counts[dates[0].id] if dates else None
     view = item_view(item, current_user,
-                     signups=signup_services.counts(item) if with_signups else None)
+                     signups=(first or signup_services.counts(item)) if with_signups else None)
     return render_template(
         "content/show.html", item=view,
         invite_form=invite_form or InviteForm(formdata=None),
         contact_form=contact_form or ContactForm(formdata=None),
-        signup_form=signup_form or SignupForm(formdata=None),
+        signup_form=signup_form, signup_dates=bool(dates),
         signups_open=with_signups and signup_services.is_open(item),
         relay_open=relay.relay_open(item, local_now().date()) and not view.editable,
         co_managers=[m.user.name for m in item.co_managers] if view.can_invite else [],
@@ -122,7 +139,15 @@ def sign_up(item_id: int):
     if form.website.data:  # a filled honeypot gets the same answer, nothing is stored
         flash(_("Thank you! Check your mail for the confirmation."), "success")
         return redirect(item_url(activity))
-    signup = signup_services.sign_up(activity, form.name.data or "", form.email.data or "")
+    occurrence = None
+    if activity.rrule:  # a series: one of its open dates, chosen in the form
+        occurrence = next((row for row in signup_services.open_dates(activity, local_now())
+                           if row.id == form.occurrence.data), None)
+        if occurrence is None:
+            form.occurrence.errors = [_("Choose one of the dates.")]
+            return render_item_page(activity, signup_form=form), 400
+    signup = signup_services.sign_up(activity, form.name.data or "", form.email.data or "",
+                                     occurrence)
     if signup.status == SignUpStatus.WAITING:
         flash(_("The activity is full, so you are on the waiting list. We will mail you when "
                 "a place comes free."), "success")

@@ -10,6 +10,7 @@ from flask import current_app, url_for
 from sqlalchemy import or_, select
 
 from wijk import ledger
+from wijk.clock import local_now
 from wijk.content.categories import set_categories
 from wijk.extensions import db
 from wijk.mail import queue_mail
@@ -28,6 +29,7 @@ from wijk.moderation.holds import hold_if_needed
 from wijk.pictures import services as pictures
 from wijk.sanitize import clean_rich_text
 from wijk.security.tokens import make_token, read_token
+from wijk.signups import notices
 from wijk.signups.services import fill_places
 
 # News has a slug for links, but residents only create and edit the other three here;
@@ -38,7 +40,7 @@ SLUG_KINDS = {slug: kind for kind, slug in KIND_SLUGS.items()}
 
 COMMON_FIELDS = ("title", *(f.name for f in personal_fields(Item)))
 KIND_FIELDS = {
-    "activity": ("starts_at", "ends_at", "location_name", "recurrence", "signups_enabled",
+    "activity": ("starts_at", "ends_at", "location_name", "rrule", "signups_enabled",
                  "max_places"),
     "organisation": ("website",),
     "offer": ("offer_kind", "expires_on"),
@@ -95,12 +97,15 @@ def update_item(item: Item, data: dict[str, Any], *,
                 picture: pictures.Prepared | None = None) -> None:
     """Save the changes; when the organiser added places, people on the waiting list
     move up (and are mailed) in the same transaction. A change that meets a hold rule
-    of the neighbourhood takes the item offline until a manager approves it."""
+    of the neighbourhood takes the item offline until a manager approves it. Attendees
+    are told of a new time or place."""
+    before = notices.facts(item)
     apply(item, data)
     hold_if_needed(item, new=False)
     if item.kind == ItemKind.ACTIVITY:
         db.session.flush()
         fill_places(item)
+        notices.tell_of_change(item, before, local_now())
     _commit_with_picture(item, picture, remove=bool(data.get("remove_picture")))
 
 
@@ -132,7 +137,9 @@ def set_visibility(item: Item, field: str, public: bool) -> None:
 
 
 def delete_item(item: Item) -> None:
+    """Delete an item; attendees of an activity still to come are told it is off."""
     picture = item.picture_key
+    notices.tell_called_off([item], local_now(), by=notices.ORGANISER)
     ledger.note(ledger.ITEM, item.id)
     db.session.delete(item)
     db.session.commit()

@@ -26,6 +26,7 @@ from wijk.models import (
     Organisation,
     User,
 )
+from wijk.series.rules import preset_from_text, preset_rule
 
 DEMO_PASSWORD = "wijk-demo-2026"  # noqa: S105 (printed on purpose: demo accounts only)
 
@@ -111,6 +112,17 @@ def demo_categories(words: dict[str, tuple[str, ...]], title: str,
     return [code for code, found in words.items() if any(w in text for w in found)]
 
 
+SERIES_DAYS = 182  # the demo's weekly activities run for half a year from today
+
+
+def _rule(every: str | None, first: datetime, today: date) -> str | None:
+    """A demo schedule in words ("Elke dinsdag") as the series' RRULE."""
+    preset = preset_from_text(every)
+    if preset is None:
+        return None
+    return preset_rule(preset, first, until=today + timedelta(days=SERIES_DAYS))
+
+
 def _add_place(content: DemoContent, place: PlaceSpec, users: dict[str, User], today: date,
                now: datetime, counts: dict[str, int]) -> None:
     hood = Neighbourhood(name=place.name, slug=place.slug, city=place.city,
@@ -154,7 +166,7 @@ def _add_place(content: DemoContent, place: PlaceSpec, users: dict[str, User], t
             title=spec.title, description=paragraphs(spec.text),
             starts_at=starts,
             ends_at=starts + timedelta(minutes=spec.minutes) if spec.minutes else None,
-            location_name=location, recurrence=spec.every,
+            location_name=location, rrule=_rule(spec.every, starts, today),
             created_at=stamp, updated_at=stamp, **contact.columns(),
         )
         # One-off gatherings take sign-ups, some with a limited number of places.

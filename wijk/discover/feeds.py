@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET  # noqa: S405  (we only write XML, never parse it)
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -19,11 +20,12 @@ from sqlalchemy.orm import joinedload
 
 from wijk.clock import local_now
 from wijk.content.categories import label
-from wijk.discover.listing import PUBLISHED, current, not_ended
+from wijk.discover.listing import PUBLISHED, at_next_date, current, not_ended
 from wijk.extensions import db
-from wijk.models import Item, ItemKind, Neighbourhood
+from wijk.models import ActivityOccurrence, Item, ItemKind, Neighbourhood, OccurrenceStatus
 from wijk.models.base import utcnow
 from wijk.sanitize import plain_text
+from wijk.series.rules import expand
 from wijk.visibility import ItemView, PersonalField, item_views
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -39,6 +41,7 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def upcoming_for_calendar(neighbourhood: Neighbourhood) -> list[ItemView]:
+    """Activities still on, a series once (its RRULE holds every date)."""
     now = local_now()
     items = db.session.scalars(
         select(Item)
@@ -51,9 +54,28 @@ def upcoming_for_calendar(neighbourhood: Neighbourhood) -> list[ItemView]:
     return item_views(items)
 
 
-def calendar(views: Iterable[ItemView], *, name: str, link: Callable[[ItemView], str]) -> bytes:
+def changed_dates(views: Iterable[ItemView]) -> dict[int, list[ActivityOccurrence]]:
+    """The cancelled and moved dates of the series among `views`, in one query."""
+    ids = [view.id for view in views if view.rrule]
+    found: dict[int, list[ActivityOccurrence]] = {}
+    if ids:
+        for row in db.session.scalars(
+            select(ActivityOccurrence)
+            .where(ActivityOccurrence.activity_id.in_(ids),
+                   ActivityOccurrence.status != OccurrenceStatus.SCHEDULED)
+            .order_by(ActivityOccurrence.original_starts_at)
+        ):
+            found.setdefault(row.activity_id, []).append(row)
+    return found
+
+
+def calendar(views: Iterable[ItemView], *, name: str, link: Callable[[ItemView], str],
+             changed: Mapping[int, list[ActivityOccurrence]] | None = None) -> bytes:
     """An iCalendar (RFC 5545) of activities. Times are local wall-clock times, so they
-    carry TZID=Europe/Amsterdam and the matching VTIMEZONE."""
+    carry TZID=Europe/Amsterdam and a VTIMEZONE valid from the first to the last date of
+    every series. A series is one VEVENT with its RRULE, an EXDATE per cancelled date and
+    a RECURRENCE-ID event per moved one (`changed`, see changed_dates)."""
+    changed = changed or {}
     zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
     cal = icalendar.Calendar()
     cal.add("prodid", "-//Wijk//Wijk//NL")
@@ -66,8 +88,16 @@ def calendar(views: Iterable[ItemView], *, name: str, link: Callable[[ItemView],
     for view in views:
         if view.kind != ItemKind.ACTIVITY or view.starts_at is None:
             continue
-        cal.add_component(_event(view, zone, link(view)))
+        url = link(view)
+        event = _event(view, zone, url)
+        cal.add_component(event)
         days += [view.starts_at.date(), (view.ends_at or view.starts_at).date()]
+        if view.rrule:
+            days += _add_rule(event, view, zone, changed.get(view.id, []))
+            for row in changed.get(view.id, []):
+                if row.status == OccurrenceStatus.MOVED:
+                    cal.add_component(_moved(view, row, zone, url))
+                    days.append((row.ends_at or row.starts_at).date())
     if days:
         cal.add_missing_timezones(first_date=min(days) - timedelta(days=1),
                                   last_date=max(days) + timedelta(days=1))
@@ -97,6 +127,31 @@ def _event(view: ItemView, zone: ZoneInfo, url: str) -> icalendar.Event:
     if view.categories:
         event.add("categories", [label(code) for code in view.categories])
     return event
+
+
+def _add_rule(event: icalendar.Event, view: ItemView, zone: ZoneInfo,
+              changed: list[ActivityOccurrence]) -> list[date]:
+    """RRULE and EXDATE on a series' event; returns its last day, for the VTIMEZONE.
+    UNTIL is stored as local wall-clock time; with a TZID start RFC 5545 wants it in UTC."""
+    rule = icalendar.vRecur.from_ical(view.rrule)
+    if "UNTIL" in rule:
+        rule["UNTIL"] = [until.replace(tzinfo=zone).astimezone(UTC) for until in rule["UNTIL"]]
+    event.add("rrule", rule)
+    cancelled = [row.original_starts_at.replace(tzinfo=zone)
+                 for row in changed if row.status == OccurrenceStatus.CANCELLED]
+    if cancelled:
+        event.add("exdate", cancelled)
+    last = expand(view.rrule, view.starts_at)[-1]
+    length = view.ends_at - view.starts_at if view.ends_at else None
+    return [(last + length if length else last).date()]
+
+
+def _moved(view: ItemView, row: ActivityOccurrence, zone: ZoneInfo,
+           url: str) -> icalendar.Event:
+    """The event of one moved date: the series' event with its own times."""
+    moved = _event(replace(view, starts_at=row.starts_at, ends_at=row.ends_at), zone, url)
+    moved.add("recurrence-id", row.original_starts_at.replace(tzinfo=zone))
+    return moved
 
 
 def _public(view: ItemView) -> dict[str, PersonalField]:
@@ -129,7 +184,7 @@ def newest_for_feed(neighbourhood: Neighbourhood) -> list[ItemView]:
         .order_by(Item.created_at.desc(), Item.id.desc())
         .limit(FEED_SIZE)
     )
-    return item_views(items)
+    return at_next_date(item_views(items), local_now())
 
 
 def atom(views: list[ItemView], *, title: str, self_url: str, page_url: str,

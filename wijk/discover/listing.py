@@ -3,19 +3,23 @@ and the sitemap (the neighbourhood page applies the same rules in its own querie
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import and_, or_
 from sqlalchemy.sql.elements import ColumnElement
 
 from wijk.models import Item, ItemKind, ItemStatus
+from wijk.series.occurrences import has_date_on, next_dates
+from wijk.visibility import ItemView, on_dates
 
 PUBLISHED = Item.status == ItemStatus.PUBLISHED
 
 
 def not_ended(now: datetime) -> ColumnElement:
-    """An activity that is still on: it has not ended (or, without an end, not started)."""
-    return or_(Item.ends_at >= now, and_(Item.ends_at.is_(None), Item.starts_at >= now))
+    """An activity that is still on: one of its dates, not cancelled, has not ended (or,
+    without an end, not started); a series stays on until its last date."""
+    return has_date_on(now, Item.id)
 
 
 def current(now: datetime) -> ColumnElement:
@@ -26,3 +30,12 @@ def current(now: datetime) -> ColumnElement:
         and_(Item.kind == ItemKind.OFFER, Item.expires_on >= now.date()),
         Item.kind.in_((ItemKind.ORGANISATION, ItemKind.NEWS)),
     )
+
+
+def at_next_date(views: Iterable[ItemView], now: datetime) -> list[ItemView]:
+    """Views of a list that shows an activity once (search, Atom): each series at its next
+    date not yet over; one query for the whole list."""
+    views = list(views)
+    found = next_dates([v.id for v in views if v.kind == ItemKind.ACTIVITY], now)
+    return [on_dates([view], [found[view.id]])[0] if view.id in found else view
+            for view in views]

@@ -24,6 +24,7 @@ from wijk.content.categories import has_category
 from wijk.discover.listing import PUBLISHED, current
 from wijk.extensions import db
 from wijk.models import Item, ItemKind, Neighbourhood
+from wijk.series.occurrences import has_date_between
 
 KINDS = tuple(ItemKind)
 MAX_TERMS, MAX_TERM_LENGTH = 8, 40
@@ -119,10 +120,7 @@ def _filters(neighbourhood, kind, category, date_from, date_to, now) -> list[Col
         conditions.append(current(now))
         return conditions
     conditions.append(Item.kind == ItemKind.ACTIVITY)
-    if date_from:
-        start = datetime.combine(date_from, time.min)
-        conditions.append(func.coalesce(Item.ends_at, Item.starts_at) >= start)
-    if date_to:
-        conditions.append(Item.starts_at < datetime.combine(date_to + timedelta(days=1),
-                                                            time.min))
+    start = datetime.combine(date_from, time.min) if date_from else None
+    end = datetime.combine(date_to + timedelta(days=1), time.min) if date_to else None
+    conditions.append(has_date_between(start, end, Item.id))
     return conditions

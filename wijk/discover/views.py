@@ -3,9 +3,11 @@ the extend link of offers. Every public output is built from the visibility gate
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import replace
+from datetime import date, datetime, time
 from typing import Any
 
+import icalendar
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -13,14 +15,16 @@ from flask_login import current_user
 from wijk.clock import local_now
 from wijk.content import categories, expiry
 from wijk.content import services as content_services
-from wijk.discover import bp, feeds, news
+from wijk.discover import bp, feeds, news, organisation
 from wijk.discover.forms import NewsForm
+from wijk.discover.listing import at_next_date
 from wijk.discover.search import MAX_TERMS, WORD, SearchError, search, terms
 from wijk.extensions import db, limiter
-from wijk.models import Item, ItemKind, Neighbourhood, NewsItem
+from wijk.models import ActivityOccurrence, Item, ItemKind, Neighbourhood, NewsItem
 from wijk.sanitize import editable_text
 from wijk.security.decorators import manager_required
 from wijk.security.permissions import can_moderate, require
+from wijk.signups import services as signup_services
 from wijk.visibility import ItemView, item_view, item_views
 
 SEARCH_PAGE, SEARCH_MAX_PAGES = 20, 50
@@ -59,6 +63,20 @@ def category_label(code: str) -> str:
 @bp.app_template_global()
 def category_choices() -> list[tuple[str, str]]:
     return categories.choices()
+
+
+@bp.app_template_global()
+def organisation_agenda(view: ItemView) -> organisation.Agenda:
+    """The upcoming activities and open offers an organisation page lists."""
+    now = local_now()
+    activities = at_next_date(item_views(
+        organisation.upcoming_of(view.id, now, limit=organisation.AGENDA_SHOWN), current_user),
+        now)
+    return organisation.Agenda(
+        sorted(activities, key=lambda v: (v.starts_at, v.id)),
+        item_views(organisation.open_offers_of(view.id, now, limit=organisation.AGENDA_SHOWN),
+                   current_user),
+    )
 
 
 @bp.app_template_global()
@@ -104,7 +122,9 @@ def _search(place: Neighbourhood | None, *, fixed: bool = False):
         except SearchError:
             problems.append(_("This search did not work. Try other or fewer words."))
         else:
-            views = item_views(results.items, current_user)
+            views = at_next_date(item_views(results.items, current_user),
+                                 max(local_now(), datetime.combine(date_from, time.min))
+                                 if date_from else local_now())
             has_more = results.has_more and page < SEARCH_MAX_PAGES
     filters = {"q": query, "soort": args.get("soort") if kind else None,
                "categorie": category, "van": args.get("van") if date_from else None,
@@ -162,14 +182,34 @@ def _feed(body: bytes, mimetype: str, filename: str | None = None) -> Response:
     return response
 
 
+def activity_calendar_file(item: Item, occurrence: ActivityOccurrence | None = None) -> str:
+    """One activity as an .ics file: what its public calendar link gives, and in the mails
+    to its attendees. For one date of a series, that date alone, with its own UID."""
+    view = item_view(item)
+    if occurrence is None:
+        return feeds.calendar([view], name=view.title, link=public_url,
+                              changed=feeds.changed_dates([view])).decode()
+    one = replace(view, starts_at=occurrence.starts_at, ends_at=occurrence.ends_at, rrule=None)
+    cal = icalendar.Calendar.from_ical(feeds.calendar([one], name=view.title, link=public_url))
+    for event in cal.walk("VEVENT"):
+        uid = str(event["UID"])
+        event["UID"] = uid.replace("@", f"-{occurrence.starts_at:%Y%m%dT%H%M}@", 1)
+    return cal.to_ical().decode()
+
+
+@bp.record_once
+def _provide_calendar_file(state) -> None:
+    state.app.extensions[signup_services.CALENDAR_FILE] = activity_calendar_file
+
+
 @bp.get("/activiteit/<int:item_id>/agenda.ics")
 def activity_calendar(item_id: int):
     """One activity for a calendar program, with exactly what its public page shows."""
     item = db.session.get(Item, item_id)
     if item is None or item.kind != ItemKind.ACTIVITY or not item.is_published:
         abort(404)
-    view = item_view(item)  # anonymous viewer, whoever asks: a file gets passed on
-    body = feeds.calendar([view], name=view.title, link=public_url)
+    # The anonymous view, whoever asks: a file gets passed on.
+    body = activity_calendar_file(item).encode()
     return _feed(body, "text/calendar", f"activiteit-{item.id}.ics")
 
 
@@ -177,8 +217,9 @@ def activity_calendar(item_id: int):
 def neighbourhood_calendar(slug: str):
     """A calendar to subscribe to: the upcoming activities of a neighbourhood."""
     place = _place(slug)
-    body = feeds.calendar(feeds.upcoming_for_calendar(place),
-                          name=f"{place.name} · Wijk", link=public_url)
+    views = feeds.upcoming_for_calendar(place)
+    body = feeds.calendar(views, name=f"{place.name} · Wijk", link=public_url,
+                          changed=feeds.changed_dates(views))
     return _feed(body, "text/calendar")
 
 
@@ -190,6 +231,40 @@ def neighbourhood_atom(slug: str):
         title=_("New in %(name)s", name=place.name) + " · Wijk",
         self_url=url_for(".neighbourhood_atom", slug=slug, _external=True),
         page_url=url_for("neighbourhoods.neighbourhood", slug=slug, _external=True),
+        link=public_url, kind_label=kind_name,
+    )
+    return _feed(body, "application/atom+xml")
+
+
+def _organisation(item_id: int) -> Item:
+    item = db.session.get(Item, item_id)
+    if item is None or item.kind != ItemKind.ORGANISATION or not item.is_published:
+        abort(404)
+    return item
+
+
+@bp.get("/organisatie/<int:item_id>/agenda.ics")
+def organisation_calendar(item_id: int):
+    """A calendar to subscribe to: the upcoming activities of one organisation."""
+    owner = _organisation(item_id)
+    views = item_views(organisation.upcoming_of(owner.id, local_now(),
+                                                limit=feeds.CALENDAR_SIZE))
+    body = feeds.calendar(views, name=f"{owner.title} · Wijk", link=public_url,
+                          changed=feeds.changed_dates(views))
+    return _feed(body, "text/calendar")
+
+
+@bp.get("/organisatie/<int:item_id>/atom.xml")
+def organisation_atom(item_id: int):
+    owner = _organisation(item_id)
+    now = local_now()
+    body = feeds.atom(
+        at_next_date(item_views(organisation.newest_of(owner.id, now, limit=feeds.FEED_SIZE)),
+                     now),
+        title=_("New from %(name)s", name=owner.title) + " · Wijk",
+        self_url=url_for(".organisation_atom", item_id=owner.id, _external=True),
+        page_url=url_for("content.show", kind_slug="organisatie", item_id=owner.id,
+                         _external=True),
         link=public_url, kind_label=kind_name,
     )
     return _feed(body, "application/atom+xml")

@@ -30,6 +30,19 @@ class Mail:
     html: str | None
     reply_to: str | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
+    attachments: tuple[Attachment, ...] = ()
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A text file sent along with a mail (a calendar file); see wijk.mail.message."""
+
+    filename: str
+    mimetype: str
+    content: str
+
+    def as_json(self) -> dict[str, str]:
+        return {"filename": self.filename, "mimetype": self.mimetype, "content": self.content}
 
 
 def _row(kind: str, mail: Mail) -> dict[str, Any]:
@@ -42,6 +55,7 @@ def _row(kind: str, mail: Mail) -> dict[str, Any]:
         "body_text": mail.text,
         "body_html": mail.html,
         "headers": dict(mail.headers),
+        "attachments": [attachment.as_json() for attachment in mail.attachments],
     }
 
 
@@ -62,11 +76,13 @@ def queue_mail(
     locale: str | None = None,
     reply_to: str | None = None,
     headers: dict[str, str] | None = None,
+    attachments: Iterable[Attachment] = (),
     **context: Any,
 ) -> OutboxMessage:
     """Add one message to the outbox in the current session; the caller commits."""
     subject, text, html = render_mail(template, locale, **context)
-    mail = Mail(to, subject, text, html, reply_to=reply_to, headers=headers or {})
+    mail = Mail(to, subject, text, html, reply_to=reply_to, headers=headers or {},
+                attachments=tuple(attachments))
     message = OutboxMessage(**_row(kind, mail))
     db.session.add(message)
     return message

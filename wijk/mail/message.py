@@ -57,6 +57,7 @@ class Outgoing:
     headers: dict[str, Any]
     attempts: int
     created_at: datetime
+    attachments: tuple[dict[str, str], ...] = ()
 
     @classmethod
     def of(cls, row: OutboxMessage) -> Outgoing:
@@ -70,6 +71,7 @@ class Outgoing:
             headers=dict(row.headers or {}),
             attempts=row.attempts,
             created_at=row.created_at,
+            attachments=tuple(dict(a) for a in row.attachments or ()),
         )
 
 
@@ -140,6 +142,20 @@ class _Message(flask_mail.Message):
         return message.as_bytes()
 
 
+# What an attachment may be: a calendar file today. A name is plain, so a header cannot be
+# forged through it.
+_ATTACHMENT_TYPES = frozenset({"text/calendar"})
+_FILENAME = re.compile(r"^[\w.-]{1,80}$")
+
+
+def _attach(message: flask_mail.Message, attachment: dict[str, str]) -> None:
+    filename, mimetype = attachment.get("filename", ""), attachment.get("mimetype", "")
+    if not _FILENAME.match(filename) or mimetype not in _ATTACHMENT_TYPES:
+        raise PermanentError(f"attachment {filename!r} ({mimetype}) may not be sent")
+    message.attach(filename, f"{mimetype}; charset=utf-8",
+                   attachment.get("content", "").encode(), "attachment")
+
+
 def build(out: Outgoing) -> flask_mail.Message:
     """The e-mail for one row: text with an HTML alternative when there is one."""
     if not out.to_addr or "@" not in out.to_addr:
@@ -155,6 +171,8 @@ def build(out: Outgoing) -> flask_mail.Message:
         date=time.time(),
     )
     message.msgId = message_id_for(out.id, out.created_at)
+    for attachment in out.attachments:
+        _attach(message, attachment)
     if message.has_bad_headers():
         raise PermanentError("line break in an address or the subject")
     return message

@@ -6,6 +6,7 @@ change, its audit entry and the author's notification in one transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -14,6 +15,7 @@ from flask import abort, request, url_for
 from sqlalchemy import func, select
 
 from wijk import audit
+from wijk.clock import local_now
 from wijk.content.services import KIND_FIELDS, KIND_SLUGS, apply
 from wijk.extensions import db
 from wijk.mail import queue_mail
@@ -30,6 +32,7 @@ from wijk.models import (
 from wijk.models.base import utcnow
 from wijk.moderation.holds import held_items
 from wijk.security.permissions import can_moderate
+from wijk.signups import notices
 
 QUEUE_DAYS = 14
 # What a manager may change when improving an item. Contact details and their
@@ -164,10 +167,12 @@ def _notify_author(item: Item, template: str, **context: Any) -> None:
 
 
 def hide(item: Item, actor: User, reason: str) -> None:
-    """Take an item offline; the relay closes with it (it checks `is_published`)."""
+    """Take an item offline; the relay closes with it (it checks `is_published`), and the
+    attendees of an activity are told it is off."""
     _moderate(item, actor, reason, expected=(ItemStatus.PUBLISHED, ItemStatus.HELD),
               status=ItemStatus.HIDDEN,
-              action="item.hidden", notice="hidden")
+              action="item.hidden", notice="hidden",
+              also=lambda: notices.tell_called_off([item], local_now(), by=notices.MANAGER))
 
 
 def restore(item: Item, actor: User, reason: str) -> None:
@@ -188,7 +193,8 @@ def approve(item: Item, actor: User) -> None:
 
 
 def _moderate(item: Item, actor: User, reason: str, *, expected: tuple[str, ...],
-              status: str, action: str, notice: str) -> None:
+              status: str, action: str, notice: str,
+              also: Callable[[], object] | None = None) -> None:
     """One moderation step: a reason is required, audited and mailed to the author, all
     in one transaction."""
     reason = reason.strip()
@@ -201,6 +207,8 @@ def _moderate(item: Item, actor: User, reason: str, *, expected: tuple[str, ...]
     audit.record(actor, action, subject=item.owner_id, item=item,
                  neighbourhood=item.neighbourhood_id, detail=reason)
     _notify_author(item, notice, reason=reason)
+    if also is not None:
+        also()
     db.session.commit()
 
 

@@ -27,6 +27,7 @@ from wijk.models.outbox import OutboxMessage
 from wijk.models.privacy import Breach, PrivacyRequest, SealedAccount
 from wijk.models.relay import BlockedSender, RelayMessage
 from wijk.models.roles import NeighbourhoodManager
+from wijk.models.series import ActivityOccurrence, OccurrenceStatus
 from wijk.models.signups import SignUp, SignUpStatus
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "ITEM_CLASSES",
     "AccessibilityCheck",
     "Activity",
+    "ActivityOccurrence",
     "AuditEntry",
     "Breach",
     "BlockedSender",
@@ -54,6 +56,7 @@ __all__ = [
     "NewsItem",
     "Newsletter",
     "NewsletterSubscription",
+    "OccurrenceStatus",
     "Offer",
     "Organisation",
     "OutboxMessage",

@@ -120,7 +120,9 @@ class Item(Model):
     location_name: Mapped[str | None] = mapped_column(
         String(200), info=not_personal("the name of a venue")
     )
-    recurrence: Mapped[str | None] = mapped_column(String(200))
+    # A series: its RFC 5545 RRULE value, from `starts_at` on; its dates are the rows of
+    # activity_occurrence (wijk/models/series.py), rewritten from it on every change.
+    rrule: Mapped[str | None] = mapped_column(String(500), info=not_personal("a repeat rule"))
     signups_enabled: Mapped[bool] = mapped_column(default=False, server_default=false())
     max_places: Mapped[int | None]
     # Organisation
@@ -150,6 +152,13 @@ class Item(Model):
 
 class Activity(Item):
     __mapper_args__ = {"polymorphic_identity": ItemKind.ACTIVITY, "polymorphic_load": "inline"}
+
+    # Every date, cancelled and moved ones included, in the rule's order. The class lives
+    # in wijk/models/series.py, which imports this module; the registry resolves the name.
+    occurrences: Mapped[list[ActivityOccurrence]] = relationship(  # noqa: F821
+        back_populates="activity", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="ActivityOccurrence.original_starts_at",
+    )
 
 
 class Organisation(Item):

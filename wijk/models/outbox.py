@@ -45,6 +45,11 @@ class OutboxMessage(Model):
     body_text: Mapped[str | None] = mapped_column(Text, info=_mail("deliver the message"))
     body_html: Mapped[str | None] = mapped_column(Text, info=_mail("deliver the message"))
     headers: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Files sent along: [{"filename", "mimetype", "content"}], the content as text (a
+    # calendar file); erased with the body.
+    attachments: Mapped[list | None] = mapped_column(
+        JSON, default=list, info=_mail("deliver the message")
+    )
     # A plain VARCHAR(10) holding the values above (no database enum type or constraint);
     # rows load as OutboxState members.
     status: Mapped[OutboxState] = mapped_column(

@@ -42,8 +42,7 @@ def save_rules(neighbourhood: Neighbourhood, actor: User, hold_first_posts: int,
 
 
 def _text_of(item: Item) -> str:
-    parts = [item.title, TAGS.sub(" ", item.description or ""), item.location_name,
-             item.recurrence]
+    parts = [item.title, TAGS.sub(" ", item.description or ""), item.location_name]
     return html.unescape(" ".join(p for p in parts if p)).casefold()
 
 

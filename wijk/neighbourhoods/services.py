@@ -14,7 +14,16 @@ from sqlalchemy.orm import joinedload
 from wijk.clock import local_day_start, local_now
 from wijk.content.categories import codes_column, has_category, parse_codes
 from wijk.extensions import db
-from wijk.models import Activity, Item, ItemKind, ItemStatus, Neighbourhood, NeighbourhoodPostcode
+from wijk.models import (
+    Activity,
+    ActivityOccurrence,
+    Item,
+    ItemKind,
+    ItemStatus,
+    Neighbourhood,
+    NeighbourhoodPostcode,
+)
+from wijk.series.occurrences import upcoming_occurrences
 
 POSTCODE = re.compile(r"^\s*(\d{4})\s*([a-zA-Z]{2})?\s*$")
 
@@ -38,64 +47,30 @@ def find_by_postcode(postcode: str) -> list[Neighbourhood]:
 
 @dataclass(frozen=True)
 class Page:
+    """The agenda: one entry per date (`dates`), its activity at the same place in
+    `items`, so a weekly series is listed every week."""
+
     items: list[Item]
     next_cursor: str | None
     categories: dict[int, tuple[str, ...]] = field(default_factory=dict)
-
-
-def _cursor(activity: Item) -> str:
-    return f"{activity.starts_at:%Y%m%d%H%M}-{activity.id}"
-
-
-def _parse_cursor(cursor: str | None) -> tuple[datetime, int] | None:
-    if not cursor:
-        return None
-    try:
-        stamp, item_id = cursor.split("-", 1)
-        return datetime.strptime(stamp, "%Y%m%d%H%M"), int(item_id)
-    except ValueError:
-        return None
+    dates: list[ActivityOccurrence] = field(default_factory=list)
 
 
 def upcoming_activities(
     neighbourhood: Neighbourhood, *, after: str | None, limit: int, now: datetime | None = None,
     category: str | None = None,
 ) -> Page:
-    """Activities that have not ended, soonest first, `limit` at a time; with their
-    categories read in the same query."""
-
+    """Dates of activities that have not ended, soonest first, `limit` at a time; with
+    their categories read in the same query."""
     now = now or local_now()
-    query = (
-        select(Activity, codes_column(Activity.id))
-        .options(joinedload(Activity.organisation))
-        .where(
-            Activity.neighbourhood_id == neighbourhood.id,
-            Activity.status == ItemStatus.PUBLISHED,
-            or_(
-                Activity.ends_at >= now,
-                and_(Activity.ends_at.is_(None), Activity.starts_at >= now),
-            ),
-        )
-        .order_by(Activity.starts_at, Activity.id)
-        .limit(limit + 1)
-    )
+    conditions = [Activity.neighbourhood_id == neighbourhood.id]
     if category:
-        query = query.where(has_category(Activity.id, category))
-    position = _parse_cursor(after)
-    if position:
-        starts_at, item_id = position
-        query = query.where(
-            or_(
-                Activity.starts_at > starts_at,
-                and_(Activity.starts_at == starts_at, Activity.id > item_id),
-            )
-        )
-    found = list(db.session.execute(query).unique())
-    has_more = len(found) > limit
-    found = found[:limit]
-    rows = [activity for activity, _codes in found]
-    categories = {activity.id: parse_codes(codes) for activity, codes in found}
-    return Page(rows, _cursor(rows[-1]) if has_more and rows else None, categories)
+        conditions.append(has_category(Activity.id, category))
+    page = upcoming_occurrences(*conditions, now=now, limit=limit, after=after,
+                                columns=(codes_column(Activity.id),))
+    categories = {row.activity_id: parse_codes(codes)
+                  for row, (codes,) in zip(page.rows, page.extras, strict=True)}
+    return Page(page.activities, page.next_cursor, categories, page.rows)
 
 
 @dataclass(frozen=True)

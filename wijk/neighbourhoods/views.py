@@ -9,7 +9,7 @@ from wijk.extensions import db
 from wijk.models import Neighbourhood
 from wijk.neighbourhoods import bp, services
 from wijk.security.redirects import safe_next
-from wijk.visibility import item_views
+from wijk.visibility import item_views, on_dates
 
 
 @bp.get("/")
@@ -58,7 +58,8 @@ def neighbourhood(slug: str):
     return render_template(
         "neighbourhoods/neighbourhood.html",
         place=place,
-        activities=item_views(page.items, viewer, categories=page.categories),
+        activities=on_dates(item_views(page.items, viewer, categories=page.categories),
+                            page.dates),
         next_cursor=page.next_cursor,
         paged=bool(request.args.get("na")),
         category=category,

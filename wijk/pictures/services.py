@@ -1,4 +1,4 @@
-"""Pictures of activities and organisations. An upload is decoded by Pillow and drawn
+"""Pictures of activities, organisations and offers. An upload is decoded by Pillow and drawn
 anew at a few widths as WebP, so nothing of the original file survives: no EXIF (GPS,
 camera), no XMP, no ICC profile (colours are converted to sRGB first), no trailing bytes.
 Files are stored as <instance>/uploads/<random key>-<width>.webp and served by key."""

@@ -113,7 +113,7 @@ def erase_outbox_messages(ids: Sequence[int], now: datetime) -> None:
     db.session.execute(
         update(OutboxMessage).where(OutboxMessage.id.in_(ids))
         .values(to_addr="", reply_to=None, subject="", body_text=None, body_html=None,
-                headers={})
+                headers={}, attachments=None)
         .execution_options(synchronize_session=False)
     )
 

@@ -22,6 +22,7 @@ from werkzeug.security import check_password_hash
 
 from wijk import ledger
 from wijk.audit import record
+from wijk.clock import stamp_to_local
 from wijk.extensions import db
 from wijk.mail import queue_mail
 from wijk.models import (
@@ -43,6 +44,7 @@ from wijk.privacy.erasers import cleared_contact, erase_mail
 from wijk.privacy.serialize import row, unplain
 from wijk.security.keys import multi_fernet
 from wijk.security.totp import verify_totp
+from wijk.signups import notices
 
 DELETE, KEEP = "delete", "keep"
 UNUSABLE_PASSWORD = "!deleted"  # noqa: S105 (never matches: not a werkzeug hash)
@@ -140,6 +142,8 @@ def delete_account(user: User, fates: dict[int, str], now: datetime | None = Non
         ciphertext=key.encrypt(json.dumps(payload).encode()),
     ))
     if drop:
+        notices.tell_called_off([item for item in items if item.id in drop],
+                                stamp_to_local(now), by=notices.ORGANISER)
         db.session.execute(update(Item).where(Item.id.in_(drop)).values(status=ItemStatus.HIDDEN)
                            .execution_options(synchronize_session=False))
     release_items([item for item in items if item.id in keep], now)

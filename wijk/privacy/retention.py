@@ -46,6 +46,7 @@ from wijk.privacy.erasers import (
     erase_traces,
     mail_mentioning,
 )
+from wijk.series.occurrences import last_date_ends
 
 BATCH = 500
 
@@ -102,7 +103,8 @@ def _erase_deleted_accounts(ids: list[int], now: datetime) -> None:
 
 def _activity_contact_due(now: datetime) -> Select:
     """Activities that ended 30 days ago and still hold a contact field, a public flag
-    or a revision (whose snapshot holds the old contact fields)."""
+    or a revision (whose snapshot holds the old contact fields). A series ends with its
+    last date, cancelled or not."""
     cutoff = stamp_to_local(now) - ACTIVITY_CONTACT.period
     columns = Item.__table__.columns
     fields = personal_fields(Item)
@@ -113,7 +115,7 @@ def _activity_contact_due(now: datetime) -> Select:
     )
     return select(Item.id).where(
         Item.kind == ItemKind.ACTIVITY,
-        func.coalesce(Item.ends_at, Item.starts_at) <= cutoff,
+        func.coalesce(last_date_ends(Item.id), Item.ends_at, Item.starts_at) <= cutoff,
         holding,
     )
 
@@ -258,8 +260,9 @@ DELETED_ACCOUNT = RetentionRule(
 DELETED_ACCOUNT_LONGEST = timedelta(hours=47)
 ACTIVITY_CONTACT = RetentionRule(
     "activity_contact", timedelta(days=30),
-    _l("Contact details and address of an activity are erased 30 days after it ends; "
-       "other posts keep them until their owner removes them or the post."),
+    _l("Contact details and address of an activity are erased 30 days after it ends (a "
+       "series: after its last date); other posts keep them until their owner removes "
+       "them or the post."),
     ("content_contact",), "item", _activity_contact_due, _erase_activity_contact,
 )
 EXPIRED_OFFER = RetentionRule(

@@ -1,0 +1,57 @@
+"""The dates of an activity, one row each (issue 12): a single activity has one, a series
+one per date of its rule, so the agenda, search and feeds list dates with a plain keyset
+query. The rows are rewritten from the rule by wijk/series/occurrences.py."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from wijk.clock import LocalDateTime
+from wijk.models.base import Model
+from wijk.models.content import Activity
+
+
+class OccurrenceStatus(StrEnum):
+    """A date happens as planned, is cancelled, or was moved by its owner to another time
+    (iCal: EXDATE for a cancelled one, a RECURRENCE-ID event for a moved one)."""
+
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+    MOVED = "moved"
+
+
+class ActivityOccurrence(Model):
+    """One date of an activity, in Europe/Amsterdam wall-clock time like the activity.
+
+    `original_starts_at` is the date the rule gives (the RECURRENCE-ID); it differs from
+    `starts_at` only for a moved date, and it is what keeps a cancellation or a move when
+    the rows are rewritten."""
+
+    __tablename__ = "activity_occurrence"
+    __table_args__ = (
+        Index("ix_activity_occurrence_listing", "starts_at", "id"),
+        UniqueConstraint("activity_id", "original_starts_at",
+                         name="uq_activity_occurrence_original"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("item.id", ondelete="CASCADE"))
+    starts_at: Mapped[datetime] = mapped_column(LocalDateTime)
+    ends_at: Mapped[datetime | None] = mapped_column(LocalDateTime)
+    original_starts_at: Mapped[datetime] = mapped_column(LocalDateTime)
+    status: Mapped[str] = mapped_column(String(20), default=OccurrenceStatus.SCHEDULED)
+
+    activity: Mapped[Activity] = relationship(back_populates="occurrences")
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == OccurrenceStatus.CANCELLED
+
+    @property
+    def is_moved(self) -> bool:
+        return self.status == OccurrenceStatus.MOVED
+

@@ -1,0 +1,268 @@
+"""The dates of activities: rewritten from the rule whenever an activity's times or rule
+change (a flush hook, so every way of saving an activity keeps them right), listed with
+keyset pagination, cancelled or moved one at a time by the owner."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from blinker import Namespace
+from flask_babel import gettext as _
+from sqlalchemy import and_, event, func, insert, inspect, or_, select
+from sqlalchemy.orm import Session, contains_eager, joinedload
+from sqlalchemy.sql.elements import ColumnElement
+
+from wijk.extensions import db
+from wijk.models import Activity, ActivityOccurrence, ItemStatus, OccurrenceStatus
+from wijk.series.rules import RuleError, expand
+
+TIMES = ("starts_at", "ends_at", "rrule")
+# Sent with the row when its owner cancels or moves one date, before the caller commits:
+# wijk.signups tells those signed up for it (this package cannot import that one).
+_signals = Namespace()
+date_cancelled = _signals.signal("date-cancelled")
+date_moved = _signals.signal("date-moved")
+ON = ActivityOccurrence.status != OccurrenceStatus.CANCELLED
+
+
+def rewrite(activity: Activity) -> None:
+    """Make the activity's rows match its rule. A date the rule still gives keeps its row
+    (so a cancellation or a move survives an edit of, say, the end date); dates the rule
+    no longer gives are deleted."""
+    if activity.starts_at is None:
+        activity.occurrences = []
+        return
+    length = activity.ends_at - activity.starts_at if activity.ends_at else None
+    existing = {row.original_starts_at: row for row in activity.occurrences}
+    rows = []
+    for start in expand(activity.rrule, activity.starts_at):
+        row = existing.get(start)
+        if row is None:
+            row = ActivityOccurrence(original_starts_at=start, starts_at=start,
+                                     status=OccurrenceStatus.SCHEDULED)
+        if row.status != OccurrenceStatus.MOVED:
+            row.starts_at = start
+            row.ends_at = start + length if length is not None else None
+        rows.append(row)
+    activity.occurrences = rows
+
+
+def _times_changed(activity: Activity) -> bool:
+    state = inspect(activity)
+    if state.pending or not state.has_identity:
+        return True
+    return any(state.attrs[name].history.has_changes() for name in TIMES)
+
+
+@event.listens_for(Session, "before_flush")
+def _rewrite_changed(session: Session, _context: object, _instances: object) -> None:
+    for obj in [*session.new, *session.dirty]:
+        if isinstance(obj, Activity) and obj not in session.deleted and _times_changed(obj):
+            rewrite(obj)
+
+
+def fill_missing_dates(chunk: int = 5_000) -> int:
+    """Write the dates of activities inserted without the ORM (the benchmark generator's
+    Core inserts), which have none yet; returns how many rows it wrote."""
+    missing = (
+        select(Activity.id, Activity.starts_at, Activity.ends_at, Activity.rrule)
+        .where(Activity.starts_at.is_not(None),
+               ~select(ActivityOccurrence.id)
+               .where(ActivityOccurrence.activity_id == Activity.id).exists())
+        .order_by(Activity.id)
+    )
+    written, batch = 0, list[dict]()
+    for activity_id, starts_at, ends_at, rule in db.session.execute(missing).all():
+        assert starts_at is not None  # selected so
+        length = ends_at - starts_at if ends_at else None
+        batch.extend(
+            {"activity_id": activity_id, "starts_at": start, "original_starts_at": start,
+             "ends_at": start + length if length is not None else None,
+             "status": OccurrenceStatus.SCHEDULED}
+            for start in expand(rule, starts_at)
+        )
+        if len(batch) >= chunk:
+            db.session.execute(insert(ActivityOccurrence), batch)
+            written, batch = written + len(batch), []
+    if batch:
+        db.session.execute(insert(ActivityOccurrence), batch)
+        written += len(batch)
+    return written
+
+
+def not_ended(now: datetime) -> ColumnElement:
+    """A date still to come or going on now."""
+    return func.coalesce(ActivityOccurrence.ends_at, ActivityOccurrence.starts_at) >= now
+
+
+def has_date_on(now: datetime, activity_id: ColumnElement) -> ColumnElement:
+    """An activity with a date (not cancelled) that has not ended: what `current` means
+    for an activity."""
+    return (
+        select(ActivityOccurrence.id)
+        .where(ActivityOccurrence.activity_id == activity_id, ON, not_ended(now))
+        .exists()
+    )
+
+
+def has_date_between(start: datetime | None, end: datetime | None,
+                     activity_id: ColumnElement) -> ColumnElement:
+    """An activity with a date (not cancelled) that overlaps [start, end)."""
+    conditions = [ActivityOccurrence.activity_id == activity_id, ON]
+    if start is not None:
+        conditions.append(
+            func.coalesce(ActivityOccurrence.ends_at, ActivityOccurrence.starts_at) >= start)
+    if end is not None:
+        conditions.append(ActivityOccurrence.starts_at < end)
+    return select(ActivityOccurrence.id).where(*conditions).exists()
+
+
+@dataclass(frozen=True)
+class OccurrencePage:
+    """Dates in date order, each with its activity (and its organisation) loaded, and
+    per row the values of the `columns` the caller asked for."""
+
+    rows: list[ActivityOccurrence]
+    next_cursor: str | None
+    extras: list[tuple] = field(default_factory=list)
+
+    @property
+    def activities(self) -> list[Activity]:
+        return [row.activity for row in self.rows]
+
+
+def cursor_of(row: ActivityOccurrence) -> str:
+    return f"{row.starts_at:%Y%m%d%H%M}-{row.id}"
+
+
+def parse_cursor(cursor: str | None) -> tuple[datetime, int] | None:
+    if not cursor:
+        return None
+    try:
+        stamp, row_id = cursor.split("-", 1)
+        return datetime.strptime(stamp, "%Y%m%d%H%M"), int(row_id)
+    except ValueError:
+        return None
+
+
+def upcoming_occurrences(*conditions: ColumnElement, now: datetime, limit: int,
+                         after: str | None = None,
+                         columns: Iterable[ColumnElement] = ()) -> OccurrencePage:
+    """Dates not yet over of published activities matching `conditions` (SQL on
+    `Activity`, e.g. `Activity.organisation_id == org.id`), soonest first, `limit` at a
+    time after the cursor `after`: one statement, however many series there are.
+    Cancelled dates are left out."""
+    columns = tuple(columns)
+    query = (
+        select(ActivityOccurrence, *columns)
+        .join(ActivityOccurrence.activity)
+        .options(contains_eager(ActivityOccurrence.activity)
+                 .joinedload(Activity.organisation))
+        .where(Activity.status == ItemStatus.PUBLISHED, ON, not_ended(now), *conditions)
+        .order_by(ActivityOccurrence.starts_at, ActivityOccurrence.id)
+        .limit(limit + 1)
+    )
+    position = parse_cursor(after)
+    if position:
+        starts_at, row_id = position
+        query = query.where(or_(
+            ActivityOccurrence.starts_at > starts_at,
+            and_(ActivityOccurrence.starts_at == starts_at, ActivityOccurrence.id > row_id),
+        ))
+    found = list(db.session.execute(query))
+    has_more = len(found) > limit
+    found = found[:limit]
+    rows = [row[0] for row in found]
+    return OccurrencePage(rows, cursor_of(rows[-1]) if has_more and rows else None,
+                          [tuple(row[1:]) for row in found])
+
+
+def next_dates(activity_ids: Iterable[int], now: datetime) -> dict[int, ActivityOccurrence]:
+    """Each activity's next date not yet over (not cancelled), for lists that show an
+    activity once: one statement for the whole list."""
+    ids = list(set(activity_ids))
+    if not ids:
+        return {}
+    first = (
+        select(ActivityOccurrence.activity_id,
+               func.min(ActivityOccurrence.starts_at).label("starts_at"))
+        .where(ActivityOccurrence.activity_id.in_(ids), ON, not_ended(now))
+        .group_by(ActivityOccurrence.activity_id)
+        .subquery()
+    )
+    rows = db.session.scalars(
+        select(ActivityOccurrence).join(first, and_(
+            ActivityOccurrence.activity_id == first.c.activity_id,
+            ActivityOccurrence.starts_at == first.c.starts_at,
+        )).where(ON)
+    )
+    return {row.activity_id: row for row in rows}
+
+
+def dates_of(activity: Activity, now: datetime, *, limit: int = 10) -> list[ActivityOccurrence]:
+    """The activity's dates not yet over, cancelled ones included (they show as such)."""
+    return list(db.session.scalars(
+        select(ActivityOccurrence)
+        .where(ActivityOccurrence.activity_id == activity.id, not_ended(now))
+        .order_by(ActivityOccurrence.starts_at, ActivityOccurrence.id)
+        .limit(limit)
+    ))
+
+
+def last_date_ends(activity_id: ColumnElement) -> ColumnElement:
+    """When the activity's last date ends (or starts, without an end), as SQL."""
+    return (
+        select(func.max(func.coalesce(ActivityOccurrence.ends_at,
+                                      ActivityOccurrence.starts_at)))
+        .where(ActivityOccurrence.activity_id == activity_id)
+        .scalar_subquery()
+    )
+
+
+def find(activity: Activity, occurrence_id: int) -> ActivityOccurrence | None:
+    return db.session.scalars(
+        select(ActivityOccurrence).options(joinedload(ActivityOccurrence.activity))
+        .where(ActivityOccurrence.id == occurrence_id,
+               ActivityOccurrence.activity_id == activity.id)
+    ).first()
+
+
+def cancel(row: ActivityOccurrence) -> None:
+    """Cancel one date; it stays listed on the activity page as cancelled. The caller
+    commits."""
+    row.status = OccurrenceStatus.CANCELLED
+    date_cancelled.send(row)
+
+
+def restore(row: ActivityOccurrence) -> None:
+    """Undo a cancellation or a move: the date is the rule's again."""
+    row.status = OccurrenceStatus.SCHEDULED
+    length = _length(row.activity)
+    row.starts_at = row.original_starts_at
+    row.ends_at = row.starts_at + length if length is not None else None
+
+
+def _length(activity: Activity):
+    return activity.ends_at - activity.starts_at if activity.ends_at and activity.starts_at \
+        else None
+
+
+def move(row: ActivityOccurrence, starts_at: datetime, ends_at: datetime | None) -> None:
+    """Move one date to another time. Refused (RuleError) outside the series: before its
+    first date's day or after its last date's day, or an end before the start."""
+    activity = row.activity
+    originals = [other.original_starts_at for other in activity.occurrences]
+    if ends_at is not None and ends_at < starts_at:
+        raise RuleError(_("The end is before the start."))
+    if not originals or not (min(originals).date() <= starts_at.date()
+                             <= max(originals).date()):
+        raise RuleError(_("A date can only be moved within the series (from %(first)s to "
+                          "%(last)s).", first=f"{min(originals):%d-%m-%Y}",
+                          last=f"{max(originals):%d-%m-%Y}"))
+    row.status = OccurrenceStatus.MOVED
+    row.starts_at = starts_at
+    length = _length(activity)
+    row.ends_at = ends_at or (starts_at + length if length is not None else None)
+    date_moved.send(row)
