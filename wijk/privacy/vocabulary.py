@@ -21,7 +21,7 @@ DECLARATION_TEXTS: tuple[Any, ...] = (
     # categories
     _l("account"), _l("activity sign-up"), _l("audit trail"), _l("blocked sender"),
     _l("consent"), _l("contact details on content"), _l("content history"),
-    _l("e-mail in transit"), _l("invitation"), _l("newsletter consent"),
+    _l("e-mail in transit"), _l("invitation"), _l("moderation decision"), _l("newsletter consent"),
     _l("privacy request"), _l("relayed message"), _l("report"),
     _l("sealed copy of a deleted account"),
     # purposes
@@ -39,6 +39,7 @@ DECLARATION_TEXTS: tuple[Any, ...] = (
     _l("let the recipient answer a relayed message"),
     _l("let the recipient recognise and unblock a sender"),
     _l("let visitors call the contact person"),
+    _l("let the person answer the decision"),
     _l("log in"),
     _l("name the side in the From line of relayed mail"),
     _l("log in, account mail"),
@@ -54,6 +55,8 @@ DECLARATION_TEXTS: tuple[Any, ...] = (
     _l("show what a manager changed and allow undoing it"),
     _l("show where to go or whom to visit"),
     _l("tell the organiser who comes"),
+    _l("tell the person why they may not post, and account for it"),
+    _l("tell the person why they may post again"),
     _l("tell the recipient who wrote"),
     _l("tell visitors whom they will meet"),
     _l("write to the person in their language"),
@@ -74,6 +77,7 @@ DECLARATION_TEXTS: tuple[Any, ...] = (
     _l("the person; managers and admins when they handle the person's content"),
     _l("the person; managers of neighbourhoods where the person posts"),
     _l("the person; managers of the neighbourhood (active subscribers only)"),
+    _l("the person; managers of the neighbourhood (admins for site-wide ones)"),
     _l("the recipient who blocked"),
 )
 
@@ -107,6 +111,9 @@ FIELD_LABELS: dict[str, Any] = {
     "signup.name": _l("name of the person signing up"),
     "signup.email": _l("e-mail address of the person signing up"),
     "report.reason": _l("reason given in a report"),
+    "suspension.reason": _l("reason for a suspension"),
+    "suspension.answer": _l("the suspended person's answer"),
+    "suspension.lift_reason": _l("reason for lifting a suspension"),
     "audit_entry.detail": _l("details of an access or moderation step"),
     "outbox_message.to_addr": _l("recipient address"),
     "outbox_message.from_addr": _l("sender line of a relayed e-mail"),
