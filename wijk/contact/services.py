@@ -81,6 +81,7 @@ def send(item: Item, name: str, sender: str, body: str, now: datetime) -> RelayM
         return None
     conversation = aliases.start(item, name, sender, address, now)
     visitor = conversation.alias(RelaySide.VISITOR)
+    assert visitor is not None  # start() made both
     relay = RelayMessage(item_id=item.id, recipient_id=owner.id, sender_name=name,
                          sender_email=sender, body=body.strip(), created_at=now,
                          conversation_id=conversation.id, sender_side=RelaySide.VISITOR)
