@@ -24,7 +24,10 @@ from wijk.models import (
     NewsletterSubscription,
     OutboxMessage,
     PrivacyRequest,
+    RelayAlias,
+    RelayConversation,
     RelayMessage,
+    RelaySide,
     Report,
     SignUp,
     Suspension,
@@ -77,11 +80,18 @@ def planted(app, make_user, make_neighbourhood, make_item):
     activity.signups_enabled = True
     activity.co_managers.append(ItemManager(user_id=helper.id))
     outbox = OutboxMessage(kind="relay", to_addr=c.plant("outbox_message.to_addr", "email"),
+                           from_addr=c.plant("outbox_message.from_addr", "email"),
                            reply_to=c.plant("outbox_message.reply_to", "email"),
                            subject=c.plant("outbox_message.subject"),
                            body_text=c.plant("outbox_message.body_text"),
                            body_html=c.plant("outbox_message.body_html"))
+    conversation = RelayConversation(item_id=activity.id, aliases=[
+        RelayAlias(side=side, token=f"{n:032x}", expires_at=utcnow() + timedelta(days=28),
+                   address=c.plant("relay_alias.address", "email"),
+                   display_name=c.plant("relay_alias.display_name"))
+        for n, side in enumerate(RelaySide)])
     relay = RelayMessage(item_id=activity.id, recipient_id=owner.id, outbox_message=outbox,
+                         conversation=conversation,
                          sender_name=c.plant("relay_message.sender_name"),
                          sender_email=c.plant("relay_message.sender_email", "email"),
                          body=c.plant("relay_message.body"))

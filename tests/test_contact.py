@@ -44,7 +44,11 @@ def test_visitor_message_arrives_with_to_and_reply_to(client, app, make_item, sm
     run_once(app)
     [mail] = smtp_server.messages
     assert mail.rcpt_tos == ["eigenaar@example.org"]
-    assert mail.message["Reply-To"] == "Vera Bezoeker <vera@example.net>"
+    # Only the visitor's alias travels: the contact's answer goes back through the relay.
+    assert re.fullmatch(r"r-[0-9a-f]{32}@relay\.wijk\.localhost", mail.message["Reply-To"])
+    assert mail.message["From"].addresses[0].addr_spec == mail.message["Reply-To"]
+    assert mail.message["From"].addresses[0].display_name == "Vera Bezoeker via Wijk"
+    assert "vera@example.net" not in mail.raw.decode()
     assert "Ladder te leen" in mail.message["Subject"]
     body = mail.message.get_body(("plain",)).get_content()
     assert "Hallo, is de ladder nog beschikbaar?" in body

@@ -7,6 +7,7 @@ from flask import Flask
 
 from wijk.admin import commands as admin
 from wijk.backup import commands as backup
+from wijk.contact import commands as contact
 from wijk.content import commands as content
 from wijk.demo import commands as demo
 from wijk.legal import commands as legal
@@ -15,7 +16,8 @@ from wijk.pictures import commands as pictures
 from wijk.privacy import commands as privacy
 
 FEATURE_COMMANDS = (admin.COMMANDS, backup.COMMANDS, content.COMMANDS, mail.COMMANDS,
-                    legal.COMMANDS, pictures.COMMANDS, privacy.COMMANDS, demo.COMMANDS)
+                    legal.COMMANDS, pictures.COMMANDS, privacy.COMMANDS, demo.COMMANDS,
+                    contact.COMMANDS)
 
 
 def register(app: Flask) -> None:

@@ -46,6 +46,12 @@ DEFAULTS: dict[str, object] = {
     "OUTBOX_OUTAGE_DELAY": 60,
     "MAIL_TIMEOUT": 30,  # seconds before an SMTP connection or reply gives up
     "OUTBOX_BATCH_SIZE": 100,
+    # The double-blind relay: answers go to r-<token>@RELAY_DOMAIN, which the mail server
+    # hands to `flask relay-inbound` (docs/deploy.md). Mail larger than RELAY_MAX_BYTES is
+    # refused; one side may write RELAY_DAILY_LIMIT messages a day through an alias.
+    "RELAY_DOMAIN": "relay.wijk.localhost",
+    "RELAY_MAX_BYTES": 1024 * 1024,
+    "RELAY_DAILY_LIMIT": 20,
     # Versions of the documents a person accepts at registration. The terms are
     # templates/legal/_terms_body.html: raise TERMS_VERSION when they change; every text
     # served stays readable at /voorwaarden/versies (and /privacy/versies).

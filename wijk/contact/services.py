@@ -1,18 +1,28 @@
-"""The relay: visitors write to a contact person whose address never leaves the server."""
+"""The relay: visitors write to a contact person whose address never leaves the server;
+answers go back and forth through the conversation's aliases (wijk/contact/aliases.py)."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import date
-from email.utils import formataddr
+from datetime import date, datetime
 
 from flask import current_app, url_for
 from sqlalchemy import select
 
+from wijk.contact import aliases
 from wijk.extensions import db
 from wijk.mail import queue_mail
-from wijk.models import BlockedSender, Item, ItemKind, RelayMessage, Report, User
+from wijk.models import (
+    ALIAS_LIFETIME,
+    BlockedSender,
+    Item,
+    ItemKind,
+    RelayMessage,
+    RelaySide,
+    Report,
+    User,
+)
 from wijk.security.tokens import make_token, read_token
 
 LINK_MAX_AGE = 90 * 24 * 3600
@@ -53,9 +63,17 @@ def is_blocked(owner: User, sender: str) -> bool:
     ) is not None
 
 
-def send(item: Item, name: str, sender: str, body: str) -> RelayMessage | None:
-    """Store the message and queue its mail in one transaction. A blocked sender gets
-    the same answer from the view, and nothing is stored or delivered."""
+def links(relay: RelayMessage) -> dict[str, str]:
+    """Block and report links for the recipient of a relayed message, either side."""
+    token = make_token("relay", {"r": relay.id})
+    return {"block_link": url_for("contact.block", token=token, _external=True),
+            "report_link": url_for("contact.report_message", token=token, _external=True)}
+
+
+def send(item: Item, name: str, sender: str, body: str, now: datetime) -> RelayMessage | None:
+    """Start a conversation and queue its first mail in one transaction. The contact
+    sees the visitor's name and alias, never the address. A blocked sender gets the same
+    answer from the view, and nothing is stored or delivered."""
     address, owner = recipient(item)
     if owner is None:
         raise ValueError("the relay of an item without owner is closed (see relay_open)")
@@ -63,18 +81,21 @@ def send(item: Item, name: str, sender: str, body: str) -> RelayMessage | None:
     sender = sender.strip()
     if is_blocked(owner, sender):
         return None
+    conversation = aliases.start(item, name, sender, address, now)
+    visitor = conversation.alias(RelaySide.VISITOR)
+    assert visitor is not None  # start() made both
     relay = RelayMessage(item_id=item.id, recipient_id=owner.id, sender_name=name,
-                         sender_email=sender, body=body.strip())
+                         sender_email=sender, body=body.strip(), created_at=now,
+                         conversation_id=conversation.id, sender_side=RelaySide.VISITOR)
     db.session.add(relay)
     db.session.flush()
-    token = make_token("relay", {"r": relay.id})
     relay.outbox_message = queue_mail(
         "relay", address, "relay",
         locale=owner.locale if address == owner.email else None,
-        reply_to=formataddr((name, sender)),
+        from_addr=aliases.from_line(visitor), reply_to=aliases.address_of(visitor),
+        headers=aliases.thread_headers(conversation),
         title=item.title, sender_name=name, body=relay.body,
-        block_link=url_for("contact.block", token=token, _external=True),
-        report_link=url_for("contact.report_message", token=token, _external=True),
+        days=ALIAS_LIFETIME.days, **links(relay),
     )
     db.session.commit()
     return relay
@@ -85,23 +106,38 @@ def relay_from_token(token: str) -> RelayMessage | None:
     return db.session.get(RelayMessage, data["r"]) if data and "r" in data else None
 
 
+def sender_hint(relay: RelayMessage) -> str:
+    """How the block page names the sender: a visitor by a masked address, the contact
+    by their alias (even a masked address would show the contact's mail domain)."""
+    if relay.sender_side == RelaySide.VISITOR:
+        return mask(relay.sender_email or "?@?")
+    alias = relay.conversation.alias(RelaySide.CONTACT) if relay.conversation else None
+    return aliases.address_of(alias) if alias else "?"
+
+
 def block(relay: RelayMessage) -> bool:
-    """Block the sender of a relayed message for its recipient; False if already blocked
-    or the sender's address was already erased."""
-    if relay.recipient_id is None or not relay.sender_email:
-        return False
-    digest = address_hash(relay.sender_email)
-    exists = db.session.scalar(
-        select(BlockedSender.id).where(
-            BlockedSender.user_id == relay.recipient_id, BlockedSender.sender_hash == digest
+    """Block the sender of a relayed message for its recipient, from either side: the
+    recipient's alias in the conversation stops relaying (later mail to it is dropped),
+    and a contact with an account also blocks the visitor's address for new messages.
+    False if nothing was left to block."""
+    changed = False
+    conversation = relay.conversation
+    own = conversation.alias(relay.sender_side.other) if conversation else None
+    if own is not None and not own.blocked:
+        own.blocked = changed = True
+    if relay.recipient_id is not None and relay.sender_email:
+        digest = address_hash(relay.sender_email)
+        exists = db.session.scalar(
+            select(BlockedSender.id).where(
+                BlockedSender.user_id == relay.recipient_id, BlockedSender.sender_hash == digest
+            )
         )
-    )
-    if exists:
-        return False
-    db.session.add(BlockedSender(user_id=relay.recipient_id, sender_hash=digest,
-                                 sender_hint=mask(relay.sender_email)))
+        if not exists:
+            db.session.add(BlockedSender(user_id=relay.recipient_id, sender_hash=digest,
+                                         sender_hint=mask(relay.sender_email)))
+            changed = True
     db.session.commit()
-    return True
+    return changed
 
 
 def report_message(relay: RelayMessage, reason: str) -> Report:

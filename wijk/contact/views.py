@@ -15,7 +15,7 @@ def block(token: str):
     if request.method == "POST":
         services.block(relay)
         return render_template("contact/blocked.html")
-    return render_template("contact/block.html", hint=services.mask(relay.sender_email or "?@?"))
+    return render_template("contact/block.html", hint=services.sender_hint(relay))
 
 
 @bp.route("/bericht/<token>/melden", methods=["GET", "POST"])

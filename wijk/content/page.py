@@ -9,7 +9,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from wijk.clock import local_now
+from wijk.clock import local_now, utcnow
 from wijk.contact import services as relay
 from wijk.contact.forms import ContactForm
 from wijk.content import bp, services
@@ -17,7 +17,7 @@ from wijk.content.forms import InviteForm
 from wijk.errors import keeps_text
 from wijk.extensions import db, limiter
 from wijk.filters import local_datetime
-from wijk.models import Item, ItemKind, SignUpStatus
+from wijk.models import ALIAS_LIFETIME, Item, ItemKind, SignUpStatus
 from wijk.security.permissions import can_view
 from wijk.signups import services as signup_services
 from wijk.signups.forms import SignupForm
@@ -86,6 +86,7 @@ def render_item_page(item: Item, *, invite_form: InviteForm | None = None,
         signup_form=signup_form, signup_dates=bool(dates),
         signups_open=with_signups and signup_services.is_open(item),
         relay_open=relay.relay_open(item, local_now().date()) and not view.editable,
+        relay_days=ALIAS_LIFETIME.days,
         co_managers=[m.user.name for m in item.co_managers] if view.can_invite else [],
     )
 
@@ -118,7 +119,8 @@ def contact(kind_slug: str, item_id: int):
     if not form.validate_on_submit():
         return render_item_page(item, contact_form=form), 400
     if not form.website.data:  # a filled honeypot gets the same answer, nothing is sent
-        relay.send(item, form.name.data or "", form.email.data or "", form.message.data or "")
+        relay.send(item, form.name.data or "", form.email.data or "", form.message.data or "",
+                   utcnow())
     flash(_("Thank you, your message has been sent. The contact person can answer you by "
             "e-mail."), "success")
     return redirect(item_url(item))

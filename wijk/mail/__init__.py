@@ -31,6 +31,7 @@ class Mail:
     reply_to: str | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
     attachments: tuple[Attachment, ...] = ()
+    from_addr: str | None = None
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ def _row(kind: str, mail: Mail) -> dict[str, Any]:
     return {
         "kind": kind,
         "to_addr": mail.to,
+        "from_addr": mail.from_addr,
         "reply_to": mail.reply_to,
         "subject": mail.subject,
         "body_text": mail.text,
@@ -77,12 +79,14 @@ def queue_mail(
     reply_to: str | None = None,
     headers: dict[str, str] | None = None,
     attachments: Iterable[Attachment] = (),
+    from_addr: str | None = None,
     **context: Any,
 ) -> OutboxMessage:
-    """Add one message to the outbox in the current session; the caller commits."""
+    """Add one message to the outbox in the current session; the caller commits.
+    `from_addr` replaces MAIL_DEFAULT_SENDER in From (the relay's aliases)."""
     subject, text, html = render_mail(template, locale, **context)
     mail = Mail(to, subject, text, html, reply_to=reply_to, headers=headers or {},
-                attachments=tuple(attachments))
+                attachments=tuple(attachments), from_addr=from_addr)
     message = OutboxMessage(**_row(kind, mail))
     db.session.add(message)
     return message

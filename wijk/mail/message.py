@@ -50,6 +50,7 @@ class Outgoing:
 
     id: int
     to_addr: str
+    from_addr: str | None
     reply_to: str | None
     subject: str
     body_text: str | None
@@ -64,6 +65,7 @@ class Outgoing:
         return cls(
             id=row.id,
             to_addr=row.to_addr,
+            from_addr=row.from_addr,
             reply_to=row.reply_to,
             subject=row.subject,
             body_text=row.body_text,
@@ -165,7 +167,7 @@ def build(out: Outgoing) -> flask_mail.Message:
         recipients=[out.to_addr],
         body=out.body_text or "",
         html=out.body_html or None,
-        sender=sender(),
+        sender=out.from_addr or sender(),
         reply_to=out.reply_to or None,
         extra_headers=_extra_headers(out.headers) or None,
         date=time.time(),

@@ -25,12 +25,20 @@ from wijk.models.neighbourhood import Neighbourhood, NeighbourhoodPostcode
 from wijk.models.newsletters import Newsletter, NewsletterSubscription
 from wijk.models.outbox import OutboxMessage
 from wijk.models.privacy import Breach, PrivacyRequest, SealedAccount
-from wijk.models.relay import BlockedSender, RelayMessage
+from wijk.models.relay import (
+    ALIAS_LIFETIME,
+    BlockedSender,
+    RelayAlias,
+    RelayConversation,
+    RelayMessage,
+    RelaySide,
+)
 from wijk.models.roles import NeighbourhoodManager
 from wijk.models.series import ActivityOccurrence, OccurrenceStatus
 from wijk.models.signups import SignUp, SignUpStatus
 
 __all__ = [
+    "ALIAS_LIFETIME",
     "CATEGORIES",
     "ITEM_CLASSES",
     "AccessibilityCheck",
@@ -63,7 +71,10 @@ __all__ = [
     "PrivacyRequest",
     "PublishedDocument",
     "RecoveryCode",
+    "RelayAlias",
+    "RelayConversation",
     "RelayMessage",
+    "RelaySide",
     "Report",
     "SealedAccount",
     "SignUp",

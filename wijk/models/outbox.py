@@ -38,6 +38,10 @@ class OutboxMessage(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(30))
     to_addr: Mapped[str] = mapped_column(String(254), info=_mail("deliver the message"))
+    # The From line when it is not MAIL_DEFAULT_SENDER: a relay alias ("Vera via Wijk").
+    from_addr: Mapped[str | None] = mapped_column(
+        String(320), info=_mail("show the relay alias a relayed message comes from")
+    )
     reply_to: Mapped[str | None] = mapped_column(
         String(320), info=_mail("let the recipient answer a relayed message")
     )

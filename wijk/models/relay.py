@@ -1,14 +1,16 @@
-"""Messages visitors send to a contact person through the relay form, the senders a
-recipient blocked, and reports of abuse."""
+"""Messages visitors send to a contact person through the relay form, the conversations
+they start (an alias address per side, so answers stay double-blind), and the senders a
+recipient blocked."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Enum, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from wijk.models.base import Model, personal, utcnow
+from wijk.models.base import Model, not_personal, personal, utcnow
 from wijk.models.content import Item
 from wijk.models.outbox import OutboxMessage
 
@@ -21,6 +23,86 @@ def _relay(purpose: str, retention: str = "relay_body") -> dict:
         retention=retention,
         audience="the contact person it was sent to",
     )
+
+
+class RelaySide(StrEnum):
+    """The two sides of a conversation: who wrote through the form, and whom they reached."""
+
+    VISITOR = "visitor"
+    CONTACT = "contact"
+
+    @property
+    def other(self) -> RelaySide:
+        return RelaySide.CONTACT if self is RelaySide.VISITOR else RelaySide.VISITOR
+
+
+_SIDE = Enum(RelaySide, native_enum=False, length=10,
+             values_callable=lambda sides: [side.value for side in sides])
+
+
+# An alias lives this long after its conversation's last message (the retention rule
+# `relay_alias` erases it then; the relay refuses mail to it from that moment).
+ALIAS_LIFETIME = timedelta(days=28)
+
+
+class RelayConversation(Model):
+    """A visitor's message about an item and every answer to it, through two aliases."""
+
+    __tablename__ = "relay_conversation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("item.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_message_at: Mapped[datetime] = mapped_column(
+        default=utcnow, info=not_personal("a time; the aliases expire 28 days after it")
+    )
+
+    item: Mapped[Item | None] = relationship()
+    aliases: Mapped[list[RelayAlias]] = relationship(
+        back_populates="conversation", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    def alias(self, side: RelaySide) -> RelayAlias | None:
+        """The alias of one side; None once retention erased the conversation's aliases."""
+        return next((alias for alias in self.aliases if alias.side == side), None)
+
+
+def _alias(purpose: str) -> dict:
+    return personal(
+        category="relayed message",
+        purpose=purpose,
+        basis="legitimate_interest",
+        retention="relay_alias",
+        audience="nobody but the relay; never the other side",
+    )
+
+
+class RelayAlias(Model):
+    """The address r-<token>@RELAY_DOMAIN that stands for one side of a conversation: mail
+    to it is delivered to `address`, the other side only ever sees the alias. `blocked`:
+    this side wants nothing more from the other one (its mail is dropped)."""
+
+    __tablename__ = "relay_alias"
+    __table_args__ = (UniqueConstraint("conversation_id", "side"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("relay_conversation.id", ondelete="CASCADE")
+    )
+    side: Mapped[RelaySide] = mapped_column(_SIDE)
+    token: Mapped[str] = mapped_column(String(40), unique=True)
+    address: Mapped[str] = mapped_column(
+        String(254), info=_alias("deliver answers sent to the alias")
+    )
+    display_name: Mapped[str] = mapped_column(
+        String(200), info=_alias("name the side in the From line of relayed mail")
+    )
+    expires_at: Mapped[datetime]
+    blocked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    conversation: Mapped[RelayConversation] = relationship(back_populates="aliases")
 
 
 class RelayMessage(Model):
@@ -39,6 +121,12 @@ class RelayMessage(Model):
     outbox_message_id: Mapped[int | None] = mapped_column(
         ForeignKey("outbox_message.id", ondelete="SET NULL")
     )
+    conversation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("relay_conversation.id", ondelete="SET NULL"), index=True
+    )
+    # Who wrote it: the visitor (the form, or an answer to the contact's alias) or the
+    # contact (an answer to the visitor's alias; then there is no recipient account).
+    sender_side: Mapped[RelaySide] = mapped_column(_SIDE, default=RelaySide.VISITOR)
     sender_name: Mapped[str | None] = mapped_column(
         String(100), info=_relay("tell the recipient who wrote")
     )
@@ -51,6 +139,7 @@ class RelayMessage(Model):
 
     item: Mapped[Item | None] = relationship()
     outbox_message: Mapped[OutboxMessage | None] = relationship()
+    conversation: Mapped[RelayConversation | None] = relationship()
 
 
 class BlockedSender(Model):

@@ -18,6 +18,7 @@ from wijk.models import (
     Item,
     OutboxMessage,
     PrivacyRequest,
+    RelayAlias,
     RelayMessage,
     SignUp,
     User,
@@ -88,6 +89,7 @@ def erase_traces(user: User, now: datetime) -> None:
     relay_ids = list(db.session.scalars(select(RelayMessage.id).where(
         func.lower(RelayMessage.sender_email) == email, RelayMessage.erased_at.is_(None))))
     erase_relay_messages(relay_ids, now)
+    db.session.execute(delete(RelayAlias).where(func.lower(RelayAlias.address) == email))
     db.session.execute(delete(SignUp).where(func.lower(SignUp.email) == email))
     db.session.execute(delete(Invitation).where(func.lower(Invitation.email) == email))
     db.session.execute(delete(PrivacyRequest).where(
@@ -112,8 +114,8 @@ def erase_relay_messages(ids: Sequence[int], now: datetime) -> None:
 def erase_outbox_messages(ids: Sequence[int], now: datetime) -> None:
     db.session.execute(
         update(OutboxMessage).where(OutboxMessage.id.in_(ids))
-        .values(to_addr="", reply_to=None, subject="", body_text=None, body_html=None,
-                headers={}, attachments=None)
+        .values(to_addr="", from_addr=None, reply_to=None, subject="", body_text=None,
+                body_html=None, headers={}, attachments=None)
         .execution_options(synchronize_session=False)
     )
 

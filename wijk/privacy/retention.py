@@ -22,6 +22,7 @@ from sqlalchemy import Select, and_, delete, exists, func, or_, select, update
 from wijk.clock import stamp_to_local
 from wijk.extensions import db
 from wijk.models import (
+    ALIAS_LIFETIME,
     AuditEntry,
     Invitation,
     Item,
@@ -29,6 +30,8 @@ from wijk.models import (
     ItemRevision,
     OutboxMessage,
     PrivacyRequest,
+    RelayAlias,
+    RelayConversation,
     RelayMessage,
     Report,
     SealedAccount,
@@ -176,6 +179,21 @@ def _relay_body_due(now: datetime) -> Select:
     )
 
 
+def _relay_alias_due(now: datetime) -> Select:
+    """Aliases of conversations whose last message is 28 days old (touching a
+    conversation moves `expires_at`); mail to them is refused from that moment on."""
+    return select(RelayAlias.id).where(RelayAlias.expires_at <= now)
+
+
+def _erase_relay_aliases(ids: list[int], now: datetime) -> None:
+    """Delete the aliases with the addresses behind them, then conversations left
+    without any (their messages keep a row, see relay_body)."""
+    db.session.execute(delete(RelayAlias).where(RelayAlias.id.in_(ids)))
+    db.session.execute(delete(RelayConversation).where(
+        ~exists().where(RelayAlias.conversation_id == RelayConversation.id)
+    ))
+
+
 def _outbox_body_due(now: datetime) -> Select:
     """Delivered mail keeps only its kind, status and times after 7 days."""
     return select(OutboxMessage.id).where(
@@ -280,6 +298,13 @@ RELAY_BODY = RetentionRule(
     _l("Messages sent through the contact form are erased 28 days after delivery."),
     ("relay_body",), "relay_message", _relay_body_due, erase_relay_messages,
 )
+RELAY_ALIAS = RetentionRule(
+    "relay_alias", ALIAS_LIFETIME,
+    _l("The alias addresses that carry answers to a contact-form message, and the e-mail "
+       "addresses behind them, are erased 28 days after the conversation's last message; "
+       "from then on mail to those aliases is refused."),
+    ("relay_alias",), "relay_alias", _relay_alias_due, _erase_relay_aliases,
+)
 OUTBOX_BODY = RetentionRule(
     "outbox_body", timedelta(days=7),
     _l("The content and address of a delivered e-mail are erased after 7 days."),
@@ -321,7 +346,7 @@ PRIVACY_REQUEST = RetentionRule(
 
 SCHEDULE: tuple[RetentionRule, ...] = (
     UNVERIFIED_ACCOUNT, DELETED_ACCOUNT, ACTIVITY_CONTACT, EXPIRED_OFFER, SIGNUP_LIST,
-    RELAY_BODY, OUTBOX_BODY, INVITATION, REPORT, SUSPENSION, AUDIT, SEALED_COPY,
+    RELAY_BODY, RELAY_ALIAS, OUTBOX_BODY, INVITATION, REPORT, SUSPENSION, AUDIT, SEALED_COPY,
     PRIVACY_REQUEST,
 )
 
