@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -14,8 +15,10 @@ from markupsafe import Markup
 from wijk.extensions import csrf, db, limiter
 from wijk.manage.services import deny, place_in_scope
 from wijk.models import Neighbourhood, Newsletter
-from wijk.newsletters import bp, forms
+from wijk.models.base import utcnow
+from wijk.newsletters import bp, forms, optin
 from wijk.newsletters import services as letters
+from wijk.newsletters.formatting import agenda_for
 from wijk.sanitize import editable_text
 from wijk.security.decorators import manager_required
 
@@ -92,7 +95,8 @@ def newsletter_edit(slug: str, newsletter_id: int):
         return redirect(url_for(".newsletter_preview", slug=slug, newsletter_id=newsletter.id))
     form = forms.NewsletterForm(formdata=None, newsletter_id=newsletter.id,
                                 subject=newsletter.subject,
-                                body=editable_text(newsletter.body_html))
+                                body=newsletter.body_source or editable_text(newsletter.body_html),
+                                with_agenda=newsletter.with_agenda)
     return render_template("newsletters/newsletter_form.html", place=place, form=form)
 
 
@@ -105,7 +109,7 @@ def newsletter_save(slug: str):
     if form.validate_on_submit():
         try:
             newsletter = letters.save(place, current_user, form.subject.data, form.body.data,
-                                      existing)
+                                      existing, with_agenda=form.with_agenda.data)
         except letters.NewsletterError as error:
             if str(error) == "sent":
                 flash(_("This newsletter has been sent already and can no longer change."),
@@ -127,6 +131,7 @@ def newsletter_preview(slug: str, newsletter_id: int):
                            newsletter=newsletter,
                            body=Markup(newsletter.body_html),  # noqa: S704
                            count=letters.subscriber_count(place.id),
+                           agenda=agenda_for(newsletter),
                            form=forms.SendForm(formdata=None, newsletter_id=newsletter.id))
 
 
@@ -153,6 +158,13 @@ def newsletter_send(slug: str):
     if not form.validate_on_submit():
         abort(400)
     newsletter = _newsletter(place, form.newsletter_id.data)
+    if newsletter.sent_at is None and not request.form.get("confirmed"):
+        # Step one: name the number of recipients; nothing is queued until confirmed.
+        return render_template("newsletters/newsletter_confirm.html", place=place,
+                               newsletter=newsletter, count=letters.subscriber_count(place.id),
+                               form=forms.ConfirmSendForm(formdata=None,
+                                                          newsletter_id=newsletter.id,
+                                                          confirmed="1"))
     try:
         queued = letters.send(newsletter, current_user)
     except letters.NewsletterError:
@@ -218,3 +230,39 @@ def unsubscribe(token: str):
         letters.unsubscribe(target)
         return render_template("newsletters/unsubscribed.html", place=target.neighbourhood)
     return render_template("newsletters/unsubscribe.html", place=target.neighbourhood)
+
+
+# --- without an account: double opt-in from the neighbourhood page ----------------------
+
+
+@bp.post("/wijk/<slug>/nieuwsbrief")
+@limiter.limit("10/hour")
+def subscribe_email(slug: str):
+    """An account opts in at once; an address alone gets a confirmation mail first."""
+    place = Neighbourhood.by_slug(slug)
+    if place is None:
+        abort(404)
+    if current_user.is_authenticated and current_user.email_verified_at is not None:
+        letters.subscribe(current_user, place.id, "page")
+        db.session.commit()
+        flash(_("You will receive the newsletter of %(name)s.", name=place.name), "success")
+        return redirect(url_for("neighbourhoods.neighbourhood", slug=place.slug))
+    form = forms.EmailSubscribeForm()
+    if not form.validate_on_submit():
+        return render_template("newsletters/optin.html", place=place, form=form), 400
+    optin.request_subscription(place, form.email.data, str(get_locale() or ""), utcnow())
+    return render_template("newsletters/optin_sent.html", place=place,
+                           days=optin.CONFIRM_WITHIN.days)
+
+
+@bp.route("/nieuwsbrief/bevestigen/<token>", methods=["GET", "POST"])
+def confirm_email(token: str):
+    """The link from the confirmation mail shows a button; only the POST confirms, so a
+    mail scanner that opens links does not subscribe anyone."""
+    row = optin.pending(token)
+    if row is None:
+        return render_template("newsletters/optin_failed.html"), 400
+    if request.method == "POST":
+        optin.confirm(row, utcnow())
+        return render_template("newsletters/optin_confirmed.html", place=row.neighbourhood)
+    return render_template("newsletters/optin_confirm.html", place=row.neighbourhood)
