@@ -9,13 +9,15 @@ from wijk.admin import commands as admin
 from wijk.backup import commands as backup
 from wijk.content import commands as content
 from wijk.demo import commands as demo
+from wijk.follows import commands as follows
 from wijk.legal import commands as legal
 from wijk.mail import commands as mail
 from wijk.pictures import commands as pictures
 from wijk.privacy import commands as privacy
 
 FEATURE_COMMANDS = (admin.COMMANDS, backup.COMMANDS, content.COMMANDS, mail.COMMANDS,
-                    legal.COMMANDS, pictures.COMMANDS, privacy.COMMANDS, demo.COMMANDS)
+                    legal.COMMANDS, pictures.COMMANDS, privacy.COMMANDS, demo.COMMANDS,
+                    follows.COMMANDS)
 
 
 def register(app: Flask) -> None:

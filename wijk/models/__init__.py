@@ -19,6 +19,7 @@ from wijk.models.content import (
     Offer,
     Organisation,
 )
+from wijk.models.follows import FREQUENCIES, DigestStamp, Follow, Follower
 from wijk.models.legal import AccessibilityCheck, PublishedDocument
 from wijk.models.moderation import ItemRevision, ModerationRules, Report, Suspension
 from wijk.models.neighbourhood import Neighbourhood, NeighbourhoodPostcode
@@ -31,6 +32,7 @@ from wijk.models.signups import SignUp, SignUpStatus
 
 __all__ = [
     "CATEGORIES",
+    "FREQUENCIES",
     "ITEM_CLASSES",
     "AccessibilityCheck",
     "Activity",
@@ -40,6 +42,9 @@ __all__ = [
     "Consent",
     "ErasureRecord",
     "ContentVersion",
+    "DigestStamp",
+    "Follow",
+    "Follower",
     "Invitation",
     "Item",
     "ItemCategory",
