@@ -175,3 +175,17 @@ def test_the_agenda_section_lists_coming_public_activities_only(
     assert "Agenda voor de komende weken" in mail.body_text and "Buurtsoep" in mail.body_html
     for absent in ("Ver weg", "Verborgen feest", "0612345678"):
         assert absent not in mail.body_text and absent not in mail.body_html
+
+
+def test_managers_see_how_many_addresses_but_never_the_addresses(client, make_neighbourhood,
+                                                                 make_manager):
+    place = make_neighbourhood()
+    db.session.add(NewsletterSubscription(neighbourhood_id=place.id, email="los@example.org",
+                                          source="email", subscribed_at=utcnow(),
+                                          confirmed_at=utcnow()))
+    db.session.commit()
+    login(client, make_manager(place))
+    html = client.get(f"/beheer/{place.slug}/abonnees").get_data(as_text=True)
+    assert 'data-by-email="1"' in html and "los@example.org" not in html
+    csv_text = client.post(f"/beheer/{place.slug}/abonnees/export").get_data(as_text=True)
+    assert "los@example.org" not in csv_text

@@ -46,10 +46,11 @@ def _newsletter(place, newsletter_id) -> Newsletter:
 def subscribers(slug: str):
     place = place_in_scope(current_user, slug)
     page = request.args.get("pagina", 1, type=int) or 1
-    total = letters.subscriber_count(place.id)
+    total = letters.account_subscriber_count(place.id)
     people = letters.subscribers(place, current_user, page=page, per_page=PAGE_SIZE)
     return render_template("newsletters/subscribers.html", place=place, people=people,
                            total=total, page=page,
+                           by_email=letters.email_subscriber_count(place.id),
                            has_next=page * PAGE_SIZE < total)
 
 
@@ -228,7 +229,8 @@ def unsubscribe(token: str):
         return render_template("newsletters/unsubscribe_failed.html"), 400
     if request.method == "POST":
         letters.unsubscribe(target)
-        return render_template("newsletters/unsubscribed.html", place=target.neighbourhood)
+        return render_template("newsletters/unsubscribed.html", place=target.neighbourhood,
+                               by_email=target.subscription_id is not None)
     return render_template("newsletters/unsubscribe.html", place=target.neighbourhood)
 
 
