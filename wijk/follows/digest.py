@@ -122,8 +122,8 @@ def _since(follower_id: int, frequency: str, now: datetime) -> datetime:
 
 
 def _address(follower: Follower) -> tuple[str, str]:
-    if follower.user_id is not None:
-        user = db.session.get(User, follower.user_id)
+    user = db.session.get(User, follower.user_id) if follower.user_id is not None else None
+    if user is not None:
         return user.email, user.locale or follower.locale
     return follower.email or "", follower.locale
 
