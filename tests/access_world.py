@@ -61,7 +61,7 @@ def build(make_user, make_neighbourhood, make_item) -> World:
               "newsletter_id": newsletter.id, "request_id": request.id,
               "breach_id": breach.id, "user_id": users["author"].id, "token": "ongeldig",
               "doc_id": 999999, "fmt": "csv", "filename": "css/wijk.css", "news_id": news.id,
-              "key": "geen-afbeelding", "width": 480}
+              "key": "geen-afbeelding", "width": 480, "follow_id": 999999}
     world = World(users, values)
     world.values["_place_a"] = place_a
     return world

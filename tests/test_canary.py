@@ -18,6 +18,8 @@ from wijk.extensions import db
 from wijk.models import (
     AuditEntry,
     BlockedSender,
+    Follow,
+    Follower,
     Invitation,
     ItemManager,
     ItemRevision,
@@ -111,6 +113,11 @@ def planted(app, make_user, make_neighbourhood, make_item):
                    detail=c.plant("audit_entry.detail")),
         ItemRevision(item_id=activity.id, snapshot={"title": c.plant("item_revision.snapshot")}),
         NewsletterSubscription(user_id=owner.id, neighbourhood_id=place.id, source="account"),
+        NewsletterSubscription(neighbourhood_id=place.id, source="email", confirmed_at=utcnow(),
+                               email=c.plant("newsletter_subscription.email", "email")),
+        Follower(email=c.plant("follower.email", "email"), locale="nl", follows=[
+            Follow(target=f"neighbourhood:{place.id}", confirmed_at=utcnow()),
+            Follow(target=f"organisation:{items['organisation'].id}", confirmed_at=utcnow())]),
         Suspension(user_id=helper.id, neighbourhood_id=place.id,
                    reason=c.plant("suspension.reason"), answer=c.plant("suspension.answer"),
                    lift_reason=c.plant("suspension.lift_reason"), lifted_at=utcnow()),

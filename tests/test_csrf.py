@@ -10,7 +10,7 @@ from wijk import create_app
 from wijk.extensions import db
 
 SAMPLE = {"kind_slug": "activiteit", "item_id": 1, "token": "x", "slug": "wijk-1",
-          "request_id": 1, "breach_id": 1}
+          "request_id": 1, "breach_id": 1, "follow_id": 1}
 
 
 @pytest.fixture
@@ -31,8 +31,9 @@ def post_routes(app):
 
 
 # RFC 8058 one-click unsubscribe: mail clients POST without a token; the signed token in
-# the URL is the only authority, and a bad one changes nothing (tests/test_newsletter.py).
-EXEMPT = {"newsletters.unsubscribe"}
+# the URL is the only authority, and a bad one changes nothing (tests/test_newsletter.py;
+# the digest's stop link likewise, tests/test_follows.py).
+EXEMPT = {"newsletters.unsubscribe", "follows.stop"}
 
 
 def test_only_the_one_click_unsubscribe_is_exempt(strict_app):

@@ -39,8 +39,9 @@ def write(client, place, subject="Nieuws uit de wijk", body="Beste buren,\n\nTot
 
 
 def send(client, place, letter):
+    """Send after the confirmation step (which is tested on its own)."""
     return client.post(f"/beheer/{place.slug}/nieuwsbrieven/versturen",
-                       data={"newsletter_id": letter.id})
+                       data={"newsletter_id": letter.id, "confirmed": "1"})
 
 
 @pytest.fixture

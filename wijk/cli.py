@@ -10,6 +10,7 @@ from wijk.backup import commands as backup
 from wijk.contact import commands as contact
 from wijk.content import commands as content
 from wijk.demo import commands as demo
+from wijk.follows import commands as follows
 from wijk.legal import commands as legal
 from wijk.mail import commands as mail
 from wijk.pictures import commands as pictures
@@ -17,7 +18,7 @@ from wijk.privacy import commands as privacy
 
 FEATURE_COMMANDS = (admin.COMMANDS, backup.COMMANDS, content.COMMANDS, mail.COMMANDS,
                     legal.COMMANDS, pictures.COMMANDS, privacy.COMMANDS, demo.COMMANDS,
-                    contact.COMMANDS)
+                    contact.COMMANDS, follows.COMMANDS)
 
 
 def register(app: Flask) -> None:

@@ -12,6 +12,7 @@ from wijk import (
     contact,
     content,
     discover,
+    follows,
     legal,
     manage,
     neighbourhoods,
@@ -28,6 +29,7 @@ from wijk.contact import views as _contact_views  # noqa: F401
 from wijk.content import page as _content_page  # noqa: F401
 from wijk.content import views as _content_views  # noqa: F401
 from wijk.discover import views as _discover_views  # noqa: F401
+from wijk.follows import views as _follow_views  # noqa: F401
 from wijk.legal import views as _legal_views  # noqa: F401
 from wijk.manage import moderation_views as _manage_moderation_views  # noqa: F401
 from wijk.manage import views as _manage_views  # noqa: F401
@@ -53,4 +55,5 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     signups.bp,
     series.bp,
     pictures.bp,
+    follows.bp,
 )

@@ -25,6 +25,7 @@ def send_newsletter(page, base: str, slug: str, subject: str) -> None:
     page.get_by_role("button", name="Opslaan en voorbeeld bekijken").click()
     screenshot(page, "newsletter-preview")
     page.get_by_role("button", name=re.compile("Versturen naar de abonnees")).click()
+    page.get_by_role("button", name=re.compile("Ja, verstuur naar")).click()  # confirmation
 
 
 def test_manager_sends_a_newsletter_and_a_subscriber_leaves_with_one_click(

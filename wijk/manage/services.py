@@ -250,22 +250,34 @@ def edit(item: Item, actor: User, data: dict[str, Any], note: str | None) -> boo
 # --- reports ----------------------------------------------------------------------------
 
 
-def report(item: Item, reason: str) -> Report:
-    """Anyone may report a published item. Nothing is hidden automatically; the managers
-    of the neighbourhood get a short note that the queue has something new."""
-    entry = Report(item_id=item.id, reason=reason.strip(), created_at=utcnow())
-    db.session.add(entry)
-    managers = db.session.scalars(
+def report_recipients(item: Item) -> tuple[str, list[User]]:
+    """Who a report of the item reaches: the neighbourhood's managers, or when it has
+    none, the admins, so a report always reaches a person. ('managers'|'admins', people)."""
+    managers = list(db.session.scalars(
         select(User).join(NeighbourhoodManager, NeighbourhoodManager.user_id == User.id)
         .where(NeighbourhoodManager.neighbourhood_id == item.neighbourhood_id,
-               User.deleted_at.is_(None)))
+               User.deleted_at.is_(None))))
+    if managers:
+        return "managers", managers
+    return "admins", list(db.session.scalars(
+        select(User).where(User.is_admin.is_(True), User.deleted_at.is_(None))))
+
+
+def report(item: Item, reason: str) -> str:
+    """Anyone may report a published item. Nothing is hidden automatically; the managers
+    of the neighbourhood (or, without managers, the admins) get a short note that the
+    queue has something new. Returns who was told ('managers' or 'admins')."""
+    entry = Report(item_id=item.id, reason=reason.strip(), created_at=utcnow())
+    db.session.add(entry)
+    reached, people = report_recipients(item)
     link = url_for("manage.item", slug=item.neighbourhood.slug, item_id=item.id,
                    _external=True)
-    for manager in managers:
-        queue_mail("report_notice", manager.email, "report_notice", locale=manager.locale,
-                   title=item.title, neighbourhood=item.neighbourhood.name, link=link)
+    for person in people:
+        queue_mail("report_notice", person.email, "report_notice", locale=person.locale,
+                   title=item.title, neighbourhood=item.neighbourhood.name, link=link,
+                   as_admin=reached == "admins")
     db.session.commit()
-    return entry
+    return reached
 
 
 def resolve_reports(item: Item, actor: User, note: str) -> int:

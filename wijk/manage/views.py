@@ -13,6 +13,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from wijk.contact.forms import ReportForm
+from wijk.content.page import item_url
 from wijk.content.views import KIND_PATH, load_item
 from wijk.extensions import db, limiter
 from wijk.manage import bp, forms, services
@@ -168,7 +169,10 @@ def report_item(kind_slug: str, item_id: int):
         abort(404)
     form = ReportForm()
     if form.validate_on_submit():
-        services.report(item, form.reason.data or "")
-        return render_template("contact/reported.html")
+        reached = services.report(item, form.reason.data or "")
+        return render_template("manage/reported.html", reached=reached,
+                               title=item.title, back=item_url(item))
     status = 400 if form.errors else 200
-    return render_template("contact/report.html", form=form, title=item.title), status
+    reached, _people = services.report_recipients(item)
+    return render_template("contact/report.html", form=form, title=item.title,
+                           reached=reached), status

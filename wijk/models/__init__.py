@@ -19,6 +19,7 @@ from wijk.models.content import (
     Offer,
     Organisation,
 )
+from wijk.models.follows import FREQUENCIES, DigestStamp, Follow, Follower
 from wijk.models.legal import AccessibilityCheck, PublishedDocument
 from wijk.models.moderation import ItemRevision, ModerationRules, Report, Suspension
 from wijk.models.neighbourhood import Neighbourhood, NeighbourhoodPostcode
@@ -40,6 +41,7 @@ from wijk.models.signups import SignUp, SignUpStatus
 __all__ = [
     "ALIAS_LIFETIME",
     "CATEGORIES",
+    "FREQUENCIES",
     "ITEM_CLASSES",
     "AccessibilityCheck",
     "Activity",
@@ -50,6 +52,9 @@ __all__ = [
     "Consent",
     "ErasureRecord",
     "ContentVersion",
+    "DigestStamp",
+    "Follow",
+    "Follower",
     "Invitation",
     "Item",
     "ItemCategory",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wijk.models.accounts import User
@@ -14,15 +14,29 @@ from wijk.models.neighbourhood import Neighbourhood
 
 class NewsletterSubscription(Model):
     """One opt-in of one person for one neighbourhood's newsletter; a withdrawal closes it
-    and a new opt-in is a new record, so the history stays visible."""
+    and a new opt-in is a new record, so the history stays visible. Without an account
+    the row holds the e-mail address and counts only once `confirmed_at` is set (double
+    opt-in); an account's opt-in needs no confirmation (the account's address is)."""
 
     __tablename__ = "newsletter_subscription"
     __table_args__ = (Index("ix_subscription_active", "neighbourhood_id", "withdrawn_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(
+    user_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="CASCADE"), index=True
     )
+    email: Mapped[str | None] = mapped_column(
+        String(254), index=True,
+        info=personal(
+            category="contact details",
+            purpose="send the newsletter to someone without an account",
+            basis="consent",
+            retention="email_subscription",
+            audience="nobody; only the mail worker uses it",
+        ),
+    )
+    locale: Mapped[str | None] = mapped_column(String(5), info=not_personal("a language code"))
+    confirmed_at: Mapped[datetime | None]
     neighbourhood_id: Mapped[int] = mapped_column(
         ForeignKey("neighbourhood.id", ondelete="CASCADE")
     )
@@ -39,7 +53,7 @@ class NewsletterSubscription(Model):
     source: Mapped[str] = mapped_column(String(20), info=not_personal("where the box was"))
     withdrawn_at: Mapped[datetime | None]
 
-    user: Mapped[User] = relationship()
+    user: Mapped[User | None] = relationship()
     neighbourhood: Mapped[Neighbourhood] = relationship()
 
 
@@ -56,9 +70,13 @@ class Newsletter(Model):
     subject: Mapped[str] = mapped_column(String(200))
     body_html: Mapped[str] = mapped_column(Text, info=not_personal("a public newsletter"))
     body_text: Mapped[str] = mapped_column(Text, info=not_personal("a public newsletter"))
+    # What the manager typed (markdown), for editing; body_html is rendered from it.
+    body_source: Mapped[str | None] = mapped_column(
+        Text, info=not_personal("a public newsletter"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
     recipient_count: Mapped[int] = mapped_column(default=0)
+    with_agenda: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     neighbourhood: Mapped[Neighbourhood] = relationship()
     author: Mapped[User | None] = relationship()

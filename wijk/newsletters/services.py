@@ -21,10 +21,11 @@ from wijk.extensions import changed_rows, db
 from wijk.mail import Mail, queue_bulk, queue_mail, render_mail
 from wijk.models import Neighbourhood, Newsletter, NewsletterSubscription, User
 from wijk.models.base import utcnow
-from wijk.sanitize import clean_rich_text, plain_text
+from wijk.newsletters.formatting import agenda_for, render_markdown, text_part
+from wijk.sanitize import plain_text
 from wijk.security.tokens import make_token, read_token
 
-SOURCES = ("signup", "account")
+SOURCES = ("signup", "account", "page", "email")
 TOKEN_PURPOSE = "unsubscribe"  # noqa: S105 (a salt name, not a secret)
 # Stands in for the personal unsubscribe URL while the mail is rendered once; only
 # characters that neither HTML nor text escaping changes.
@@ -95,15 +96,26 @@ def unsubscribe_token(user_id: int, neighbourhood_id: int) -> str:
     return make_token(TOKEN_PURPOSE, {"u": user_id, "n": neighbourhood_id})
 
 
+def email_unsubscribe_token(subscription_id: int) -> str:
+    """The link of an opt-in without an account names that one row."""
+    return make_token(TOKEN_PURPOSE, {"s": subscription_id})
+
+
 @dataclass(frozen=True)
 class Unsubscribe:
-    user_id: int
+    user_id: int | None
     neighbourhood: Neighbourhood
+    subscription_id: int | None = None
 
 
 def read_unsubscribe_token(token: str) -> Unsubscribe | None:
     """The signed link never expires (RFC 8058 one-click); a forged one gives None."""
     data = read_token(TOKEN_PURPOSE, token, max_age=None)
+    if data and isinstance(data.get("s"), int):
+        row = db.session.get(NewsletterSubscription, data["s"])
+        if row is None or row.user_id is not None:
+            return None
+        return Unsubscribe(None, row.neighbourhood, row.id)
     if not data or not isinstance(data.get("u"), int) or not isinstance(data.get("n"), int):
         return None
     neighbourhood = db.session.get(Neighbourhood, data["n"])
@@ -112,7 +124,15 @@ def read_unsubscribe_token(token: str) -> Unsubscribe | None:
 
 def unsubscribe(target: Unsubscribe) -> bool:
     """Withdraw by link, without login; True when something was active."""
-    closed = withdraw(target.user_id, target.neighbourhood.id)
+    if target.subscription_id is not None:
+        closed = db.session.execute(
+            update(NewsletterSubscription)
+            .where(NewsletterSubscription.id == target.subscription_id,
+                   NewsletterSubscription.withdrawn_at.is_(None))
+            .values(withdrawn_at=utcnow())
+            .execution_options(synchronize_session=False)).rowcount or 0
+    else:
+        closed = withdraw(target.user_id, target.neighbourhood.id)
     db.session.commit()
     return closed > 0
 
@@ -140,9 +160,31 @@ def _subscribers(neighbourhood_id: int):
     )
 
 
-def subscriber_count(neighbourhood_id: int) -> int:
+def _email_subscribers(neighbourhood_id: int):
+    """Confirmed opt-ins without an account (double opt-in done, not withdrawn)."""
+    return (
+        select(NewsletterSubscription.id, NewsletterSubscription.email,
+               NewsletterSubscription.locale)
+        .where(NewsletterSubscription.neighbourhood_id == neighbourhood_id,
+               NewsletterSubscription.user_id.is_(None),
+               NewsletterSubscription.confirmed_at.is_not(None),
+               NewsletterSubscription.withdrawn_at.is_(None))
+    )
+
+
+def account_subscriber_count(neighbourhood_id: int) -> int:
     return db.session.scalar(
         select(func.count()).select_from(_subscribers(neighbourhood_id).subquery())) or 0
+
+
+def email_subscriber_count(neighbourhood_id: int) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(_email_subscribers(neighbourhood_id).subquery())) or 0
+
+
+def subscriber_count(neighbourhood_id: int) -> int:
+    """Everyone a newsletter of the neighbourhood goes to: accounts and e-mail opt-ins."""
+    return account_subscriber_count(neighbourhood_id) + email_subscriber_count(neighbourhood_id)
 
 
 @dataclass(frozen=True)
@@ -195,12 +237,14 @@ def export_csv(neighbourhood: Neighbourhood, actor: User) -> tuple[str, int]:
 
 
 def save(neighbourhood: Neighbourhood, author: User, subject: str, body: str,
-         newsletter: Newsletter | None = None) -> Newsletter:
-    """Create or change a draft. The body is sanitised by the one allowlist; an empty
-    body or subject is refused. A sent newsletter cannot change."""
+         newsletter: Newsletter | None = None, *, with_agenda: bool = False) -> Newsletter:
+    """Create or change a draft. The body is markdown (the subset the form names),
+    rendered and then sanitised by the one allowlist; the source is kept as the text
+    part and for editing. An empty body or subject is refused. A sent newsletter cannot
+    change."""
     subject = " ".join((subject or "").split())[:SUBJECT_MAX]
-    body_html = clean_rich_text(body)
-    body_text = plain_text(body_html)
+    body_html = render_markdown(body)
+    body_text = text_part(body_html)
     if not subject:
         raise NewsletterError("subject")
     if not body_text.strip():
@@ -213,6 +257,8 @@ def save(neighbourhood: Neighbourhood, author: User, subject: str, body: str,
     newsletter.subject = subject
     newsletter.body_html = body_html
     newsletter.body_text = body_text
+    newsletter.body_source = (body or "").replace("\r\n", "\n").strip()
+    newsletter.with_agenda = with_agenda
     db.session.commit()
     return newsletter
 
@@ -239,7 +285,8 @@ def send_test(newsletter: Newsletter, manager: User) -> None:
     """One copy to the manager, with a working unsubscribe link of their own."""
     link = unsubscribe_link(manager.id, newsletter.neighbourhood_id)
     queue_mail("newsletter_test", manager.email, "newsletter", locale=manager.locale,
-               headers=headers_for(link), test=True, **_context(newsletter, link))
+               headers=headers_for(link), test=True, agenda=agenda_for(newsletter),
+               **_context(newsletter, link))
     db.session.commit()
 
 
@@ -259,7 +306,8 @@ def send(newsletter: Newsletter, actor: User) -> int | None:
         db.session.rollback()
         return None
     people = db.session.execute(_subscribers(newsletter.neighbourhood_id)).all()
-    rows = _outbox_rows(newsletter, people)
+    by_email = db.session.execute(_email_subscribers(newsletter.neighbourhood_id)).all()
+    rows = _outbox_rows(newsletter, people, by_email)
     queue_bulk("newsletter", rows, now=now)
     db.session.execute(update(Newsletter).where(Newsletter.id == newsletter.id)
                        .values(recipient_count=len(rows))
@@ -271,21 +319,25 @@ def send(newsletter: Newsletter, actor: User) -> int | None:
     return len(rows)
 
 
-def _outbox_rows(newsletter: Newsletter, people: Sequence) -> list[Mail]:
+def _outbox_rows(newsletter: Newsletter, people: Sequence, by_email: Sequence = ()) -> list[Mail]:
     default = current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
     rendered: dict[str, tuple[str, str, str]] = {}
     # The link differs per person only in its token: build the rest once.
     base = url_for("newsletters.unsubscribe", token=_LINK_MARK, _external=True)
+    agenda = agenda_for(newsletter)
+    recipients = [(p.email, p.locale, unsubscribe_token(p.id, newsletter.neighbourhood_id))
+                  for p in people]
+    recipients += [(p.email, p.locale, email_unsubscribe_token(p.id)) for p in by_email]
     rows = []
-    for person in people:
-        locale = person.locale if person.locale in languages else default
+    for email, wanted, token in recipients:
+        locale = wanted if wanted in languages else default
         if locale not in rendered:
-            rendered[locale] = render_mail("newsletter", locale,
+            rendered[locale] = render_mail("newsletter", locale, agenda=agenda,
                                            **_context(newsletter, _LINK_MARK))
         subject, text, html = rendered[locale]
-        link = base.replace(_LINK_MARK, unsubscribe_token(person.id, newsletter.neighbourhood_id))
-        rows.append(Mail(person.email, subject, text.replace(_LINK_MARK, link),
+        link = base.replace(_LINK_MARK, token)
+        rows.append(Mail(email, subject, text.replace(_LINK_MARK, link),
                          html.replace(_LINK_MARK, link), headers=headers_for(link)))
     return rows
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -15,8 +16,10 @@ from wijk.extensions import csrf, db, limiter
 from wijk.forms import add_error
 from wijk.manage.services import deny, place_in_scope
 from wijk.models import Neighbourhood, Newsletter
-from wijk.newsletters import bp, forms
+from wijk.models.base import utcnow
+from wijk.newsletters import bp, forms, optin
 from wijk.newsletters import services as letters
+from wijk.newsletters.formatting import agenda_for
 from wijk.sanitize import editable_text
 from wijk.security.decorators import manager_required
 
@@ -44,10 +47,11 @@ def _newsletter(place, newsletter_id) -> Newsletter:
 def subscribers(slug: str):
     place = place_in_scope(current_user, slug)
     page = request.args.get("pagina", 1, type=int) or 1
-    total = letters.subscriber_count(place.id)
+    total = letters.account_subscriber_count(place.id)
     people = letters.subscribers(place, current_user, page=page, per_page=PAGE_SIZE)
     return render_template("newsletters/subscribers.html", place=place, people=people,
                            total=total, page=page,
+                           by_email=letters.email_subscriber_count(place.id),
                            has_next=page * PAGE_SIZE < total)
 
 
@@ -93,7 +97,8 @@ def newsletter_edit(slug: str, newsletter_id: int):
         return redirect(url_for(".newsletter_preview", slug=slug, newsletter_id=newsletter.id))
     form = forms.NewsletterForm(formdata=None, newsletter_id=newsletter.id,
                                 subject=newsletter.subject,
-                                body=editable_text(newsletter.body_html))
+                                body=newsletter.body_source or editable_text(newsletter.body_html),
+                                with_agenda=newsletter.with_agenda)
     return render_template("newsletters/newsletter_form.html", place=place, form=form)
 
 
@@ -106,7 +111,8 @@ def newsletter_save(slug: str):
     if form.validate_on_submit():
         try:
             newsletter = letters.save(place, current_user, form.subject.data or "",
-                                      form.body.data or "", existing)
+                                      form.body.data or "", existing,
+                                      with_agenda=form.with_agenda.data)
         except letters.NewsletterError as error:
             if str(error) == "sent":
                 flash(_("This newsletter has been sent already and can no longer change."),
@@ -128,6 +134,7 @@ def newsletter_preview(slug: str, newsletter_id: int):
                            newsletter=newsletter,
                            body=Markup(newsletter.body_html),  # noqa: S704
                            count=letters.subscriber_count(place.id),
+                           agenda=agenda_for(newsletter),
                            form=forms.SendForm(formdata=None, newsletter_id=newsletter.id))
 
 
@@ -154,6 +161,13 @@ def newsletter_send(slug: str):
     if not form.validate_on_submit():
         abort(400)
     newsletter = _newsletter(place, form.newsletter_id.data)
+    if newsletter.sent_at is None and not request.form.get("confirmed"):
+        # Step one: name the number of recipients; nothing is queued until confirmed.
+        return render_template("newsletters/newsletter_confirm.html", place=place,
+                               newsletter=newsletter, count=letters.subscriber_count(place.id),
+                               form=forms.ConfirmSendForm(formdata=None,
+                                                          newsletter_id=newsletter.id,
+                                                          confirmed="1"))
     try:
         queued = letters.send(newsletter, current_user)
     except letters.NewsletterError:
@@ -217,5 +231,42 @@ def unsubscribe(token: str):
         return render_template("newsletters/unsubscribe_failed.html"), 400
     if request.method == "POST":
         letters.unsubscribe(target)
-        return render_template("newsletters/unsubscribed.html", place=target.neighbourhood)
+        return render_template("newsletters/unsubscribed.html", place=target.neighbourhood,
+                               by_email=target.subscription_id is not None)
     return render_template("newsletters/unsubscribe.html", place=target.neighbourhood)
+
+
+# --- without an account: double opt-in from the neighbourhood page ----------------------
+
+
+@bp.post("/wijk/<slug>/nieuwsbrief")
+@limiter.limit("10/hour")
+def subscribe_email(slug: str):
+    """An account opts in at once; an address alone gets a confirmation mail first."""
+    place = Neighbourhood.by_slug(slug)
+    if place is None:
+        abort(404)
+    if current_user.is_authenticated and current_user.email_verified_at is not None:
+        letters.subscribe(current_user, place.id, "page")
+        db.session.commit()
+        flash(_("You will receive the newsletter of %(name)s.", name=place.name), "success")
+        return redirect(url_for("neighbourhoods.neighbourhood", slug=place.slug))
+    form = forms.EmailSubscribeForm()
+    if not form.validate_on_submit():
+        return render_template("newsletters/optin.html", place=place, form=form), 400
+    optin.request_subscription(place, form.email.data, str(get_locale() or ""), utcnow())
+    return render_template("newsletters/optin_sent.html", place=place,
+                           days=optin.CONFIRM_WITHIN.days)
+
+
+@bp.route("/nieuwsbrief/bevestigen/<token>", methods=["GET", "POST"])
+def confirm_email(token: str):
+    """The link from the confirmation mail shows a button; only the POST confirms, so a
+    mail scanner that opens links does not subscribe anyone."""
+    row = optin.pending(token)
+    if row is None:
+        return render_template("newsletters/optin_failed.html"), 400
+    if request.method == "POST":
+        optin.confirm(row, utcnow())
+        return render_template("newsletters/optin_confirmed.html", place=row.neighbourhood)
+    return render_template("newsletters/optin_confirm.html", place=row.neighbourhood)

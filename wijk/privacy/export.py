@@ -86,6 +86,7 @@ def sections(data: MyData) -> dict[str, list[dict[str, Any]]]:
              "neighbourhood": s.neighbourhood.name if s.neighbourhood else None}
             for s in data.suspensions
         ],
+        "follows": [row(f, exclude=("follower_id",)) for f in data.follows],
     }
 
 

@@ -22,6 +22,8 @@ from wijk.models import (
     AuditEntry,
     BlockedSender,
     Consent,
+    Follow,
+    Follower,
     Invitation,
     Item,
     ItemManager,
@@ -54,6 +56,7 @@ class MyData:
     audit: list[AuditEntry] = field(default_factory=list)
     requests: list[PrivacyRequest] = field(default_factory=list)
     suspensions: list[Suspension] = field(default_factory=list)
+    follows: list[Follow] = field(default_factory=list)
 
 
 def _all(query) -> list[Any]:
@@ -99,6 +102,11 @@ def collect(user: User) -> MyData:
         PrivacyRequest.user_id == uid,
         (func.lower(PrivacyRequest.email) == email) if user.is_verified else false(),
     )).order_by(PrivacyRequest.created_at.desc()))
+    data.follows = _all(
+        select(Follow).join(Follower, Follower.id == Follow.follower_id)
+        .where(or_(Follower.user_id == uid,
+                   (Follower.email == email) if user.is_verified else False))
+        .order_by(Follow.created_at, Follow.id))
     if user.is_verified:
         data.relay_sent = _all(
             select(RelayMessage).where(func.lower(RelayMessage.sender_email) == email)

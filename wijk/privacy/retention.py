@@ -24,10 +24,14 @@ from wijk.extensions import db
 from wijk.models import (
     ALIAS_LIFETIME,
     AuditEntry,
+    DigestStamp,
+    Follow,
+    Follower,
     Invitation,
     Item,
     ItemKind,
     ItemRevision,
+    NewsletterSubscription,
     OutboxMessage,
     PrivacyRequest,
     RelayAlias,
@@ -262,6 +266,47 @@ def _erase_privacy_requests(ids: list[int], now: datetime) -> None:
     db.session.execute(delete(PrivacyRequest).where(PrivacyRequest.id.in_(ids)))
 
 
+# --- newsletters by e-mail and follows ---------------------------------------------------
+
+
+def _unconfirmed_email_subscription_due(now: datetime) -> Select:
+    return select(NewsletterSubscription.id).where(
+        NewsletterSubscription.user_id.is_(None), NewsletterSubscription.confirmed_at.is_(None),
+        NewsletterSubscription.subscribed_at <= now - UNCONFIRMED_SUBSCRIPTION.period)
+
+
+def _withdrawn_email_subscription_due(now: datetime) -> Select:
+    return select(NewsletterSubscription.id).where(
+        NewsletterSubscription.user_id.is_(None),
+        NewsletterSubscription.withdrawn_at <= now - WITHDRAWN_SUBSCRIPTION.period)
+
+
+def _erase_subscriptions(ids: list[int], now: datetime) -> None:
+    db.session.execute(delete(NewsletterSubscription)
+                       .where(NewsletterSubscription.id.in_(ids)))
+
+
+def _unconfirmed_follow_due(now: datetime) -> Select:
+    return select(Follow.id).where(Follow.confirmed_at.is_(None),
+                                   Follow.created_at <= now - UNCONFIRMED_FOLLOW.period)
+
+
+def _erase_follows(ids: list[int], now: datetime) -> None:
+    """The follows, and every follower (its address) that is left without one."""
+    db.session.execute(delete(Follow).where(Follow.id.in_(ids)))
+    db.session.execute(delete(Follower).where(~exists().where(Follow.follower_id == Follower.id)))
+
+
+def _digest_stamp_due(now: datetime) -> Select:
+    """Followers with old stamps (the unit counted is the follower)."""
+    return select(DigestStamp.follower_id).where(DigestStamp.done_at <= now - DIGEST_STAMP.period)
+
+
+def _erase_digest_stamps(ids: list[int], now: datetime) -> None:
+    db.session.execute(delete(DigestStamp).where(DigestStamp.follower_id.in_(ids),
+                                                 DigestStamp.done_at <= now - DIGEST_STAMP.period))
+
+
 # --- the schedule -----------------------------------------------------------------------
 
 UNVERIFIED_ACCOUNT = RetentionRule(
@@ -344,10 +389,38 @@ PRIVACY_REQUEST = RetentionRule(
     ("privacy_request",), "privacy_request", _privacy_request_due, _erase_privacy_requests,
 )
 
+UNCONFIRMED_SUBSCRIPTION = RetentionRule(
+    "unconfirmed_email_subscription", timedelta(days=7),
+    _l("An e-mail address left for a newsletter without an account is erased after 7 days "
+       "when its confirmation link was never used."),
+    ("email_subscription",), "newsletter_subscription", _unconfirmed_email_subscription_due,
+    _erase_subscriptions,
+)
+WITHDRAWN_SUBSCRIPTION = RetentionRule(
+    "withdrawn_email_subscription", timedelta(days=30),
+    _l("When you stop a newsletter you receive without an account, your address and the "
+       "record of your opt-in are erased 30 days later."),
+    ("email_subscription",), "newsletter_subscription", _withdrawn_email_subscription_due,
+    _erase_subscriptions,
+)
+UNCONFIRMED_FOLLOW = RetentionRule(
+    "unconfirmed_follow", timedelta(days=7),
+    _l("A follow by e-mail is erased after 7 days when its confirmation link was never "
+       "used, and the address with it. A confirmed follow is kept until you stop it with "
+       "the link in any digest, or delete your account; stopping erases it at once."),
+    ("follow",), "follow", _unconfirmed_follow_due, _erase_follows,
+)
+DIGEST_STAMP = RetentionRule(
+    "digest_stamp", timedelta(days=60),
+    _l("The note that a digest was sent (no content, no address) is erased after 60 days."),
+    (), "follower", _digest_stamp_due, _erase_digest_stamps,
+)
+
 SCHEDULE: tuple[RetentionRule, ...] = (
     UNVERIFIED_ACCOUNT, DELETED_ACCOUNT, ACTIVITY_CONTACT, EXPIRED_OFFER, SIGNUP_LIST,
     RELAY_BODY, RELAY_ALIAS, OUTBOX_BODY, INVITATION, REPORT, SUSPENSION, AUDIT, SEALED_COPY,
-    PRIVACY_REQUEST,
+    PRIVACY_REQUEST, UNCONFIRMED_SUBSCRIPTION, WITHDRAWN_SUBSCRIPTION, UNCONFIRMED_FOLLOW,
+    DIGEST_STAMP,
 )
 
 

@@ -1,0 +1,65 @@
+"""What a newsletter's text becomes: the small markdown subset the form promises (lists,
+bold, italics, links, paragraphs), rendered by markdown-it-py with raw HTML switched off
+and then cleaned by the one sanitiser; and the optional "agenda for the coming weeks"."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+from flask import url_for
+from markdown_it import MarkdownIt
+from sqlalchemy import select
+
+from wijk.clock import local_now
+from wijk.content.services import KIND_SLUGS
+from wijk.extensions import db
+from wijk.models import Activity, ItemStatus, Newsletter
+from wijk.sanitize import clean_rich_text, plain_text
+from wijk.visibility import ItemView, item_views
+
+AGENDA_WEEKS = 3
+AGENDA_MAX = 20
+
+# "zero" enables nothing; we switch on only what the form's hint names. Typed HTML (older
+# drafts were HTML) passes to the sanitiser, which alone decides what stays.
+_markdown = (
+    MarkdownIt("zero", {"html": True, "linkify": False, "breaks": True})
+    .enable(["emphasis", "list", "link", "newline", "escape", "html_block", "html_inline"])
+)
+
+
+def render_markdown(source: str) -> str:
+    """Markdown source -> sanitised HTML (the allowlist of wijk/sanitize.py decides)."""
+    source = (source or "").replace("\r\n", "\n").strip()
+    if not source:
+        return ""
+    return clean_rich_text(_markdown.render(source))
+
+
+def public_url(view: ItemView) -> str:
+    """The absolute address of an item page, for mail."""
+    return url_for("content.show", kind_slug=KIND_SLUGS[view.kind], item_id=view.id,
+                   _external=True)
+
+
+def text_part(html: str) -> str:
+    """The plain-text part of the mail: list items keep a dash."""
+    return plain_text(re.sub(r"(?i)<li\b[^>]*>", "<li>- ", html))
+
+
+def agenda_for(newsletter: Newsletter, now: datetime | None = None) -> list[tuple[ItemView, str]]:
+    """Public activities of the neighbourhood in the coming weeks, through the gate as
+    an anonymous visitor sees them; empty when the newsletter has no agenda section."""
+    if not newsletter.with_agenda:
+        return []
+    now = now or local_now()
+    items = db.session.scalars(
+        select(Activity)
+        .where(Activity.neighbourhood_id == newsletter.neighbourhood_id,
+               Activity.status == ItemStatus.PUBLISHED,
+               Activity.starts_at >= now,
+               Activity.starts_at < now + timedelta(weeks=AGENDA_WEEKS))
+        .order_by(Activity.starts_at, Activity.id)
+        .limit(AGENDA_MAX))
+    return [(view, public_url(view)) for view in item_views(items, None)]
