@@ -1,9 +1,10 @@
 """No import cycle between the files of wijk/, nor between its packages.
 
 The walk reads every `import` statement itself (top-level and inside functions), so a
-cycle hidden in a function body counts too. A package here is a direct child of wijk/
-(`wijk.content`, `wijk.visibility`); the package `wijk` itself (the app factory) sits
-on top of everything and is left out, as is the implicit import of a parent package."""
+cycle hidden in a function body counts too; only `if TYPE_CHECKING:` blocks are left
+out. A package here is a direct child of wijk/ (`wijk.content`, `wijk.visibility`); the
+package `wijk` itself (the app factory) sits on top of everything and is left out, as is
+the implicit import of a parent package."""
 
 from __future__ import annotations
 
@@ -41,14 +42,25 @@ def _targets(module: str, path: Path, node: ast.Import | ast.ImportFrom,
         yield full if full in known else base
 
 
+def _is_type_checking(node: ast.AST) -> bool:
+    """`if TYPE_CHECKING:`: imports only the type checker runs, which cannot close a cycle
+    at run time (a model naming its relative's class for mypy, say)."""
+    return isinstance(node, ast.If) and (
+        (isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING")
+        or (isinstance(node.test, ast.Attribute) and node.test.attr == "TYPE_CHECKING"))
+
+
 def import_graph(package_dir: Path) -> dict[str, set[str]]:
     """module -> the modules of the same top package it imports."""
     known = module_names(package_dir)
     top = package_dir.name
     graph: dict[str, set[str]] = {name: set() for name in known}
     for module, path in known.items():
-        for node in ast.walk(ast.parse(path.read_text(), str(path))):
-            if not isinstance(node, (ast.Import, ast.ImportFrom)):
+        tree = ast.parse(path.read_text(), str(path))
+        typing_only = {id(child) for block in ast.walk(tree) if _is_type_checking(block)
+                       for statement in block.body for child in ast.walk(statement)}
+        for node in ast.walk(tree):
+            if not isinstance(node, (ast.Import, ast.ImportFrom)) or id(node) in typing_only:
                 continue
             for target in _targets(module, path, node, known):
                 while target not in known and "." in target:
@@ -138,7 +150,9 @@ def tangled(tmp_path: Path) -> Path:
     (top / "a" / "views.py").write_text("from pkg.b.services import helper\n")
     (top / "b" / "services.py").write_text(
         "def helper():\n    from pkg.a import views  # looks harmless\n    return views\n")
-    (top / "b" / "forms.py").write_text("from .services import helper\n")
+    (top / "b" / "forms.py").write_text(
+        "from typing import TYPE_CHECKING\nfrom .services import helper\n"
+        "if TYPE_CHECKING:\n    from pkg.a.views import something  # for mypy only\n")
     return top
 
 
@@ -146,7 +160,8 @@ def test_the_walk_finds_a_cycle_hidden_in_a_function(tangled: Path):
     graph = import_graph(tangled)
     assert cycles(graph) == [["pkg.a.views", "pkg.b.services"]]
     assert cycles(package_graph(graph)) == [["pkg.a", "pkg.b"]]
-    assert "pkg.b.services" in graph["pkg.b.forms"]  # relative imports resolve
+    assert graph["pkg.b.forms"] == {"pkg.b.services"}  # relative imports resolve; typing
+    # imports do not count
 
 
 def test_every_module_of_wijk_is_in_the_graph():

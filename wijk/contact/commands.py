@@ -29,7 +29,8 @@ def relay_inbound_command(host: str, port: int, base_url: str | None) -> None:
         base_url = DEVELOPMENT_URL
         click.echo(f"links in relayed mail point at {base_url}; set FLASK_SERVER_NAME "
                    "or pass --base-url for a real site", err=True)
-    server = receiver.controller(current_app._get_current_object(), host, port, base_url)
+    server = receiver.controller(current_app._get_current_object(),  # type: ignore[attr-defined]
+                                 host, port, base_url)  # the real app, for the receiver's thread
     server.start()
     click.echo(f"relay receiver for @{current_app.config['RELAY_DOMAIN']} on {host}:{port}")
     try:

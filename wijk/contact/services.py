@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from datetime import date, datetime
+from typing import Any
 
 from flask import current_app, url_for
 from sqlalchemy import select
@@ -63,7 +64,7 @@ def is_blocked(owner: User, sender: str) -> bool:
     ) is not None
 
 
-def links(relay: RelayMessage) -> dict[str, str]:
+def links(relay: RelayMessage) -> dict[str, Any]:
     """Block and report links for the recipient of a relayed message, either side."""
     token = make_token("relay", {"r": relay.id})
     return {"block_link": url_for("contact.block", token=token, _external=True),

@@ -133,6 +133,8 @@ def _add_rule(event: icalendar.Event, view: ItemView, zone: ZoneInfo,
               changed: list[ActivityOccurrence]) -> list[date]:
     """RRULE and EXDATE on a series' event; returns its last day, for the VTIMEZONE.
     UNTIL is stored as local wall-clock time; with a TZID start RFC 5545 wants it in UTC."""
+    if not view.rrule or view.starts_at is None:
+        raise ValueError(f"item {view.id} is not a series")
     rule = icalendar.vRecur.from_ical(view.rrule)
     if "UNTIL" in rule:
         rule["UNTIL"] = [until.replace(tzinfo=zone).astimezone(UTC) for until in rule["UNTIL"]]

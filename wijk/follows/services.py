@@ -12,7 +12,7 @@ from flask import url_for
 from sqlalchemy import delete, select
 
 from wijk.content import categories
-from wijk.extensions import db
+from wijk.extensions import changed_rows, db
 from wijk.mail import queue_mail
 from wijk.models import FREQUENCIES, Follow, Follower, Item, ItemKind, Neighbourhood, User
 from wijk.security.tokens import make_token, read_token
@@ -158,23 +158,23 @@ def _drop_if_empty(follower_id: int) -> None:
 
 def stop(found: Stop) -> int:
     """This digest stops: every follow of that frequency goes."""
-    result = db.session.execute(delete(Follow).where(Follow.follower_id == found.follower.id,
-                                                     Follow.frequency == found.frequency))
+    removed = changed_rows(delete(Follow).where(Follow.follower_id == found.follower.id,
+                                                Follow.frequency == found.frequency))
     _drop_if_empty(found.follower.id)
     db.session.commit()
-    return int(result.rowcount or 0)
+    return removed
 
 
 def stop_one(user: User, follow_id: int) -> bool:
     """An account stops one of its own follows."""
-    result = db.session.execute(
+    removed = changed_rows(
         delete(Follow).where(Follow.id == follow_id, Follow.follower_id.in_(
             select(Follower.id).where(Follower.user_id == user.id))))
     follower_id = db.session.scalar(select(Follower.id).where(Follower.user_id == user.id))
     if follower_id is not None:
         _drop_if_empty(follower_id)
     db.session.commit()
-    return bool(result.rowcount)
+    return removed > 0
 
 
 def follows_of(user: User) -> list[Follow]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text, false, select
@@ -17,6 +18,9 @@ from wijk.extensions import db
 from wijk.models.accounts import User
 from wijk.models.base import Model, not_personal, personal, utcnow
 from wijk.models.neighbourhood import Neighbourhood
+
+if TYPE_CHECKING:  # wijk/models/series.py imports this module
+    from wijk.models.series import ActivityOccurrence
 
 
 class ItemKind(StrEnum):
@@ -155,7 +159,7 @@ class Activity(Item):
 
     # Every date, cancelled and moved ones included, in the rule's order. The class lives
     # in wijk/models/series.py, which imports this module; the registry resolves the name.
-    occurrences: Mapped[list[ActivityOccurrence]] = relationship(  # noqa: F821
+    occurrences: Mapped[list[ActivityOccurrence]] = relationship(
         back_populates="activity", cascade="all, delete-orphan", passive_deletes=True,
         order_by="ActivityOccurrence.original_starts_at",
     )

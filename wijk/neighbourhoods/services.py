@@ -4,6 +4,7 @@ what page 1 costs."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from operator import attrgetter
@@ -50,7 +51,7 @@ class Page:
     """The agenda: one entry per date (`dates`), its activity at the same place in
     `items`, so a weekly series is listed every week."""
 
-    items: list[Item]
+    items: Sequence[Item]
     next_cursor: str | None
     categories: dict[int, tuple[str, ...]] = field(default_factory=dict)
     dates: list[ActivityOccurrence] = field(default_factory=list)

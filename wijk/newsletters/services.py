@@ -125,14 +125,16 @@ def read_unsubscribe_token(token: str) -> Unsubscribe | None:
 def unsubscribe(target: Unsubscribe) -> bool:
     """Withdraw by link, without login; True when something was active."""
     if target.subscription_id is not None:
-        closed = db.session.execute(
+        closed = changed_rows(
             update(NewsletterSubscription)
             .where(NewsletterSubscription.id == target.subscription_id,
                    NewsletterSubscription.withdrawn_at.is_(None))
             .values(withdrawn_at=utcnow())
-            .execution_options(synchronize_session=False)).rowcount or 0
-    else:
+            .execution_options(synchronize_session=False))
+    elif target.user_id is not None:
         closed = withdraw(target.user_id, target.neighbourhood.id)
+    else:
+        closed = 0
     db.session.commit()
     return closed > 0
 

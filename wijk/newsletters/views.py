@@ -254,7 +254,8 @@ def subscribe_email(slug: str):
     form = forms.EmailSubscribeForm()
     if not form.validate_on_submit():
         return render_template("newsletters/optin.html", place=place, form=form), 400
-    optin.request_subscription(place, form.email.data, str(get_locale() or ""), utcnow())
+    optin.request_subscription(place, form.email.data or "", str(get_locale() or ""),
+                               utcnow())
     return render_template("newsletters/optin_sent.html", place=place,
                            days=optin.CONFIRM_WITHIN.days)
 

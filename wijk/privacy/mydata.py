@@ -105,7 +105,7 @@ def collect(user: User) -> MyData:
     data.follows = _all(
         select(Follow).join(Follower, Follower.id == Follow.follower_id)
         .where(or_(Follower.user_id == uid,
-                   (Follower.email == email) if user.is_verified else False))
+                   (Follower.email == email) if user.is_verified else false()))
         .order_by(Follow.created_at, Follow.id))
     if user.is_verified:
         data.relay_sent = _all(

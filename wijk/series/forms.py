@@ -4,13 +4,14 @@ what the content service saves."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     DateTimeLocalField,
+    Field,
     HiddenField,
     IntegerField,
     SelectField,
@@ -18,6 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from wijk.forms import add_error
 from wijk.series.rules import (
     MAX_OCCURRENCES,
     MAX_RULE_LENGTH,
@@ -30,9 +32,16 @@ from wijk.series.rules import (
     split_rule,
 )
 
+if TYPE_CHECKING:  # mypy checks the mixin as the form it is mixed into
+    from flask_wtf import FlaskForm as _FormBase
+else:
+    _FormBase = object
 
-class RepeatMixin:
+
+class RepeatMixin(_FormBase):
     """Mixed into a form that has `starts_at`."""
+
+    starts_at: Field  # the form's own field
 
     repeat = SelectField(_l("Repeats"), default="", validate_choice=True,
                          choices=[("", _l("Does not repeat")), *PRESETS.items()])
@@ -65,8 +74,8 @@ class RepeatMixin:
             return valid
         until, count = self.repeat_until.data, self.repeat_count.data
         if until and count:
-            self.repeat_count.errors.append(
-                _l("Choose an end date or a number of times, not both."))
+            add_error(self.repeat_count,
+                      str(_l("Choose an end date or a number of times, not both.")))
             return False
         end_field = (self.repeat_until if until else self.repeat_count if count
                      else self.repeat_until)
@@ -86,7 +95,7 @@ class RepeatMixin:
             custom = self.repeat.data == "custom"
             from_fields = error.about_end and (until or count)
             target = self.repeat_rule if custom and not from_fields else end_field
-            target.errors.append(str(error))
+            add_error(target, str(error))
             return False
         self.rrule.data = series.rule
         return True

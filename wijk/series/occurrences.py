@@ -12,6 +12,7 @@ from blinker import Namespace
 from flask_babel import gettext as _
 from sqlalchemy import and_, event, func, insert, inspect, or_, select
 from sqlalchemy.orm import Session, contains_eager, joinedload
+from sqlalchemy.sql._typing import ColumnExpressionArgument
 from sqlalchemy.sql.elements import ColumnElement
 
 from wijk.extensions import db
@@ -97,7 +98,7 @@ def not_ended(now: datetime) -> ColumnElement:
     return func.coalesce(ActivityOccurrence.ends_at, ActivityOccurrence.starts_at) >= now
 
 
-def has_date_on(now: datetime, activity_id: ColumnElement) -> ColumnElement:
+def has_date_on(now: datetime, activity_id: ColumnExpressionArgument[int]) -> ColumnElement:
     """An activity with a date (not cancelled) that has not ended: what `current` means
     for an activity."""
     return (
@@ -108,7 +109,7 @@ def has_date_on(now: datetime, activity_id: ColumnElement) -> ColumnElement:
 
 
 def has_date_between(start: datetime | None, end: datetime | None,
-                     activity_id: ColumnElement) -> ColumnElement:
+                     activity_id: ColumnExpressionArgument[int]) -> ColumnElement:
     """An activity with a date (not cancelled) that overlaps [start, end)."""
     conditions = [ActivityOccurrence.activity_id == activity_id, ON]
     if start is not None:
@@ -211,7 +212,7 @@ def dates_of(activity: Activity, now: datetime, *, limit: int = 10) -> list[Acti
     ))
 
 
-def last_date_ends(activity_id: ColumnElement) -> ColumnElement:
+def last_date_ends(activity_id: ColumnExpressionArgument[int]) -> ColumnElement:
     """When the activity's last date ends (or starts, without an end), as SQL."""
     return (
         select(func.max(func.coalesce(ActivityOccurrence.ends_at,

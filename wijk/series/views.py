@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from wijk.clock import local_now
 from wijk.extensions import db
+from wijk.forms import add_error
 from wijk.models import Activity, ActivityOccurrence, ItemKind
 from wijk.security.permissions import can_edit, require
 from wijk.series import bp, occurrences
@@ -68,12 +69,12 @@ def change(item_id: int):
             flash(_("The date is back as planned."), "success")
         else:
             if form.starts_at.data is None:
-                form.starts_at.errors.append(_("Fill in the new start."))
+                add_error(form.starts_at, _("Fill in the new start."))
                 return _page(activity, form, failed=row.id), 400
             occurrences.move(row, form.starts_at.data, form.ends_at.data)
             flash(_("The date is moved."), "success")
     except RuleError as error:
-        form.starts_at.errors.append(str(error))
+        add_error(form.starts_at, str(error))
         db.session.rollback()
         return _page(activity, form, failed=row.id), 400
     db.session.commit()

@@ -46,7 +46,8 @@ def _taking_part(activity_ids: Iterable[int], statuses=TAKING_PART, *,
 def _to_come(signups: list[SignUp], now: datetime) -> list[SignUp]:
     """Those whose date (of a series, or the activity's) is not over yet."""
     ends = [(signup, date_of(signup)) for signup in signups]
-    return [signup for signup, (start, end) in ends if (end or start) and (end or start) >= now]
+    return [signup for signup, (start, end) in ends
+            if (last := end or start) is not None and last >= now]
 
 
 def facts(activity: Item) -> tuple:

@@ -82,7 +82,8 @@ def date_counts(activity: Item, dates: list[ActivityOccurrence]) -> dict[int, Si
             .where(SignUp.occurrence_id.in_(list(found)), SignUp.status.in_(TAKING_PART))
             .group_by(SignUp.occurrence_id, SignUp.status)
         ):
-            found[occurrence_id][status] = number
+            if occurrence_id is not None:
+                found[occurrence_id][status] = number
     return {key: SignupCounts(value.get(SignUpStatus.CONFIRMED, 0),
                               value.get(SignUpStatus.WAITING, 0), activity.max_places)
             for key, value in found.items()}
@@ -258,7 +259,7 @@ def from_token(token: str) -> SignUp | None:
 def activity_removed(token: str) -> bool:
     """A genuine cancel link whose activity no longer exists (its sign-ups went with it)."""
     data = read_token("signup", token, None)
-    return bool(data) and db.session.get(Item, data.get("a")) is None
+    return data is not None and db.session.get(Item, data.get("a")) is None
 
 
 def _request_locale() -> str | None:

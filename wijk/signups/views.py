@@ -86,7 +86,8 @@ def write(item_id: int):
         return _list_page(item_id, form, 400)
     if not form.validate_on_submit():
         return _list_page(item_id, form, 400)
-    sent = notices.write_to_attendees(activity, form.subject.data.strip(), form.message.data,
+    sent = notices.write_to_attendees(activity, (form.subject.data or "").strip(),
+                                      form.message.data or "",
                                       to=form.to.data, sender_name=current_user.name,
                                       occurrence_id=form.occurrence.data or None)
     db.session.commit()
