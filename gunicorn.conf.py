@@ -30,8 +30,7 @@ def on_starting(server):
     memory. The default storage (a SQLite file in the instance folder) and Redis
     (REDIS_URL) are shared by all workers."""
     storage = os.environ.get("FLASK_RATELIMIT_STORAGE_URI", "")
-    if server.cfg.workers > 1 and storage.startswith("memory") and not os.environ.get(
-            "REDIS_URL"):
+    if server.cfg.workers > 1 and storage.startswith("memory") and not os.environ.get("REDIS_URL"):
         raise SystemExit(
             "Wijk: FLASK_RATELIMIT_STORAGE_URI=memory:// with more than one gunicorn worker "
             "would let every worker count rate limits alone. Leave it unset (a file shared "

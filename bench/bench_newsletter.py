@@ -20,19 +20,37 @@ def queue_10k(app) -> str:
     sent; the time is that of queueing every personal message in the outbox."""
     place = db.session.scalar(select(Neighbourhood).order_by(Neighbourhood.id))
     manager = db.session.scalar(select(User).where(User.is_admin.is_(True)))
-    users = list(db.session.scalars(select(User.id).where(User.email_verified_at.isnot(None),
-                                                          User.deleted_at.is_(None))
-                                    .order_by(User.id).limit(N)))
+    users = list(
+        db.session.scalars(
+            select(User.id)
+            .where(User.email_verified_at.isnot(None), User.deleted_at.is_(None))
+            .order_by(User.id)
+            .limit(N)
+        )
+    )
     now = utcnow()
-    db.session.execute(delete(NewsletterSubscription).where(
-        NewsletterSubscription.neighbourhood_id == place.id))
-    db.session.execute(insert(NewsletterSubscription), [
-        {"user_id": uid, "neighbourhood_id": place.id, "source": "account",
-         "subscribed_at": now} for uid in users])
-    letter = Newsletter(neighbourhood_id=place.id, author_id=manager.id,
-                        subject="Nieuws uit de wijk",
-                        body_html="<p>Beste buren,</p><p>Zaterdag is er soep in het buurthuis.</p>",
-                        body_text="Beste buren,\n\nZaterdag is er soep in het buurthuis.")
+    db.session.execute(
+        delete(NewsletterSubscription).where(NewsletterSubscription.neighbourhood_id == place.id)
+    )
+    db.session.execute(
+        insert(NewsletterSubscription),
+        [
+            {
+                "user_id": uid,
+                "neighbourhood_id": place.id,
+                "source": "account",
+                "subscribed_at": now,
+            }
+            for uid in users
+        ],
+    )
+    letter = Newsletter(
+        neighbourhood_id=place.id,
+        author_id=manager.id,
+        subject="Nieuws uit de wijk",
+        body_html="<p>Beste buren,</p><p>Zaterdag is er soep in het buurthuis.</p>",
+        body_text="Beste buren,\n\nZaterdag is er soep in het buurthuis.",
+    )
     db.session.add(letter)
     db.session.commit()
     with app.test_request_context("/"):
@@ -40,9 +58,12 @@ def queue_10k(app) -> str:
         started = time.perf_counter()
         count = newsletters.send(letter, manager)
         seconds = time.perf_counter() - started
-    queued = db.session.scalar(select(func.count(OutboxMessage.id)).where(
-        OutboxMessage.kind == "newsletter"))
+    queued = db.session.scalar(
+        select(func.count(OutboxMessage.id)).where(OutboxMessage.kind == "newsletter")
+    )
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.kind == "newsletter"))
     db.session.commit()
-    return (f"newsletter queueing: {count} messages ({queued} rows) in {seconds:.2f} s "
-            f"({len(users)} subscribers)")
+    return (
+        f"newsletter queueing: {count} messages ({queued} rows) in {seconds:.2f} s "
+        f"({len(users)} subscribers)"
+    )

@@ -12,8 +12,13 @@ app = Flask(__name__)
 
 START = datetime(2026, 12, 1, 10, 0)
 ITEMS = [
-    {"id": n, "title": f"Activiteit nummer {n}", "location": "Buurthuis De Linde",
-     "starts": START + timedelta(hours=n), "recurrence": "Elke dinsdag" if n % 3 else ""}
+    {
+        "id": n,
+        "title": f"Activiteit nummer {n}",
+        "location": "Buurthuis De Linde",
+        "starts": START + timedelta(hours=n),
+        "recurrence": "Elke dinsdag" if n % 3 else "",
+    }
     for n in range(20)
 ]
 

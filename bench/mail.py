@@ -35,9 +35,17 @@ class Sink:
 
 def outbox_vs_smtplib(app, port: int, sink: Sink) -> str:
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, OUTBOX_BATCH_SIZE=500)
-    rows = [{"kind": "bench", "to_addr": f"lid{n}@example.org", "subject": f"Nieuwsbrief {n}",
-             "body_text": BODY, "body_html": f"<p>{BODY}</p>", "headers": {}}
-            for n in range(N)]
+    rows = [
+        {
+            "kind": "bench",
+            "to_addr": f"lid{n}@example.org",
+            "subject": f"Nieuwsbrief {n}",
+            "body_text": BODY,
+            "body_html": f"<p>{BODY}</p>",
+            "headers": {},
+        }
+        for n in range(N)
+    ]
     db.session.execute(insert(OutboxMessage), rows)
     db.session.commit()
     started = time.perf_counter()
@@ -61,8 +69,10 @@ def outbox_vs_smtplib(app, port: int, sink: Sink) -> str:
     plain_seconds = time.perf_counter() - started
     assert sink.count == N
     worker_rate, plain_rate = N / worker_seconds, N / plain_seconds
-    return (f"outbox worker: {worker_rate:.0f} msg/s, plain smtplib: {plain_rate:.0f} msg/s, "
-            f"ratio {worker_rate / plain_rate:.2f} ({N} messages, one connection per batch)")
+    return (
+        f"outbox worker: {worker_rate:.0f} msg/s, plain smtplib: {plain_rate:.0f} msg/s, "
+        f"ratio {worker_rate / plain_rate:.2f} ({N} messages, one connection per batch)"
+    )
 
 
 def newsletter_queueing(app) -> str:

@@ -46,17 +46,34 @@ def wait_for(url: str, timeout: float = 60) -> None:
 def gunicorn(target: str, port: int, env: dict, chdir: Path) -> subprocess.Popen:
     return subprocess.Popen(
         # Both servers get the production gunicorn.conf.py, with 2 sync workers.
-        [str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "-w", "2", "-k", "sync",
-         "-b", f"127.0.0.1:{port}", "--chdir", str(chdir), "--log-level", "warning",
-         "--no-sendfile", target],
-        env=env, start_new_session=True,
+        [
+            str(BIN / "gunicorn"),
+            "-c",
+            str(ROOT / "gunicorn.conf.py"),
+            "-w",
+            "2",
+            "-k",
+            "sync",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--chdir",
+            str(chdir),
+            "--log-level",
+            "warning",
+            "--no-sendfile",
+            target,
+        ],
+        env=env,
+        start_new_session=True,
     )
 
 
 def wrk(url: str, seconds: int) -> dict:
     out = subprocess.run(
         ["wrk", "-t2", "-c16", f"-d{seconds}s", "--latency", "-s", str(WRK_SCRIPT), url],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     return json.loads(out.strip().splitlines()[-1])
 
@@ -74,8 +91,13 @@ def rss_mb(master: subprocess.Popen) -> list[float]:
 
 def seed(env: dict, activities: int) -> float:
     started = time.perf_counter()
-    subprocess.run([str(BIN / "flask"), "demo", "--activities", str(activities)],
-                   cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [str(BIN / "flask"), "demo", "--activities", str(activities)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     return time.perf_counter() - started
 
 
@@ -100,8 +122,14 @@ with app.app_context():
         Activity.neighbourhood_id == busiest.id, Activity.starts_at >= now).limit(1))
     print(json.dumps({"slug": busiest.slug, "upcoming": busiest.n, "item": item}))
 """
-    out = subprocess.run([str(BIN / "python"), "-c", code], cwd=ROOT, env=env,
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [str(BIN / "python"), "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     found = json.loads(out.strip().splitlines()[-1])
     return {
         "home": "/",
@@ -122,11 +150,18 @@ def main() -> None:
     instance = Path(tempfile.mkdtemp(prefix="wijk-bench-"))
     # Rate limits would answer most of wrk's requests with 429 (search allows 60 a minute
     # per client); the benchmark measures pages, so they are off here.
-    env = {**os.environ, "WIJK_INSTANCE_PATH": str(instance), "FLASK_SECRET_KEY": "bench" * 8,
-           "FLASK_OUTBOX_INLINE_WORKER": "false", "FLASK_RATELIMIT_ENABLED": "false"}
+    env = {
+        **os.environ,
+        "WIJK_INSTANCE_PATH": str(instance),
+        "FLASK_SECRET_KEY": "bench" * 8,
+        "FLASK_OUTBOX_INLINE_WORKER": "false",
+        "FLASK_RATELIMIT_ENABLED": "false",
+    }
     env.pop("FLASK_DEBUG", None)
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
-          f"{platform.python_version()}, database: {env.get('DATABASE_URL', 'SQLite (WAL)')}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}, database: {env.get('DATABASE_URL', 'SQLite (WAL)')}"
+    )
     print(f"seeding {args.activities} activities ...", flush=True)
     print(f"  seeded in {seed(env, args.activities):.1f} s")
     pages = targets(env)
@@ -158,16 +193,25 @@ def main() -> None:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
 
-    print("\npage                                   status   req/s  ceiling  ratio   p50 ms"
-          "   p95 ms   p99 ms  errors")
+    print(
+        "\npage                                   status   req/s  ceiling  ratio   p50 ms"
+        "   p95 ms   p99 ms  errors"
+    )
     for name, status, a, b, errors in rows:
         ratio = a["rps"] / b["rps"]
-        print(f"{name:<38} {status:>6} {a['rps']:>7.0f} {b['rps']:>8.0f} {ratio:>6.2f}"
-              f" {a['p50']:>8.2f} {a['p95']:>8.2f} {a['p99']:>8.2f} {errors:>7}")
+        print(
+            f"{name:<38} {status:>6} {a['rps']:>7.0f} {b['rps']:>8.0f} {ratio:>6.2f}"
+            f" {a['p50']:>8.2f} {a['p95']:>8.2f} {a['p99']:>8.2f} {errors:>7}"
+        )
     print(f"\ngunicorn worker RSS after the run: {', '.join(f'{r:.0f} MB' for r in rss)}")
 
-    mail = subprocess.run([str(BIN / "python"), str(ROOT / "bench" / "mail.py")], cwd=ROOT,
-                          env=env, capture_output=True, text=True)
+    mail = subprocess.run(
+        [str(BIN / "python"), str(ROOT / "bench" / "mail.py")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     print(mail.stdout.strip() or mail.stderr.strip())
     if args.keep:
         print(f"\ninstance kept in {instance}")

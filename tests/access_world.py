@@ -36,32 +36,63 @@ def build(make_user, make_neighbourhood, make_item) -> World:
     users: dict[str, User | None] = {"anonymous": None}
     for role in ROLES[1:]:
         users[role] = make_user(name=f"Persoon {role}", is_admin=(role == "admin"))
-    item = make_item("activity", owner=users["author"], neighbourhood=place_a,
-                     contact_phone="0612345678", signups_enabled=True)
+    item = make_item(
+        "activity",
+        owner=users["author"],
+        neighbourhood=place_a,
+        contact_phone="0612345678",
+        signups_enabled=True,
+    )
     item.co_managers.append(ItemManager(user_id=users["co_manager"].id))
-    db.session.add_all([
-        NeighbourhoodManager(neighbourhood_id=place_a.id, user_id=users["manager"].id),
-        NeighbourhoodManager(neighbourhood_id=place_b.id, user_id=users["other_manager"].id),
-    ])
+    db.session.add_all(
+        [
+            NeighbourhoodManager(neighbourhood_id=place_a.id, user_id=users["manager"].id),
+            NeighbourhoodManager(neighbourhood_id=place_b.id, user_id=users["other_manager"].id),
+        ]
+    )
     for role in ("manager", "other_manager", "admin"):
         users[role].totp_secret = pyotp.random_base32()
         users[role].totp_enabled_at = utcnow()
-    news = make_item("news", owner=users["manager"], neighbourhood=place_a,
-                     title="Nieuws uit A")
-    newsletter = Newsletter(neighbourhood_id=place_a.id, author_id=users["manager"].id,
-                            subject="Nieuws uit A", body_html="<p>Hallo</p>",
-                            body_text="Hallo", sent_at=utcnow(), recipient_count=0)
-    request = PrivacyRequest(kind="question", email="vraag@example.org", message="Vraag",
-                             due_at=utcnow() + timedelta(days=28))
-    breach = Breach(description="Lek", data_categories="e-mail",
-                    authority_deadline=utcnow() + timedelta(hours=72))
+    news = make_item("news", owner=users["manager"], neighbourhood=place_a, title="Nieuws uit A")
+    newsletter = Newsletter(
+        neighbourhood_id=place_a.id,
+        author_id=users["manager"].id,
+        subject="Nieuws uit A",
+        body_html="<p>Hallo</p>",
+        body_text="Hallo",
+        sent_at=utcnow(),
+        recipient_count=0,
+    )
+    request = PrivacyRequest(
+        kind="question",
+        email="vraag@example.org",
+        message="Vraag",
+        due_at=utcnow() + timedelta(days=28),
+    )
+    breach = Breach(
+        description="Lek",
+        data_categories="e-mail",
+        authority_deadline=utcnow() + timedelta(hours=72),
+    )
     db.session.add_all([newsletter, request, breach])
     db.session.commit()
-    values = {"slug": place_a.slug, "item_id": item.id, "kind_slug": "activiteit",
-              "newsletter_id": newsletter.id, "request_id": request.id,
-              "breach_id": breach.id, "user_id": users["author"].id, "token": "ongeldig",
-              "doc_id": 999999, "fmt": "csv", "filename": "css/wijk.css", "news_id": news.id,
-              "key": "geen-afbeelding", "width": 480, "follow_id": 999999}
+    values = {
+        "slug": place_a.slug,
+        "item_id": item.id,
+        "kind_slug": "activiteit",
+        "newsletter_id": newsletter.id,
+        "request_id": request.id,
+        "breach_id": breach.id,
+        "user_id": users["author"].id,
+        "token": "ongeldig",
+        "doc_id": 999999,
+        "fmt": "csv",
+        "filename": "css/wijk.css",
+        "news_id": news.id,
+        "key": "geen-afbeelding",
+        "width": 480,
+        "follow_id": 999999,
+    }
     world = World(users, values)
     world.values["_place_a"] = place_a
     return world
@@ -69,8 +100,12 @@ def build(make_user, make_neighbourhood, make_item) -> World:
 
 def fresh_news(world: World, make_item) -> None:
     """A new news item for a cell whose request deletes it."""
-    news = make_item("news", owner=world.users["manager"], neighbourhood=world.values["_place_a"],
-                     title="Nieuws uit A")
+    news = make_item(
+        "news",
+        owner=world.users["manager"],
+        neighbourhood=world.values["_place_a"],
+        title="Nieuws uit A",
+    )
     world.values["news_id"] = news.id
 
 

@@ -28,8 +28,7 @@ from wijk.models.base import utcnow
 # Fixture modules are plugins: pytest collects their fixtures and rewrites their asserts.
 pytest_plugins = ["smtp_fixtures", "manage_fixtures"]
 # Helper modules the tests import: their asserts are rewritten too (before first import).
-pytest.register_assert_rewrite("access_world", "privacy_helpers", "xss_payloads",
-                               "browser.support")
+pytest.register_assert_rewrite("access_world", "privacy_helpers", "xss_payloads", "browser.support")
 
 PASSWORD = "correct horse battery"
 # Fast hashing keeps the suite quick; production uses werkzeug's scrypt default.
@@ -129,8 +128,13 @@ def runner(app):
 
 @pytest.fixture
 def make_user(app):
-    def make(name: str | None = None, email: str | None = None, *, verified: bool = True,
-             is_admin: bool = False) -> User:
+    def make(
+        name: str | None = None,
+        email: str | None = None,
+        *,
+        verified: bool = True,
+        is_admin: bool = False,
+    ) -> User:
         n = next(_serial)
         user = User(
             name=name or f"Bewoner {n}",
@@ -151,7 +155,9 @@ def make_neighbourhood(app):
     def make(name: str | None = None, postcodes: tuple[str, ...] = ()) -> Neighbourhood:
         n = next(_serial)
         place = Neighbourhood(
-            name=name or f"Wijk {n}", slug=f"wijk-{n}", city="Utrecht",
+            name=name or f"Wijk {n}",
+            slug=f"wijk-{n}",
+            city="Utrecht",
             description="Een levendige wijk.",
         )
         place.postcodes = [NeighbourhoodPostcode(postcode=p) for p in postcodes]
@@ -164,14 +170,22 @@ def make_neighbourhood(app):
 
 @pytest.fixture
 def make_item(app, make_user, make_neighbourhood):
-    def make(kind: str = "activity", *, owner: User | None = None,
-             neighbourhood: Neighbourhood | None = None, **fields) -> Item:
+    def make(
+        kind: str = "activity",
+        *,
+        owner: User | None = None,
+        neighbourhood: Neighbourhood | None = None,
+        **fields,
+    ) -> Item:
         n = next(_serial)
         values: dict = {"title": f"Item {n}", "description": "<p>Omschrijving</p>"}
         if kind == "activity":
             start = datetime.now().replace(second=0, microsecond=0) + timedelta(days=3)
-            values.update(starts_at=start, ends_at=start + timedelta(hours=2),
-                          location_name="Buurthuis De Linde")
+            values.update(
+                starts_at=start,
+                ends_at=start + timedelta(hours=2),
+                location_name="Buurthuis De Linde",
+            )
         elif kind == "offer":
             values.update(offer_kind="offer", expires_on=date.today() + timedelta(days=60))
         values.update(fields)

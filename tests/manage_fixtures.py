@@ -43,8 +43,9 @@ PASSWORD = "correct horse battery"
 
 def login(client, user: User, password: str | None = None):
     """Both login steps; returns the response of the last one."""
-    response = client.post("/inloggen", data={"email": user.email,
-                                              "password": password or PASSWORD})
+    response = client.post(
+        "/inloggen", data={"email": user.email, "password": password or PASSWORD}
+    )
     if user.totp_enabled_at is None:
         return response
     assert response.headers["Location"].endswith("/inloggen/code")
@@ -75,9 +76,13 @@ def make_manager(make_user):
 @pytest.fixture
 def subscribe(app):
     def make(user: User, place, *, source: str = "account", withdrawn: bool = False):
-        row = NewsletterSubscription(user_id=user.id, neighbourhood_id=place.id, source=source,
-                                     subscribed_at=utcnow(),
-                                     withdrawn_at=utcnow() if withdrawn else None)
+        row = NewsletterSubscription(
+            user_id=user.id,
+            neighbourhood_id=place.id,
+            source=source,
+            subscribed_at=utcnow(),
+            withdrawn_at=utcnow() if withdrawn else None,
+        )
         db.session.add(row)
         db.session.commit()
         return row

@@ -205,6 +205,7 @@ def test_access_matrix(app, world):
     for endpoint, (method, expected) in TABLE.items():
         actual = tuple(run_cell(app, world, rules[endpoint], method, role) for role in ROLES)
         if actual != expected:
-            wrong[endpoint] = {role: (e, a) for role, e, a in zip(ROLES, expected, actual,
-                                                                  strict=True) if e != a}
+            wrong[endpoint] = {
+                role: (e, a) for role, e, a in zip(ROLES, expected, actual, strict=True) if e != a
+            }
     assert wrong == {}, "role: (expected, actual)"

@@ -30,8 +30,11 @@ def test_registration_records_consent_with_version_and_time(client, app):
     assert user.email == "anna@example.org"
     assert user.password_hash.startswith("scrypt:")
     documents = {c.document: c.version for c in user.consents}
-    assert documents == {"terms": app.config["TERMS_VERSION"],
-                         "privacy": app.config["PRIVACY_VERSION"], "age": "16"}
+    assert documents == {
+        "terms": app.config["TERMS_VERSION"],
+        "privacy": app.config["PRIVACY_VERSION"],
+        "age": "16",
+    }
     assert all(c.accepted_at for c in user.consents)
 
 
@@ -60,7 +63,8 @@ def test_consent_box_is_unchecked_on_a_fresh_form(client):
 
 
 def test_registering_a_known_address_answers_as_for_a_new_one_and_tells_its_owner(
-        client, make_user):
+    client, make_user
+):
     fresh = client.post("/registreren", data={**GOOD, "email": "nieuw@example.org"})
     make_user(email="anna@example.org")
     known = client.post("/registreren", data=GOOD)
@@ -73,8 +77,9 @@ def test_registering_a_known_address_answers_as_for_a_new_one_and_tells_its_owne
     assert page(known, "Anna@example.org") == page(fresh, "nieuw@example.org")
     kinds = {m.to_addr: m.kind for m in db.session.scalars(select(OutboxMessage))}
     assert kinds == {"nieuw@example.org": "verify", "anna@example.org": "account_exists"}
-    assert db.session.scalar(select(func.count(User.id))
-                             .where(User.email == "anna@example.org")) == 1
+    assert (
+        db.session.scalar(select(func.count(User.id)).where(User.email == "anna@example.org")) == 1
+    )
 
 
 def test_overlong_name_is_refused_with_a_message(client):
@@ -116,8 +121,10 @@ def test_unverified_account_cannot_post(client, auth, make_user, make_neighbourh
     user = make_user(verified=False)
     auth.login(user)
     assert client.get("/plaatsen/activiteit").status_code == 403
-    response = client.post("/plaatsen/activiteit", data={
-        "neighbourhood_id": place.id, "title": "Stiekem", "starts_at": "2030-01-01T10:00"})
+    response = client.post(
+        "/plaatsen/activiteit",
+        data={"neighbourhood_id": place.id, "title": "Stiekem", "starts_at": "2030-01-01T10:00"},
+    )
     assert response.status_code == 403
     assert db.session.scalar(select(Item)) is None
 
@@ -161,16 +168,23 @@ def test_reset_request_does_not_tell_who_has_an_account(client, make_user):
     known = make_user()
     a = client.post("/wachtwoord-vergeten", data={"email": known.email}).get_data(as_text=True)
     b = client.post("/wachtwoord-vergeten", data={"email": "nobody@example.org"}).get_data(
-        as_text=True)
+        as_text=True
+    )
     assert a.replace(known.email, "X") == b.replace("nobody@example.org", "X")
-    assert db.session.scalar(select(OutboxMessage).where(
-        OutboxMessage.to_addr == "nobody@example.org")) is None
+    assert (
+        db.session.scalar(
+            select(OutboxMessage).where(OutboxMessage.to_addr == "nobody@example.org")
+        )
+        is None
+    )
 
 
 def test_login_redirect_ignores_foreign_next(client, make_user):
     user = make_user()
-    response = client.post("/inloggen?next=https://evil.example/",
-                           data={"email": user.email, "password": "correct horse battery"})
+    response = client.post(
+        "/inloggen?next=https://evil.example/",
+        data={"email": user.email, "password": "correct horse battery"},
+    )
     assert "evil.example" not in response.headers["Location"]
 
 

@@ -26,21 +26,28 @@ START = datetime(2030, 6, 1, 19, 30)
 
 
 def open_activity(make_item, **fields):
-    values = dict(signups_enabled=True, title="Buurtbarbecue", starts_at=START,
-                  ends_at=START + timedelta(hours=3), location_name="Speeltuin De Wip")
+    values = dict(
+        signups_enabled=True,
+        title="Buurtbarbecue",
+        starts_at=START,
+        ends_at=START + timedelta(hours=3),
+        location_name="Speeltuin De Wip",
+    )
     values.update(fields)
     return make_item("activity", **values)
 
 
 def sign_up(client, activity, name="Fatima", email="fatima@example.net"):
-    return client.post(f"/activiteit/{activity.id}/aanmelden",
-                       data={"name": name, "email": email})
+    return client.post(f"/activiteit/{activity.id}/aanmelden", data={"name": name, "email": email})
 
 
 def mails(kind: str) -> list[OutboxMessage]:
     db.session.expire_all()
-    return list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == kind)
-                                   .order_by(OutboxMessage.id)))
+    return list(
+        db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.kind == kind).order_by(OutboxMessage.id)
+        )
+    )
 
 
 def cancel_path(message: OutboxMessage) -> str:
@@ -53,8 +60,7 @@ def calendar_part(email):
     return part
 
 
-def test_confirmation_carries_the_date_as_an_ics_file_over_smtp(client, make_item,
-                                                                 smtp_server):
+def test_confirmation_carries_the_date_as_an_ics_file_over_smtp(client, make_item, smtp_server):
     activity = open_activity(make_item)
     assert sign_up(client, activity).status_code == 302
     assert run_once() == 1
@@ -65,8 +71,9 @@ def test_confirmation_carries_the_date_as_an_ics_file_over_smtp(client, make_ite
     part = calendar_part(email)
     assert part.get_filename() == f"activiteit-{activity.id}.ics"
     assert part.get_content_disposition() == "attachment"
-    [event] = [c for c in icalendar.Calendar.from_ical(part.get_content()).walk()
-               if c.name == "VEVENT"]
+    [event] = [
+        c for c in icalendar.Calendar.from_ical(part.get_content()).walk() if c.name == "VEVENT"
+    ]
     assert str(event["SUMMARY"]) == "Buurtbarbecue"
     assert event.decoded("DTSTART").replace(tzinfo=None) == START
     assert str(event["DTSTART"].params["TZID"]) == "Europe/Amsterdam"
@@ -75,16 +82,35 @@ def test_confirmation_carries_the_date_as_an_ics_file_over_smtp(client, make_ite
 
 def test_an_attachment_that_is_not_a_calendar_file_is_refused(app, smtp_server):
     now = utcnow()
-    row = dict(kind="test", to_addr="a@example.org", subject="Hoi", body_text="Hoi",
-               headers={}, status=OutboxState.QUEUED, attempts=0, next_attempt_at=now,
-               created_at=now)
-    db.session.execute(insert(OutboxMessage), [
-        row | {"attachments": [{"filename": "x.exe", "mimetype": "application/x-msdownload",
-                                "content": "MZ"}]},
-        row | {"attachments": [{"filename": "a\r\nBcc: b.ics", "mimetype": "text/calendar",
-                                "content": "x"}]},
-        row | {"attachments": None},
-    ])
+    row = dict(
+        kind="test",
+        to_addr="a@example.org",
+        subject="Hoi",
+        body_text="Hoi",
+        headers={},
+        status=OutboxState.QUEUED,
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    db.session.execute(
+        insert(OutboxMessage),
+        [
+            row
+            | {
+                "attachments": [
+                    {"filename": "x.exe", "mimetype": "application/x-msdownload", "content": "MZ"}
+                ]
+            },
+            row
+            | {
+                "attachments": [
+                    {"filename": "a\r\nBcc: b.ics", "mimetype": "text/calendar", "content": "x"}
+                ]
+            },
+            row | {"attachments": None},
+        ],
+    )
     db.session.commit()
     report = drain()
     assert (report.sent, report.failed) == (1, 2)
@@ -97,8 +123,7 @@ def test_mails_come_in_the_language_the_person_signed_up_in(client, make_item):
     english = client.application.test_client()
     english.post("/taal", data={"lang": "en"})
     sign_up(english, activity, name="Ben", email="ben@example.net")
-    assert db.session.scalar(select(SignUp.locale).where(SignUp.email == "ben@example.net")) \
-        == "en"
+    assert db.session.scalar(select(SignUp.locale).where(SignUp.email == "ben@example.net")) == "en"
     [waiting] = mails("signup_waiting")
     assert "waiting list" in waiting.body_text
     # Anna cancels in Dutch; Ben moves up and is told in English, with the .ics.
@@ -108,13 +133,12 @@ def test_mails_come_in_the_language_the_person_signed_up_in(client, make_item):
     assert promoted.attachments[0]["mimetype"] == "text/calendar"
 
 
-def test_reminder_the_day_before_goes_once_to_confirmed_places(app, client, make_item,
-                                                               runner):
+def test_reminder_the_day_before_goes_once_to_confirmed_places(app, client, make_item, runner):
     now = local_now().replace(second=0, microsecond=0)
-    tomorrow = open_activity(make_item, title="Morgen", max_places=1,
-                             starts_at=now + timedelta(days=1), ends_at=None)
-    later = open_activity(make_item, title="Later", starts_at=now + timedelta(days=5),
-                          ends_at=None)
+    tomorrow = open_activity(
+        make_item, title="Morgen", max_places=1, starts_at=now + timedelta(days=1), ends_at=None
+    )
+    later = open_activity(make_item, title="Later", starts_at=now + timedelta(days=5), ends_at=None)
     sign_up(client, tomorrow, email="plaats@example.net")
     sign_up(client, tomorrow, email="wacht@example.net")  # waiting list: no reminder
     sign_up(client, later, email="later@example.net")
@@ -127,17 +151,22 @@ def test_reminder_the_day_before_goes_once_to_confirmed_places(app, client, make
     assert len(mails("signup_reminder")) == 1
 
 
-def test_a_new_time_or_place_is_told_to_everyone_taking_part(client, auth, make_user,
-                                                             make_item):
+def test_a_new_time_or_place_is_told_to_everyone_taking_part(client, auth, make_user, make_item):
     owner = make_user()
     activity = open_activity(make_item, owner=owner, max_places=1)
     sign_up(client, activity, email="plaats@example.net")
     sign_up(client, activity, email="wacht@example.net")
     auth.login(owner)
-    form = {"neighbourhood_id": activity.neighbourhood_id, "title": "Buurtbarbecue",
-            "starts_at": "2030-06-01T19:30", "ends_at": "2030-06-01T22:30",
-            "location_name": "Speeltuin De Wip", "signups_enabled": "y", "max_places": "1",
-            "description": "Neem een salade mee."}
+    form = {
+        "neighbourhood_id": activity.neighbourhood_id,
+        "title": "Buurtbarbecue",
+        "starts_at": "2030-06-01T19:30",
+        "ends_at": "2030-06-01T22:30",
+        "location_name": "Speeltuin De Wip",
+        "signups_enabled": "y",
+        "max_places": "1",
+        "description": "Neem een salade mee.",
+    }
     assert client.post(f"/activiteit/{activity.id}/bewerken", data=form).status_code == 302
     assert mails("signup_changed") == []  # only the description changed
     form.update(starts_at="2030-06-02T18:00", ends_at="2030-06-02T21:00")
@@ -150,7 +179,8 @@ def test_a_new_time_or_place_is_told_to_everyone_taking_part(client, auth, make_
 
 
 def test_deleting_an_activity_tells_attendees_and_the_cancel_link_says_so(
-        client, auth, make_user, make_item):
+    client, auth, make_user, make_item
+):
     owner = make_user()
     activity = open_activity(make_item, owner=owner)
     sign_up(client, activity, email="een@example.net")
@@ -162,8 +192,11 @@ def test_deleting_an_activity_tells_attendees_and_the_cancel_link_says_so(
     assert sorted(m.to_addr for m in called_off) == ["een@example.net", "twee@example.net"]
     assert "organiser" in called_off[0].body_text or "organisator" in called_off[0].body_text
     assert "/aanmelding/" not in called_off[0].body_text  # nothing left to link to
-    assert all("twee@" not in m.body_text + (m.body_html or "") for m in called_off
-               if m.to_addr == "een@example.net")
+    assert all(
+        "twee@" not in m.body_text + (m.body_html or "")
+        for m in called_off
+        if m.to_addr == "een@example.net"
+    )
     auth.logout()
     response = client.get(link)
     html = response.get_data(as_text=True)
@@ -172,7 +205,8 @@ def test_deleting_an_activity_tells_attendees_and_the_cancel_link_says_so(
 
 
 def test_a_manager_hiding_it_tells_attendees_and_the_link_no_longer_describes_it(
-        app, client, make_user, make_item):
+    app, client, make_user, make_item
+):
     activity = open_activity(make_item)
     sign_up(client, activity)
     link = cancel_path(mails("signup_confirmed")[0])
@@ -188,8 +222,7 @@ def test_a_manager_hiding_it_tells_attendees_and_the_link_no_longer_describes_it
     assert db.session.scalar(select(SignUp.status)) == "confirmed"  # nothing changed
 
 
-def test_an_owner_deleting_their_account_tells_attendees(app, client, make_user,
-                                                         make_item):
+def test_an_owner_deleting_their_account_tells_attendees(app, client, make_user, make_item):
     owner = make_user()
     activity = open_activity(make_item, owner=owner)
     sign_up(client, activity)
@@ -200,7 +233,8 @@ def test_an_owner_deleting_their_account_tells_attendees(app, client, make_user,
 
 
 def test_organiser_writes_to_each_attendee_without_showing_other_addresses(
-        client, auth, make_user, make_item, smtp_server):
+    client, auth, make_user, make_item, smtp_server
+):
     owner = make_user(name="Organisator Olga")
     activity = open_activity(make_item, owner=owner, max_places=2)
     for n in range(3):

@@ -57,23 +57,42 @@ def test_backups_older_than_the_period_are_removed_by_the_next_run(app, backups,
     assert "removed" in result.output
 
 
-def test_restore_keeps_a_deleted_and_purged_account_gone(app, backups, runner,
-                                                         make_user, make_item):
+def test_restore_keeps_a_deleted_and_purged_account_gone(
+    app, backups, runner, make_user, make_item
+):
     stayer = make_user(name="Sientje Blijft")
     place_item = make_item(owner=stayer, title="Buurtbarbecue")
     leaver = make_user(name=LEAVER, email=LEAVER_EMAIL)
-    dropped = make_item(owner=leaver, neighbourhood=place_item.neighbourhood,
-                        title="Leonora's rommelmarkt", contact_name=LEAVER)
-    kept = make_item(owner=leaver, neighbourhood=place_item.neighbourhood,
-                     title="Wijkmoestuin", contact_email=LEAVER_EMAIL)
+    dropped = make_item(
+        owner=leaver,
+        neighbourhood=place_item.neighbourhood,
+        title="Leonora's rommelmarkt",
+        contact_name=LEAVER,
+    )
+    kept = make_item(
+        owner=leaver,
+        neighbourhood=place_item.neighbourhood,
+        title="Wijkmoestuin",
+        contact_email=LEAVER_EMAIL,
+    )
     db.session.add(SignUp(activity_id=place_item.id, name=LEAVER, email=LEAVER_EMAIL))
-    db.session.add(NewsletterSubscription(user_id=leaver.id,
-                                          neighbourhood_id=place_item.neighbourhood_id,
-                                          source="signup", subscribed_at=utcnow()))
+    db.session.add(
+        NewsletterSubscription(
+            user_id=leaver.id,
+            neighbourhood_id=place_item.neighbourhood_id,
+            source="signup",
+            subscribed_at=utcnow(),
+        )
+    )
     db.session.commit()
-    ids = {"leaver": leaver.id, "dropped": dropped.id, "kept": kept.id,
-           "stayer": stayer.id, "place": place_item.neighbourhood_id,
-           "bbq": place_item.id}
+    ids = {
+        "leaver": leaver.id,
+        "dropped": dropped.id,
+        "kept": kept.id,
+        "stayer": stayer.id,
+        "place": place_item.neighbourhood_id,
+        "bbq": place_item.id,
+    }
 
     result = runner.invoke(args=["backup"])
     assert result.exit_code == 0, result.output
@@ -82,8 +101,7 @@ def test_restore_keeps_a_deleted_and_purged_account_gone(app, backups, runner,
     # After the backup: the leaver deletes the account, the purge erases it, and an
     # unrelated change is made that the restore is expected to undo.
     later = utcnow()
-    erasure.delete_account(leaver, {kept.id: erasure.KEEP, dropped.id: erasure.DELETE},
-                           now=later)
+    erasure.delete_account(leaver, {kept.id: erasure.KEEP, dropped.id: erasure.DELETE}, now=later)
     purge(later + timedelta(hours=49))
     db.session.get(Neighbourhood, ids["place"]).name = "Hernoemd"
     db.session.commit()
@@ -104,12 +122,17 @@ def test_restore_keeps_a_deleted_and_purged_account_gone(app, backups, runner,
     assert db.session.get(Neighbourhood, ids["place"]).name != "Hernoemd"
     # The deletion stays known, for a restore of an even older backup, and the sealed
     # copy made at deletion survives the restore.
-    assert db.session.scalar(db.select(ErasureRecord).where(
-        ErasureRecord.kind == "account", ErasureRecord.target_id == ids["leaver"]))
-    assert db.session.scalar(db.select(SealedAccount).where(
-        SealedAccount.former_user_id == ids["leaver"]))
-    assert not db.session.scalars(db.select(OutboxMessage).where(
-        OutboxMessage.to_addr == LEAVER_EMAIL)).all()
+    assert db.session.scalar(
+        db.select(ErasureRecord).where(
+            ErasureRecord.kind == "account", ErasureRecord.target_id == ids["leaver"]
+        )
+    )
+    assert db.session.scalar(
+        db.select(SealedAccount).where(SealedAccount.former_user_id == ids["leaver"])
+    )
+    assert not db.session.scalars(
+        db.select(OutboxMessage).where(OutboxMessage.to_addr == LEAVER_EMAIL)
+    ).all()
 
 
 def test_restore_refuses_a_file_that_does_not_open(app, backups, runner, tmp_path):
@@ -123,12 +146,13 @@ def test_deleting_a_post_is_noted_in_the_erasure_ledger(app, make_item):
     item = make_item()
     item_id = item.id
     delete_item(item)
-    assert db.session.scalar(db.select(ErasureRecord.target_id).where(
-        ErasureRecord.kind == "item")) == item_id
+    assert (
+        db.session.scalar(db.select(ErasureRecord.target_id).where(ErasureRecord.kind == "item"))
+        == item_id
+    )
 
 
-def test_backup_to_another_folder_keeps_the_configured_one_empty(app, backups, runner,
-                                                                  tmp_path):
+def test_backup_to_another_folder_keeps_the_configured_one_empty(app, backups, runner, tmp_path):
     elsewhere = tmp_path / "elders"
     result = runner.invoke(args=["backup", "--to", str(elsewhere)])
     assert result.exit_code == 0, result.output

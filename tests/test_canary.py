@@ -62,74 +62,140 @@ class Canaries(dict):
 def planted(app, make_user, make_neighbourhood, make_item):
     c = Canaries()
     place = make_neighbourhood("Kanariewijk", postcodes=("3531",))
-    owner = make_user(name=c.plant("user_account.name"), email=c.plant("user_account.email",
-                                                                         "email"))
+    owner = make_user(
+        name=c.plant("user_account.name"), email=c.plant("user_account.email", "email")
+    )
     owner.totp_secret = c.plant("user_account.totp_secret")
     owner.password_hash = c.plant("user_account.password_hash")  # the owner never logs in
-    helper = make_user(name=c.plant("user_account.name"), email=c.plant("user_account.email",
-                                                                          "email"))
+    helper = make_user(
+        name=c.plant("user_account.name"), email=c.plant("user_account.email", "email")
+    )
     start = datetime.now().replace(second=0, microsecond=0) + timedelta(days=2)
     items = {}
     for kind in ("activity", "organisation", "offer"):
-        extra = {"starts_at": start, "ends_at": start + timedelta(hours=2)} \
-            if kind == "activity" else {}
+        extra = (
+            {"starts_at": start, "ends_at": start + timedelta(hours=2)}
+            if kind == "activity"
+            else {}
+        )
         items[kind] = make_item(
-            kind, owner=owner, neighbourhood=place, title=f"Openbaar {kind}",
-            address=c.plant("item.address"), contact_name=c.plant("item.contact_name"),
+            kind,
+            owner=owner,
+            neighbourhood=place,
+            title=f"Openbaar {kind}",
+            address=c.plant("item.address"),
+            contact_name=c.plant("item.contact_name"),
             contact_email=c.plant("item.contact_email", "email"),
-            contact_phone=c.plant("item.contact_phone", "phone"), **extra)
+            contact_phone=c.plant("item.contact_phone", "phone"),
+            **extra,
+        )
     activity = items["activity"]
     activity.signups_enabled = True
     activity.co_managers.append(ItemManager(user_id=helper.id))
-    outbox = OutboxMessage(kind="relay", to_addr=c.plant("outbox_message.to_addr", "email"),
-                           from_addr=c.plant("outbox_message.from_addr", "email"),
-                           reply_to=c.plant("outbox_message.reply_to", "email"),
-                           subject=c.plant("outbox_message.subject"),
-                           body_text=c.plant("outbox_message.body_text"),
-                           body_html=c.plant("outbox_message.body_html"))
-    conversation = RelayConversation(item_id=activity.id, aliases=[
-        RelayAlias(side=side, token=f"{n:032x}", expires_at=utcnow() + timedelta(days=28),
-                   address=c.plant("relay_alias.address", "email"),
-                   display_name=c.plant("relay_alias.display_name"))
-        for n, side in enumerate(RelaySide)])
-    relay = RelayMessage(item_id=activity.id, recipient_id=owner.id, outbox_message=outbox,
-                         conversation=conversation,
-                         sender_name=c.plant("relay_message.sender_name"),
-                         sender_email=c.plant("relay_message.sender_email", "email"),
-                         body=c.plant("relay_message.body"))
-    db.session.add_all([
-        relay,
-        BlockedSender(user_id=owner.id, sender_hash="0" * 64,
-                      sender_hint=c.plant("blocked_sender.sender_hint", "email")),
-        Invitation(item_id=activity.id, invited_by_id=owner.id,
-                   email=c.plant("invitation.email", "email")),
-        SignUp(activity_id=activity.id, name=c.plant("signup.name"),
-               email=c.plant("signup.email", "email")),
-        Report(item_id=activity.id, reason=c.plant("report.reason")),
-        PrivacyRequest(kind="question", email=c.plant("privacy_request.email", "email"),
-                       message=c.plant("privacy_request.message"),
-                       due_at=utcnow() + timedelta(days=28)),
-        AuditEntry(action="author.viewed", subject_id=owner.id, item_id=activity.id,
-                   detail=c.plant("audit_entry.detail")),
-        ItemRevision(item_id=activity.id, snapshot={"title": c.plant("item_revision.snapshot")}),
-        NewsletterSubscription(user_id=owner.id, neighbourhood_id=place.id, source="account"),
-        NewsletterSubscription(neighbourhood_id=place.id, source="email", confirmed_at=utcnow(),
-                               email=c.plant("newsletter_subscription.email", "email")),
-        Follower(email=c.plant("follower.email", "email"), locale="nl", follows=[
-            Follow(target=f"neighbourhood:{place.id}", confirmed_at=utcnow()),
-            Follow(target=f"organisation:{items['organisation'].id}", confirmed_at=utcnow())]),
-        Suspension(user_id=helper.id, neighbourhood_id=place.id,
-                   reason=c.plant("suspension.reason"), answer=c.plant("suspension.answer"),
-                   lift_reason=c.plant("suspension.lift_reason"), lifted_at=utcnow()),
-    ])
+    outbox = OutboxMessage(
+        kind="relay",
+        to_addr=c.plant("outbox_message.to_addr", "email"),
+        from_addr=c.plant("outbox_message.from_addr", "email"),
+        reply_to=c.plant("outbox_message.reply_to", "email"),
+        subject=c.plant("outbox_message.subject"),
+        body_text=c.plant("outbox_message.body_text"),
+        body_html=c.plant("outbox_message.body_html"),
+    )
+    conversation = RelayConversation(
+        item_id=activity.id,
+        aliases=[
+            RelayAlias(
+                side=side,
+                token=f"{n:032x}",
+                expires_at=utcnow() + timedelta(days=28),
+                address=c.plant("relay_alias.address", "email"),
+                display_name=c.plant("relay_alias.display_name"),
+            )
+            for n, side in enumerate(RelaySide)
+        ],
+    )
+    relay = RelayMessage(
+        item_id=activity.id,
+        recipient_id=owner.id,
+        outbox_message=outbox,
+        conversation=conversation,
+        sender_name=c.plant("relay_message.sender_name"),
+        sender_email=c.plant("relay_message.sender_email", "email"),
+        body=c.plant("relay_message.body"),
+    )
+    db.session.add_all(
+        [
+            relay,
+            BlockedSender(
+                user_id=owner.id,
+                sender_hash="0" * 64,
+                sender_hint=c.plant("blocked_sender.sender_hint", "email"),
+            ),
+            Invitation(
+                item_id=activity.id,
+                invited_by_id=owner.id,
+                email=c.plant("invitation.email", "email"),
+            ),
+            SignUp(
+                activity_id=activity.id,
+                name=c.plant("signup.name"),
+                email=c.plant("signup.email", "email"),
+            ),
+            Report(item_id=activity.id, reason=c.plant("report.reason")),
+            PrivacyRequest(
+                kind="question",
+                email=c.plant("privacy_request.email", "email"),
+                message=c.plant("privacy_request.message"),
+                due_at=utcnow() + timedelta(days=28),
+            ),
+            AuditEntry(
+                action="author.viewed",
+                subject_id=owner.id,
+                item_id=activity.id,
+                detail=c.plant("audit_entry.detail"),
+            ),
+            ItemRevision(
+                item_id=activity.id, snapshot={"title": c.plant("item_revision.snapshot")}
+            ),
+            NewsletterSubscription(user_id=owner.id, neighbourhood_id=place.id, source="account"),
+            NewsletterSubscription(
+                neighbourhood_id=place.id,
+                source="email",
+                confirmed_at=utcnow(),
+                email=c.plant("newsletter_subscription.email", "email"),
+            ),
+            Follower(
+                email=c.plant("follower.email", "email"),
+                locale="nl",
+                follows=[
+                    Follow(target=f"neighbourhood:{place.id}", confirmed_at=utcnow()),
+                    Follow(
+                        target=f"organisation:{items['organisation'].id}", confirmed_at=utcnow()
+                    ),
+                ],
+            ),
+            Suspension(
+                user_id=helper.id,
+                neighbourhood_id=place.id,
+                reason=c.plant("suspension.reason"),
+                answer=c.plant("suspension.answer"),
+                lift_reason=c.plant("suspension.lift_reason"),
+                lifted_at=utcnow(),
+            ),
+        ]
+    )
     db.session.commit()
     return c, place, items
 
 
 def test_every_personal_text_column_is_planted(planted):
     canaries, _place, _items = planted
-    declared = {f"{t.name}.{col.name}" for t in db.metadata.sorted_tables for col in t.columns
-                if "personal" in col.info and isinstance(col.type, String | Text)}
+    declared = {
+        f"{t.name}.{col.name}"
+        for t in db.metadata.sorted_tables
+        for col in t.columns
+        if "personal" in col.info and isinstance(col.type, String | Text)
+    }
     declared.add("item_revision.snapshot")  # JSON, planted through its text
     missing = declared - set(canaries) - NOT_CANARIES
     assert missing == set(), "plant a canary in these personal columns too"
@@ -143,12 +209,16 @@ def crawl(client, start_urls, limit=800) -> dict[str, str]:
         if url in seen:
             continue
         response = client.get(url)
-        body = response.get_data(as_text=True) if not response.mimetype.startswith(
-            ("image/", "application/zip")) else ""
+        body = (
+            response.get_data(as_text=True)
+            if not response.mimetype.startswith(("image/", "application/zip"))
+            else ""
+        )
         seen[url] = body + "\n" + str(response.headers)
         if response.status_code in (301, 302, 303):
-            queue.append(urlsplit(response.headers["Location"])._replace(
-                scheme="", netloc="").geturl())
+            queue.append(
+                urlsplit(response.headers["Location"])._replace(scheme="", netloc="").geturl()
+            )
         for groups in LINKS.findall(body):
             href = (groups[0] or groups[1]).replace("&amp;", "&").strip()
             parts = urlsplit(urljoin(url, href))

@@ -54,29 +54,51 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def test_sixteen_threads_post_and_contact_at_once(app, served, make_user, make_neighbourhood,
-                                                  make_item):
+def test_sixteen_threads_post_and_contact_at_once(
+    app, served, make_user, make_neighbourhood, make_item
+):
     place = make_neighbourhood()
     users = [make_user() for _ in range(THREADS)]
-    targets = [make_item("activity", neighbourhood=place, signups_enabled=True)
-               for _ in range(THREADS)]
+    targets = [
+        make_item("activity", neighbourhood=place, signups_enabled=True) for _ in range(THREADS)
+    ]
     target_ids = [t.id for t in targets]
     place_id = place.id
     emails = [u.email for u in users]
 
     def work(n: int) -> list[int]:
         visitor = Visitor(served)
-        statuses = [visitor.post("/inloggen", {"email": emails[n],
-                                               "password": "correct horse battery"})]
+        statuses = [
+            visitor.post("/inloggen", {"email": emails[n], "password": "correct horse battery"})
+        ]
         for k in range(PER_THREAD):
-            statuses.append(visitor.post("/plaatsen/activiteit", {
-                "neighbourhood_id": place_id, "title": f"Drukte {n}-{k}",
-                "description": "Tegelijk geplaatst", "starts_at": "2031-01-01T10:00"}))
-            statuses.append(visitor.post(f"/activiteit/{target_ids[(n + k) % THREADS]}/contact", {
-                "name": f"Bezoeker {n}", "email": f"bezoeker{n}@example.net",
-                "message": f"Bericht {n}-{k} over de activiteit."}))
-            statuses.append(visitor.post(f"/activiteit/{target_ids[(n + k) % THREADS]}/aanmelden", {
-                "name": f"Deelnemer {n}-{k}", "email": f"deelnemer{n}-{k}@example.net"}))
+            statuses.append(
+                visitor.post(
+                    "/plaatsen/activiteit",
+                    {
+                        "neighbourhood_id": place_id,
+                        "title": f"Drukte {n}-{k}",
+                        "description": "Tegelijk geplaatst",
+                        "starts_at": "2031-01-01T10:00",
+                    },
+                )
+            )
+            statuses.append(
+                visitor.post(
+                    f"/activiteit/{target_ids[(n + k) % THREADS]}/contact",
+                    {
+                        "name": f"Bezoeker {n}",
+                        "email": f"bezoeker{n}@example.net",
+                        "message": f"Bericht {n}-{k} over de activiteit.",
+                    },
+                )
+            )
+            statuses.append(
+                visitor.post(
+                    f"/activiteit/{target_ids[(n + k) % THREADS]}/aanmelden",
+                    {"name": f"Deelnemer {n}-{k}", "email": f"deelnemer{n}-{k}@example.net"},
+                )
+            )
         return statuses
 
     with ThreadPoolExecutor(THREADS) as pool:
@@ -87,11 +109,13 @@ def test_sixteen_threads_post_and_contact_at_once(app, served, make_user, make_n
     db.session.expire_all()
     posted = db.session.scalar(select(func.count(Item.id)).where(Item.title.like("Drukte %")))
     relayed = db.session.scalar(select(func.count(RelayMessage.id)))
-    queued = db.session.scalar(select(func.count(OutboxMessage.id)).where(
-        OutboxMessage.kind == "relay"))
+    queued = db.session.scalar(
+        select(func.count(OutboxMessage.id)).where(OutboxMessage.kind == "relay")
+    )
     signed_up = db.session.scalar(select(func.count(SignUp.id)))
-    confirmations = db.session.scalar(select(func.count(OutboxMessage.id)).where(
-        OutboxMessage.kind != "relay"))
+    confirmations = db.session.scalar(
+        select(func.count(OutboxMessage.id)).where(OutboxMessage.kind != "relay")
+    )
     assert posted == THREADS * PER_THREAD
     assert relayed == queued == THREADS * PER_THREAD
     assert signed_up == confirmations == THREADS * PER_THREAD
@@ -126,8 +150,9 @@ def served_wide(_schema, tmp_path):
 @pytest.mark.slow
 @pytest.mark.sqlite
 @pytest.mark.parametrize("round_", range(3))
-def test_sixty_four_writers_at_once_get_no_errors(app, served_wide, make_user,
-                                                  make_neighbourhood, make_item, round_):
+def test_sixty_four_writers_at_once_get_no_errors(
+    app, served_wide, make_user, make_neighbourhood, make_item, round_
+):
     """Each writer creates an account, then logs in, posts, writes to a contact person and
     signs up. On SQLite a write must take the lock when its transaction begins (IMMEDIATE),
     not by upgrading a read lock, which fails at once with "database is locked"; three
@@ -135,8 +160,9 @@ def test_sixty_four_writers_at_once_get_no_errors(app, served_wide, make_user,
     served = served_wide
     place = make_neighbourhood()
     emails = [make_user().email for _ in range(WRITERS)]
-    target_ids = [make_item("activity", neighbourhood=place, signups_enabled=True).id
-                  for _ in range(8)]
+    target_ids = [
+        make_item("activity", neighbourhood=place, signups_enabled=True).id for _ in range(8)
+    ]
     place_id = place.id
     gate = threading.Barrier(WRITERS)
 
@@ -146,21 +172,54 @@ def test_sixty_four_writers_at_once_get_no_errors(app, served_wide, make_user,
         target = target_ids[n % len(target_ids)]
         gate.wait(timeout=30)  # start together: the point is contention
         return [
-            ("sign-up", newcomer.post("/registreren", {
-                "name": f"Nieuw {n}", "email": f"nieuw{round_}-{n}@example.net",
-                "password": "een lange zin als wachtwoord",
-                "password_repeat": "een lange zin als wachtwoord",
-                "accept_terms": "y", "confirm_age": "y"})),
-            ("login", member.post("/inloggen", {"email": emails[n],
-                                                "password": "correct horse battery"})),
-            ("post", member.post("/plaatsen/activiteit", {
-                "neighbourhood_id": place_id, "title": f"Gelijktijdig {n}",
-                "description": "Tegelijk geplaatst", "starts_at": "2031-01-01T10:00"})),
-            ("contact", member.post(f"/activiteit/{target}/contact", {
-                "name": f"Bezoeker {n}", "email": f"bezoeker{n}@example.net",
-                "message": f"Bericht {n} over de activiteit."})),
-            ("activity sign-up", member.post(f"/activiteit/{target}/aanmelden", {
-                "name": f"Deelnemer {n}", "email": f"deelnemer{n}@example.net"})),
+            (
+                "sign-up",
+                newcomer.post(
+                    "/registreren",
+                    {
+                        "name": f"Nieuw {n}",
+                        "email": f"nieuw{round_}-{n}@example.net",
+                        "password": "een lange zin als wachtwoord",
+                        "password_repeat": "een lange zin als wachtwoord",
+                        "accept_terms": "y",
+                        "confirm_age": "y",
+                    },
+                ),
+            ),
+            (
+                "login",
+                member.post("/inloggen", {"email": emails[n], "password": "correct horse battery"}),
+            ),
+            (
+                "post",
+                member.post(
+                    "/plaatsen/activiteit",
+                    {
+                        "neighbourhood_id": place_id,
+                        "title": f"Gelijktijdig {n}",
+                        "description": "Tegelijk geplaatst",
+                        "starts_at": "2031-01-01T10:00",
+                    },
+                ),
+            ),
+            (
+                "contact",
+                member.post(
+                    f"/activiteit/{target}/contact",
+                    {
+                        "name": f"Bezoeker {n}",
+                        "email": f"bezoeker{n}@example.net",
+                        "message": f"Bericht {n} over de activiteit.",
+                    },
+                ),
+            ),
+            (
+                "activity sign-up",
+                member.post(
+                    f"/activiteit/{target}/aanmelden",
+                    {"name": f"Deelnemer {n}", "email": f"deelnemer{n}@example.net"},
+                ),
+            ),
         ]
 
     with ThreadPoolExecutor(WRITERS) as pool:
@@ -172,9 +231,13 @@ def test_sixty_four_writers_at_once_get_no_errors(app, served_wide, make_user,
     errors = [(what, status) for what, status in results if status != expected.get(what, 302)]
     assert errors == []
     db.session.expire_all()
-    assert db.session.scalar(select(func.count(User.id)).where(
-        User.email.like(f"nieuw{round_}-%"))) == WRITERS
-    assert db.session.scalar(select(func.count(Item.id)).where(
-        Item.title.like("Gelijktijdig %"))) == WRITERS
+    assert (
+        db.session.scalar(select(func.count(User.id)).where(User.email.like(f"nieuw{round_}-%")))
+        == WRITERS
+    )
+    assert (
+        db.session.scalar(select(func.count(Item.id)).where(Item.title.like("Gelijktijdig %")))
+        == WRITERS
+    )
     assert db.session.scalar(select(func.count(RelayMessage.id))) == WRITERS
     assert db.session.scalar(select(func.count(SignUp.id))) == WRITERS

@@ -24,11 +24,17 @@ def test_production_without_secret_key_refuses_to_start(tmp_path):
 
 
 def test_production_with_secret_key_starts(tmp_path):
-    env = {"PATH": "/usr/bin:/bin", "WIJK_INSTANCE_PATH": str(tmp_path),
-           "FLASK_SECRET_KEY": "k" * 64}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "WIJK_INSTANCE_PATH": str(tmp_path),
+        "FLASK_SECRET_KEY": "k" * 64,
+    }
     result = subprocess.run(
         [sys.executable, "-c", "import app; print(app.app.config['SECRET_KEY'][:3])"],
-        cwd=ROOT, env=env, capture_output=True, text=True,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "kkk"
@@ -81,12 +87,20 @@ def test_security_headers_and_cookie_flags(client, make_user, auth):
 
 def test_session_cookie_is_secure_behind_an_https_proxy(_schema, tmp_path, make_user):
     url, _ = _schema
-    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": url,
-                      "WTF_CSRF_ENABLED": False, "PROXY_FIX_HOPS": 1})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "WTF_CSRF_ENABLED": False,
+            "PROXY_FIX_HOPS": 1,
+        }
+    )
     with app.app_context():
         user = make_user()
         response = app.test_client().post(
-            "/inloggen", data={"email": user.email, "password": "correct horse battery"},
+            "/inloggen",
+            data={"email": user.email, "password": "correct horse battery"},
             headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"},
         )
         assert "Secure" in response.headers["Set-Cookie"]

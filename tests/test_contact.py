@@ -13,15 +13,18 @@ from wijk.extensions import db
 from wijk.mail.delivery import run_once
 from wijk.models import BlockedSender, OutboxMessage, RelayMessage, Report
 
-VISITOR = {"name": "Vera Bezoeker", "email": "vera@example.net",
-           "message": "Hallo, is de ladder nog beschikbaar?"}
+VISITOR = {
+    "name": "Vera Bezoeker",
+    "email": "vera@example.net",
+    "message": "Hallo, is de ladder nog beschikbaar?",
+}
 
 
 def contact(client, item, data=None, **environ):
-    slug = {"activity": "activiteit", "organisation": "organisatie",
-            "offer": "vraag-aanbod"}[item.kind]
-    return client.post(f"/{slug}/{item.id}/contact", data=data or VISITOR,
-                       environ_base=environ)
+    slug = {"activity": "activiteit", "organisation": "organisatie", "offer": "vraag-aanbod"}[
+        item.kind
+    ]
+    return client.post(f"/{slug}/{item.id}/contact", data=data or VISITOR, environ_base=environ)
 
 
 def links(message) -> list[str]:
@@ -55,8 +58,9 @@ def test_visitor_message_arrives_with_to_and_reply_to(client, app, make_item, sm
     assert any("/melden" in link for link in links(mail.message))
 
 
-def test_without_contact_email_the_owner_account_receives(client, app, make_item, make_user,
-                                                          smtp_server):
+def test_without_contact_email_the_owner_account_receives(
+    client, app, make_item, make_user, smtp_server
+):
     owner = make_user(email="owner@example.org")
     item = make_item("activity", owner=owner)
     contact(client, item)
@@ -66,8 +70,9 @@ def test_without_contact_email_the_owner_account_receives(client, app, make_item
 
 def test_bad_input_keeps_the_text_and_says_why(client, make_item):
     item = make_item("activity")
-    response = contact(client, item, {"name": "", "email": "geen-adres",
-                                      "message": "Mijn bewaarde tekst hier"})
+    response = contact(
+        client, item, {"name": "", "email": "geen-adres", "message": "Mijn bewaarde tekst hier"}
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert 'id="name-error"' in html and 'id="email-error"' in html
@@ -90,13 +95,15 @@ def test_honeypot_gets_the_same_answer_and_nothing_is_stored(client, make_item):
     assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0
 
 
-def test_blocked_sender_gets_confirmation_but_nothing_is_delivered(client, app, make_item,
-                                                                   smtp_server):
+def test_blocked_sender_gets_confirmation_but_nothing_is_delivered(
+    client, app, make_item, smtp_server
+):
     item = make_item("offer", contact_email="eigenaar@example.org")
     contact(client, item)
     run_once(app)
-    block_link = next(link for link in links(smtp_server.messages[0].message)
-                      if "blokkeren" in link)
+    block_link = next(
+        link for link in links(smtp_server.messages[0].message) if "blokkeren" in link
+    )
     assert "v***@example.net" in client.get(block_link).get_data(as_text=True)
     assert client.post(block_link).status_code == 200
     stored = db.session.scalar(select(BlockedSender))
@@ -104,8 +111,7 @@ def test_blocked_sender_gets_confirmation_but_nothing_is_delivered(client, app, 
 
     response = contact(client, item, {**VISITOR, "email": "VERA@example.net"})
     assert response.status_code == 302
-    assert "bericht is verstuurd" in client.get(response.headers["Location"]).get_data(
-        as_text=True)
+    assert "bericht is verstuurd" in client.get(response.headers["Location"]).get_data(as_text=True)
     run_once(app)
     assert len(smtp_server.messages) == 1
     assert db.session.scalar(select(func.count(RelayMessage.id))) == 1
@@ -115,8 +121,7 @@ def test_recipient_reports_abuse(client, app, make_item, smtp_server):
     item = make_item("activity")
     contact(client, item)
     run_once(app)
-    report_link = next(link for link in links(smtp_server.messages[0].message)
-                       if "melden" in link)
+    report_link = next(link for link in links(smtp_server.messages[0].message) if "melden" in link)
     assert client.post(report_link, data={"reason": ""}).status_code == 400
     assert client.post(report_link, data={"reason": "Spam"}).status_code == 200
     report = db.session.scalar(select(Report))
@@ -157,8 +162,7 @@ def test_per_visitor_rate_limit_answers_429_with_a_friendly_page(client, make_it
 
 def test_per_recipient_rate_limit_holds_across_visitors(client, make_item):
     item = make_item("activity")
-    statuses = [contact(client, item, REMOTE_ADDR=f"198.51.100.{n}").status_code
-                for n in range(21)]
+    statuses = [contact(client, item, REMOTE_ADDR=f"198.51.100.{n}").status_code for n in range(21)]
     assert statuses[:20] == [302] * 20
     assert statuses[20] == 429
 

@@ -26,8 +26,9 @@ def activity_form(place, **over):
     return data
 
 
-def test_resident_posts_an_activity_with_everything_hidden(client, auth, make_user,
-                                                            make_neighbourhood):
+def test_resident_posts_an_activity_with_everything_hidden(
+    client, auth, make_user, make_neighbourhood
+):
     place = make_neighbourhood()
     owner = make_user()
     auth.login(owner)
@@ -42,13 +43,23 @@ def test_resident_posts_an_activity_with_everything_hidden(client, auth, make_us
     assert "Buurtbarbecue" in html and "Kees" not in html and "1234 5678" not in html
 
 
-@pytest.mark.parametrize("slug,data", [
-    ("organisatie", {"title": "Voedselbank", "website": "https://voedselbank.example.org"}),
-    ("vraag-aanbod", {"title": "Ladder te leen", "offer_kind": "offer",
-                      "expires_on": (date.today() + timedelta(days=10)).isoformat()}),
-])
-def test_resident_posts_organisation_and_offer(client, auth, make_user, make_neighbourhood,
-                                               slug, data):
+@pytest.mark.parametrize(
+    "slug,data",
+    [
+        ("organisatie", {"title": "Voedselbank", "website": "https://voedselbank.example.org"}),
+        (
+            "vraag-aanbod",
+            {
+                "title": "Ladder te leen",
+                "offer_kind": "offer",
+                "expires_on": (date.today() + timedelta(days=10)).isoformat(),
+            },
+        ),
+    ],
+)
+def test_resident_posts_organisation_and_offer(
+    client, auth, make_user, make_neighbourhood, slug, data
+):
     place = make_neighbourhood()
     auth.login(make_user())
     response = client.post(f"/plaatsen/{slug}", data={"neighbourhood_id": place.id, **data})
@@ -62,12 +73,14 @@ def test_offer_form_defaults_to_sixty_days(client, auth, make_user):
     assert (date.today() + timedelta(days=60)).isoformat() in html
 
 
-def test_bad_input_rerenders_with_message_and_keeps_text(client, auth, make_user,
-                                                         make_neighbourhood):
+def test_bad_input_rerenders_with_message_and_keeps_text(
+    client, auth, make_user, make_neighbourhood
+):
     place = make_neighbourhood()
     auth.login(make_user())
-    data = activity_form(place, title="", ends_at="2030-05-01T10:00",
-                         description="Mijn lange verhaal blijft staan")
+    data = activity_form(
+        place, title="", ends_at="2030-05-01T10:00", description="Mijn lange verhaal blijft staan"
+    )
     response = client.post("/plaatsen/activiteit", data=data)
     html = response.get_data(as_text=True)
     assert response.status_code == 400
@@ -82,20 +95,24 @@ def test_overlong_input_is_refused_with_a_message(client, auth, make_user, make_
     response = client.post("/plaatsen/activiteit", data=activity_form(place, title="x" * 201))
     assert response.status_code == 400
     assert 'id="title-error"' in response.get_data(as_text=True)
-    response = client.post("/plaatsen/activiteit",
-                           data=activity_form(place, description="y" * 10_001))
+    response = client.post(
+        "/plaatsen/activiteit", data=activity_form(place, description="y" * 10_001)
+    )
     assert response.status_code == 400
     assert db.session.scalar(select(func.count(Item.id))) == 0
 
 
-def test_script_in_description_never_reaches_the_page(client, auth, make_user,
-                                                      make_neighbourhood):
+def test_script_in_description_never_reaches_the_page(client, auth, make_user, make_neighbourhood):
     place = make_neighbourhood()
     auth.login(make_user())
-    payload = ('<p>Hallo<script>alert("xss")</script><img src=x onerror=alert(1)>'
-               '<a href="javascript:alert(2)">klik</a></p>')
-    client.post("/plaatsen/activiteit", data=activity_form(place, description=payload,
-                                                           title="<script>t()</script>"))
+    payload = (
+        '<p>Hallo<script>alert("xss")</script><img src=x onerror=alert(1)>'
+        '<a href="javascript:alert(2)">klik</a></p>'
+    )
+    client.post(
+        "/plaatsen/activiteit",
+        data=activity_form(place, description=payload, title="<script>t()</script>"),
+    )
     item = db.session.scalar(select(Item))
     html = client.get(f"/activiteit/{item.id}").get_data(as_text=True)
     assert "<script>alert" not in html and "<script>t()" not in html
@@ -103,26 +120,28 @@ def test_script_in_description_never_reaches_the_page(client, auth, make_user,
     assert "&lt;script&gt;t()&lt;/script&gt;" in html  # the title is shown as text
 
 
-def test_links_in_descriptions_get_nofollow_noopener(client, auth, make_user,
-                                                     make_neighbourhood):
+def test_links_in_descriptions_get_nofollow_noopener(client, auth, make_user, make_neighbourhood):
     place = make_neighbourhood()
     auth.login(make_user())
-    client.post("/plaatsen/activiteit",
-                data=activity_form(place, description="Zie https://wijk.example.org"))
+    client.post(
+        "/plaatsen/activiteit",
+        data=activity_form(place, description="Zie https://wijk.example.org"),
+    )
     item = db.session.scalar(select(Item))
     assert 'rel="nofollow noopener"' in item.description
 
 
-@pytest.mark.parametrize("kind,slug", [("activity", "activiteit"),
-                                       ("organisation", "organisatie"),
-                                       ("offer", "vraag-aanbod")])
-def test_another_user_cannot_edit_or_delete_your_item(client, auth, make_item, make_user,
-                                                      kind, slug):
+@pytest.mark.parametrize(
+    "kind,slug",
+    [("activity", "activiteit"), ("organisation", "organisatie"), ("offer", "vraag-aanbod")],
+)
+def test_another_user_cannot_edit_or_delete_your_item(
+    client, auth, make_item, make_user, kind, slug
+):
     item = make_item(kind, title="Van mij")
     auth.login(make_user())
     assert client.get(f"/{slug}/{item.id}/bewerken").status_code == 403
-    assert client.post(f"/{slug}/{item.id}/bewerken",
-                       data={"title": "Gekaapt"}).status_code == 403
+    assert client.post(f"/{slug}/{item.id}/bewerken", data={"title": "Gekaapt"}).status_code == 403
     assert client.get(f"/{slug}/{item.id}/verwijderen").status_code == 403
     assert client.post(f"/{slug}/{item.id}/verwijderen").status_code == 403
     db.session.refresh(item)
@@ -157,8 +176,9 @@ def test_unknown_item_and_wrong_kind_give_friendly_404(client, make_item):
     for url in ("/activiteit/999999", f"/organisatie/{item.id}", "/wijk/bestaat-niet"):
         response = client.get(url)
         assert response.status_code == 404
-        assert "Pagina niet gevonden" in response.get_data(as_text=True) or \
-            "Page not found" in response.get_data(as_text=True)
+        assert "Pagina niet gevonden" in response.get_data(
+            as_text=True
+        ) or "Page not found" in response.get_data(as_text=True)
 
 
 def test_co_manager_invitation_lets_the_invitee_edit(client, app, auth, make_item, make_user):
@@ -186,8 +206,7 @@ def test_co_manager_invitation_lets_the_invitee_edit(client, app, auth, make_ite
 def test_resident_cannot_invite_to_someone_elses_item(client, auth, make_item, make_user):
     item = make_item("activity")
     auth.login(make_user())
-    response = client.post(f"/activiteit/{item.id}/uitnodigen",
-                           data={"email": "x@example.org"})
+    response = client.post(f"/activiteit/{item.id}/uitnodigen", data={"email": "x@example.org"})
     assert response.status_code == 403
     assert db.session.scalar(select(OutboxMessage)) is None
 
@@ -202,4 +221,3 @@ def test_my_posts_lists_own_and_co_managed_items(client, auth, make_item, make_u
     auth.login(owner)
     html = client.get("/mijn/bijdragen").get_data(as_text=True)
     assert mine.title in html and "Gedeeld aanbod" in html and "Van een ander" not in html
-

@@ -9,15 +9,29 @@ import pytest
 from wijk import create_app
 from wijk.extensions import db
 
-SAMPLE = {"kind_slug": "activiteit", "item_id": 1, "token": "x", "slug": "wijk-1",
-          "request_id": 1, "breach_id": 1, "follow_id": 1}
+SAMPLE = {
+    "kind_slug": "activiteit",
+    "item_id": 1,
+    "token": "x",
+    "slug": "wijk-1",
+    "request_id": 1,
+    "breach_id": 1,
+    "follow_id": 1,
+}
 
 
 @pytest.fixture
 def strict_app(_schema, tmp_path):
     url, _ = _schema
-    app = create_app({"TESTING": True, "SECRET_KEY": "csrf-test", "SQLALCHEMY_DATABASE_URI": url,
-                      "WTF_CSRF_ENABLED": True, "RATELIMIT_ENABLED": False})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "csrf-test",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "WTF_CSRF_ENABLED": True,
+            "RATELIMIT_ENABLED": False,
+        }
+    )
     with app.app_context():
         yield app
         db.session.remove()

@@ -41,9 +41,20 @@ def count(model) -> int:
 
 
 def snapshot() -> dict[str, int]:
-    return {model.__name__: count(model) for model in (
-        Neighbourhood, NeighbourhoodPostcode, User, Consent, Item, Activity, Organisation,
-        Offer, ItemManager)}
+    return {
+        model.__name__: count(model)
+        for model in (
+            Neighbourhood,
+            NeighbourhoodPostcode,
+            User,
+            Consent,
+            Item,
+            Activity,
+            Organisation,
+            Offer,
+            ItemManager,
+        )
+    }
 
 
 def run_demo(runner, *args: str):
@@ -59,8 +70,9 @@ def test_demo_creates_neighbourhoods_and_content(app, runner):
     assert [p.slug for p in places] == sorted(DEMO_SLUGS)
     for place in places:
         assert place.city == "Utrecht" and place.description
-        assert place.postcodes and all(len(p.postcode) == 4 and p.postcode.isdigit()
-                                       for p in place.postcodes)
+        assert place.postcodes and all(
+            len(p.postcode) == 4 and p.postcode.isdigit() for p in place.postcodes
+        )
 
     activities = db.session.scalars(select(Activity)).all()
     assert 35 <= len(activities) <= 45
@@ -75,13 +87,11 @@ def test_demo_creates_neighbourhoods_and_content(app, runner):
 
     # Spread over the coming weeks, some recurring.
     now = datetime.now()
-    assert all(now - timedelta(days=1) < a.starts_at < now + timedelta(weeks=8)
-               for a in activities)
+    assert all(now - timedelta(days=1) < a.starts_at < now + timedelta(weeks=8) for a in activities)
     assert len({a.starts_at.date() for a in activities}) >= 20
     # "Elke dinsdag" and the like are real series: RRULEs with their dates as rows.
     assert sum(bool(a.rrule) for a in activities) >= 10
-    assert any(a.rrule and a.rrule.startswith("FREQ=WEEKLY;BYDAY=TU;UNTIL=")
-               for a in activities)
+    assert any(a.rrule and a.rrule.startswith("FREQ=WEEKLY;BYDAY=TU;UNTIL=") for a in activities)
     assert any(a.rrule and a.rrule.startswith("FREQ=MONTHLY;BYDAY=1SA;") for a in activities)
     assert all(len(a.occurrences) >= 5 for a in activities if a.rrule)  # half a year
     assert all(a.ends_at is None or a.ends_at > a.starts_at for a in activities)
@@ -112,10 +122,14 @@ def test_demo_creates_neighbourhoods_and_content(app, runner):
 
     emails = [i.contact_email for i in items if i.contact_email]
     emails += db.session.scalars(select(User.email)).all()
-    assert all(e.endswith((".example.org", "@example.org", ".example.nl", "@example.nl"))
-               for e in emails)
-    assert all(".example.nl" in o.website or ".example.org" in o.website
-               for o in organisations if o.website)
+    assert all(
+        e.endswith((".example.org", "@example.org", ".example.nl", "@example.nl")) for e in emails
+    )
+    assert all(
+        ".example.nl" in o.website or ".example.org" in o.website
+        for o in organisations
+        if o.website
+    )
 
     assert "anna@example.org" in result.output
     assert DEMO_PASSWORD in result.output
@@ -202,13 +216,16 @@ def test_bulk_activities(app, runner):
         assert activity.ends_at is None or activity.ends_at > activity.starts_at
         if activity.organisation_id:
             assert activity.organisation.neighbourhood_id == activity.neighbourhood_id
-    assert sum(a.contact_name_public for a in generated) < sum(
-        bool(a.contact_name) for a in generated) / 2
+    assert (
+        sum(a.contact_name_public for a in generated)
+        < sum(bool(a.contact_name) for a in generated) / 2
+    )
 
     bench_user = db.session.scalar(select(User).where(User.email == "bewoner00001@example.nl"))
     assert check_password_hash(bench_user.password_hash, DEMO_PASSWORD)
     new_places = db.session.scalars(
-        select(Neighbourhood).where(Neighbourhood.slug.not_in(DEMO_SLUGS))).all()
+        select(Neighbourhood).where(Neighbourhood.slug.not_in(DEMO_SLUGS))
+    ).all()
     assert all(p.postcodes for p in new_places)
     assert count(Organisation) > before["Organisation"]
 
@@ -233,9 +250,12 @@ def test_demo_builds_what_the_data_file_says(app, runner):
         hood = db.session.scalar(select(Neighbourhood).where(Neighbourhood.slug == place.slug))
         assert (hood.name, hood.city) == (place.name, place.city)
         assert {p.postcode for p in hood.postcodes} == set(place.postcodes)
-        titles = {kind: set(db.session.scalars(
-            select(model.title).where(model.neighbourhood_id == hood.id)))
-            for kind, model in (("orgs", Organisation), ("acts", Activity), ("offers", Offer))}
+        titles = {
+            kind: set(
+                db.session.scalars(select(model.title).where(model.neighbourhood_id == hood.id))
+            )
+            for kind, model in (("orgs", Organisation), ("acts", Activity), ("offers", Offer))
+        }
         assert titles["orgs"] == {org.title for org in place.organisations}
         assert titles["acts"] == {act.title for act in place.activities}
         assert titles["offers"] == {offer.title for offer in place.offers}
@@ -247,8 +267,12 @@ def test_demo_reads_another_content_file(app, runner, tmp_path):
     text = CONTENT_FILE.read_text(encoding="utf-8")
     assert text.count('slug = "zuilen"') == 1
     changed = tmp_path / "content.toml"
-    changed.write_text(text.replace('slug = "zuilen"', 'slug = "zuilen-noord"')
-                       .replace("Boekenmarkt", "Boekenruilmarkt"), encoding="utf-8")
+    changed.write_text(
+        text.replace('slug = "zuilen"', 'slug = "zuilen-noord"').replace(
+            "Boekenmarkt", "Boekenruilmarkt"
+        ),
+        encoding="utf-8",
+    )
     run_demo(runner, "--content", str(changed))
     slugs = set(db.session.scalars(select(Neighbourhood.slug)))
     assert slugs == {"lombok", "oog-in-al", "zuilen-noord"}
@@ -259,30 +283,55 @@ def test_demo_reads_another_content_file(app, runner, tmp_path):
 BROKEN_CONTENT = [
     (None, "[[accounts]\nemail = 1", r"not valid TOML: .*line 1"),
     ('slug = "lombok"', "", r"content\.toml: neighbourhoods\[0\]: missing key 'slug'"),
-    ('title = "Koffieochtend in De Boog"', "",
-     r"neighbourhoods\[0\]\.activities\[0\]: missing key 'title'"),
-    ('every = "Elke dinsdag"', 'evry = "Elke dinsdag"',
-     r"neighbourhoods\[0\]\.activities\[0\]: unknown key 'evry'"),
-    ("minutes = 120", 'minutes = "120"',
-     r"activities\[0\]\.minutes: expected a number, found text"),
-    ('organisation = "taalhuis"', 'organisation = "taalhuisje"',
-     r"'taalhuisje' is not an organisation key here"),
+    (
+        'title = "Koffieochtend in De Boog"',
+        "",
+        r"neighbourhoods\[0\]\.activities\[0\]: missing key 'title'",
+    ),
+    (
+        'every = "Elke dinsdag"',
+        'evry = "Elke dinsdag"',
+        r"neighbourhoods\[0\]\.activities\[0\]: unknown key 'evry'",
+    ),
+    (
+        "minutes = 120",
+        'minutes = "120"',
+        r"activities\[0\]\.minutes: expected a number, found text",
+    ),
+    (
+        'organisation = "taalhuis"',
+        'organisation = "taalhuisje"',
+        r"'taalhuisje' is not an organisation key here",
+    ),
     ('when = "1e za"', 'when = "1e zat"', r"'1e zat' is neither a number of days"),
-    ('owner = "bram@example.org"', 'owner = "bram@example.com"',
-     r"neighbourhoods\[1\]\.owner: 'bram@example\.com' is not one of the accounts"),
-    ('public = ["address", "name"]', 'public = ["address", "fax"]',
-     r"organisations\[0\]\.contact\.public: 'fax' is public but not given"),
-    ('public = ["address", "name"]', 'public = ["address", "name", "email"]',
-     r"organisations\[0\]\.contact\.public: the contact e-mail is never public"),
+    (
+        'owner = "bram@example.org"',
+        'owner = "bram@example.com"',
+        r"neighbourhoods\[1\]\.owner: 'bram@example\.com' is not one of the accounts",
+    ),
+    (
+        'public = ["address", "name"]',
+        'public = ["address", "fax"]',
+        r"organisations\[0\]\.contact\.public: 'fax' is public but not given",
+    ),
+    (
+        'public = ["address", "name"]',
+        'public = ["address", "name", "email"]',
+        r"organisations\[0\]\.contact\.public: the contact e-mail is never public",
+    ),
     ("sport = [", "sports = [", r"categories\.sports: not a category code"),
-    ('title = "Welkom op Wijk {name}"', 'title = "Welkom op Wijk {naam}"',
-     r"news\.title: only \{name\} may stand between braces"),
+    (
+        'title = "Welkom op Wijk {name}"',
+        'title = "Welkom op Wijk {naam}"',
+        r"news\.title: only \{name\} may stand between braces",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("needle", "replacement", "message"), BROKEN_CONTENT)
-def test_a_malformed_content_file_names_the_place_of_the_error(tmp_path, needle, replacement,
-                                                               message):
+def test_a_malformed_content_file_names_the_place_of_the_error(
+    tmp_path, needle, replacement, message
+):
     text = CONTENT_FILE.read_text(encoding="utf-8")
     if needle is None:
         text = replacement + "\n" + text
@@ -295,15 +344,17 @@ def test_a_malformed_content_file_names_the_place_of_the_error(tmp_path, needle,
         load_content(broken)
 
 
-def test_demo_refuses_a_malformed_content_file_before_touching_the_database(app, runner,
-                                                                             tmp_path):
+def test_demo_refuses_a_malformed_content_file_before_touching_the_database(app, runner, tmp_path):
     broken = tmp_path / "content.toml"
-    broken.write_text(CONTENT_FILE.read_text(encoding="utf-8").replace(
-        'title = "Koffieochtend in De Boog"', "", 1), encoding="utf-8")
+    broken.write_text(
+        CONTENT_FILE.read_text(encoding="utf-8").replace(
+            'title = "Koffieochtend in De Boog"', "", 1
+        ),
+        encoding="utf-8",
+    )
     result = runner.invoke(args=["demo", "--content", str(broken)])
     assert result.exit_code == 1
-    assert f"Error: {broken}: neighbourhoods[0].activities[0]: missing key 'title'" \
-        in result.output
+    assert f"Error: {broken}: neighbourhoods[0].activities[0]: missing key 'title'" in result.output
     assert "Traceback" not in result.output
     assert count(User) == 0 and count(Neighbourhood) == 0
     missing = runner.invoke(args=["demo", "--content", str(tmp_path / "nothing.toml")])
@@ -314,8 +365,12 @@ def test_the_vocabulary_file_is_checked(tmp_path):
     words = load_vocabulary()
     assert len(words.weekdays) == 7 and words.cities and words.activities
     broken = tmp_path / "vocabulary.toml"
-    broken.write_text(VOCABULARY_FILE.read_text(encoding="utf-8").replace(
-        "first_postcode = 1011, last_postcode = 1109",
-        "first_postcode = 1109, last_postcode = 1011"), encoding="utf-8")
+    broken.write_text(
+        VOCABULARY_FILE.read_text(encoding="utf-8").replace(
+            "first_postcode = 1011, last_postcode = 1109",
+            "first_postcode = 1109, last_postcode = 1011",
+        ),
+        encoding="utf-8",
+    )
     with pytest.raises(DemoDataError, match=r"cities\[0\]: needs 1000 <= first_postcode"):
         load_vocabulary(broken)

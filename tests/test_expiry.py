@@ -26,8 +26,13 @@ def send_reminders(today: date) -> int:
 
 
 def reminders() -> list[OutboxMessage]:
-    return list(db.session.scalars(select(OutboxMessage).where(
-        OutboxMessage.kind == "offer_expiry").order_by(OutboxMessage.id)))
+    return list(
+        db.session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.kind == "offer_expiry")
+            .order_by(OutboxMessage.id)
+        )
+    )
 
 
 def extend_link(message: OutboxMessage) -> str:
@@ -37,11 +42,19 @@ def extend_link(message: OutboxMessage) -> str:
 
 def test_an_expired_offer_is_not_listed_anywhere(client, make_item, make_neighbourhood):
     place = make_neighbourhood()
-    make_item("offer", neighbourhood=place, title="Fietspomp verlopen",
-              expires_on=TODAY - timedelta(days=1))
+    make_item(
+        "offer",
+        neighbourhood=place,
+        title="Fietspomp verlopen",
+        expires_on=TODAY - timedelta(days=1),
+    )
     make_item("offer", neighbourhood=place, title="Fietspomp vandaag", expires_on=TODAY)
-    for url in (f"/wijk/{place.slug}", "/zoeken?q=fietspomp", f"/wijk/{place.slug}/feed.atom",
-                "/sitemap.xml"):
+    for url in (
+        f"/wijk/{place.slug}",
+        "/zoeken?q=fietspomp",
+        f"/wijk/{place.slug}/feed.atom",
+        "/sitemap.xml",
+    ):
         body = client.get(url).get_data(as_text=True)
         assert "Fietspomp verlopen" not in body, url
     assert "Fietspomp vandaag" in client.get(f"/wijk/{place.slug}").get_data(as_text=True)
@@ -49,11 +62,15 @@ def test_an_expired_offer_is_not_listed_anywhere(client, make_item, make_neighbo
 
 def test_reminder_goes_three_days_before_once(app, make_item, make_user):
     owner = make_user(name="Sanne", email="sanne@example.org")
-    due = make_item("offer", owner=owner, title="Kinderwagen",
-                    expires_on=TODAY + timedelta(days=3))
+    due = make_item("offer", owner=owner, title="Kinderwagen", expires_on=TODAY + timedelta(days=3))
     make_item("offer", owner=owner, title="Nog lang", expires_on=TODAY + timedelta(days=4))
-    make_item("offer", owner=owner, title="Verborgen", status="hidden",
-              expires_on=TODAY + timedelta(days=1))
+    make_item(
+        "offer",
+        owner=owner,
+        title="Verborgen",
+        status="hidden",
+        expires_on=TODAY + timedelta(days=1),
+    )
     make_item("offer", owner=owner, title="Al verlopen", expires_on=TODAY - timedelta(days=1))
     assert send_reminders(TODAY) == 1
     (mail,) = reminders()
@@ -72,8 +89,10 @@ def test_flask_reminders_command(runner, make_item):
     result = runner.invoke(args=["reminders", "--base-url", "https://wijk.example.nl"])
     assert result.exit_code == 0 and "queued      1" in result.output
     assert "https://wijk.example.nl/vraag-aanbod/verlengen/" in reminders()[0].body_text
-    assert "queued      0" in runner.invoke(
-        args=["reminders", "--base-url", "https://wijk.example.nl"]).output
+    assert (
+        "queued      0"
+        in runner.invoke(args=["reminders", "--base-url", "https://wijk.example.nl"]).output
+    )
 
 
 def test_extend_link_asks_then_extends_by_60_days_once(client, make_item):
@@ -98,20 +117,24 @@ def test_extend_link_rescues_a_just_expired_offer(client, make_item):
     offer.expires_on = TODAY - timedelta(days=2)  # the owner was on holiday
     offer.reminder_sent_at = None
     db.session.commit()
-    assert client.post(f"/vraag-aanbod/verlengen/{expiry.extend_token(offer)}"
-                       ).status_code == 200
+    assert client.post(f"/vraag-aanbod/verlengen/{expiry.extend_token(offer)}").status_code == 200
     db.session.refresh(offer)
     assert offer.expires_on == TODAY + timedelta(days=60)
 
 
-def test_changing_the_date_in_the_form_rearms_the_reminder(client, auth, make_item,
-                                                            make_user):
+def test_changing_the_date_in_the_form_rearms_the_reminder(client, auth, make_item, make_user):
     owner = make_user()
     offer = make_item("offer", owner=owner, expires_on=TODAY + timedelta(days=2))
     send_reminders(TODAY)
     auth.login(owner)
-    client.post(f"/vraag-aanbod/{offer.id}/bewerken", data={
-        "neighbourhood_id": offer.neighbourhood_id, "title": offer.title,
-        "offer_kind": "offer", "expires_on": (TODAY + timedelta(days=30)).isoformat()})
+    client.post(
+        f"/vraag-aanbod/{offer.id}/bewerken",
+        data={
+            "neighbourhood_id": offer.neighbourhood_id,
+            "title": offer.title,
+            "offer_kind": "offer",
+            "expires_on": (TODAY + timedelta(days=30)).isoformat(),
+        },
+    )
     db.session.refresh(offer)
     assert offer.expires_on == TODAY + timedelta(days=30) and offer.reminder_sent_at is None

@@ -13,15 +13,23 @@ from wijk.extensions import db
 @pytest.fixture
 def activity(make_item):
     start = datetime(2030, 6, 1, 19, 30)
-    return make_item("activity", title="Buurtbarbecue", starts_at=start,
-                     ends_at=start + timedelta(hours=3), address="Lindelaan 4",
-                     address_public=True)
+    return make_item(
+        "activity",
+        title="Buurtbarbecue",
+        starts_at=start,
+        ends_at=start + timedelta(hours=3),
+        address="Lindelaan 4",
+        address_public=True,
+    )
 
 
 def feed_urls(item):
     slug = item.neighbourhood.slug
-    return [f"/activiteit/{item.id}/agenda.ics", f"/wijk/{slug}/agenda.ics",
-            f"/wijk/{slug}/feed.atom"]
+    return [
+        f"/activiteit/{item.id}/agenda.ics",
+        f"/wijk/{slug}/agenda.ics",
+        f"/wijk/{slug}/feed.atom",
+    ]
 
 
 def test_feeds_stay_in_shared_caches_less_than_a_minute(client, activity):
@@ -33,8 +41,7 @@ def test_feeds_stay_in_shared_caches_less_than_a_minute(client, activity):
         assert control.must_revalidate, url
 
 
-def test_an_unchanged_feed_answers_304_and_a_hidden_field_changes_the_etag(client,
-                                                                           activity):
+def test_an_unchanged_feed_answers_304_and_a_hidden_field_changes_the_etag(client, activity):
     for url in feed_urls(activity):
         first = client.get(url)
         etag = first.headers["ETag"]

@@ -16,16 +16,24 @@ from wijk.models import ItemCategory
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-SECRETS = {"contact_name": "Henk Verborgen", "contact_phone": "0611122233",
-           "address": "Geheimstraat 7", "contact_email": "henk@example.org"}
+SECRETS = {
+    "contact_name": "Henk Verborgen",
+    "contact_phone": "0611122233",
+    "address": "Geheimstraat 7",
+    "contact_email": "henk@example.org",
+}
 
 
 def activity_with_secrets(make_item, **fields):
     """Everything personal filled in, everything hidden."""
     start = datetime(2030, 6, 1, 19, 30)
-    values = dict(title="Buurtbarbecue", location_name="Speeltuin De Wip",
-                  starts_at=start, ends_at=start + timedelta(hours=3),
-                  **SECRETS)
+    values = dict(
+        title="Buurtbarbecue",
+        location_name="Speeltuin De Wip",
+        starts_at=start,
+        ends_at=start + timedelta(hours=3),
+        **SECRETS,
+    )
     values.update(fields)
     return make_item("activity", **values)
 
@@ -80,14 +88,26 @@ def test_ics_uid_is_stable_per_item(client, make_item):
 
 
 def test_neighbourhood_calendar_lists_upcoming_public_activities_only(
-        client, make_item, make_neighbourhood):
+    client, make_item, make_neighbourhood
+):
     place = make_neighbourhood()
     soon = datetime.now().replace(second=0, microsecond=0) + timedelta(days=1)
     past = datetime.now() - timedelta(days=2)
-    upcoming = make_item("activity", neighbourhood=place, title="Komt eraan", starts_at=soon,
-                         ends_at=soon + timedelta(hours=1), contact_phone="0699988877")
-    make_item("activity", neighbourhood=place, title="Al geweest", starts_at=past,
-              ends_at=past + timedelta(hours=1))
+    upcoming = make_item(
+        "activity",
+        neighbourhood=place,
+        title="Komt eraan",
+        starts_at=soon,
+        ends_at=soon + timedelta(hours=1),
+        contact_phone="0699988877",
+    )
+    make_item(
+        "activity",
+        neighbourhood=place,
+        title="Al geweest",
+        starts_at=past,
+        ends_at=past + timedelta(hours=1),
+    )
     make_item("activity", neighbourhood=place, title="Verborgen", status="hidden")
     make_item("activity", title="Andere wijk")
     db.session.add(ItemCategory(item_id=upcoming.id, category="culture"))
@@ -110,15 +130,23 @@ def test_unpublished_activity_has_no_ics(client, auth, make_item, make_user):
     assert client.get(f"/activiteit/{organisation.id}/agenda.ics").status_code == 404
 
 
-def test_atom_feed_holds_public_fields_and_never_hidden_ones(client, make_item,
-                                                            make_neighbourhood):
+def test_atom_feed_holds_public_fields_and_never_hidden_ones(client, make_item, make_neighbourhood):
     place = make_neighbourhood()
     activity_with_secrets(make_item, neighbourhood=place, contact_name_public=True)
-    make_item("offer", neighbourhood=place, title="Kinderfiets <gratis> & snel",
-              contact_phone="0611122233", address="Geheimstraat 7",
-              contact_email="henk@example.org")
-    make_item("offer", neighbourhood=place, title="Verlopen aanbod",
-              expires_on=date.today() - timedelta(days=1))
+    make_item(
+        "offer",
+        neighbourhood=place,
+        title="Kinderfiets <gratis> & snel",
+        contact_phone="0611122233",
+        address="Geheimstraat 7",
+        contact_email="henk@example.org",
+    )
+    make_item(
+        "offer",
+        neighbourhood=place,
+        title="Verlopen aanbod",
+        expires_on=date.today() - timedelta(days=1),
+    )
     make_item("activity", neighbourhood=place, title="Verborgen activiteit", status="hidden")
     response = client.get(f"/wijk/{place.slug}/feed.atom")
     assert response.status_code == 200
@@ -137,8 +165,7 @@ def test_atom_feed_holds_public_fields_and_never_hidden_ones(client, make_item,
         assert entry.findtext(f"{ATOM}updated").endswith("Z")
 
 
-def test_atom_feed_survives_characters_xml_cannot_carry(client, make_item,
-                                                        make_neighbourhood):
+def test_atom_feed_survives_characters_xml_cannot_carry(client, make_item, make_neighbourhood):
     place = make_neighbourhood()
     make_item("activity", neighbourhood=place, title="Bel\x07 en\x1b fluit")
     response = client.get(f"/wijk/{place.slug}/feed.atom")
@@ -146,27 +173,36 @@ def test_atom_feed_survives_characters_xml_cannot_carry(client, make_item,
     assert feed.find(f"{ATOM}entry").findtext(f"{ATOM}title") == "Bel en fluit"
 
 
-def test_sitemap_lists_public_pages_and_nothing_unpublished_or_expired(client, make_item,
-                                                                       make_neighbourhood):
+def test_sitemap_lists_public_pages_and_nothing_unpublished_or_expired(
+    client, make_item, make_neighbourhood
+):
     place = make_neighbourhood()
     past = datetime.now() - timedelta(days=2)
-    public = [make_item("activity", neighbourhood=place),
-              make_item("organisation", neighbourhood=place),
-              make_item("offer", neighbourhood=place),
-              make_item("news", neighbourhood=place, title="Nieuws")]
-    private = [make_item("activity", neighbourhood=place, status="hidden"),
-               make_item("offer", neighbourhood=place,
-                         expires_on=date.today() - timedelta(days=1)),
-               make_item("activity", neighbourhood=place, starts_at=past,
-                         ends_at=past + timedelta(hours=1))]
+    public = [
+        make_item("activity", neighbourhood=place),
+        make_item("organisation", neighbourhood=place),
+        make_item("offer", neighbourhood=place),
+        make_item("news", neighbourhood=place, title="Nieuws"),
+    ]
+    private = [
+        make_item("activity", neighbourhood=place, status="hidden"),
+        make_item("offer", neighbourhood=place, expires_on=date.today() - timedelta(days=1)),
+        make_item(
+            "activity", neighbourhood=place, starts_at=past, ends_at=past + timedelta(hours=1)
+        ),
+    ]
     response = client.get("/sitemap.xml")
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("application/xml")
     locations = [loc.text for loc in parse(response.get_data()).iter(f"{SITEMAP}loc")]
     paths = {re.sub(r"^https?://[^/]+", "", url) for url in locations}
     assert "/" in paths and f"/wijk/{place.slug}" in paths
-    slugs = {"activity": "activiteit", "organisation": "organisatie",
-             "offer": "vraag-aanbod", "news": "nieuws"}
+    slugs = {
+        "activity": "activiteit",
+        "organisation": "organisatie",
+        "offer": "vraag-aanbod",
+        "news": "nieuws",
+    }
     for item in public:
         assert f"/{slugs[item.kind]}/{item.id}" in paths
     for item in private:
@@ -176,8 +212,14 @@ def test_sitemap_lists_public_pages_and_nothing_unpublished_or_expired(client, m
     assert "Sitemap: http" in robots and "/sitemap.xml" in robots
 
 
-@pytest.mark.parametrize("url", ["/wijk/bestaat-niet/agenda.ics", "/wijk/bestaat-niet/feed.atom",
-                                 "/activiteit/999999/agenda.ics"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/wijk/bestaat-niet/agenda.ics",
+        "/wijk/bestaat-niet/feed.atom",
+        "/activiteit/999999/agenda.ics",
+    ],
+)
 def test_unknown_feeds_are_404(client, url):
     assert client.get(url).status_code == 404
 

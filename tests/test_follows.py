@@ -22,8 +22,11 @@ from wijk.privacy.retention import purge
 
 
 def digests() -> list[OutboxMessage]:
-    return list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "digest")
-                                   .order_by(OutboxMessage.id)))
+    return list(
+        db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.kind == "digest").order_by(OutboxMessage.id)
+        )
+    )
 
 
 def run(app, now: datetime) -> dict[str, int]:
@@ -31,12 +34,14 @@ def run(app, now: datetime) -> dict[str, int]:
         return send_digests(now)
 
 
-def follow_by_mail(app, client, smtp_server, target: str, email: str,
-                   frequency: str = "weekly") -> None:
+def follow_by_mail(
+    app, client, smtp_server, target: str, email: str, frequency: str = "weekly"
+) -> None:
     """Follow with only an address, and confirm through the mail that went over SMTP."""
     smtp_server.clear()
-    response = client.post("/volgen", data={"target": target, "email": email,
-                                            "frequency": frequency})
+    response = client.post(
+        "/volgen", data={"target": target, "email": email, "frequency": frequency}
+    )
     assert response.status_code == 200
     drain(app)
     [mail] = smtp_server.messages
@@ -46,15 +51,24 @@ def follow_by_mail(app, client, smtp_server, target: str, email: str,
 
 
 def test_a_follower_by_mail_gets_exactly_one_digest_per_period_with_only_public_fields(
-        app, client, make_neighbourhood, make_item, smtp_server):
+    app, client, make_neighbourhood, make_item, smtp_server
+):
     place = make_neighbourhood("Lombok")
     follow_by_mail(app, client, smtp_server, f"neighbourhood:{place.id}", "buur@example.org")
     [row] = db.session.scalars(select(Follow))
     assert row.confirmed_at is not None and row.frequency == "weekly"
 
-    make_item("activity", neighbourhood=place, title="Buurtsoep", contact_name="Truus",
-              contact_phone="0612345678", contact_email="truus@example.org",
-              address="Lindelaan 4", address_public=False, contact_name_public=True)
+    make_item(
+        "activity",
+        neighbourhood=place,
+        title="Buurtsoep",
+        contact_name="Truus",
+        contact_phone="0612345678",
+        contact_email="truus@example.org",
+        address="Lindelaan 4",
+        address_public=False,
+        contact_name_public=True,
+    )
     make_item("offer", neighbourhood=place, title="Ladder te leen")
     make_item("activity", neighbourhood=place, title="Verborgen feest", status="hidden")
     make_item("activity", neighbourhood=make_neighbourhood(), title="Andere wijk")
@@ -67,16 +81,28 @@ def test_a_follower_by_mail_gets_exactly_one_digest_per_period_with_only_public_
     assert mail.to_addr == "buur@example.org"
     for shown in ("Buurtsoep", "Ladder te leen", "Deze week nieuw op Wijk"):
         assert shown in mail.body_text and shown in mail.body_html
-    for hidden in ("Verborgen feest", "Andere wijk", "0612345678", "truus@example.org",
-                   "Lindelaan", "Truus"):
+    for hidden in (
+        "Verborgen feest",
+        "Andere wijk",
+        "0612345678",
+        "truus@example.org",
+        "Lindelaan",
+        "Truus",
+    ):
         assert hidden not in mail.body_text and hidden not in mail.body_html
     assert "<img" not in mail.body_html  # no tracking pixel
     assert mail.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
     # Next week: only what is new since the last digest.
     start = local_now().replace(second=0, microsecond=0) + timedelta(days=10)
-    make_item("activity", neighbourhood=place, title="Wandeling", starts_at=start,
-              ends_at=start + timedelta(hours=2), created_at=utcnow() + timedelta(days=2))
+    make_item(
+        "activity",
+        neighbourhood=place,
+        title="Wandeling",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        created_at=utcnow() + timedelta(days=2),
+    )
     later = utcnow() + timedelta(weeks=1)
     assert period_key("weekly", later) != period_key("weekly", now)
     assert run(app, later)["weekly"] == 1
@@ -92,10 +118,17 @@ def test_a_follower_by_mail_gets_exactly_one_digest_per_period_with_only_public_
 
 
 def test_an_unconfirmed_follow_gets_nothing_and_is_erased_after_7_days(
-        app, client, make_neighbourhood, make_item):
+    app, client, make_neighbourhood, make_item
+):
     place = make_neighbourhood()
-    client.post("/volgen", data={"target": f"neighbourhood:{place.id}",
-                                 "email": "buur@example.org", "frequency": "daily"})
+    client.post(
+        "/volgen",
+        data={
+            "target": f"neighbourhood:{place.id}",
+            "email": "buur@example.org",
+            "frequency": "daily",
+        },
+    )
     make_item("activity", neighbourhood=place)
     assert run(app, utcnow() + timedelta(minutes=1)) == {"daily": 0, "weekly": 0}
     assert purge(utcnow() + timedelta(days=7, minutes=1))["unconfirmed_follow"] == 1
@@ -103,7 +136,8 @@ def test_an_unconfirmed_follow_gets_nothing_and_is_erased_after_7_days(
 
 
 def test_an_account_follows_an_organisation_daily_in_its_own_language(
-        app, client, make_user, make_item, make_neighbourhood):
+    app, client, make_user, make_item, make_neighbourhood
+):
     place = make_neighbourhood()
     organisation = make_item("organisation", neighbourhood=place, title="Buurthuis")
     reader = make_user(email="reader@example.org")
@@ -112,8 +146,9 @@ def test_an_account_follows_an_organisation_daily_in_its_own_language(
     login(client, reader)
     page = client.get(f"/organisatie/{organisation.id}").get_data(as_text=True)
     assert f'value="organisation:{organisation.id}"' in page
-    response = client.post("/volgen", data={"target": f"organisation:{organisation.id}",
-                                            "frequency": "daily"})
+    response = client.post(
+        "/volgen", data={"target": f"organisation:{organisation.id}", "frequency": "daily"}
+    )
     assert response.status_code == 302
     make_item("activity", neighbourhood=place, organisation=organisation, title="Koffie-ochtend")
     make_item("activity", neighbourhood=place, title="Niet van hen")
@@ -125,8 +160,9 @@ def test_an_account_follows_an_organisation_daily_in_its_own_language(
     assert "Buurthuis" in mine
 
 
-def test_a_category_follow_spans_neighbourhoods(app, client, make_item, make_neighbourhood,
-                                                smtp_server):
+def test_a_category_follow_spans_neighbourhoods(
+    app, client, make_item, make_neighbourhood, smtp_server
+):
     follow_by_mail(app, client, smtp_server, "category:sport", "sporter@example.org", "daily")
     running = make_item("activity", neighbourhood=make_neighbourhood(), title="Hardlopen")
     set_categories(running, ["sport"])
@@ -138,10 +174,16 @@ def test_a_category_follow_spans_neighbourhoods(app, client, make_item, make_nei
 
 
 def test_an_unknown_target_is_refused(client):
-    assert client.post("/volgen", data={"target": "neighbourhood:999999",
-                                        "email": "x@example.org"}).status_code == 400
-    assert client.post("/volgen", data={"target": "user:1",
-                                        "email": "x@example.org"}).status_code == 400
+    assert (
+        client.post(
+            "/volgen", data={"target": "neighbourhood:999999", "email": "x@example.org"}
+        ).status_code
+        == 400
+    )
+    assert (
+        client.post("/volgen", data={"target": "user:1", "email": "x@example.org"}).status_code
+        == 400
+    )
 
 
 def test_periods_are_local_days_and_iso_weeks(app):
@@ -150,14 +192,19 @@ def test_periods_are_local_days_and_iso_weeks(app):
     assert period_key("weekly", late) == "W2026-50"
 
 
-def test_flask_digests_is_idempotent_from_cron(app, runner, make_user, make_neighbourhood,
-                                                make_item):
+def test_flask_digests_is_idempotent_from_cron(
+    app, runner, make_user, make_neighbourhood, make_item
+):
     from wijk.follows.services import follow_as_account, target
 
     place = make_neighbourhood()
     with app.test_request_context():
-        follow_as_account(make_user(), target(f"neighbourhood:{place.id}"), "weekly",
-                          utcnow() - timedelta(minutes=5))
+        follow_as_account(
+            make_user(),
+            target(f"neighbourhood:{place.id}"),
+            "weekly",
+            utcnow() - timedelta(minutes=5),
+        )
     make_item("activity", neighbourhood=place, title="Buurtsoep")
     app.config["SERVER_NAME"] = "wijk.example.nl"
     first = runner.invoke(args=["digests"])

@@ -56,14 +56,25 @@ def gunicorn(_schema, tmp_path):
     env.pop("REDIS_URL", None)  # the machine-local default must hold by itself
     if os.environ.get("REDIS_URL"):
         env["REDIS_URL"] = os.environ["REDIS_URL"]
-    env.update({"DATABASE_URL": url, "FLASK_SECRET_KEY": "gunicorn-test",
-                "FLASK_WTF_CSRF_ENABLED": "false", "WIJK_INSTANCE_PATH": str(tmp_path),
-                "WIJK_BIND": f"127.0.0.1:{port}", "WIJK_WORKERS": "3"})
+    env.update(
+        {
+            "DATABASE_URL": url,
+            "FLASK_SECRET_KEY": "gunicorn-test",
+            "FLASK_WTF_CSRF_ENABLED": "false",
+            "WIJK_INSTANCE_PATH": str(tmp_path),
+            "WIJK_BIND": f"127.0.0.1:{port}",
+            "WIJK_WORKERS": "3",
+        }
+    )
     log = tmp_path / "gunicorn.log"
     with log.open("w") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:app"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for(base, process, log)
@@ -76,22 +87,34 @@ def gunicorn(_schema, tmp_path):
 def test_three_gunicorn_workers_let_at_most_ten_wrong_logins_through(gunicorn, make_user):
     base, log = gunicorn
     user = make_user()
-    wrong = [post(base, "/inloggen", {"email": user.email, "password": f"fout {n}"})
-             for n in range(25)]
+    wrong = [
+        post(base, "/inloggen", {"email": user.email, "password": f"fout {n}"}) for n in range(25)
+    ]
     assert wrong.count(400) <= 10 and wrong.count(429) >= 15, wrong
     # The right password waits, too: the limit is per account, on every worker.
-    assert post(base, "/inloggen", {"email": user.email,
-                                    "password": "correct horse battery"}) == 429
+    assert (
+        post(base, "/inloggen", {"email": user.email, "password": "correct horse battery"}) == 429
+    )
     assert log.read_text().count("Booting worker") == 3
 
 
 def test_gunicorn_refuses_in_memory_limits_with_several_workers(tmp_path):
-    env = {**os.environ, "FLASK_RATELIMIT_STORAGE_URI": "memory://", "WIJK_WORKERS": "3",
-           "FLASK_SECRET_KEY": "x", "WIJK_INSTANCE_PATH": str(tmp_path),
-           "WIJK_BIND": f"127.0.0.1:{free_port()}"}
+    env = {
+        **os.environ,
+        "FLASK_RATELIMIT_STORAGE_URI": "memory://",
+        "WIJK_WORKERS": "3",
+        "FLASK_SECRET_KEY": "x",
+        "WIJK_INSTANCE_PATH": str(tmp_path),
+        "WIJK_BIND": f"127.0.0.1:{free_port()}",
+    }
     env.pop("REDIS_URL", None)
     result = subprocess.run(
         [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:app"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode != 0
     assert "more than one gunicorn worker" in result.stdout + result.stderr

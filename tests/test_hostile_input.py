@@ -25,8 +25,10 @@ def test_language_switch_with_control_characters_in_next_goes_home(client, next_
 
 def test_login_with_crlf_in_next_logs_in_and_stays_on_site(client, make_user):
     user = make_user()
-    response = client.post("/inloggen?next=/account%0D%0ASet-Cookie:%20x=1",
-                           data={"email": user.email, "password": "correct horse battery"})
+    response = client.post(
+        "/inloggen?next=/account%0D%0ASet-Cookie:%20x=1",
+        data={"email": user.email, "password": "correct horse battery"},
+    )
     assert response.status_code == 302
     assert "\n" not in response.headers["Location"]
     assert response.headers["Location"] == "/mijn/bijdragen"
@@ -45,8 +47,11 @@ def test_an_id_beyond_64_bits_is_a_404_on_every_route(app, client, auth, make_us
     auth.login(make_user(is_admin=True))
     checked = 0
     for rule in app.url_map.iter_rules():
-        ids = {name for name, converter in rule._converters.items()
-               if isinstance(converter, IdConverter)}
+        ids = {
+            name
+            for name, converter in rule._converters.items()
+            if isinstance(converter, IdConverter)
+        }
         if not ids:
             continue
         path = re.sub(r"<(?:(\w+)(?:\(([^)]*)\))?:)?(\w+)>", _value_for, rule.rule)
@@ -67,9 +72,10 @@ def test_a_twenty_digit_id_is_a_404_not_a_500(client, make_item):
 def test_a_contact_message_from_an_accented_address_is_refused_and_kept(client, make_item):
     item = make_item("offer", contact_email="eigenaar@example.org")
     message = "Hallo, is de ladder nog beschikbaar? Groet, Jörg"
-    response = client.post(f"/vraag-aanbod/{item.id}/contact",
-                           data={"name": "Jörg", "email": "jörg@example.org",
-                                 "message": message})
+    response = client.post(
+        f"/vraag-aanbod/{item.id}/contact",
+        data={"name": "Jörg", "email": "jörg@example.org", "message": message},
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "special letters before the @" in html or "speciale letters" in html
@@ -80,9 +86,14 @@ def test_a_contact_message_from_an_accented_address_is_refused_and_kept(client, 
 
 def test_an_international_domain_works_end_to_end_in_ascii(client, make_item):
     item = make_item("offer", contact_email="eigenaar@example.org")
-    response = client.post(f"/vraag-aanbod/{item.id}/contact",
-                           data={"name": "Anna", "email": "anna@bücher.example",
-                                 "message": "Hallo, is de ladder nog beschikbaar?"})
+    response = client.post(
+        f"/vraag-aanbod/{item.id}/contact",
+        data={
+            "name": "Anna",
+            "email": "anna@bücher.example",
+            "message": "Hallo, is de ladder nog beschikbaar?",
+        },
+    )
     assert response.status_code == 302
     outbox = db.session.scalar(select(OutboxMessage))
     assert outbox is not None and outbox.to_addr.isascii()
@@ -90,9 +101,17 @@ def test_an_international_domain_works_end_to_end_in_ascii(client, make_item):
 
 
 def test_registration_with_an_accented_local_part_is_refused_at_the_form(client):
-    response = client.post("/registreren", data={
-        "name": "Jörg", "email": "jörg@example.org", "password": "lange zin als wachtwoord",
-        "password_repeat": "lange zin als wachtwoord", "accept_terms": "y", "confirm_age": "y"})
+    response = client.post(
+        "/registreren",
+        data={
+            "name": "Jörg",
+            "email": "jörg@example.org",
+            "password": "lange zin als wachtwoord",
+            "password_repeat": "lange zin als wachtwoord",
+            "accept_terms": "y",
+            "confirm_age": "y",
+        },
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 400 and "email-error" in html
     assert 'value="Jörg"' in html

@@ -48,13 +48,28 @@ def test_catalogue_is_complete_and_compiled():
     stale = [m.id for m in catalog if m.id and compiled.get(m.id) != m.string]
     assert stale == [], "run `pybabel compile -d wijk/translations`"
     result = subprocess.run(
-        [str(Path(sys.executable).parent / "pybabel"), "-q", "extract", "-F", "babel.cfg",
-         "-k", "_l", "-o", "/dev/stdout", "wijk", "templates"],
-        cwd=ROOT, capture_output=True, text=True,
+        [
+            str(Path(sys.executable).parent / "pybabel"),
+            "-q",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-o",
+            "/dev/stdout",
+            "wijk",
+            "templates",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     from io import BytesIO
 
     extracted = read_po(BytesIO(result.stdout.encode()))
-    missing = sorted({m.id if isinstance(m.id, str) else m.id[0] for m in extracted if m.id}
-                     - {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id})
+    missing = sorted(
+        {m.id if isinstance(m.id, str) else m.id[0] for m in extracted if m.id}
+        - {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id}
+    )
     assert missing == [], "run `pybabel extract` and `pybabel update`, then translate"

@@ -27,8 +27,9 @@ def module_names(package_dir: Path) -> dict[str, Path]:
     return names
 
 
-def _targets(module: str, path: Path, node: ast.Import | ast.ImportFrom,
-             known: dict[str, Path]) -> Iterable[str]:
+def _targets(
+    module: str, path: Path, node: ast.Import | ast.ImportFrom, known: dict[str, Path]
+) -> Iterable[str]:
     if isinstance(node, ast.Import):
         yield from (alias.name for alias in node.names)
         return
@@ -47,7 +48,8 @@ def _is_type_checking(node: ast.AST) -> bool:
     at run time (a model naming its relative's class for mypy, say)."""
     return isinstance(node, ast.If) and (
         (isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING")
-        or (isinstance(node.test, ast.Attribute) and node.test.attr == "TYPE_CHECKING"))
+        or (isinstance(node.test, ast.Attribute) and node.test.attr == "TYPE_CHECKING")
+    )
 
 
 def import_graph(package_dir: Path) -> dict[str, set[str]]:
@@ -57,8 +59,13 @@ def import_graph(package_dir: Path) -> dict[str, set[str]]:
     graph: dict[str, set[str]] = {name: set() for name in known}
     for module, path in known.items():
         tree = ast.parse(path.read_text(), str(path))
-        typing_only = {id(child) for block in ast.walk(tree) if _is_type_checking(block)
-                       for statement in block.body for child in ast.walk(statement)}
+        typing_only = {
+            id(child)
+            for block in ast.walk(tree)
+            if _is_type_checking(block)
+            for statement in block.body
+            for child in ast.walk(statement)
+        }
         for node in ast.walk(tree):
             if not isinstance(node, (ast.Import, ast.ImportFrom)) or id(node) in typing_only:
                 continue
@@ -149,10 +156,12 @@ def tangled(tmp_path: Path) -> Path:
     (top / "__init__.py").write_text("from pkg.a import views\n")
     (top / "a" / "views.py").write_text("from pkg.b.services import helper\n")
     (top / "b" / "services.py").write_text(
-        "def helper():\n    from pkg.a import views  # looks harmless\n    return views\n")
+        "def helper():\n    from pkg.a import views  # looks harmless\n    return views\n"
+    )
     (top / "b" / "forms.py").write_text(
         "from typing import TYPE_CHECKING\nfrom .services import helper\n"
-        "if TYPE_CHECKING:\n    from pkg.a.views import something  # for mypy only\n")
+        "if TYPE_CHECKING:\n    from pkg.a.views import something  # for mypy only\n"
+    )
     return top
 
 

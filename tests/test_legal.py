@@ -21,13 +21,13 @@ def test_terms_and_accessibility_pages_answer(client):
 
 def test_footer_links_terms_and_accessibility_statement(client):
     html = client.get("/").get_data(as_text=True)
-    footer = html[html.index('class="site-footer"'):]
+    footer = html[html.index('class="site-footer"') :]
     assert 'href="/voorwaarden"' in footer and 'href="/toegankelijkheid"' in footer
 
 
 def test_signup_checkbox_links_to_the_terms(client):
     html = client.get("/registreren").get_data(as_text=True)
-    after_checkbox = html[html.index('id="accept_terms"'):]
+    after_checkbox = html[html.index('id="accept_terms"') :]
     assert 'href="/voorwaarden"' in after_checkbox[:1500]
 
 
@@ -41,8 +41,11 @@ def test_raising_the_terms_version_keeps_the_old_text_readable(client, app):
     listing = client.get("/voorwaarden/versies").get_data(as_text=True)
     links = re.findall(r'href="(/voorwaarden/versies/\d+)"', listing)
     assert len(links) == 2
-    old = db.session.scalar(select(PublishedDocument).where(
-        PublishedDocument.document == "terms", PublishedDocument.version == "2026-11"))
+    old = db.session.scalar(
+        select(PublishedDocument).where(
+            PublishedDocument.document == "terms", PublishedDocument.version == "2026-11"
+        )
+    )
     page = client.get(f"/voorwaarden/versies/{old.id}")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
@@ -55,21 +58,35 @@ def test_the_same_text_is_published_once(client):
     client.get("/voorwaarden")
     client.get("/voorwaarden")
     client.get("/voorwaarden", headers={"Accept-Language": "en"})
-    assert len(db.session.scalars(select(PublishedDocument).where(
-        PublishedDocument.document == "terms")).all()) == 1
+    assert (
+        len(
+            db.session.scalars(
+                select(PublishedDocument).where(PublishedDocument.document == "terms")
+            ).all()
+        )
+        == 1
+    )
 
 
 def test_privacy_statement_history_says_what_changed(client, app):
     client.get("/privacy")
-    app.config["PROCESSORS"] = [*app.config["PROCESSORS"], {
-        "role": "other", "name": "Buurtkrant Drukkerij BV", "location": "Utrecht",
-        "task": "prints the newsletter"}]
+    app.config["PROCESSORS"] = [
+        *app.config["PROCESSORS"],
+        {
+            "role": "other",
+            "name": "Buurtkrant Drukkerij BV",
+            "location": "Utrecht",
+            "task": "prints the newsletter",
+        },
+    ]
     client.get("/privacy")
-    rows = db.session.scalars(select(PublishedDocument).where(
-        PublishedDocument.document == "privacy").order_by(PublishedDocument.id)).all()
+    rows = db.session.scalars(
+        select(PublishedDocument)
+        .where(PublishedDocument.document == "privacy")
+        .order_by(PublishedDocument.id)
+    ).all()
     assert len(rows) == 2
-    assert "Buurtkrant" not in client.get(f"/privacy/versies/{rows[0].id}").get_data(
-        as_text=True)
+    assert "Buurtkrant" not in client.get(f"/privacy/versies/{rows[0].id}").get_data(as_text=True)
     latest = client.get(f"/privacy/versies/{rows[1].id}").get_data(as_text=True)
     assert re.search(r"<ins>Toegevoegd:[^<]*Buurtkrant Drukkerij BV", latest)
     assert 'href="/privacy/versies"' in client.get("/privacy").get_data(as_text=True)
@@ -82,15 +99,34 @@ def test_archived_version_of_another_document_is_not_found(client):
 
 
 def test_privacy_statement_names_processors_officer_and_backups(client, app, runner):
-    app.config.update(PROCESSORS=[
-        {"role": "hosting", "name": "Hostnet Amsterdam", "location": "Amsterdam (NL)",
-         "task": "runs the site"},
-        {"role": "mail", "name": "Postbode Mail BV", "location": "Eindhoven (NL)",
-         "task": "delivers e-mail"}], DPO_NAME="Fenna Gegevens",
-        DPO_CONTACT="fg@gemeente.example", BACKUP_KEEP_DAYS=42)
+    app.config.update(
+        PROCESSORS=[
+            {
+                "role": "hosting",
+                "name": "Hostnet Amsterdam",
+                "location": "Amsterdam (NL)",
+                "task": "runs the site",
+            },
+            {
+                "role": "mail",
+                "name": "Postbode Mail BV",
+                "location": "Eindhoven (NL)",
+                "task": "delivers e-mail",
+            },
+        ],
+        DPO_NAME="Fenna Gegevens",
+        DPO_CONTACT="fg@gemeente.example",
+        BACKUP_KEEP_DAYS=42,
+    )
     html = client.get("/privacy").get_data(as_text=True)
-    for expected in ("Hostnet Amsterdam", "Amsterdam (NL)", "Postbode Mail BV",
-                     "Fenna Gegevens", "fg@gemeente.example", "42 dagen"):
+    for expected in (
+        "Hostnet Amsterdam",
+        "Amsterdam (NL)",
+        "Postbode Mail BV",
+        "Fenna Gegevens",
+        "fg@gemeente.example",
+        "42 dagen",
+    ):
         assert expected in html
     register = runner.invoke(args=["privacy-register"]).output
     assert "Hostnet Amsterdam" in register and "Fenna Gegevens" in register
@@ -104,17 +140,26 @@ def test_without_an_officer_the_statement_says_why(client, app):
 
 
 def test_the_automated_check_finds_what_it_promises_to():
-    page = ('<html><head><title></title></head><body><h1>a</h1><h1>b</h1>'
-            '<img src="x.png"><a href="/y"></a><input name="q" id="q"><p id="d"></p>'
-            '<p id="d"></p></body></html>')
+    page = (
+        "<html><head><title></title></head><body><h1>a</h1><h1>b</h1>"
+        '<img src="x.png"><a href="/y"></a><input name="q" id="q"><p id="d"></p>'
+        '<p id="d"></p></body></html>'
+    )
     problems = accessibility.check_html(page)
-    assert {"no language on the html element", "no page title",
-            "2 main headings (h1) instead of one", "image without alt text: x.png",
-            "link without text: /y", "form field without label: input q",
-            "id used more than once: d"} <= set(problems)
-    fine = ('<html lang="nl"><head><title>t</title></head><body><h1>a</h1>'
-            '<label for="q">Zoek</label><input name="q" id="q"><a href="/"><img src="l.png"'
-            ' alt="Home"></a></body></html>')
+    assert {
+        "no language on the html element",
+        "no page title",
+        "2 main headings (h1) instead of one",
+        "image without alt text: x.png",
+        "link without text: /y",
+        "form field without label: input q",
+        "id used more than once: d",
+    } <= set(problems)
+    fine = (
+        '<html lang="nl"><head><title>t</title></head><body><h1>a</h1>'
+        '<label for="q">Zoek</label><input name="q" id="q"><a href="/"><img src="l.png"'
+        ' alt="Home"></a></body></html>'
+    )
     assert accessibility.check_html(fine) == []
 
 

@@ -22,13 +22,20 @@ def two_neighbourhoods(make_neighbourhood, make_manager, make_user, make_item):
     author_a = make_user("Anna de Boer", "anna@example.org")
     author_b = make_user("Bram Smit", "bram@example.org")
     return {
-        "a": a, "b": b,
+        "a": a,
+        "b": b,
         "manager_a": make_manager(a, name="Mirjam Beheer"),
         "manager_b": make_manager(b, name="Bert Beheer"),
         "item_a": make_item("activity", owner=author_a, neighbourhood=a, title="Buurtsoep"),
-        "item_b": make_item("offer", owner=author_b, neighbourhood=b, title="Ladder te leen",
-                            contact_phone="06 1111 2222"),
-        "author_a": author_a, "author_b": author_b,
+        "item_b": make_item(
+            "offer",
+            owner=author_b,
+            neighbourhood=b,
+            title="Ladder te leen",
+            contact_phone="06 1111 2222",
+        ),
+        "author_a": author_a,
+        "author_b": author_b,
     }
 
 
@@ -42,15 +49,25 @@ def manager_routes(app):
 
 def test_each_route_of_b_answers_manager_a_with_403(app, client, two_neighbourhoods):
     s = two_neighbourhoods
-    newsletter_b = Newsletter(neighbourhood_id=s["b"].id, author_id=s["manager_b"].id,
-                              subject="Nieuws uit Ondiep", body_html="<p>Hallo</p>",
-                              body_text="Hallo")
+    newsletter_b = Newsletter(
+        neighbourhood_id=s["b"].id,
+        author_id=s["manager_b"].id,
+        subject="Nieuws uit Ondiep",
+        body_html="<p>Hallo</p>",
+        body_text="Hallo",
+    )
     db.session.add(newsletter_b)
     db.session.commit()
     login(client, s["manager_a"])
     values = {"slug": s["b"].slug, "item_id": s["item_b"].id, "newsletter_id": newsletter_b.id}
-    form = {"newsletter_id": newsletter_b.id, "reason": "Weg ermee", "note": "Klaar",
-            "subject": "Gekaapt", "body": "Tekst", "title": "Gekaapt"}
+    form = {
+        "newsletter_id": newsletter_b.id,
+        "reason": "Weg ermee",
+        "note": "Klaar",
+        "subject": "Gekaapt",
+        "body": "Tekst",
+        "title": "Gekaapt",
+    }
     routes = list(manager_routes(app))
     assert len(routes) >= 17
     for method, rule, endpoint in routes:
@@ -68,8 +85,9 @@ def test_each_route_of_b_answers_manager_a_with_403(app, client, two_neighbourho
 
 def test_each_page_of_a_opens_for_manager_a(app, client, two_neighbourhoods):
     s = two_neighbourhoods
-    letter = Newsletter(neighbourhood_id=s["a"].id, subject="Concept", body_html="<p>Hoi</p>",
-                        body_text="Hoi")
+    letter = Newsletter(
+        neighbourhood_id=s["a"].id, subject="Concept", body_html="<p>Hoi</p>", body_text="Hoi"
+    )
     db.session.add(letter)
     db.session.commit()
     login(client, s["manager_a"])
@@ -83,13 +101,20 @@ def test_each_page_of_a_opens_for_manager_a(app, client, two_neighbourhoods):
 
 @pytest.mark.parametrize("endpoint", ["hide", "restore", "edit", "resolve"])
 def test_forged_form_for_an_item_of_b_under_a_gives_403_and_an_audit_entry(
-        app, client, two_neighbourhoods, endpoint):
+    app, client, two_neighbourhoods, endpoint
+):
     s = two_neighbourhoods
     login(client, s["manager_a"])
-    path = {"hide": "verbergen", "restore": "herstellen", "edit": "bewerken",
-            "resolve": "meldingen"}[endpoint]
-    response = client.post(f"/beheer/{s['a'].slug}/items/{s['item_b'].id}/{path}",
-                           data={"reason": "Weg", "note": "Klaar", "title": "Gekaapt"})
+    path = {
+        "hide": "verbergen",
+        "restore": "herstellen",
+        "edit": "bewerken",
+        "resolve": "meldingen",
+    }[endpoint]
+    response = client.post(
+        f"/beheer/{s['a'].slug}/items/{s['item_b'].id}/{path}",
+        data={"reason": "Weg", "note": "Klaar", "title": "Gekaapt"},
+    )
     assert response.status_code == 403
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "access.denied"))
     assert entry.actor_id == s["manager_a"].id and entry.item_id == s["item_b"].id
@@ -100,14 +125,17 @@ def test_forged_form_for_an_item_of_b_under_a_gives_403_and_an_audit_entry(
 
 def test_forged_newsletter_id_of_b_is_refused(client, two_neighbourhoods):
     s = two_neighbourhoods
-    letter = Newsletter(neighbourhood_id=s["b"].id, subject="B", body_html="<p>B</p>",
-                        body_text="B")
+    letter = Newsletter(
+        neighbourhood_id=s["b"].id, subject="B", body_html="<p>B</p>", body_text="B"
+    )
     db.session.add(letter)
     db.session.commit()
     login(client, s["manager_a"])
     for path in ("versturen", "test", "opslaan"):
-        response = client.post(f"/beheer/{s['a'].slug}/nieuwsbrieven/{path}",
-                               data={"newsletter_id": letter.id, "subject": "x", "body": "y"})
+        response = client.post(
+            f"/beheer/{s['a'].slug}/nieuwsbrieven/{path}",
+            data={"newsletter_id": letter.id, "subject": "x", "body": "y"},
+        )
         assert response.status_code == 403, path
     assert audit_count("access.denied", neighbourhood_id=s["b"].id) == 3
     db.session.refresh(letter)
@@ -150,8 +178,9 @@ def test_admin_moderates_every_neighbourhood(client, make_user, two_neighbourhoo
 # --- the queue --------------------------------------------------------------------------
 
 
-def test_queue_lists_new_and_reported_items_and_forgets_reviewed_ones(client, make_item,
-                                                                       two_neighbourhoods):
+def test_queue_lists_new_and_reported_items_and_forgets_reviewed_ones(
+    client, make_item, two_neighbourhoods
+):
     s = two_neighbourhoods
     old = make_item("activity", neighbourhood=s["a"], title="Oude rommelmarkt")
     old.created_at = utcnow() - timedelta(days=30)
@@ -202,12 +231,15 @@ def test_hide_needs_a_reason_and_tells_the_author(client, two_neighbourhoods):
     # Gone from the public page, and the relay closes with it.
     client.post("/uitloggen")
     assert client.get(f"/activiteit/{item.id}").status_code == 404
-    contact = client.post(f"/activiteit/{item.id}/contact",
-                          data={"name": "Vera", "email": "vera@example.net",
-                                "message": "Komt dit nog door?"})
+    contact = client.post(
+        f"/activiteit/{item.id}/contact",
+        data={"name": "Vera", "email": "vera@example.net", "message": "Komt dit nog door?"},
+    )
     assert contact.status_code in (404, 410)
-    assert db.session.scalar(select(func.count(OutboxMessage.id))
-                             .where(OutboxMessage.kind == "relay")) == 0
+    assert (
+        db.session.scalar(select(func.count(OutboxMessage.id)).where(OutboxMessage.kind == "relay"))
+        == 0
+    )
 
 
 def test_restore_makes_it_public_again(client, two_neighbourhoods):
@@ -216,13 +248,19 @@ def test_restore_makes_it_public_again(client, two_neighbourhoods):
     item.status, item.moderation_reason = "hidden", "Tijdelijk"
     db.session.commit()
     login(client, s["manager_a"])
-    client.post(f"/beheer/{s['a'].slug}/items/{item.id}/herstellen",
-                data={"reason": "Aangepast door de schrijver"})
+    client.post(
+        f"/beheer/{s['a'].slug}/items/{item.id}/herstellen",
+        data={"reason": "Aangepast door de schrijver"},
+    )
     db.session.refresh(item)
     assert item.status == "published" and item.moderation_reason is None
     assert audit_count("item.restored", item_id=item.id) == 1
-    assert db.session.scalar(select(func.count(OutboxMessage.id))
-                             .where(OutboxMessage.kind == "moderation_restored")) == 1
+    assert (
+        db.session.scalar(
+            select(func.count(OutboxMessage.id)).where(OutboxMessage.kind == "moderation_restored")
+        )
+        == 1
+    )
     assert client.get(f"/activiteit/{item.id}").status_code == 200
 
 
@@ -235,12 +273,17 @@ def test_edit_keeps_a_revision_and_notifies_the_author(client, two_neighbourhood
     url = f"/beheer/{s['a'].slug}/items/{item.id}/bewerken"
     form = client.get(url).get_data(as_text=True)
     assert 'name="title"' in form and 'name="contact_phone"' not in form
-    data = {"title": "Buurtsoep op zaterdag", "description": "Iedereen welkom.",
-            "starts_at": item.starts_at.strftime("%Y-%m-%dT%H:%M"),
-            "ends_at": item.ends_at.strftime("%Y-%m-%dT%H:%M"),
-            "location_name": "Buurthuis De Linde", "note": "Dag toegevoegd",
-            # a forged attempt to publish the author's phone and move the item:
-            "contact_phone_public": "y", "neighbourhood_id": s["b"].id}
+    data = {
+        "title": "Buurtsoep op zaterdag",
+        "description": "Iedereen welkom.",
+        "starts_at": item.starts_at.strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": item.ends_at.strftime("%Y-%m-%dT%H:%M"),
+        "location_name": "Buurthuis De Linde",
+        "note": "Dag toegevoegd",
+        # a forged attempt to publish the author's phone and move the item:
+        "contact_phone_public": "y",
+        "neighbourhood_id": s["b"].id,
+    }
     assert client.post(url, data=data).status_code == 302
     db.session.refresh(item)
     assert item.title == "Buurtsoep op zaterdag"
@@ -259,10 +302,16 @@ def test_an_edit_that_changes_nothing_records_nothing(client, two_neighbourhoods
     item = s["item_a"]
     login(client, s["manager_a"])
     url = f"/beheer/{s['a'].slug}/items/{item.id}/bewerken"
-    client.post(url, data={"title": item.title, "description": "Omschrijving",
-                           "starts_at": item.starts_at.strftime("%Y-%m-%dT%H:%M"),
-                           "ends_at": item.ends_at.strftime("%Y-%m-%dT%H:%M"),
-                           "location_name": item.location_name})
+    client.post(
+        url,
+        data={
+            "title": item.title,
+            "description": "Omschrijving",
+            "starts_at": item.starts_at.strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": item.ends_at.strftime("%Y-%m-%dT%H:%M"),
+            "location_name": item.location_name,
+        },
+    )
     assert db.session.scalar(select(func.count(ItemRevision.id))) == 0
     assert audit_count("item.edited") == 0
 
@@ -289,8 +338,10 @@ def test_anyone_can_report_and_nothing_is_hidden_automatically(client, two_neigh
 def test_a_report_needs_a_reason_and_is_rate_limited(client, two_neighbourhoods):
     item = two_neighbourhoods["item_a"]
     assert client.post(f"/activiteit/{item.id}/melden", data={"reason": ""}).status_code == 400
-    statuses = [client.post(f"/activiteit/{item.id}/melden",
-                            data={"reason": f"Melding {n}"}).status_code for n in range(6)]
+    statuses = [
+        client.post(f"/activiteit/{item.id}/melden", data={"reason": f"Melding {n}"}).status_code
+        for n in range(6)
+    ]
     assert statuses[-1] == 429
     assert db.session.scalar(select(func.count(Report.id))) == statuses.count(200)
 
@@ -298,12 +349,15 @@ def test_a_report_needs_a_reason_and_is_rate_limited(client, two_neighbourhoods)
 def test_resolving_closes_the_reports_with_a_note(client, two_neighbourhoods):
     s = two_neighbourhoods
     item = s["item_a"]
-    db.session.add_all([Report(item_id=item.id, reason="Spam"),
-                        Report(item_id=item.id, reason="Reclame")])
+    db.session.add_all(
+        [Report(item_id=item.id, reason="Spam"), Report(item_id=item.id, reason="Reclame")]
+    )
     db.session.commit()
     login(client, s["manager_a"])
-    client.post(f"/beheer/{s['a'].slug}/items/{item.id}/meldingen",
-                data={"note": "Gesproken met de schrijver; blijft staan"})
+    client.post(
+        f"/beheer/{s['a'].slug}/items/{item.id}/meldingen",
+        data={"note": "Gesproken met de schrijver; blijft staan"},
+    )
     reports = list(db.session.scalars(select(Report)))
     assert all(r.resolved_at and r.resolved_by_id == s["manager_a"].id for r in reports)
     assert reports[0].resolution == "Gesproken met de schrijver; blijft staan"
@@ -311,8 +365,7 @@ def test_resolving_closes_the_reports_with_a_note(client, two_neighbourhoods):
     assert entry.item_id == item.id and entry.subject_id == s["author_a"].id
 
 
-def test_managers_see_a_moderation_link_on_items_of_their_neighbourhood(client,
-                                                                        two_neighbourhoods):
+def test_managers_see_a_moderation_link_on_items_of_their_neighbourhood(client, two_neighbourhoods):
     s = two_neighbourhoods
     login(client, s["manager_a"])
     own = client.get(f"/activiteit/{s['item_a'].id}").get_data(as_text=True)
@@ -329,7 +382,11 @@ def test_audit_entries_of_a_person_are_one_query(client, two_neighbourhoods):
     client.get(base)
     client.post(f"{base}/verbergen", data={"reason": "Dubbel"})
     client.post(f"{base}/herstellen", data={"reason": "Toch niet dubbel"})
-    actions = list(db.session.scalars(
-        select(AuditEntry.action).where(AuditEntry.subject_id == s["author_a"].id)
-        .order_by(AuditEntry.id)))
+    actions = list(
+        db.session.scalars(
+            select(AuditEntry.action)
+            .where(AuditEntry.subject_id == s["author_a"].id)
+            .order_by(AuditEntry.id)
+        )
+    )
     assert actions == ["author.viewed", "item.hidden", "item.restored"]

@@ -34,8 +34,7 @@ def test_setup_shows_a_server_drawn_qr_code_and_the_secret(client, auth, make_us
     assert user.totp_secret == secret and secret in again
 
 
-def test_confirming_with_a_code_switches_on_and_shows_recovery_codes_once(client, auth,
-                                                                        make_user):
+def test_confirming_with_a_code_switches_on_and_shows_recovery_codes_once(client, auth, make_user):
     user = make_user()
     auth.login(user)
     client.get("/account/tweestapsverificatie")
@@ -51,19 +50,22 @@ def test_confirming_with_a_code_switches_on_and_shows_recovery_codes_once(client
     assert response.status_code == 200 and len(codes) == 10
     db.session.refresh(user)
     assert user.totp_enabled_at is not None
-    stored = set(db.session.scalars(select(RecoveryCode.code_hash)
-                                    .where(RecoveryCode.user_id == user.id)))
+    stored = set(
+        db.session.scalars(select(RecoveryCode.code_hash).where(RecoveryCode.user_id == user.id))
+    )
     assert len(stored) == 10 and not stored & set(codes)  # only hashes are kept
     assert audit_count("mfa.enabled", subject_id=user.id) == 1
-    assert not any(code in client.get("/account/tweestapsverificatie").get_data(as_text=True)
-                   for code in codes)
+    assert not any(
+        code in client.get("/account/tweestapsverificatie").get_data(as_text=True) for code in codes
+    )
 
 
 def test_login_asks_for_the_code_after_the_password(client, make_user):
     user = make_user()
     switch_on_totp(user)
-    response = client.post("/inloggen", data={"email": user.email,
-                                              "password": "correct horse battery"})
+    response = client.post(
+        "/inloggen", data={"email": user.email, "password": "correct horse battery"}
+    )
     assert response.headers["Location"].endswith("/inloggen/code")
     assert not logged_in(client)  # the password alone is not enough
     assert client.post("/inloggen/code", data={"code": "123456"}).status_code == 400
@@ -86,8 +88,9 @@ def test_a_recovery_code_logs_in_once(client, auth, make_user):
     auth.login(user)
     client.get("/account/tweestapsverificatie")
     db.session.refresh(user)
-    html = client.post("/account/tweestapsverificatie",
-                       data={"code": code_for(user)}).get_data(as_text=True)
+    html = client.post("/account/tweestapsverificatie", data={"code": code_for(user)}).get_data(
+        as_text=True
+    )
     recovery = re.findall(r"<li>([A-Z0-9-]{19})</li>", html)[0]
     auth.logout()
 
@@ -102,8 +105,9 @@ def test_code_attempts_are_rate_limited(client, make_user):
     user = make_user()
     switch_on_totp(user)
     client.post("/inloggen", data={"email": user.email, "password": "correct horse battery"})
-    statuses = [client.post("/inloggen/code", data={"code": "000000"}).status_code
-                for _ in range(6)]
+    statuses = [
+        client.post("/inloggen/code", data={"code": "000000"}).status_code for _ in range(6)
+    ]
     assert statuses[:5] == [400] * 5 and statuses[5] == 429
     # Even the right code waits now.
     assert client.post("/inloggen/code", data={"code": code_for(user)}).status_code == 429
@@ -128,10 +132,12 @@ def test_residents_find_two_step_login_on_their_account_page(client, auth, make_
     assert "/account/tweestapsverificatie" in html
 
 
-@pytest.mark.parametrize("path", ["/beheer", "/beheer/{slug}", "/beheer/{slug}/abonnees",
-                                  "/beheer/{slug}/nieuwsbrieven"])
-def test_manager_pages_refuse_a_manager_without_totp(client, make_neighbourhood,
-                                                     make_manager, path):
+@pytest.mark.parametrize(
+    "path", ["/beheer", "/beheer/{slug}", "/beheer/{slug}/abonnees", "/beheer/{slug}/nieuwsbrieven"]
+)
+def test_manager_pages_refuse_a_manager_without_totp(
+    client, make_neighbourhood, make_manager, path
+):
     place = make_neighbourhood()
     manager = make_manager(place, totp=False)
     login(client, manager)
@@ -151,8 +157,13 @@ def test_after_setup_the_manager_page_opens(client, make_neighbourhood, make_man
     assert setup.status_code == 200
     db.session.refresh(manager)
     secret = manager.totp_secret
-    action = re.search(r'action="(/account/tweestapsverificatie\?next=[^"]+)"',
-                       setup.get_data(as_text=True)).group(1).replace("&amp;", "&")
+    action = (
+        re.search(
+            r'action="(/account/tweestapsverificatie\?next=[^"]+)"', setup.get_data(as_text=True)
+        )
+        .group(1)
+        .replace("&amp;", "&")
+    )
     done = client.post(action, data={"code": pyotp.TOTP(secret).now()})
     assert f"/beheer/{place.slug}" in done.get_data(as_text=True)  # "continue" goes back
     assert client.get(f"/beheer/{place.slug}").status_code == 200

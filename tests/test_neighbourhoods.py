@@ -43,14 +43,28 @@ def test_neighbourhood_page_shows_upcoming_activities_organisations_and_open_off
     place = make_neighbourhood()
     soon = datetime.now().replace(second=0, microsecond=0) + timedelta(days=2)
     past = datetime.now() - timedelta(days=2)
-    make_item("activity", neighbourhood=place, title="Komt eraan", starts_at=soon,
-              ends_at=soon + timedelta(hours=1))
-    make_item("activity", neighbourhood=place, title="Al geweest", starts_at=past,
-              ends_at=past + timedelta(hours=1))
+    make_item(
+        "activity",
+        neighbourhood=place,
+        title="Komt eraan",
+        starts_at=soon,
+        ends_at=soon + timedelta(hours=1),
+    )
+    make_item(
+        "activity",
+        neighbourhood=place,
+        title="Al geweest",
+        starts_at=past,
+        ends_at=past + timedelta(hours=1),
+    )
     make_item("organisation", neighbourhood=place, title="Buurthuis")
     make_item("offer", neighbourhood=place, title="Open aanbod")
-    make_item("offer", neighbourhood=place, title="Verlopen aanbod",
-              expires_on=date.today() - timedelta(days=1))
+    make_item(
+        "offer",
+        neighbourhood=place,
+        title="Verlopen aanbod",
+        expires_on=date.today() - timedelta(days=1),
+    )
     make_item("activity", title="Andere wijk")
     html = client.get(f"/wijk/{place.slug}").get_data(as_text=True)
     assert "Komt eraan" in html and "Buurthuis" in html and "Open aanbod" in html
@@ -66,15 +80,23 @@ def test_agenda_is_paginated_without_gaps_or_repeats(client, app, make_neighbour
         title = f"Activiteit nummer {n:02d}"
         titles.append(title)
         moment = start + timedelta(hours=n // 3)
-        make_item("activity", neighbourhood=place, title=title, starts_at=moment,
-                  ends_at=moment + timedelta(hours=1))
+        make_item(
+            "activity",
+            neighbourhood=place,
+            title=title,
+            starts_at=moment,
+            ends_at=moment + timedelta(hours=1),
+        )
     seen, url = [], f"/wijk/{place.slug}"
     while url:
         html = client.get(url).get_data(as_text=True)
         seen += [t for t in titles if t in html]
         marker = 'rel="next" href="'
-        url = html.split(marker, 1)[1].split('"', 1)[0].replace("&amp;", "&") \
-            if marker in html else None
+        url = (
+            html.split(marker, 1)[1].split('"', 1)[0].replace("&amp;", "&")
+            if marker in html
+            else None
+        )
     assert seen == titles
 
 

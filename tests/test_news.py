@@ -25,6 +25,7 @@ def with_totp(user):
 @pytest.fixture
 def login(auth, client):
     """Log in, through the second step when the person has two-step login on."""
+
     def log_in(user):
         response = auth.login(user)
         if response.headers.get("Location", "").endswith("/inloggen/code"):
@@ -48,8 +49,9 @@ def post(client, place, title="Straatfeest op zaterdag", body="Kom allemaal!"):
     return client.post(f"/wijk/{place.slug}/nieuws/nieuw", data={"title": title, "body": body})
 
 
-def test_manager_posts_news_that_shows_everywhere_public(client, auth, login, make_neighbourhood,
-                                                         manager_of):
+def test_manager_posts_news_that_shows_everywhere_public(
+    client, auth, login, make_neighbourhood, manager_of
+):
     place = make_neighbourhood()
     login(manager_of(place))
     assert client.get(f"/wijk/{place.slug}/nieuws/nieuw").status_code == 200
@@ -61,14 +63,20 @@ def test_manager_posts_news_that_shows_everywhere_public(client, auth, login, ma
     auth.logout()
     page = client.get(response.headers["Location"])
     assert page.status_code == 200 and "Straatfeest op zaterdag" in page.get_data(as_text=True)
-    for url in (f"/wijk/{place.slug}", f"/wijk/{place.slug}/nieuws",
-                f"/wijk/{place.slug}/feed.atom", "/sitemap.xml", "/zoeken?q=straatfeest"):
+    for url in (
+        f"/wijk/{place.slug}",
+        f"/wijk/{place.slug}/nieuws",
+        f"/wijk/{place.slug}/feed.atom",
+        "/sitemap.xml",
+        "/zoeken?q=straatfeest",
+    ):
         body = client.get(url).get_data(as_text=True)
         assert "Straatfeest op zaterdag" in body or f"/nieuws/{news.id}" in body, url
 
 
-def test_only_managers_of_that_neighbourhood_may_post(client, auth, login, make_neighbourhood,
-                                                      make_user, manager_of):
+def test_only_managers_of_that_neighbourhood_may_post(
+    client, auth, login, make_neighbourhood, make_user, manager_of
+):
     place, other = make_neighbourhood(), make_neighbourhood()
     response = client.get(f"/wijk/{place.slug}/nieuws/nieuw")
     assert response.status_code == 302 and "/inloggen" in response.headers["Location"]
@@ -83,8 +91,9 @@ def test_only_managers_of_that_neighbourhood_may_post(client, auth, login, make_
     assert post(client, place).status_code == 302
 
 
-def test_managers_edit_and_delete_and_others_cannot(client, auth, login, make_neighbourhood,
-                                                    make_user, manager_of):
+def test_managers_edit_and_delete_and_others_cannot(
+    client, auth, login, make_neighbourhood, make_user, manager_of
+):
     place, other = make_neighbourhood(), make_neighbourhood()
     author, colleague = manager_of(place), manager_of(place)
     login(author)
@@ -97,8 +106,10 @@ def test_managers_edit_and_delete_and_others_cannot(client, auth, login, make_ne
         assert client.post(f"/nieuws/{news.id}/verwijderen").status_code == 403
         auth.logout()
     login(colleague)  # any manager of the neighbourhood, not only the author
-    response = client.post(f"/nieuws/{news.id}/bewerken",
-                           data={"title": "Straatfeest gaat door", "body": "Ook bij regen."})
+    response = client.post(
+        f"/nieuws/{news.id}/bewerken",
+        data={"title": "Straatfeest gaat door", "body": "Ook bij regen."},
+    )
     assert response.status_code == 302
     db.session.refresh(news)
     assert news.title == "Straatfeest gaat door" and news.description == "<p>Ook bij regen.</p>"
@@ -108,8 +119,9 @@ def test_managers_edit_and_delete_and_others_cannot(client, auth, login, make_ne
     assert client.get(f"/nieuws/{news.id}").status_code == 404
 
 
-def test_news_is_not_a_kind_residents_create_through_the_content_forms(client, auth,
-                                                                      make_user, make_item):
+def test_news_is_not_a_kind_residents_create_through_the_content_forms(
+    client, auth, make_user, make_item
+):
     auth.login(make_user())
     assert client.get("/plaatsen/nieuws").status_code == 404
     news = make_item("news", title="Nieuws")
@@ -119,7 +131,8 @@ def test_news_is_not_a_kind_residents_create_through_the_content_forms(client, a
 
 
 def test_neighbourhood_page_shows_recent_news_and_the_archive_keeps_the_rest(
-        client, make_neighbourhood, make_item):
+    client, make_neighbourhood, make_item
+):
     place = make_neighbourhood()
     recent = make_item("news", neighbourhood=place, title="Vers nieuws")
     old = make_item("news", neighbourhood=place, title="Oud nieuws")
@@ -135,8 +148,9 @@ def test_neighbourhood_page_shows_recent_news_and_the_archive_keeps_the_rest(
     assert client.get(f"/nieuws/{recent.id}").status_code == 200
 
 
-def test_a_manager_without_two_step_login_cannot_post_yet(client, auth, make_neighbourhood,
-                                                          make_user):
+def test_a_manager_without_two_step_login_cannot_post_yet(
+    client, auth, make_neighbourhood, make_user
+):
     place = make_neighbourhood()
     manager = make_user()
     db.session.add(NeighbourhoodManager(neighbourhood_id=place.id, user_id=manager.id))

@@ -7,9 +7,9 @@ from wijk.extensions import db
 from wijk.models import NeighbourhoodManager
 
 
-def test_a_manager_with_news_can_open_every_page_listing_their_items(client, auth, make_user,
-                                                                      make_neighbourhood,
-                                                                      make_item):
+def test_a_manager_with_news_can_open_every_page_listing_their_items(
+    client, auth, make_user, make_neighbourhood, make_item
+):
     place = make_neighbourhood()
     manager = make_user()
     db.session.add(NeighbourhoodManager(neighbourhood_id=place.id, user_id=manager.id))

@@ -28,7 +28,8 @@ def links(text: str) -> list[str]:
 
 
 def test_visitor_without_account_subscribes_from_the_page_and_confirms_by_mail(
-        app, client, make_neighbourhood, make_manager, smtp_server):
+    app, client, make_neighbourhood, make_manager, smtp_server
+):
     place = make_neighbourhood("Lombok")
     html = client.get(f"/wijk/{place.slug}").get_data(as_text=True)
     assert f'action="/wijk/{place.slug}/nieuwsbrief"' in html and 'name="email"' in html
@@ -38,6 +39,7 @@ def test_visitor_without_account_subscribes_from_the_page_and_confirms_by_mail(
     [row] = db.session.scalars(select(NewsletterSubscription))
     assert row.user_id is None and row.email == "buur@example.org" and row.confirmed_at is None
     from wijk.newsletters.services import subscriber_count
+
     assert subscriber_count(place.id) == 0  # not before the second step
 
     drain(app)
@@ -60,11 +62,15 @@ def test_visitor_without_account_subscribes_from_the_page_and_confirms_by_mail(
     manager = make_manager(place)
     smtp_server.clear()
     login(client, manager)
-    client.post(f"/beheer/{place.slug}/nieuwsbrieven/opslaan",
-                data={"subject": "Nieuws", "body": "Hallo buren"})
+    client.post(
+        f"/beheer/{place.slug}/nieuwsbrieven/opslaan",
+        data={"subject": "Nieuws", "body": "Hallo buren"},
+    )
     letter = db.session.scalar(select(Newsletter))
-    client.post(f"/beheer/{place.slug}/nieuwsbrieven/versturen",
-                data={"newsletter_id": letter.id, "confirmed": "1"})
+    client.post(
+        f"/beheer/{place.slug}/nieuwsbrieven/versturen",
+        data={"newsletter_id": letter.id, "confirmed": "1"},
+    )
     drain(app)
     assert sorted(m.rcpt_tos[0] for m in smtp_server.messages) == ["buur@example.org"]
     received = smtp_server.messages[0].message
@@ -105,14 +111,18 @@ def test_the_privacy_statement_names_the_new_rules(client):
 # --- the manager's side ---------------------------------------------------------------------
 
 
-def test_markdown_lists_and_bold_arrive_formatted_and_sanitised(client, make_neighbourhood,
-                                                                make_manager):
+def test_markdown_lists_and_bold_arrive_formatted_and_sanitised(
+    client, make_neighbourhood, make_manager
+):
     place = make_neighbourhood()
     login(client, make_manager(place))
-    body = ("Beste buren,\n\n- soep op **zaterdag**\n- *koffie* om tien uur\n\n"
-            "[site](javascript:alert(1)) <script>alert(2)</script> <img src=x onerror=y>")
-    client.post(f"/beheer/{place.slug}/nieuwsbrieven/opslaan",
-                data={"subject": "Nieuws", "body": body})
+    body = (
+        "Beste buren,\n\n- soep op **zaterdag**\n- *koffie* om tien uur\n\n"
+        "[site](javascript:alert(1)) <script>alert(2)</script> <img src=x onerror=y>"
+    )
+    client.post(
+        f"/beheer/{place.slug}/nieuwsbrieven/opslaan", data={"subject": "Nieuws", "body": body}
+    )
     letter = db.session.scalar(select(Newsletter))
     assert "<ul>\n<li>soep op <strong>zaterdag</strong></li>" in letter.body_html
     assert "<li><em>koffie</em> om tien uur</li>" in letter.body_html
@@ -126,63 +136,91 @@ def test_markdown_lists_and_bold_arrive_formatted_and_sanitised(client, make_nei
 
 
 def test_the_confirmation_step_names_the_count_and_queues_nothing_before_it(
-        client, make_neighbourhood, make_manager, make_user, subscribe):
+    client, make_neighbourhood, make_manager, make_user, subscribe
+):
     place = make_neighbourhood()
     for n in range(3):
         subscribe(make_user(email=f"lezer{n}@example.org"), place)
-    db.session.add(NewsletterSubscription(neighbourhood_id=place.id, email="los@example.org",
-                                          source="email", subscribed_at=utcnow(),
-                                          confirmed_at=utcnow()))
+    db.session.add(
+        NewsletterSubscription(
+            neighbourhood_id=place.id,
+            email="los@example.org",
+            source="email",
+            subscribed_at=utcnow(),
+            confirmed_at=utcnow(),
+        )
+    )
     db.session.commit()
     login(client, make_manager(place))
-    client.post(f"/beheer/{place.slug}/nieuwsbrieven/opslaan",
-                data={"subject": "Nieuws", "body": "Hallo"})
+    client.post(
+        f"/beheer/{place.slug}/nieuwsbrieven/opslaan", data={"subject": "Nieuws", "body": "Hallo"}
+    )
     letter = db.session.scalar(select(Newsletter))
 
-    step = client.post(f"/beheer/{place.slug}/nieuwsbrieven/versturen",
-                       data={"newsletter_id": letter.id})
+    step = client.post(
+        f"/beheer/{place.slug}/nieuwsbrieven/versturen", data={"newsletter_id": letter.id}
+    )
     html = step.get_data(as_text=True)
     assert step.status_code == 200 and 'data-recipients="4"' in html
     assert "gaat naar 4 ontvanger(s)" in html and 'name="confirmed"' in html
     db.session.expire_all()
     assert outbox("newsletter") == [] and db.session.get(Newsletter, letter.id).sent_at is None
 
-    done = client.post(f"/beheer/{place.slug}/nieuwsbrieven/versturen",
-                       data={"newsletter_id": letter.id, "confirmed": "1"})
+    done = client.post(
+        f"/beheer/{place.slug}/nieuwsbrieven/versturen",
+        data={"newsletter_id": letter.id, "confirmed": "1"},
+    )
     assert done.status_code == 302
     assert len(outbox("newsletter")) == 4
 
 
 def test_the_agenda_section_lists_coming_public_activities_only(
-        client, make_neighbourhood, make_manager, make_item, make_user, subscribe):
+    client, make_neighbourhood, make_manager, make_item, make_user, subscribe
+):
     place = make_neighbourhood()
     subscribe(make_user(email="lezer@example.org"), place)
     soon = local_now().replace(second=0, microsecond=0) + timedelta(days=5)
-    make_item("activity", neighbourhood=place, title="Buurtsoep", starts_at=soon,
-              contact_phone="0612345678")
-    make_item("activity", neighbourhood=place, title="Ver weg",
-              starts_at=soon + timedelta(weeks=6))
-    make_item("activity", neighbourhood=place, title="Verborgen feest", starts_at=soon,
-              status="hidden")
+    make_item(
+        "activity",
+        neighbourhood=place,
+        title="Buurtsoep",
+        starts_at=soon,
+        contact_phone="0612345678",
+    )
+    make_item("activity", neighbourhood=place, title="Ver weg", starts_at=soon + timedelta(weeks=6))
+    make_item(
+        "activity", neighbourhood=place, title="Verborgen feest", starts_at=soon, status="hidden"
+    )
     login(client, make_manager(place))
-    client.post(f"/beheer/{place.slug}/nieuwsbrieven/opslaan",
-                data={"subject": "Nieuws", "body": "Hallo", "with_agenda": "y"})
+    client.post(
+        f"/beheer/{place.slug}/nieuwsbrieven/opslaan",
+        data={"subject": "Nieuws", "body": "Hallo", "with_agenda": "y"},
+    )
     letter = db.session.scalar(select(Newsletter))
     assert letter.with_agenda
-    client.post(f"/beheer/{place.slug}/nieuwsbrieven/versturen",
-                data={"newsletter_id": letter.id, "confirmed": "1"})
+    client.post(
+        f"/beheer/{place.slug}/nieuwsbrieven/versturen",
+        data={"newsletter_id": letter.id, "confirmed": "1"},
+    )
     [mail] = outbox("newsletter")
     assert "Agenda voor de komende weken" in mail.body_text and "Buurtsoep" in mail.body_html
     for absent in ("Ver weg", "Verborgen feest", "0612345678"):
         assert absent not in mail.body_text and absent not in mail.body_html
 
 
-def test_managers_see_how_many_addresses_but_never_the_addresses(client, make_neighbourhood,
-                                                                 make_manager):
+def test_managers_see_how_many_addresses_but_never_the_addresses(
+    client, make_neighbourhood, make_manager
+):
     place = make_neighbourhood()
-    db.session.add(NewsletterSubscription(neighbourhood_id=place.id, email="los@example.org",
-                                          source="email", subscribed_at=utcnow(),
-                                          confirmed_at=utcnow()))
+    db.session.add(
+        NewsletterSubscription(
+            neighbourhood_id=place.id,
+            email="los@example.org",
+            source="email",
+            subscribed_at=utcnow(),
+            confirmed_at=utcnow(),
+        )
+    )
     db.session.commit()
     login(client, make_manager(place))
     html = client.get(f"/beheer/{place.slug}/abonnees").get_data(as_text=True)

@@ -18,19 +18,49 @@ def organisation_with_items(make_item):
     organisation = make_item("organisation", title="Buurthuis De Boog")
     place = organisation.neighbourhood
     start = datetime.now().replace(second=0, microsecond=0) + timedelta(days=5)
-    later = make_item("activity", neighbourhood=place, organisation=organisation,
-                      title="Koffieochtend", starts_at=start + timedelta(days=2),
-                      ends_at=None, contact_phone="0611122233", contact_email="boog@example.org")
-    sooner = make_item("activity", neighbourhood=place, organisation=organisation,
-                       title="Klaverjassen", starts_at=start, ends_at=None)
-    make_item("activity", neighbourhood=place, organisation=organisation, title="Voorbij",
-              starts_at=start - timedelta(days=30), ends_at=start - timedelta(days=30))
-    make_item("activity", neighbourhood=place, organisation=organisation, title="Verborgen",
-              starts_at=start, status="hidden")
+    later = make_item(
+        "activity",
+        neighbourhood=place,
+        organisation=organisation,
+        title="Koffieochtend",
+        starts_at=start + timedelta(days=2),
+        ends_at=None,
+        contact_phone="0611122233",
+        contact_email="boog@example.org",
+    )
+    sooner = make_item(
+        "activity",
+        neighbourhood=place,
+        organisation=organisation,
+        title="Klaverjassen",
+        starts_at=start,
+        ends_at=None,
+    )
+    make_item(
+        "activity",
+        neighbourhood=place,
+        organisation=organisation,
+        title="Voorbij",
+        starts_at=start - timedelta(days=30),
+        ends_at=start - timedelta(days=30),
+    )
+    make_item(
+        "activity",
+        neighbourhood=place,
+        organisation=organisation,
+        title="Verborgen",
+        starts_at=start,
+        status="hidden",
+    )
     make_item("activity", neighbourhood=place, title="Van iemand anders", starts_at=start)
     make_item("offer", neighbourhood=place, organisation=organisation, title="Gratis stoelen")
-    make_item("offer", neighbourhood=place, organisation=organisation, title="Verlopen bank",
-              expires_on=date.today() - timedelta(days=1))
+    make_item(
+        "offer",
+        neighbourhood=place,
+        organisation=organisation,
+        title="Verlopen bank",
+        expires_on=date.today() - timedelta(days=1),
+    )
     return organisation, sooner, later
 
 
@@ -40,8 +70,14 @@ def test_organisation_page_lists_its_upcoming_activities_and_open_offers(client,
     assert "Klaverjassen" in html and "Koffieochtend" in html
     assert html.index("Klaverjassen") < html.index("Koffieochtend")  # soonest first
     assert "Gratis stoelen" in html
-    for absent in ("Voorbij", "Verborgen", "Van iemand anders", "Verlopen bank",
-                   "0611122233", "boog@example.org"):
+    for absent in (
+        "Voorbij",
+        "Verborgen",
+        "Van iemand anders",
+        "Verlopen bank",
+        "0611122233",
+        "boog@example.org",
+    ):
         assert absent not in html, absent
     assert f"/organisatie/{organisation.id}/agenda.ics" in html
     assert f"/organisatie/{organisation.id}/atom.xml" in html
@@ -73,8 +109,11 @@ def test_organisation_atom_holds_its_current_activities_and_offers(client, make_
 
 def test_feeds_of_an_unpublished_organisation_or_another_item_are_404(client, make_item):
     organisation, sooner, _later = organisation_with_items(make_item)
-    for url in (f"/organisatie/{sooner.id}/agenda.ics", f"/organisatie/{sooner.id}/atom.xml",
-                "/organisatie/999999/agenda.ics"):
+    for url in (
+        f"/organisatie/{sooner.id}/agenda.ics",
+        f"/organisatie/{sooner.id}/atom.xml",
+        "/organisatie/999999/agenda.ics",
+    ):
         assert client.get(url).status_code == 404, url
     organisation.status = "hidden"
     db.session.commit()
@@ -84,11 +123,16 @@ def test_feeds_of_an_unpublished_organisation_or_another_item_are_404(client, ma
 
 def test_a_series_of_the_organisation_is_listed_at_its_next_date(client, make_item):
     organisation = make_item("organisation", title="Buurthuis De Boog")
-    first = datetime.now().replace(hour=19, minute=0, second=0, microsecond=0) \
-        - timedelta(days=14)
-    make_item("activity", neighbourhood=organisation.neighbourhood, organisation=organisation,
-              title="Elke week breien", starts_at=first, ends_at=first + timedelta(hours=2),
-              rrule="FREQ=WEEKLY;COUNT=10")
+    first = datetime.now().replace(hour=19, minute=0, second=0, microsecond=0) - timedelta(days=14)
+    make_item(
+        "activity",
+        neighbourhood=organisation.neighbourhood,
+        organisation=organisation,
+        title="Elke week breien",
+        starts_at=first,
+        ends_at=first + timedelta(hours=2),
+        rrule="FREQ=WEEKLY;COUNT=10",
+    )
     html = client.get(f"/organisatie/{organisation.id}").get_data(as_text=True)
     assert "Elke week breien" in html
     body = client.get(f"/organisatie/{organisation.id}/agenda.ics").get_data()

@@ -133,19 +133,41 @@ def test_queue_mail_is_written_in_the_transaction_of_the_change(app, test_templa
     assert "bevestig" in row.body_text and row.body_html.startswith("<p>")
 
 
-_COLUMNS = ("kind", "to_addr", "reply_to", "subject", "body_text", "body_html", "headers",
-            "status", "attempts", "claimed_at", "last_error", "sent_at")
+_COLUMNS = (
+    "kind",
+    "to_addr",
+    "reply_to",
+    "subject",
+    "body_text",
+    "body_html",
+    "headers",
+    "status",
+    "attempts",
+    "claimed_at",
+    "last_error",
+    "sent_at",
+)
 
 
 def test_queue_bulk_writes_the_rows_queue_mail_would(app, test_templates):
-    queue_mail("relay", "anna@example.org", "_outbox_test", name="Anna",
-               reply_to="Bram <bram@example.org>", headers={"Auto-Submitted": "auto-replied"})
+    queue_mail(
+        "relay",
+        "anna@example.org",
+        "_outbox_test",
+        name="Anna",
+        reply_to="Bram <bram@example.org>",
+        headers={"Auto-Submitted": "auto-replied"},
+    )
     db.session.commit()
     single = db.session.scalars(select(OutboxMessage)).one()
 
     now = utcnow().replace(microsecond=0)
-    mail = Mail("anna@example.org", *render_mail("_outbox_test", None, name="Anna"),
-                reply_to="Bram <bram@example.org>", headers={"Auto-Submitted": "auto-replied"})
+    mail = Mail(
+        "anna@example.org",
+        *render_mail("_outbox_test", None, name="Anna"),
+        reply_to="Bram <bram@example.org>",
+        headers={"Auto-Submitted": "auto-replied"},
+    )
     assert queue_bulk("relay", [mail], now=now) == 1
     db.session.commit()
     bulk = db.session.scalars(select(OutboxMessage).where(OutboxMessage.id != single.id)).one()
@@ -334,7 +356,10 @@ def test_header_injection_is_refused_and_never_sent(app, smtp_server):
     report = drain()
     assert (report.sent, report.failed) == (1, 2)
     assert [fetch(i).status for i in ids] == [
-        OutboxState.FAILED, OutboxState.FAILED, OutboxState.SENT]
+        OutboxState.FAILED,
+        OutboxState.FAILED,
+        OutboxState.SENT,
+    ]
     assert all("victim" not in mail.raw.decode() for mail in smtp_server.messages)
 
 
@@ -621,9 +646,15 @@ def test_inline_worker_delivers_in_the_background(app):
 def test_long_lines_are_wrapped_so_strict_servers_accept_them(app, smtp_server):
     """A newsletter paragraph is one long line of HTML; RFC 5321 allows 998 characters."""
     paragraph = "Beste buren, " + "dit is een lange zin in de nieuwsbrief. " * 60
-    db.session.add(OutboxMessage(kind="newsletter", to_addr="lid@example.org",
-                                 subject="Nieuwsbrief", body_text=paragraph,
-                                 body_html=f"<p>{paragraph}</p>"))
+    db.session.add(
+        OutboxMessage(
+            kind="newsletter",
+            to_addr="lid@example.org",
+            subject="Nieuwsbrief",
+            body_text=paragraph,
+            body_html=f"<p>{paragraph}</p>",
+        )
+    )
     db.session.commit()
     assert run_once(app) == 1
     [mail] = smtp_server.messages

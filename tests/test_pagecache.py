@@ -33,15 +33,15 @@ def test_a_repeated_anonymous_page_is_served_from_memory_with_an_etag(client, ma
     assert first.status_code == 200 and first.headers["ETag"]
     queries = statements_during(lambda: client.get(f"/wijk/{item.neighbourhood.slug}"))
     assert queries == 1  # only the content version
-    again = client.get(f"/wijk/{item.neighbourhood.slug}",
-                       headers={"If-None-Match": first.headers["ETag"]})
+    again = client.get(
+        f"/wijk/{item.neighbourhood.slug}", headers={"If-None-Match": first.headers["ETag"]}
+    )
     assert again.status_code == 304
 
 
 def test_a_field_switched_hidden_disappears_at_once(client, auth, make_item, make_user):
     owner = make_user()
-    item = make_item("activity", owner=owner, contact_phone="0655544433",
-                     contact_phone_public=True)
+    item = make_item("activity", owner=owner, contact_phone="0655544433", contact_phone_public=True)
     url = f"/activiteit/{item.id}"
     assert "0655544433" in client.get(url).get_data(as_text=True)  # cached now
     auth.login(owner)
@@ -68,11 +68,16 @@ def test_logged_in_people_never_get_a_cached_page(client, auth, make_item, make_
     assert "0611122233" in client.get(url).get_data(as_text=True)  # the owner's own view
 
 
-def test_each_visitor_gets_their_own_csrf_token_on_a_cached_page(_schema, tmp_path,
-                                                                make_item):
+def test_each_visitor_gets_their_own_csrf_token_on_a_cached_page(_schema, tmp_path, make_item):
     url, _ = _schema
-    app = create_app({"TESTING": True, "SECRET_KEY": "cache", "SQLALCHEMY_DATABASE_URI": url,
-                      "WTF_CSRF_ENABLED": True})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "cache",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "WTF_CSRF_ENABLED": True,
+        }
+    )
     # As in production, each request gets a fresh g (the token is cached there).
     request_started.connect(lambda sender, **extra: g.__dict__.clear(), app, weak=False)
     with app.app_context():
@@ -81,9 +86,15 @@ def test_each_visitor_gets_their_own_csrf_token_on_a_cached_page(_schema, tmp_pa
         for visitor in (app.test_client(), app.test_client()):  # the second gets the cache
             html = visitor.get(page).get_data(as_text=True)
             token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-            response = visitor.post(f"{page}/contact", data={
-                "csrf_token": token, "name": "Vera", "email": "vera@example.net",
-                "message": "Is er nog plek?"})
+            response = visitor.post(
+                f"{page}/contact",
+                data={
+                    "csrf_token": token,
+                    "name": "Vera",
+                    "email": "vera@example.net",
+                    "message": "Is er nog plek?",
+                },
+            )
             assert response.status_code == 302
         db.session.remove()
         db.engine.dispose()
@@ -93,10 +104,11 @@ def test_a_flash_message_is_shown_and_not_cached(client, make_item):
     item = make_item("activity")
     url = f"/activiteit/{item.id}"
     client.get(url)
-    response = client.post(f"{url}/contact", data={
-        "name": "Vera", "email": "vera@example.net", "message": "Is er nog plek?"})
-    assert "bericht is verstuurd" in client.get(response.headers["Location"]).get_data(
-        as_text=True)
+    response = client.post(
+        f"{url}/contact",
+        data={"name": "Vera", "email": "vera@example.net", "message": "Is er nog plek?"},
+    )
+    assert "bericht is verstuurd" in client.get(response.headers["Location"]).get_data(as_text=True)
     assert "bericht is verstuurd" not in client.get(url).get_data(as_text=True)
 
 

@@ -24,9 +24,14 @@ PROBE = Path(__file__).with_name("personal_field_probe.py")
 
 
 def _declared(**field) -> dict:
-    return personal(category="contact details on content", purpose="a purpose",
-                    basis="consent", retention="content_contact", audience="the owner",
-                    **field)
+    return personal(
+        category="contact details on content",
+        purpose="a purpose",
+        basis="consent",
+        retention="content_contact",
+        audience="the owner",
+        **field,
+    )
 
 
 class _Base(DeclarativeBase):
@@ -38,31 +43,48 @@ class Notice(_Base):
 
     __tablename__ = "notice"
     id = mapped_column(Integer, primary_key=True)
-    bank_account = mapped_column(String(34), info=_declared(
-        flag="bank_account_public", label=_l("Bank account"),
-        register_label=_l("bank account number")))
+    bank_account = mapped_column(
+        String(34),
+        info=_declared(
+            flag="bank_account_public",
+            label=_l("Bank account"),
+            register_label=_l("bank account number"),
+        ),
+    )
     bank_account_public = mapped_column(Boolean, default=False)
-    reply_email = mapped_column(String(254), info=_declared(
-        never_public=True, label=_l("Reply e-mail"), register_label=_l("reply address")))
+    reply_email = mapped_column(
+        String(254),
+        info=_declared(
+            never_public=True, label=_l("Reply e-mail"), register_label=_l("reply address")
+        ),
+    )
     internal_note = mapped_column(String(200), info=_declared())
 
 
 def test_personal_fields_are_the_declared_columns_in_column_order():
     assert personal_fields(Notice) == (
-        FieldDeclaration("bank_account", "bank_account_public", _l("Bank account"),
-                         _l("bank account number")),
+        FieldDeclaration(
+            "bank_account", "bank_account_public", _l("Bank account"), _l("bank account number")
+        ),
         FieldDeclaration("reply_email", None, _l("Reply e-mail"), _l("reply address")),
     )
     assert [f.never_public for f in personal_fields(Notice)] == [False, True]
 
 
-@pytest.mark.parametrize("field", [
-    {"label": _l("Bank account"), "register_label": _l("bank account number")},  # no flag
-    {"label": _l("Bank account"), "register_label": _l("bank account number"),
-     "flag": "bank_account_public", "never_public": True},
-    {"label": _l("Bank account"), "flag": "bank_account_public"},  # no register label
-    {"flag": "bank_account_public"},  # a flag without a field to show
-])
+@pytest.mark.parametrize(
+    "field",
+    [
+        {"label": _l("Bank account"), "register_label": _l("bank account number")},  # no flag
+        {
+            "label": _l("Bank account"),
+            "register_label": _l("bank account number"),
+            "flag": "bank_account_public",
+            "never_public": True,
+        },
+        {"label": _l("Bank account"), "flag": "bank_account_public"},  # no register label
+        {"flag": "bank_account_public"},  # a flag without a field to show
+    ],
+)
 def test_a_personal_field_must_say_how_it_becomes_public(field):
     with pytest.raises(ValueError):
         _declared(**field)
@@ -81,8 +103,7 @@ def test_contact_email_reaches_only_those_who_edit(app, make_item, make_user):
     flags = {f.flag: True for f in personal_fields(Item) if f.flag}
     item = make_item("activity", owner=owner, contact_email="nooit@example.org", **flags)
     assert [f.name for f in item_view(item, None).fields if f.name == "contact_email"] == []
-    assert [f.name for f in item_view(item, make_user()).fields
-            if f.name == "contact_email"] == []
+    assert [f.name for f in item_view(item, make_user()).fields if f.name == "contact_email"] == []
     mine = item_view(item, owner).field("contact_email")
     assert mine.value == "nooit@example.org" and mine.never_public and not mine.public
 
@@ -92,7 +113,12 @@ def test_a_new_personal_column_joins_every_output_by_declaring_itself(tmp_path):
     is built, as a developer would; nothing else in the code names it."""
     result = subprocess.run(
         [sys.executable, str(PROBE), f"sqlite:///{tmp_path / 'probe.sqlite'}", str(tmp_path)],
-        capture_output=True, text=True, timeout=120, cwd=PROBE.parent.parent, check=False)
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=PROBE.parent.parent,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     facts = json.loads(result.stdout.strip().splitlines()[-1])
 

@@ -33,8 +33,14 @@ def jpeg_with_gps(size=(1600, 900), orientation: int | None = None) -> bytes:
     image = Image.new("RGB", size, (200, 60, 40))
     out = BytesIO()
     srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
-    image.save(out, "JPEG", exif=exif, icc_profile=srgb, comment=b"secret comment",
-               xmp=b"<x:xmpmeta>secret-xmp</x:xmpmeta>")
+    image.save(
+        out,
+        "JPEG",
+        exif=exif,
+        icc_profile=srgb,
+        comment=b"secret comment",
+        xmp=b"<x:xmpmeta>secret-xmp</x:xmpmeta>",
+    )
     data = out.getvalue()
     assert Image.open(BytesIO(data)).getexif().get_ifd(GPS_IFD)  # the fixture has GPS
     return data
@@ -43,29 +49,39 @@ def jpeg_with_gps(size=(1600, 900), orientation: int | None = None) -> bytes:
 def png_bomb(width: int = 20_000, height: int = 20_000) -> bytes:
     """A valid 1-bit PNG of width x height black pixels: a few kB on disk, 400 million
     pixels once decoded. Built by hand, so making it costs no memory."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
 
     row = b"\x00" * (1 + (width + 7) // 8)
     compressor = zlib.compressobj(9)
     idat = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
     header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat)
-            + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+    )
 
 
 def upload(client, item, data: bytes, filename: str = "foto.jpg", **fields):
-    slug = {"activity": "activiteit", "organisation": "organisatie",
-            "offer": "vraag-aanbod"}[item.kind]
-    form = {"neighbourhood_id": item.neighbourhood_id, "title": item.title,
-            "picture": (BytesIO(data), filename), **fields}
+    slug = {"activity": "activiteit", "organisation": "organisatie", "offer": "vraag-aanbod"}[
+        item.kind
+    ]
+    form = {
+        "neighbourhood_id": item.neighbourhood_id,
+        "title": item.title,
+        "picture": (BytesIO(data), filename),
+        **fields,
+    }
     if item.kind == "activity":
         form["starts_at"] = f"{item.starts_at:%Y-%m-%dT%H:%M}"
     if item.kind == "offer":
         form.update(offer_kind=item.offer_kind, expires_on=item.expires_on.isoformat())
-    return client.post(f"/{slug}/{item.id}/bewerken", data=form,
-                       content_type="multipart/form-data")
+    return client.post(f"/{slug}/{item.id}/bewerken", data=form, content_type="multipart/form-data")
 
 
 @pytest.fixture(autouse=True)
@@ -81,8 +97,7 @@ def owner_item(auth, make_user, make_item):
 
 
 def picture_urls(item) -> list[str]:
-    return [f"/afbeelding/{item.id}/{item.picture_key}/{width}.webp"
-            for width in services.WIDTHS]
+    return [f"/afbeelding/{item.id}/{item.picture_key}/{width}.webp" for width in services.WIDTHS]
 
 
 def test_uploaded_jpeg_with_gps_comes_back_without_any_metadata(client, owner_item):
@@ -121,7 +136,8 @@ def test_orientation_is_applied_before_the_metadata_goes(client, owner_item):
 
 
 def test_png_with_transparency_stays_transparent_and_small_pictures_are_not_enlarged(
-        client, owner_item):
+    client, owner_item
+):
     out = BytesIO()
     Image.new("RGBA", (300, 200), (0, 0, 0, 0)).save(out, "PNG")
     assert upload(client, owner_item, out.getvalue(), "logo.png").status_code == 302
@@ -149,12 +165,15 @@ def test_too_wide_picture_is_refused_before_decoding(owner_item):
         services.prepare(BytesIO(out.getvalue()))
 
 
-@pytest.mark.parametrize("data,filename", [
-    (b"Dit is geen plaatje, maar tekst.", "foto.jpg"),
-    (b"GIF89a" + b"\x00" * 100, "animatie.gif"),
-    (b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>", "x.svg"),
-    (b"\xff\xd8\xff\xe0" + b"\x00" * 50, "kapot.jpg"),  # a JPEG header, then nothing
-])
+@pytest.mark.parametrize(
+    "data,filename",
+    [
+        (b"Dit is geen plaatje, maar tekst.", "foto.jpg"),
+        (b"GIF89a" + b"\x00" * 100, "animatie.gif"),
+        (b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>", "x.svg"),
+        (b"\xff\xd8\xff\xe0" + b"\x00" * 50, "kapot.jpg"),  # a JPEG header, then nothing
+    ],
+)
 def test_a_file_that_is_not_a_picture_is_refused(client, owner_item, data, filename):
     response = upload(client, owner_item, data, filename)
     assert response.status_code == 400
@@ -180,10 +199,12 @@ def test_served_by_key_only_and_not_for_unpublished_items(client, auth, owner_it
     db.session.refresh(owner_item)
     url = picture_urls(owner_item)[0]
     assert "public" in client.get(url).headers["Cache-Control"]
-    for wrong in (url.replace(owner_item.picture_key, "x" * 24),
-                  url.replace("/480.webp", "/300.webp"),
-                  url.replace(f"/{owner_item.id}/", "/999999/"),
-                  f"/afbeelding/{owner_item.id}/..%2F..%2Fsecret_key/480.webp"):
+    for wrong in (
+        url.replace(owner_item.picture_key, "x" * 24),
+        url.replace("/480.webp", "/300.webp"),
+        url.replace(f"/{owner_item.id}/", "/999999/"),
+        f"/afbeelding/{owner_item.id}/..%2F..%2Fsecret_key/480.webp",
+    ):
         assert client.get(wrong).status_code == 404, wrong
     owner_item.status = "hidden"
     db.session.commit()

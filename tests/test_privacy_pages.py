@@ -26,8 +26,9 @@ from wijk.privacy.retention import SCHEDULE
 
 
 def test_privacy_statement_is_generated_from_declarations_schedule_and_config(app, client):
-    app.config.update(CONTROLLER_NAME="Stichting Buurtkracht",
-                      CONTROLLER_CONTACT="privacy@buurtkracht.example")
+    app.config.update(
+        CONTROLLER_NAME="Stichting Buurtkracht", CONTROLLER_CONTACT="privacy@buurtkracht.example"
+    )
     html = client.get("/privacy?lang=en").get_data(as_text=True)
     assert "Stichting Buurtkracht" in html and "privacy@buurtkracht.example" in html
     for rule in SCHEDULE:
@@ -58,7 +59,8 @@ def test_declaration_texts_are_all_translatable(app):
             assert key in FIELD_LABELS, f"add a label for {key} in privacy/vocabulary.py"
             for part in ("category", "purpose", "audience"):
                 assert declaration[part] in known, (
-                    f"add {declaration[part]!r} to DECLARATION_TEXTS in privacy/vocabulary.py")
+                    f"add {declaration[part]!r} to DECLARATION_TEXTS in privacy/vocabulary.py"
+                )
 
 
 def test_footer_links_to_the_privacy_statement_for_everyone(client):
@@ -113,30 +115,53 @@ def test_my_data_is_one_click_from_every_page(client, auth, make_user, make_item
         assert 'href="/mijn/gegevens"' in html, path
 
 
-def test_my_data_shows_everything_grouped(client, auth, make_user, make_item,
-                                          make_neighbourhood):
+def test_my_data_shows_everything_grouped(client, auth, make_user, make_item, make_neighbourhood):
     user = make_user(name="Greetje Mulder", email="greetje@example.org")
     manager = make_user()
     place = make_neighbourhood(name="Lombok")
     db.session.add(NeighbourhoodManager(neighbourhood_id=place.id, user_id=manager.id))
-    item = make_item("activity", owner=user, neighbourhood=place, contact_phone="0612345678",
-                     contact_phone_public=False, address="Kanaalstraat 1", address_public=True)
+    item = make_item(
+        "activity",
+        owner=user,
+        neighbourhood=place,
+        contact_phone="0612345678",
+        contact_phone_public=False,
+        address="Kanaalstraat 1",
+        address_public=True,
+    )
     other = make_item("activity", neighbourhood=place, title="Buurtfeest")
-    db.session.add_all([
-        NewsletterSubscription(user_id=user.id, neighbourhood_id=place.id, source="account",
-                               withdrawn_at=utcnow()),
-        NewsletterSubscription(user_id=user.id, neighbourhood_id=place.id, source="signup"),
-        AuditEntry(actor_id=manager.id, action="author.viewed", subject_id=user.id,
-                   item_id=item.id, neighbourhood_id=place.id),
-        AuditEntry(actor_id=manager.id, action="author.viewed", subject_id=manager.id),
-        RelayMessage(item_id=item.id, recipient_id=user.id, sender_name="Kees Verstuurder",
-                     sender_email="kees@example.net", body="Een vraag van Kees"),
-        RelayMessage(item_id=other.id, recipient_id=other.owner_id,
-                     sender_name="Greetje", sender_email="Greetje@example.org",
-                     body="Mijn eigen vraag"),
-        SignUp(activity_id=other.id, name="Greetje M", email="greetje@example.org"),
-        Consent(user_id=user.id, document="terms", version="2026-11"),
-    ])
+    db.session.add_all(
+        [
+            NewsletterSubscription(
+                user_id=user.id, neighbourhood_id=place.id, source="account", withdrawn_at=utcnow()
+            ),
+            NewsletterSubscription(user_id=user.id, neighbourhood_id=place.id, source="signup"),
+            AuditEntry(
+                actor_id=manager.id,
+                action="author.viewed",
+                subject_id=user.id,
+                item_id=item.id,
+                neighbourhood_id=place.id,
+            ),
+            AuditEntry(actor_id=manager.id, action="author.viewed", subject_id=manager.id),
+            RelayMessage(
+                item_id=item.id,
+                recipient_id=user.id,
+                sender_name="Kees Verstuurder",
+                sender_email="kees@example.net",
+                body="Een vraag van Kees",
+            ),
+            RelayMessage(
+                item_id=other.id,
+                recipient_id=other.owner_id,
+                sender_name="Greetje",
+                sender_email="Greetje@example.org",
+                body="Mijn eigen vraag",
+            ),
+            SignUp(activity_id=other.id, name="Greetje M", email="greetje@example.org"),
+            Consent(user_id=user.id, document="terms", version="2026-11"),
+        ]
+    )
     db.session.commit()
     auth.login(user)
     html = client.get("/mijn/gegevens?lang=en").get_data(as_text=True)
@@ -157,11 +182,18 @@ def test_my_data_shows_everything_grouped(client, auth, make_user, make_item,
 
 
 def test_unverified_accounts_do_not_see_what_was_sent_from_their_address(
-        client, auth, make_user, make_item):
+    client, auth, make_user, make_item
+):
     someone = make_item("activity")
-    db.session.add(RelayMessage(item_id=someone.id, recipient_id=someone.owner_id,
-                                sender_name="Echte Eigenaar", sender_email="echt@example.org",
-                                body="Privé bericht"))
+    db.session.add(
+        RelayMessage(
+            item_id=someone.id,
+            recipient_id=someone.owner_id,
+            sender_name="Echte Eigenaar",
+            sender_email="echt@example.org",
+            body="Privé bericht",
+        )
+    )
     db.session.commit()
     squatter = make_user(email="echt@example.org", verified=False)
     auth.login(squatter)
@@ -173,8 +205,9 @@ def test_toggle_on_my_data_switches_a_field_and_comes_back(client, auth, make_us
     user = make_user()
     item = make_item("activity", owner=user, contact_phone="0612345678")
     auth.login(user)
-    response = client.post(f"/mijn/gegevens/zichtbaarheid/{item.id}",
-                           data={"field": "contact_phone", "public": "1"})
+    response = client.post(
+        f"/mijn/gegevens/zichtbaarheid/{item.id}", data={"field": "contact_phone", "public": "1"}
+    )
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/mijn/gegevens#item-{item.id}")
     db.session.expire_all()
@@ -182,8 +215,13 @@ def test_toggle_on_my_data_switches_a_field_and_comes_back(client, auth, make_us
     stranger = make_user()
     auth.logout()
     auth.login(stranger)
-    assert client.post(f"/mijn/gegevens/zichtbaarheid/{item.id}",
-                       data={"field": "contact_phone", "public": "0"}).status_code == 403
+    assert (
+        client.post(
+            f"/mijn/gegevens/zichtbaarheid/{item.id}",
+            data={"field": "contact_phone", "public": "0"},
+        ).status_code
+        == 403
+    )
     db.session.expire_all()
     assert db.session.get(Item, item.id).contact_phone_public is True
 
@@ -193,8 +231,12 @@ def test_toggle_on_my_data_switches_a_field_and_comes_back(client, auth, make_us
 
 def test_new_terms_must_be_accepted_before_going_on(app, client, auth, make_user):
     user = make_user()
-    db.session.add_all([Consent(user_id=user.id, document="terms", version="2026-11"),
-                        Consent(user_id=user.id, document="privacy", version="2026-11")])
+    db.session.add_all(
+        [
+            Consent(user_id=user.id, document="terms", version="2026-11"),
+            Consent(user_id=user.id, document="privacy", version="2026-11"),
+        ]
+    )
     db.session.commit()
     auth.login(user)
     assert client.get("/mijn/bijdragen").status_code == 200
@@ -212,9 +254,13 @@ def test_new_terms_must_be_accepted_before_going_on(app, client, auth, make_user
     done = client.post("/voorwaarden/opnieuw?next=/mijn/bijdragen", data={"accept": "y"})
     assert done.status_code == 302 and done.headers["Location"] == "/mijn/bijdragen"
     assert client.get("/mijn/bijdragen").status_code == 200
-    history = list(db.session.execute(
-        select(Consent.document, Consent.version).where(Consent.user_id == user.id)
-        .order_by(Consent.id)))
+    history = list(
+        db.session.execute(
+            select(Consent.document, Consent.version)
+            .where(Consent.user_id == user.id)
+            .order_by(Consent.id)
+        )
+    )
     assert ("terms", "2026-11") in history and ("terms", "2027-01") in history
     assert ("privacy", "2027-01") not in history  # only what changed is asked again
     html = client.get("/mijn/gegevens?lang=en").get_data(as_text=True)

@@ -37,27 +37,59 @@ def fill(place, owner, organisation, n: int) -> None:
     """n weekly series of 8 dates, n/10 offers and n/10 organisations, bulk-inserted."""
     start = datetime.now().replace(second=0, microsecond=0) + timedelta(hours=1)
     base = {c.name: None for c in Item.__table__.columns if c.name != "id"}
-    flags = {c.name: c.default.arg for c in Item.__table__.columns
-             if c.default is not None and c.default.is_scalar}
+    flags = {
+        c.name: c.default.arg
+        for c in Item.__table__.columns
+        if c.default is not None and c.default.is_scalar
+    }
     rows = []
     for i in range(n):
-        rows.append({**base, **flags, "kind": "activity", "title": f"Activiteit {i}",
-                     "description": "<p>Welkom</p>", "neighbourhood_id": place.id,
-                     "owner_id": owner.id, "organisation_id": organisation.id,
-                     "status": "published", "location_name": "Buurthuis",
-                     "starts_at": start + timedelta(minutes=i),
-                     "ends_at": start + timedelta(minutes=i + 60),
-                     "rrule": SERIES_RULE,
-                     "created_at": utcnow(), "updated_at": utcnow()})
+        rows.append(
+            {
+                **base,
+                **flags,
+                "kind": "activity",
+                "title": f"Activiteit {i}",
+                "description": "<p>Welkom</p>",
+                "neighbourhood_id": place.id,
+                "owner_id": owner.id,
+                "organisation_id": organisation.id,
+                "status": "published",
+                "location_name": "Buurthuis",
+                "starts_at": start + timedelta(minutes=i),
+                "ends_at": start + timedelta(minutes=i + 60),
+                "rrule": SERIES_RULE,
+                "created_at": utcnow(),
+                "updated_at": utcnow(),
+            }
+        )
     for i in range(max(n // 10, 1)):
-        for kind, extra in (("offer", {"offer_kind": "offer", "organisation_id": organisation.id,
-                                       "expires_on": date.today() + timedelta(days=9)}),
-                            ("organisation", {})):
-            rows.append({**base, **flags, "kind": kind, "title": f"{kind} {i}",
-                         "description": "<p>x</p>", "neighbourhood_id": place.id,
-                         "owner_id": owner.id, "status": "published",
-                         "created_at": utcnow(), "updated_at": utcnow(),
-                         **extra})
+        for kind, extra in (
+            (
+                "offer",
+                {
+                    "offer_kind": "offer",
+                    "organisation_id": organisation.id,
+                    "expires_on": date.today() + timedelta(days=9),
+                },
+            ),
+            ("organisation", {}),
+        ):
+            rows.append(
+                {
+                    **base,
+                    **flags,
+                    "kind": kind,
+                    "title": f"{kind} {i}",
+                    "description": "<p>x</p>",
+                    "neighbourhood_id": place.id,
+                    "owner_id": owner.id,
+                    "status": "published",
+                    "created_at": utcnow(),
+                    "updated_at": utcnow(),
+                    **extra,
+                }
+            )
     db.session.execute(insert(Item), rows)
     fill_missing_dates()  # Core inserts pass the ORM's flush hook by
     db.session.commit()
@@ -66,11 +98,14 @@ def fill(place, owner, organisation, n: int) -> None:
 def pages(client, place, items: dict[str, int]) -> dict[str, str]:
     first = client.get(f"/wijk/{place.slug}").get_data(as_text=True)
     next_url = re.search(r'rel="next" href="([^"]+)"', first)
-    urls = {"home": "/", "neighbourhood": f"/wijk/{place.slug}",
-            "postcode": "/postcode?postcode=3531",
-            "activity": f"/activiteit/{items['activity']}",
-            "organisation": f"/organisatie/{items['organisation']}",
-            "offer": f"/vraag-aanbod/{items['offer']}"}
+    urls = {
+        "home": "/",
+        "neighbourhood": f"/wijk/{place.slug}",
+        "postcode": "/postcode?postcode=3531",
+        "activity": f"/activiteit/{items['activity']}",
+        "organisation": f"/organisatie/{items['organisation']}",
+        "offer": f"/vraag-aanbod/{items['offer']}",
+    }
     if next_url:
         urls["agenda page 2"] = next_url.group(1).replace("&amp;", "&")
     return urls
@@ -89,17 +124,23 @@ def measure(client, urls: dict[str, str]) -> dict[str, int]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("viewer", ["anonymous", "resident"])
-def test_queries_per_page_do_not_grow_with_the_data(app, client, auth, make_user,
-                                                    make_neighbourhood, make_item, viewer):
+def test_queries_per_page_do_not_grow_with_the_data(
+    app, client, auth, make_user, make_neighbourhood, make_item, viewer
+):
     app.config["PAGE_CACHE"] = False  # measure rendering, not the page cache
     place = make_neighbourhood(postcodes=("3531",))
     owner = make_user()
     organisation = make_item("organisation", owner=owner, neighbourhood=place)
-    items = {kind: make_item(kind, owner=owner, neighbourhood=place,
-                             organisation_id=organisation.id if kind != "organisation"
-                             else None,
-                             **({"rrule": SERIES_RULE} if kind == "activity" else {})).id
-             for kind in ("activity", "organisation", "offer")}
+    items = {
+        kind: make_item(
+            kind,
+            owner=owner,
+            neighbourhood=place,
+            organisation_id=organisation.id if kind != "organisation" else None,
+            **({"rrule": SERIES_RULE} if kind == "activity" else {}),
+        ).id
+        for kind in ("activity", "organisation", "offer")
+    }
     if viewer == "resident":
         auth.login(make_user())
 

@@ -11,24 +11,31 @@ from wijk.extensions import limiter
 
 
 def statuses(client, path, data, n, **environ):
-    return [client.post(path, data=data, environ_base=environ or {}).status_code
-            for _ in range(n)]
+    return [client.post(path, data=data, environ_base=environ or {}).status_code for _ in range(n)]
 
 
 def test_login_is_limited_per_account_across_clients(client, make_user):
     user = make_user()
-    codes = [client.post("/inloggen", data={"email": user.email, "password": "fout!"},
-                         environ_base={"REMOTE_ADDR": f"192.0.2.{n}"}).status_code
-             for n in range(11)]
+    codes = [
+        client.post(
+            "/inloggen",
+            data={"email": user.email, "password": "fout!"},
+            environ_base={"REMOTE_ADDR": f"192.0.2.{n}"},
+        ).status_code
+        for n in range(11)
+    ]
     assert codes[:10] == [400] * 10
     assert codes[10] == 429
 
 
 @pytest.mark.slow
 def test_login_is_limited_per_client_across_accounts(client):
-    codes = [client.post("/inloggen", data={"email": f"iemand{n}@example.org",
-                                             "password": "fout!"}).status_code
-             for n in range(21)]
+    codes = [
+        client.post(
+            "/inloggen", data={"email": f"iemand{n}@example.org", "password": "fout!"}
+        ).status_code
+        for n in range(21)
+    ]
     assert codes[:20] == [400] * 20
     assert codes[20] == 429
 

@@ -25,8 +25,11 @@ from wijk.privacy.retention import purge
 
 VISITOR = "vera@example.net"
 CONTACT = "eigenaar@example.org"
-FORM = {"name": "Vera Bezoeker", "email": VISITOR,
-        "message": "Hallo, is de ladder nog beschikbaar?"}
+FORM = {
+    "name": "Vera Bezoeker",
+    "email": VISITOR,
+    "message": "Hallo, is de ladder nog beschikbaar?",
+}
 ALIAS = re.compile(r"^r-[0-9a-f]{32}@relay\.wijk\.localhost$")
 
 
@@ -110,16 +113,22 @@ def start_conversation(client, app, make_item, smtp_server):
 def links(received) -> dict[str, str]:
     text = received.message.get_body(("plain",)).get_content()
     found = [u.split("localhost", 1)[1] for u in re.findall(r"https?://\S+", text)]
-    return {"block": next(u for u in found if "blokkeren" in u),
-            "report": next(u for u in found if "melden" in u)}
+    return {
+        "block": next(u for u in found if "blokkeren" in u),
+        "report": next(u for u in found if "melden" in u),
+    }
 
 
-def test_both_sides_talk_and_neither_sees_the_other_address(client, app, make_item,
-                                                           smtp_server, relay_receiver):
+def test_both_sides_talk_and_neither_sees_the_other_address(
+    client, app, make_item, smtp_server, relay_receiver
+):
     _item, first, visitor_alias = start_conversation(client, app, make_item, smtp_server)
 
-    relay_receiver.send(mail_to(CONTACT, CONTACT, visitor_alias, "Ja hoor, kom maar langs."),
-                        mail_from=CONTACT, to=visitor_alias)
+    relay_receiver.send(
+        mail_to(CONTACT, CONTACT, visitor_alias, "Ja hoor, kom maar langs."),
+        mail_from=CONTACT,
+        to=visitor_alias,
+    )
     run_once(app)
     answer = smtp_server.messages[-1]
     assert answer.rcpt_tos == [VISITOR]
@@ -129,8 +138,11 @@ def test_both_sides_talk_and_neither_sees_the_other_address(client, app, make_it
     assert answer.message["From"].addresses[0].addr_spec == contact_alias
     assert answer.message["From"].addresses[0].display_name == "Ladder te leen via Wijk"
 
-    relay_receiver.send(mail_to(VISITOR, VISITOR, contact_alias, "Top, ik kom zaterdag."),
-                        mail_from=VISITOR, to=contact_alias)
+    relay_receiver.send(
+        mail_to(VISITOR, VISITOR, contact_alias, "Top, ik kom zaterdag."),
+        mail_from=VISITOR,
+        to=contact_alias,
+    )
     run_once(app)
     follow_up = smtp_server.messages[-1]
     assert follow_up.rcpt_tos == [CONTACT]
@@ -149,42 +161,53 @@ def test_both_sides_talk_and_neither_sees_the_other_address(client, app, make_it
     assert "Echte Naam" not in str(answer.message) + str(follow_up.message)
 
 
-@pytest.mark.parametrize("address", ["r-0123456789abcdef0123456789abcdef@relay.wijk.localhost",
-                                     "someone@example.org", "expired"])
-def test_unknown_foreign_or_expired_alias_is_refused_at_rcpt(client, app, make_item,
-                                                            smtp_server, relay_receiver,
-                                                            address):
+@pytest.mark.parametrize(
+    "address",
+    ["r-0123456789abcdef0123456789abcdef@relay.wijk.localhost", "someone@example.org", "expired"],
+)
+def test_unknown_foreign_or_expired_alias_is_refused_at_rcpt(
+    client, app, make_item, smtp_server, relay_receiver, address
+):
     if address == "expired":
         _item, _first, address = start_conversation(client, app, make_item, smtp_server)
         for alias in db.session.scalars(select(RelayAlias)):
             alias.expires_at = utcnow() - timedelta(seconds=1)
         db.session.commit()
     with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
-        relay_receiver.send(mail_to(CONTACT, CONTACT, address, "Hallo"), mail_from=CONTACT,
-                            to=address)
+        relay_receiver.send(
+            mail_to(CONTACT, CONTACT, address, "Hallo"), mail_from=CONTACT, to=address
+        )
     [(code, _text)] = refused.value.recipients.values()
     assert 550 <= code < 600
 
 
-@pytest.mark.parametrize("headers, mail_from", [
-    ({"Auto-Submitted": "auto-replied"}, CONTACT),
-    ({"Precedence": "bulk"}, CONTACT),
-    ({"X-Autoreply": "yes"}, CONTACT),
-    ({"X-Loop": "relay.wijk.localhost"}, CONTACT),
-    ({}, ""),  # a bounce: empty return path
-])
-def test_auto_replies_bounces_and_loops_are_not_relayed(client, app, make_item, smtp_server,
-                                                        relay_receiver, headers, mail_from):
+@pytest.mark.parametrize(
+    "headers, mail_from",
+    [
+        ({"Auto-Submitted": "auto-replied"}, CONTACT),
+        ({"Precedence": "bulk"}, CONTACT),
+        ({"X-Autoreply": "yes"}, CONTACT),
+        ({"X-Loop": "relay.wijk.localhost"}, CONTACT),
+        ({}, ""),  # a bounce: empty return path
+    ],
+)
+def test_auto_replies_bounces_and_loops_are_not_relayed(
+    client, app, make_item, smtp_server, relay_receiver, headers, mail_from
+):
     _item, _first, visitor_alias = start_conversation(client, app, make_item, smtp_server)
-    relay_receiver.send(mail_to(CONTACT, CONTACT, visitor_alias, "Ik ben met vakantie.",
-                                **headers), mail_from=mail_from, to=visitor_alias)
+    relay_receiver.send(
+        mail_to(CONTACT, CONTACT, visitor_alias, "Ik ben met vakantie.", **headers),
+        mail_from=mail_from,
+        to=visitor_alias,
+    )
     assert run_once(app) == 0
     assert len(smtp_server.messages) == 1
     assert db.session.scalar(select(func.count(RelayMessage.id))) == 1
 
 
-def test_relayed_mail_itself_coming_back_is_not_relayed(client, app, make_item, smtp_server,
-                                                        relay_receiver):
+def test_relayed_mail_itself_coming_back_is_not_relayed(
+    client, app, make_item, smtp_server, relay_receiver
+):
     """A contact whose mailbox forwards everything to the visitor's alias: our own loop
     header stops it."""
     _item, first, visitor_alias = start_conversation(client, app, make_item, smtp_server)
@@ -192,11 +215,13 @@ def test_relayed_mail_itself_coming_back_is_not_relayed(client, app, make_item, 
     assert run_once(app) == 0
 
 
-def test_blocked_contact_reply_is_dropped(client, app, make_item, smtp_server,
-                                          relay_receiver):
+def test_blocked_contact_reply_is_dropped(client, app, make_item, smtp_server, relay_receiver):
     _item, _first, visitor_alias = start_conversation(client, app, make_item, smtp_server)
-    relay_receiver.send(mail_to(CONTACT, CONTACT, visitor_alias, "Eerste antwoord."),
-                        mail_from=CONTACT, to=visitor_alias)
+    relay_receiver.send(
+        mail_to(CONTACT, CONTACT, visitor_alias, "Eerste antwoord."),
+        mail_from=CONTACT,
+        to=visitor_alias,
+    )
     run_once(app)
     answer = smtp_server.messages[-1]
     block = links(answer)["block"]
@@ -204,33 +229,47 @@ def test_blocked_contact_reply_is_dropped(client, app, make_item, smtp_server,
     assert CONTACT not in page and "example.org" not in page
     assert client.post(block).status_code == 200
 
-    relay_receiver.send(mail_to(CONTACT, CONTACT, visitor_alias, "Nog een antwoord."),
-                        mail_from=CONTACT, to=visitor_alias)  # accepted: learns nothing
+    relay_receiver.send(
+        mail_to(CONTACT, CONTACT, visitor_alias, "Nog een antwoord."),
+        mail_from=CONTACT,
+        to=visitor_alias,
+    )  # accepted: learns nothing
     assert run_once(app) == 0
     assert len(smtp_server.messages) == 2
 
 
 def test_contact_blocks_from_the_first_message_and_the_visitor_reply_is_dropped(
-        client, app, make_item, smtp_server, relay_receiver):
+    client, app, make_item, smtp_server, relay_receiver
+):
     _item, first, visitor_alias = start_conversation(client, app, make_item, smtp_server)
-    relay_receiver.send(mail_to(CONTACT, CONTACT, visitor_alias, "Wie ben jij?"),
-                        mail_from=CONTACT, to=visitor_alias)
+    relay_receiver.send(
+        mail_to(CONTACT, CONTACT, visitor_alias, "Wie ben jij?"),
+        mail_from=CONTACT,
+        to=visitor_alias,
+    )
     run_once(app)
     contact_alias = smtp_server.messages[-1].message["Reply-To"]
     assert client.post(links(first)["block"]).status_code == 200
 
-    relay_receiver.send(mail_to(VISITOR, VISITOR, contact_alias, "Toch nog even dit."),
-                        mail_from=VISITOR, to=contact_alias)
+    relay_receiver.send(
+        mail_to(VISITOR, VISITOR, contact_alias, "Toch nog even dit."),
+        mail_from=VISITOR,
+        to=contact_alias,
+    )
     assert run_once(app) == 0
 
 
-def test_a_reply_can_be_reported_by_the_visitor(client, app, make_item, smtp_server,
-                                                relay_receiver):
+def test_a_reply_can_be_reported_by_the_visitor(
+    client, app, make_item, smtp_server, relay_receiver
+):
     from wijk.models import Report
 
     item, _first, visitor_alias = start_conversation(client, app, make_item, smtp_server)
-    relay_receiver.send(mail_to(CONTACT, CONTACT, visitor_alias, "Iets onaardigs."),
-                        mail_from=CONTACT, to=visitor_alias)
+    relay_receiver.send(
+        mail_to(CONTACT, CONTACT, visitor_alias, "Iets onaardigs."),
+        mail_from=CONTACT,
+        to=visitor_alias,
+    )
     run_once(app)
     report = links(smtp_server.messages[-1])["report"]
     assert client.post(report, data={"reason": "Scheldwoorden"}).status_code == 200
@@ -243,8 +282,12 @@ def test_a_reply_can_be_reported_by_the_visitor(client, app, make_item, smtp_ser
 def test_attachments_are_not_relayed(client, app, make_item, smtp_server, relay_receiver):
     _item, _first, visitor_alias = start_conversation(client, app, make_item, smtp_server)
     message = mail_to(CONTACT, CONTACT, visitor_alias, "Hier een foto.")
-    message.add_attachment(b"\xff\xd8\xff\xe0 not really a jpeg with GPS", maintype="image",
-                           subtype="jpeg", filename="IMG_0001.jpg")
+    message.add_attachment(
+        b"\xff\xd8\xff\xe0 not really a jpeg with GPS",
+        maintype="image",
+        subtype="jpeg",
+        filename="IMG_0001.jpg",
+    )
     relay_receiver.send(message, mail_from=CONTACT, to=visitor_alias)
     run_once(app)
     answer = smtp_server.messages[-1].message
@@ -253,15 +296,16 @@ def test_attachments_are_not_relayed(client, app, make_item, smtp_server, relay_
     assert "Hier een foto." in text and "IMG_0001" not in text
 
 
-def test_each_side_has_a_daily_limit_per_alias(client, app, make_item, smtp_server,
-                                              relay_receiver):
+def test_each_side_has_a_daily_limit_per_alias(client, app, make_item, smtp_server, relay_receiver):
     app.config["RELAY_DAILY_LIMIT"] = 1
     _item, _first, visitor_alias = start_conversation(client, app, make_item, smtp_server)
-    relay_receiver.send(mail_to(CONTACT, CONTACT, visitor_alias, "Een."), mail_from=CONTACT,
-                        to=visitor_alias)
+    relay_receiver.send(
+        mail_to(CONTACT, CONTACT, visitor_alias, "Een."), mail_from=CONTACT, to=visitor_alias
+    )
     with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
-        relay_receiver.send(mail_to(CONTACT, CONTACT, visitor_alias, "Twee."),
-                            mail_from=CONTACT, to=visitor_alias)
+        relay_receiver.send(
+            mail_to(CONTACT, CONTACT, visitor_alias, "Twee."), mail_from=CONTACT, to=visitor_alias
+        )
     [(code, _text)] = refused.value.recipients.values()
     assert code == 450
 
@@ -279,8 +323,10 @@ def test_oversized_mail_is_refused(app, client, make_item, smtp_server):
         _item, _first, visitor_alias = start_conversation(client, app, make_item, smtp_server)
         with pytest.raises(smtplib.SMTPException):
             Receiver("127.0.0.1", port).send(
-                mail_to(CONTACT, CONTACT, visitor_alias, "x" * 8000), mail_from=CONTACT,
-                to=visitor_alias)
+                mail_to(CONTACT, CONTACT, visitor_alias, "x" * 8000),
+                mail_from=CONTACT,
+                to=visitor_alias,
+            )
     finally:
         with _allowed_lock:
             _allowed_ports.discard(port)

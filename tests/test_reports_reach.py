@@ -12,12 +12,14 @@ from wijk.models import OutboxMessage
 
 
 def notices() -> list[OutboxMessage]:
-    return list(db.session.scalars(select(OutboxMessage)
-                                   .where(OutboxMessage.kind == "report_notice")))
+    return list(
+        db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "report_notice"))
+    )
 
 
 def test_a_report_without_a_manager_reaches_the_admins_and_says_so(
-        app, client, make_item, make_neighbourhood, make_user, smtp_server):
+    app, client, make_item, make_neighbourhood, make_user, smtp_server
+):
     place = make_neighbourhood("Zonder Beheer")
     item = make_item("activity", neighbourhood=place, title="Rommelmarkt")
     admin = make_user("Ada Admin", "ada@example.org", is_admin=True)
@@ -44,13 +46,15 @@ def test_a_report_without_a_manager_reaches_the_admins_and_says_so(
     assert client.get(path).status_code == 200
 
 
-def test_with_a_manager_only_the_managers_are_told(client, make_item, make_neighbourhood,
-                                                   make_manager, make_user):
+def test_with_a_manager_only_the_managers_are_told(
+    client, make_item, make_neighbourhood, make_manager, make_user
+):
     place = make_neighbourhood()
     manager = make_manager(place)
     make_user("Ada Admin", "ada@example.org", is_admin=True)
     item = make_item("activity", neighbourhood=place)
-    html = client.post(f"/activiteit/{item.id}/melden",
-                       data={"reason": "Reclame"}).get_data(as_text=True)
+    html = client.post(f"/activiteit/{item.id}/melden", data={"reason": "Reclame"}).get_data(
+        as_text=True
+    )
     assert "wijkbeheerders van deze wijk hebben een e-mail gekregen" in html
     assert [n.to_addr for n in notices()] == [manager.email]

@@ -16,16 +16,30 @@ from wijk.privacy.retention import purge
 NOW = utcnow()
 
 
-def relay(make_item, *, sent_days_ago: float | None, status: str = "sent",
-          created_days_ago: float = 30, now=NOW) -> RelayMessage:
-    outbox = OutboxMessage(kind="relay", to_addr="r@example.org", subject="s", body_text="b",
-                           status=status,
-                           sent_at=now - timedelta(days=sent_days_ago)
-                           if sent_days_ago is not None else None)
-    message = RelayMessage(item_id=make_item("activity").id, sender_name="Vera",
-                           sender_email="vera@example.net", body="Geheim bericht",
-                           outbox_message=outbox,
-                           created_at=now - timedelta(days=created_days_ago))
+def relay(
+    make_item,
+    *,
+    sent_days_ago: float | None,
+    status: str = "sent",
+    created_days_ago: float = 30,
+    now=NOW,
+) -> RelayMessage:
+    outbox = OutboxMessage(
+        kind="relay",
+        to_addr="r@example.org",
+        subject="s",
+        body_text="b",
+        status=status,
+        sent_at=now - timedelta(days=sent_days_ago) if sent_days_ago is not None else None,
+    )
+    message = RelayMessage(
+        item_id=make_item("activity").id,
+        sender_name="Vera",
+        sender_email="vera@example.net",
+        body="Geheim bericht",
+        outbox_message=outbox,
+        created_at=now - timedelta(days=created_days_ago),
+    )
     db.session.add(message)
     db.session.commit()
     return message
@@ -48,14 +62,31 @@ def test_relay_body_is_erased_28_days_after_delivery_and_not_before(make_item):
 
 def test_outbox_keeps_no_body_after_7_days(app):
     now = utcnow()
-    old = OutboxMessage(kind="verify", to_addr="a@example.org", subject="Bevestig",
-                        body_text="link", body_html="<p>link</p>", status="sent",
-                        sent_at=now - timedelta(days=7))
-    recent = OutboxMessage(kind="verify", to_addr="b@example.org", subject="Bevestig",
-                           body_text="link", status="sent", sent_at=now - timedelta(days=6))
-    queued = OutboxMessage(kind="verify", to_addr="c@example.org", subject="Bevestig",
-                           body_text="link", status="queued",
-                           created_at=now - timedelta(days=30))
+    old = OutboxMessage(
+        kind="verify",
+        to_addr="a@example.org",
+        subject="Bevestig",
+        body_text="link",
+        body_html="<p>link</p>",
+        status="sent",
+        sent_at=now - timedelta(days=7),
+    )
+    recent = OutboxMessage(
+        kind="verify",
+        to_addr="b@example.org",
+        subject="Bevestig",
+        body_text="link",
+        status="sent",
+        sent_at=now - timedelta(days=6),
+    )
+    queued = OutboxMessage(
+        kind="verify",
+        to_addr="c@example.org",
+        subject="Bevestig",
+        body_text="link",
+        status="queued",
+        created_at=now - timedelta(days=30),
+    )
     db.session.add_all([old, recent, queued])
     db.session.commit()
     assert purge(now, dry_run=True)["outbox_body"] == 1
@@ -105,10 +136,16 @@ def test_signup_list_is_erased_7_days_after_the_activity_ends(make_item):
     from wijk.models import SignUp
 
     local_now = _local(NOW)
-    ended = make_item("activity", starts_at=local_now - timedelta(days=7, hours=2),
-                      ends_at=local_now - timedelta(days=7))
-    recent = make_item("activity", starts_at=local_now - timedelta(days=6, hours=23),
-                       ends_at=local_now - timedelta(days=6, hours=22))
+    ended = make_item(
+        "activity",
+        starts_at=local_now - timedelta(days=7, hours=2),
+        ends_at=local_now - timedelta(days=7),
+    )
+    recent = make_item(
+        "activity",
+        starts_at=local_now - timedelta(days=6, hours=23),
+        ends_at=local_now - timedelta(days=6, hours=22),
+    )
     for activity in (ended, recent):
         db.session.add(SignUp(activity_id=activity.id, name="Piet", email="piet@example.org"))
     db.session.commit()
@@ -136,20 +173,38 @@ from wijk.privacy.retention import SCHEDULE  # noqa: E402
 
 def test_activity_contact_fields_are_erased_30_days_after_the_end(make_item):
     local_now = _local(NOW)
-    contact = dict(address="Lindelaan 4", address_public=True, contact_name="Truus",
-                   contact_name_public=True, contact_email="truus@example.org",
-                   contact_phone="0612345678", contact_phone_public=True)
-    due = make_item("activity", starts_at=local_now - timedelta(days=30, hours=2),
-                    ends_at=local_now - timedelta(days=30), **contact)
-    young = make_item("activity", starts_at=local_now - timedelta(days=30, hours=1),
-                      ends_at=local_now - timedelta(days=29, hours=23, minutes=59), **contact)
+    contact = dict(
+        address="Lindelaan 4",
+        address_public=True,
+        contact_name="Truus",
+        contact_name_public=True,
+        contact_email="truus@example.org",
+        contact_phone="0612345678",
+        contact_phone_public=True,
+    )
+    due = make_item(
+        "activity",
+        starts_at=local_now - timedelta(days=30, hours=2),
+        ends_at=local_now - timedelta(days=30),
+        **contact,
+    )
+    young = make_item(
+        "activity",
+        starts_at=local_now - timedelta(days=30, hours=1),
+        ends_at=local_now - timedelta(days=29, hours=23, minutes=59),
+        **contact,
+    )
     db.session.add(ItemRevision(item_id=due.id, snapshot={"contact_phone": "0612345678"}))
     db.session.commit()
     assert purge(NOW, dry_run=True)["activity_contact"] == 1
     assert purge(NOW)["activity_contact"] == 1
     db.session.expire_all()
     assert (due.address, due.contact_name, due.contact_email, due.contact_phone) == (
-        None, None, None, None)
+        None,
+        None,
+        None,
+        None,
+    )
     assert not (due.address_public or due.contact_name_public or due.contact_phone_public)
     assert due.title and due.status == "published"  # the activity itself stays
     assert db.session.scalar(select(ItemRevision.id)) is None
@@ -168,8 +223,7 @@ def test_offers_are_deleted_30_days_after_they_expire(make_item):
     assert purge(NOW)["expired_offer"] == 1
     db.session.expire_all()
     assert db.session.get(Item, due_id) is None
-    assert {i for i in db.session.scalars(select(Item.id))} == {young.id, current.id,
-                                                                activity.id}
+    assert {i for i in db.session.scalars(select(Item.id))} == {young.id, current.id, activity.id}
     assert purge(NOW)["expired_offer"] == 0
 
 
@@ -193,16 +247,32 @@ def test_picture_files_go_with_a_purged_offer(app, make_item, tmp_path, where):
 def test_invitations_are_erased_30_days_after_acceptance_or_sending(make_item, make_user):
     item = make_item("activity")
     rows = {
-        "sent_due": Invitation(item_id=item.id, invited_by_id=item.owner_id, email="a@x.org",
-                               created_at=NOW - timedelta(days=30)),
-        "sent_young": Invitation(item_id=item.id, invited_by_id=item.owner_id,
-                                 email="b@x.org", created_at=NOW - timedelta(days=29)),
-        "accepted_due": Invitation(item_id=item.id, invited_by_id=item.owner_id,
-                                   email="c@x.org", created_at=NOW - timedelta(days=90),
-                                   accepted_at=NOW - timedelta(days=30)),
-        "accepted_young": Invitation(item_id=item.id, invited_by_id=item.owner_id,
-                                     email="d@x.org", created_at=NOW - timedelta(days=90),
-                                     accepted_at=NOW - timedelta(days=29, hours=23)),
+        "sent_due": Invitation(
+            item_id=item.id,
+            invited_by_id=item.owner_id,
+            email="a@x.org",
+            created_at=NOW - timedelta(days=30),
+        ),
+        "sent_young": Invitation(
+            item_id=item.id,
+            invited_by_id=item.owner_id,
+            email="b@x.org",
+            created_at=NOW - timedelta(days=29),
+        ),
+        "accepted_due": Invitation(
+            item_id=item.id,
+            invited_by_id=item.owner_id,
+            email="c@x.org",
+            created_at=NOW - timedelta(days=90),
+            accepted_at=NOW - timedelta(days=30),
+        ),
+        "accepted_young": Invitation(
+            item_id=item.id,
+            invited_by_id=item.owner_id,
+            email="d@x.org",
+            created_at=NOW - timedelta(days=90),
+            accepted_at=NOW - timedelta(days=29, hours=23),
+        ),
     }
     db.session.add_all(rows.values())
     db.session.commit()
@@ -213,11 +283,13 @@ def test_invitations_are_erased_30_days_after_acceptance_or_sending(make_item, m
 
 def test_reports_go_a_year_after_resolution(make_item):
     item = make_item("activity")
-    db.session.add_all([
-        Report(item_id=item.id, reason="due", resolved_at=NOW - timedelta(days=365)),
-        Report(item_id=item.id, reason="young", resolved_at=NOW - timedelta(days=364)),
-        Report(item_id=item.id, reason="open", created_at=NOW - timedelta(days=900)),
-    ])
+    db.session.add_all(
+        [
+            Report(item_id=item.id, reason="due", resolved_at=NOW - timedelta(days=365)),
+            Report(item_id=item.id, reason="young", resolved_at=NOW - timedelta(days=364)),
+            Report(item_id=item.id, reason="open", created_at=NOW - timedelta(days=900)),
+        ]
+    )
     db.session.commit()
     assert purge(NOW)["report"] == 1
     assert set(db.session.scalars(select(Report.reason))) == {"young", "open"}
@@ -225,11 +297,14 @@ def test_reports_go_a_year_after_resolution(make_item):
 
 
 def test_audit_entries_go_after_2_years(app):
-    db.session.add_all([
-        AuditEntry(action="user.viewed", detail="due", created_at=NOW - timedelta(days=730)),
-        AuditEntry(action="user.viewed", detail="young",
-                   created_at=NOW - timedelta(days=729, hours=23)),
-    ])
+    db.session.add_all(
+        [
+            AuditEntry(action="user.viewed", detail="due", created_at=NOW - timedelta(days=730)),
+            AuditEntry(
+                action="user.viewed", detail="young", created_at=NOW - timedelta(days=729, hours=23)
+            ),
+        ]
+    )
     db.session.commit()
     assert purge(NOW)["audit"] == 1
     assert list(db.session.scalars(select(AuditEntry.detail))) == ["young"]
@@ -240,13 +315,22 @@ def test_sealed_copies_go_after_5_years(app):
     from wijk.privacy.erasure import add_years
 
     sealed_at = add_years(NOW, -5)
-    db.session.add_all([
-        SealedAccount(former_user_id=1, sealed_at=sealed_at,
-                      purge_after=add_years(sealed_at, 5), ciphertext=b"due"),
-        SealedAccount(former_user_id=2, sealed_at=sealed_at + timedelta(seconds=1),
-                      purge_after=add_years(sealed_at, 5) + timedelta(seconds=1),
-                      ciphertext=b"young"),
-    ])
+    db.session.add_all(
+        [
+            SealedAccount(
+                former_user_id=1,
+                sealed_at=sealed_at,
+                purge_after=add_years(sealed_at, 5),
+                ciphertext=b"due",
+            ),
+            SealedAccount(
+                former_user_id=2,
+                sealed_at=sealed_at + timedelta(seconds=1),
+                purge_after=add_years(sealed_at, 5) + timedelta(seconds=1),
+                ciphertext=b"young",
+            ),
+        ]
+    )
     db.session.commit()
     assert purge(NOW)["sealed_copy"] == 1
     assert list(db.session.scalars(select(SealedAccount.former_user_id))) == [2]
@@ -256,10 +340,16 @@ def test_sealed_copies_go_after_5_years(app):
 def test_privacy_requests_go_a_year_after_the_answer(app):
     def request(message, answered_days_ago):
         created = NOW - timedelta(days=400)
-        return PrivacyRequest(kind="question", email="q@example.org", message=message,
-                              created_at=created, due_at=created + timedelta(days=28),
-                              answered_at=NOW - timedelta(days=answered_days_ago)
-                              if answered_days_ago is not None else None)
+        return PrivacyRequest(
+            kind="question",
+            email="q@example.org",
+            message=message,
+            created_at=created,
+            due_at=created + timedelta(days=28),
+            answered_at=NOW - timedelta(days=answered_days_ago)
+            if answered_days_ago is not None
+            else None,
+        )
 
     db.session.add_all([request("due", 365), request("young", 364.9), request("open", None)])
     db.session.commit()
@@ -275,8 +365,15 @@ def test_deleted_accounts_are_erased_once_their_confirmation_mail_left(make_user
     make_item("activity", owner=gone, status="hidden")
     gone.deleted_at = NOW
     waiting.deleted_at = NOW - timedelta(hours=46, minutes=59)
-    db.session.add(OutboxMessage(kind="account_deleted", to_addr=waiting.email, subject="s",
-                                 body_text="b", status="queued"))
+    db.session.add(
+        OutboxMessage(
+            kind="account_deleted",
+            to_addr=waiting.email,
+            subject="s",
+            body_text="b",
+            status="queued",
+        )
+    )
     db.session.commit()
     gone_id, waiting_id = gone.id, waiting.id
     assert purge(NOW)["deleted_account"] == 1
@@ -304,7 +401,8 @@ def test_a_not_yet_deleted_account_is_not_touched(make_user):
 def test_every_declared_retention_is_carried_out_by_the_schedule(app):
     declared = {
         column.info["personal"]["retention"]
-        for table in db.metadata.sorted_tables for column in table.columns
+        for table in db.metadata.sorted_tables
+        for column in table.columns
         if "personal" in column.info
     }
     covered = {name for rule in SCHEDULE for name in rule.covers}
@@ -323,8 +421,9 @@ def test_dry_run_lists_what_would_go_and_changes_nothing(runner, make_item):
     assert db.session.get(Item, offer.id) is not None
     runner.invoke(args=["purge"])
     second = runner.invoke(args=["purge"])
-    assert all(line.split()[2] == "0" for line in second.output.splitlines()
-               if " erased " in line), second.output
+    assert all(
+        line.split()[2] == "0" for line in second.output.splitlines() if " erased " in line
+    ), second.output
 
 
 def test_purge_while_pages_are_served_never_breaks_a_page(app, client, make_item):
@@ -333,8 +432,15 @@ def test_purge_while_pages_are_served_never_breaks_a_page(app, client, make_item
 
     place = make_item("activity").neighbourhood
     today = _local(NOW).date()
-    offers = [make_item("offer", neighbourhood=place, expires_on=today - timedelta(days=40),
-                        contact_phone="0611111111") for _ in range(30)]
+    offers = [
+        make_item(
+            "offer",
+            neighbourhood=place,
+            expires_on=today - timedelta(days=40),
+            contact_phone="0611111111",
+        )
+        for _ in range(30)
+    ]
     paths = ["/", f"/wijk/{place.slug}"] + [f"/vraag-aanbod/{o.id}" for o in offers]
     statuses: list[int] = []
     done = threading.Event()

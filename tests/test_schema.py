@@ -15,8 +15,25 @@ from wijk.models import Item
 from wijk.models.base import include_object, personal_fields
 
 PERSONAL_WORDS = {
-    "name", "email", "mail", "phone", "mobile", "address", "addr", "postcode", "zip", "ip",
-    "message", "body", "birth", "birthdate", "dob", "iban", "password", "reply", "street",
+    "name",
+    "email",
+    "mail",
+    "phone",
+    "mobile",
+    "address",
+    "addr",
+    "postcode",
+    "zip",
+    "ip",
+    "message",
+    "body",
+    "birth",
+    "birthdate",
+    "dob",
+    "iban",
+    "password",
+    "reply",
+    "street",
 }
 PERSONAL_TABLES = {"user_account", "consent", "invitation"}
 EXEMPT = {"id", "kind", "status", "created_at", "updated_at"}
@@ -46,8 +63,12 @@ def test_every_personal_looking_column_is_declared(app):
 
 def test_the_check_catches_an_undeclared_column():
     metadata = MetaData()
-    Table("contact_note", metadata, Column("id", Integer, primary_key=True),
-          Column("sender_email", String(200)))
+    Table(
+        "contact_note",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("sender_email", String(200)),
+    )
     assert undeclared_columns(metadata) == ["contact_note.sender_email"]
 
 
@@ -56,8 +77,13 @@ def test_declarations_are_complete(app):
         for column in table.columns:
             declaration = column.info.get("personal")
             if declaration:
-                assert set(declaration) == {"category", "purpose", "basis", "retention",
-                                            "audience"}, f"{table.name}.{column.name}"
+                assert set(declaration) == {
+                    "category",
+                    "purpose",
+                    "basis",
+                    "retention",
+                    "audience",
+                }, f"{table.name}.{column.name}"
                 assert all(declaration.values()), f"{table.name}.{column.name}"
 
 
@@ -82,6 +108,7 @@ def test_personal_content_fields_have_a_flag_hidden_by_default(app):
 def test_migrations_build_what_the_models_declare(app, check):
     with db.engine.connect() as connection:
         context = MigrationContext.configure(
-            connection, opts={"compare_type": True, "include_object": include_object})
+            connection, opts={"compare_type": True, "include_object": include_object}
+        )
         diff = compare_metadata(context, db.metadata)
     assert diff == [], "run `flask db migrate`: the models and migrations differ"

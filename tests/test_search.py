@@ -20,10 +20,16 @@ def ids(results) -> set[int]:
 
 
 def test_finds_by_words_in_title_and_description(make_item):
-    choir = make_item("activity", title="Buurtkoor zingt kerstliedjes",
-                      description="<p>Iedereen mag meezingen, ook zonder ervaring.</p>")
-    repair = make_item("organisation", title="Repaircafé De Schroef",
-                       description="<p>Wij repareren fietsen en broodroosters.</p>")
+    choir = make_item(
+        "activity",
+        title="Buurtkoor zingt kerstliedjes",
+        description="<p>Iedereen mag meezingen, ook zonder ervaring.</p>",
+    )
+    repair = make_item(
+        "organisation",
+        title="Repaircafé De Schroef",
+        description="<p>Wij repareren fietsen en broodroosters.</p>",
+    )
     make_item("offer", title="Ladder te leen", description="<p>Een lange ladder.</p>")
     assert ids(search("buurtkoor")) == {choir.id}
     assert ids(search("broodroosters")) == {repair.id}
@@ -32,37 +38,55 @@ def test_finds_by_words_in_title_and_description(make_item):
 
 
 def test_last_word_matches_as_a_prefix_and_case_and_accents_do_not_matter(make_item):
-    repair = make_item("organisation", title="Repaircafé De Schroef",
-                       description="<p>Wij repareren fietsen.</p>")
+    repair = make_item(
+        "organisation", title="Repaircafé De Schroef", description="<p>Wij repareren fietsen.</p>"
+    )
     assert ids(search("REPAIRCAFE")) == {repair.id}
     assert ids(search("wij repar")) == {repair.id}
 
 
 def test_title_ranks_above_description(make_item):
-    in_text = make_item("organisation", title="Buurthuis",
-                        description="<p>Elke week is er yoga in de grote zaal.</p>")
-    in_title = make_item("activity", title="Yoga in het park",
-                         description="<p>Neem een matje mee.</p>")
+    in_text = make_item(
+        "organisation",
+        title="Buurthuis",
+        description="<p>Elke week is er yoga in de grote zaal.</p>",
+    )
+    in_title = make_item(
+        "activity", title="Yoga in het park", description="<p>Neem een matje mee.</p>"
+    )
     assert [item.id for item in search("yoga").items] == [in_title.id, in_text.id]
 
 
 def test_hidden_fields_are_never_searchable(make_item):
     """Contact details are not in the index, whether public or not."""
-    item = make_item("activity", title="Vrijmarkt",
-                     contact_name="Geheimnaam Zwaluwstaart",
-                     contact_phone="0612999888", address="Verstopstraat 12",
-                     contact_email="verborgen@example.org")
-    make_item("activity", title="Zichtbaar", contact_name="Publieknaam Kwikstaart",
-              contact_name_public=True)
+    item = make_item(
+        "activity",
+        title="Vrijmarkt",
+        contact_name="Geheimnaam Zwaluwstaart",
+        contact_phone="0612999888",
+        address="Verstopstraat 12",
+        contact_email="verborgen@example.org",
+    )
+    make_item(
+        "activity",
+        title="Zichtbaar",
+        contact_name="Publieknaam Kwikstaart",
+        contact_name_public=True,
+    )
     for hidden in ("Zwaluwstaart", "Verstopstraat", "0612999888", "verborgen", "Kwikstaart"):
         assert search(hidden).items == [], hidden
     assert ids(search("vrijmarkt")) == {item.id}
 
 
 def test_search_page_never_shows_a_hidden_value(client, make_item):
-    make_item("activity", title="Burendag aan de gracht", contact_name="Zwaluwstaart",
-              contact_phone="0612999888", address="Verstopstraat 12",
-              contact_email="verborgen@example.org")
+    make_item(
+        "activity",
+        title="Burendag aan de gracht",
+        contact_name="Zwaluwstaart",
+        contact_phone="0612999888",
+        address="Verstopstraat 12",
+        contact_email="verborgen@example.org",
+    )
     html = client.get("/zoeken?q=burendag").get_data(as_text=True)
     assert "Burendag aan de gracht" in html
     for hidden in ("Zwaluwstaart", "0612999888", "Verstopstraat", "verborgen@example.org"):
@@ -74,8 +98,9 @@ def test_unpublished_expired_and_ended_items_are_left_out(make_item):
     past = datetime.now() - timedelta(days=3)
     make_item("activity", title="Kaartavond verborgen", status="hidden")
     make_item("offer", title="Kaartavond verlopen", expires_on=today - timedelta(days=1))
-    make_item("activity", title="Kaartavond geweest", starts_at=past,
-              ends_at=past + timedelta(hours=2))
+    make_item(
+        "activity", title="Kaartavond geweest", starts_at=past, ends_at=past + timedelta(hours=2)
+    )
     open_offer = make_item("offer", title="Kaartavond spelletjes", expires_on=today)
     assert ids(search("kaartavond")) == {open_offer.id}
 
@@ -84,12 +109,22 @@ def test_filters_on_neighbourhood_kind_category_and_dates(make_item, make_neighb
     north, south = make_neighbourhood("Noord"), make_neighbourhood("Zuid")
     soon = datetime.now().replace(second=0, microsecond=0) + timedelta(days=2)
     later = soon + timedelta(days=30)
-    sport = make_item("activity", neighbourhood=north, title="Wandelen", starts_at=soon,
-                      ends_at=soon + timedelta(hours=1))
+    sport = make_item(
+        "activity",
+        neighbourhood=north,
+        title="Wandelen",
+        starts_at=soon,
+        ends_at=soon + timedelta(hours=1),
+    )
     db.session.add(ItemCategory(item_id=sport.id, category="sport"))
     db.session.commit()
-    walk_later = make_item("activity", neighbourhood=south, title="Wandelen later",
-                           starts_at=later, ends_at=later + timedelta(hours=1))
+    walk_later = make_item(
+        "activity",
+        neighbourhood=south,
+        title="Wandelen later",
+        starts_at=later,
+        ends_at=later + timedelta(hours=1),
+    )
     club = make_item("organisation", neighbourhood=north, title="Wandelclub")
     assert ids(search("wandel")) == {sport.id, walk_later.id, club.id}
     assert ids(search("wandel", neighbourhood=north)) == {sport.id, club.id}
@@ -110,11 +145,30 @@ def test_results_are_paginated(make_item, make_neighbourhood):
     assert ids(first).isdisjoint(ids(second))
 
 
-@pytest.mark.parametrize("query", [
-    '"', "'", "AND", "OR NOT", "NEAR(", "*", "title:", "-", "a & b | !c", "(((", "\\",
-    "col:yoga^", "zoek\x00tekst", "'; DROP TABLE item; --", "é" * 500, "🙂", "_",
-    ":* & !", "<script>alert(1)</script>",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"',
+        "'",
+        "AND",
+        "OR NOT",
+        "NEAR(",
+        "*",
+        "title:",
+        "-",
+        "a & b | !c",
+        "(((",
+        "\\",
+        "col:yoga^",
+        "zoek\x00tekst",
+        "'; DROP TABLE item; --",
+        "é" * 500,
+        "🙂",
+        "_",
+        ":* & !",
+        "<script>alert(1)</script>",
+    ],
+)
 def test_malformed_queries_get_a_friendly_page_never_a_500(client, make_item, query):
     make_item("activity", title="Yoga")
     response = client.get("/zoeken", query_string={"q": query})
@@ -134,18 +188,27 @@ def test_empty_query_and_bad_dates_explain_themselves(client, make_neighbourhood
 
 
 def test_query_words_are_plain_words_only():
-    assert terms('"yoga" AND (pilates*) NEAR/2 col:x') == ["yoga", "and", "pilates", "near",
-                                                           "2", "col", "x"]
+    assert terms('"yoga" AND (pilates*) NEAR/2 col:x') == [
+        "yoga",
+        "and",
+        "pilates",
+        "near",
+        "2",
+        "col",
+        "x",
+    ]
     assert len(terms("woord " * 50)) == 8
 
 
-def test_search_page_links_to_results_and_keeps_filters_in_the_pager(client, make_item,
-                                                                     make_neighbourhood):
+def test_search_page_links_to_results_and_keeps_filters_in_the_pager(
+    client, make_item, make_neighbourhood
+):
     place = make_neighbourhood()
     for n in range(25):
         make_item("organisation", neighbourhood=place, title=f"Buurtmoestuin {n}")
-    html = client.get(f"/wijk/{place.slug}/zoeken?q=buurtmoestuin&soort=organisatie"
-                      ).get_data(as_text=True)
+    html = client.get(f"/wijk/{place.slug}/zoeken?q=buurtmoestuin&soort=organisatie").get_data(
+        as_text=True
+    )
     assert html.count('class="card card-organisation"') == 20
     assert "pagina=2" in html and "soort=organisatie" in html
     page2 = client.get(f"/wijk/{place.slug}/zoeken?q=buurtmoestuin&soort=organisatie&pagina=2")
@@ -155,27 +218,49 @@ def test_search_page_links_to_results_and_keeps_filters_in_the_pager(client, mak
 # --- categories ---------------------------------------------------------------------
 
 
-def test_organiser_ticks_categories_and_visitors_filter_on_them(client, auth, make_user,
-                                                               make_neighbourhood, make_item):
+def test_organiser_ticks_categories_and_visitors_filter_on_them(
+    client, auth, make_user, make_neighbourhood, make_item
+):
     place = make_neighbourhood()
     owner = make_user()
     auth.login(owner)
-    response = client.post("/plaatsen/activiteit", data={
-        "neighbourhood_id": place.id, "title": "Voetbal voor kinderen",
-        "starts_at": "2030-06-01T10:00", "categories": ["sport", "children"]})
+    response = client.post(
+        "/plaatsen/activiteit",
+        data={
+            "neighbourhood_id": place.id,
+            "title": "Voetbal voor kinderen",
+            "starts_at": "2030-06-01T10:00",
+            "categories": ["sport", "children"],
+        },
+    )
     assert response.status_code == 302
     football = db.session.scalar(select(Item).where(Item.title == "Voetbal voor kinderen"))
-    assert set(db.session.scalars(select(ItemCategory.category).where(
-        ItemCategory.item_id == football.id))) == {"sport", "children"}
+    assert set(
+        db.session.scalars(select(ItemCategory.category).where(ItemCategory.item_id == football.id))
+    ) == {"sport", "children"}
     form = client.get(f"/activiteit/{football.id}/bewerken").get_data(as_text=True)
     assert re.search(r'value="sport"[^>]*checked|checked[^>]*value="sport"', form)
-    assert client.post("/plaatsen/activiteit", data={
-        "neighbourhood_id": place.id, "title": "Vals", "starts_at": "2030-06-01T10:00",
-        "categories": ["hacking"]}).status_code == 400
+    assert (
+        client.post(
+            "/plaatsen/activiteit",
+            data={
+                "neighbourhood_id": place.id,
+                "title": "Vals",
+                "starts_at": "2030-06-01T10:00",
+                "categories": ["hacking"],
+            },
+        ).status_code
+        == 400
+    )
     auth.logout()
 
-    make_item("activity", neighbourhood=place, title="Koffieochtend",
-              starts_at=datetime(2030, 6, 1, 9, 0), ends_at=datetime(2030, 6, 1, 11, 0))
+    make_item(
+        "activity",
+        neighbourhood=place,
+        title="Koffieochtend",
+        starts_at=datetime(2030, 6, 1, 9, 0),
+        ends_at=datetime(2030, 6, 1, 11, 0),
+    )
     everything = client.get(f"/wijk/{place.slug}").get_data(as_text=True)
     assert "Voetbal voor kinderen" in everything and "Koffieochtend" in everything
     assert "Sport en bewegen" in everything  # on the card
@@ -193,32 +278,46 @@ def test_editing_replaces_the_categories(client, auth, make_user, make_item):
     db.session.add(ItemCategory(item_id=activity.id, category="food"))
     db.session.commit()
     auth.login(owner)
-    client.post(f"/activiteit/{activity.id}/bewerken", data={
-        "neighbourhood_id": activity.neighbourhood_id, "title": activity.title,
-        "starts_at": f"{activity.starts_at:%Y-%m-%dT%H:%M}", "categories": ["culture"]})
+    client.post(
+        f"/activiteit/{activity.id}/bewerken",
+        data={
+            "neighbourhood_id": activity.neighbourhood_id,
+            "title": activity.title,
+            "starts_at": f"{activity.starts_at:%Y-%m-%dT%H:%M}",
+            "categories": ["culture"],
+        },
+    )
     assert list(db.session.scalars(select(ItemCategory.category))) == ["culture"]
 
 
-def test_searching_everywhere_shows_each_result_s_neighbourhood(client, make_item,
-                                                               make_neighbourhood):
+def test_searching_everywhere_shows_each_result_s_neighbourhood(
+    client, make_item, make_neighbourhood
+):
     make_item("organisation", neighbourhood=make_neighbourhood("Lombok"), title="Moestuin")
     html = client.get("/zoeken?q=moestuin").get_data(as_text=True)
     assert '<p class="card-meta">Lombok</p>' in html
 
 
-def test_a_query_the_database_refuses_still_gets_a_friendly_page(client, make_item,
-                                                                 monkeypatch):
+def test_a_query_the_database_refuses_still_gets_a_friendly_page(client, make_item, monkeypatch):
     """Should the sanitising ever let query syntax through, the database's refusal
     becomes a message, not a 500."""
     import wijk.discover.search as module
 
     raw = "a & & (b"
     vector = literal_column("item.search_vector")
-    monkeypatch.setattr(module, "_sqlite", lambda words: (
-        text("item_fts MATCH :q").bindparams(q=raw), literal_column("1")))
-    monkeypatch.setattr(module, "_postgresql", lambda words: (
-        vector.op("@@")(func.to_tsquery(literal_column("'dutch'::regconfig"), raw)),
-        literal_column("1")))
+    monkeypatch.setattr(
+        module,
+        "_sqlite",
+        lambda words: (text("item_fts MATCH :q").bindparams(q=raw), literal_column("1")),
+    )
+    monkeypatch.setattr(
+        module,
+        "_postgresql",
+        lambda words: (
+            vector.op("@@")(func.to_tsquery(literal_column("'dutch'::regconfig"), raw)),
+            literal_column("1"),
+        ),
+    )
     make_item("activity", title="Yoga")
     response = client.get("/zoeken?q=yoga")
     assert response.status_code == 200

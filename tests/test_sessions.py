@@ -24,8 +24,7 @@ def opens_account(client) -> bool:
     return client.get("/account").status_code == 200
 
 
-def test_a_session_cookie_copied_before_logout_is_refused_after_it(app, client, auth,
-                                                                   make_user):
+def test_a_session_cookie_copied_before_logout_is_refused_after_it(app, client, auth, make_user):
     auth.login(make_user())
     stolen = copy_of(app, client, "wijk_session")
     assert opens_account(stolen)
@@ -35,8 +34,10 @@ def test_a_session_cookie_copied_before_logout_is_refused_after_it(app, client, 
 
 def test_a_remember_cookie_copied_before_logout_is_refused_after_it(app, client, make_user):
     user = make_user()
-    client.post("/inloggen", data={"email": user.email, "password": "correct horse battery",
-                                   "remember": "y"})
+    client.post(
+        "/inloggen",
+        data={"email": user.email, "password": "correct horse battery", "remember": "y"},
+    )
     stolen = copy_of(app, client, "remember_token")
     assert opens_account(stolen)  # logs in from the remember cookie alone
     fresh_copy = copy_of(app, client, "remember_token")
@@ -46,8 +47,10 @@ def test_a_remember_cookie_copied_before_logout_is_refused_after_it(app, client,
 
 def test_the_remember_cookie_carries_nothing_of_the_password_or_the_id(client, make_user):
     user = make_user()
-    client.post("/inloggen", data={"email": user.email, "password": "correct horse battery",
-                                   "remember": "y"})
+    client.post(
+        "/inloggen",
+        data={"email": user.email, "password": "correct horse battery", "remember": "y"},
+    )
     value = client.get_cookie("remember_token").value
     payload = value.split("|")[0]
     assert user.password_hash[-12:] not in value and user.password_hash[-6:] not in value
@@ -72,8 +75,7 @@ def test_a_new_password_ends_every_session(app, client, auth, make_user):
     assert not opens_account(client)
 
 
-def test_switching_totp_on_ends_other_sessions_but_keeps_this_one(app, client, auth,
-                                                                  make_user):
+def test_switching_totp_on_ends_other_sessions_but_keeps_this_one(app, client, auth, make_user):
     user = make_user()
     auth.login(user)
     phone = copy_of(app, client, "wijk_session")
@@ -91,8 +93,7 @@ def test_a_totp_code_is_accepted_once(app, make_user):
     first, second = app.test_client(), app.test_client()
     code = code_for(user)
     for browser in (first, second):
-        browser.post("/inloggen", data={"email": user.email,
-                                        "password": "correct horse battery"})
+        browser.post("/inloggen", data={"email": user.email, "password": "correct horse battery"})
     assert first.post("/inloggen/code", data={"code": code}).status_code == 302
     replay = second.post("/inloggen/code", data={"code": code})
     assert replay.status_code == 400 and not opens_account(second)
@@ -104,7 +105,6 @@ def test_a_totp_code_is_accepted_once(app, make_user):
 def test_deleting_the_account_ends_its_sessions(app, client, auth, make_user):
     auth.login(make_user())
     stolen = copy_of(app, client, "wijk_session")
-    response = client.post("/mijn/gegevens/verwijderen",
-                           data={"password": "correct horse battery"})
+    response = client.post("/mijn/gegevens/verwijderen", data={"password": "correct horse battery"})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     assert not opens_account(stolen)

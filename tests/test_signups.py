@@ -23,13 +23,17 @@ def open_activity(make_item, *, max_places=None, **fields):
 
 
 def sign_up(client, activity, name="Fatima", email="fatima@example.net", **extra):
-    return client.post(f"/activiteit/{activity.id}/aanmelden",
-                       data={"name": name, "email": email, **extra})
+    return client.post(
+        f"/activiteit/{activity.id}/aanmelden", data={"name": name, "email": email, **extra}
+    )
 
 
 def mails(kind: str) -> list[OutboxMessage]:
-    return list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == kind)
-                                   .order_by(OutboxMessage.id)))
+    return list(
+        db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.kind == kind).order_by(OutboxMessage.id)
+        )
+    )
 
 
 def link_in(message: OutboxMessage) -> str:
@@ -37,32 +41,48 @@ def link_in(message: OutboxMessage) -> str:
     return url.split("localhost", 1)[1]
 
 
-def test_organiser_switches_sign_ups_on_with_places(client, auth, make_user,
-                                                    make_neighbourhood):
+def test_organiser_switches_sign_ups_on_with_places(client, auth, make_user, make_neighbourhood):
     place = make_neighbourhood()
     auth.login(make_user())
-    response = client.post("/plaatsen/activiteit", data={
-        "neighbourhood_id": place.id, "title": "Kookworkshop", "starts_at": "2030-06-01T17:00",
-        "signups_enabled": "y", "max_places": "12"})
+    response = client.post(
+        "/plaatsen/activiteit",
+        data={
+            "neighbourhood_id": place.id,
+            "title": "Kookworkshop",
+            "starts_at": "2030-06-01T17:00",
+            "signups_enabled": "y",
+            "max_places": "12",
+        },
+    )
     assert response.status_code == 302
     html = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "aanmeldingen" in html  # the organiser gets the link to the list
-    response = client.post("/plaatsen/activiteit", data={
-        "neighbourhood_id": place.id, "title": "Te vol", "starts_at": "2030-06-01T17:00",
-        "signups_enabled": "y", "max_places": "0"})
+    response = client.post(
+        "/plaatsen/activiteit",
+        data={
+            "neighbourhood_id": place.id,
+            "title": "Te vol",
+            "starts_at": "2030-06-01T17:00",
+            "signups_enabled": "y",
+            "max_places": "0",
+        },
+    )
     assert response.status_code == 400 and 'id="max_places-error"' in response.get_data(
-        as_text=True)
+        as_text=True
+    )
 
 
 def test_visitor_signs_up_and_gets_a_confirmation_with_a_cancel_link(client, make_item):
     activity = open_activity(make_item, max_places=10)
     assert "aanmelden" in client.get(f"/activiteit/{activity.id}").get_data(as_text=True)
-    response = sign_up(client, activity, name="  Fatima   El  Amrani ",
-                       email="Fatima@Example.net")
+    response = sign_up(client, activity, name="  Fatima   El  Amrani ", email="Fatima@Example.net")
     assert response.status_code == 302
     signup = db.session.scalar(select(SignUp))
-    assert (signup.name, signup.email, signup.status) == ("Fatima El Amrani",
-                                                           "fatima@example.net", "confirmed")
+    assert (signup.name, signup.email, signup.status) == (
+        "Fatima El Amrani",
+        "fatima@example.net",
+        "confirmed",
+    )
     (mail,) = mails("signup_confirmed")
     assert mail.to_addr == "fatima@example.net"
     assert activity.title in mail.subject
@@ -87,8 +107,10 @@ def test_full_activity_shows_full_and_offers_a_waiting_list_that_moves_up(client
     sign_up(client, activity, name="Derde", email="derde@example.net")
     statuses = dict(db.session.execute(select(SignUp.name, SignUp.status)).all())
     assert statuses == {"Eerste": "confirmed", "Tweede": "waiting", "Derde": "waiting"}
-    assert [m.to_addr for m in mails("signup_waiting")] == ["tweede@example.net",
-                                                            "derde@example.net"]
+    assert [m.to_addr for m in mails("signup_waiting")] == [
+        "tweede@example.net",
+        "derde@example.net",
+    ]
 
     client.post(link_in(mails("signup_confirmed")[0]))
     statuses = dict(db.session.execute(select(SignUp.name, SignUp.status)).all())
@@ -109,9 +131,16 @@ def test_adding_places_moves_the_waiting_list_up(client, auth, make_item, make_u
         sign_up(client, activity, name=f"Persoon {n}", email=f"p{n}@example.net")
     auth.login(owner)
     start = activity.starts_at
-    response = client.post(f"/activiteit/{activity.id}/bewerken", data={
-        "neighbourhood_id": activity.neighbourhood_id, "title": activity.title,
-        "starts_at": f"{start:%Y-%m-%dT%H:%M}", "signups_enabled": "y", "max_places": "2"})
+    response = client.post(
+        f"/activiteit/{activity.id}/bewerken",
+        data={
+            "neighbourhood_id": activity.neighbourhood_id,
+            "title": activity.title,
+            "starts_at": f"{start:%Y-%m-%dT%H:%M}",
+            "signups_enabled": "y",
+            "max_places": "2",
+        },
+    )
     assert response.status_code == 302
     assert services.counts(activity).confirmed == 2
     assert [m.to_addr for m in mails("signup_promoted")] == ["p1@example.net"]
@@ -140,8 +169,7 @@ def test_honeypot_and_bad_input(client, make_item):
 
 def test_sign_ups_are_rate_limited(client, make_item):
     activity = open_activity(make_item)
-    codes = [sign_up(client, activity, email=f"p{n}@example.net").status_code
-             for n in range(6)]
+    codes = [sign_up(client, activity, email=f"p{n}@example.net").status_code for n in range(6)]
     assert codes == [302] * 5 + [429]
 
 
@@ -167,8 +195,11 @@ def test_only_organiser_and_co_managers_see_the_list(client, auth, make_item, ma
 
     response = client.get(url)
     assert response.status_code == 302 and "/inloggen" in response.headers["Location"]
-    for page in (f"/activiteit/{activity.id}", "/zoeken?q=" + activity.title,
-                 f"/activiteit/{activity.id}/agenda.ics"):
+    for page in (
+        f"/activiteit/{activity.id}",
+        "/zoeken?q=" + activity.title,
+        f"/activiteit/{activity.id}/agenda.ics",
+    ):
         body = client.get(page).get_data(as_text=True)
         assert "Fatima" not in body and "fatima@example.net" not in body, page
 
@@ -190,7 +221,7 @@ def test_only_organiser_and_co_managers_see_the_list(client, auth, make_item, ma
 def test_organiser_exports_csv_safe_for_spreadsheets(client, auth, make_item, make_user):
     owner = make_user()
     activity = open_activity(make_item, owner=owner, max_places=1)
-    sign_up(client, activity, name="=HYPERLINK(\"http://x\")", email="a@example.net")
+    sign_up(client, activity, name='=HYPERLINK("http://x")', email="a@example.net")
     sign_up(client, activity, name="Wachtende", email="b@example.net")
     auth.login(owner)
     response = client.get(f"/activiteit/{activity.id}/aanmeldingen.csv")
@@ -199,7 +230,7 @@ def test_organiser_exports_csv_safe_for_spreadsheets(client, auth, make_item, ma
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[0] == ["name", "email", "status", "signed_up_at"]
-    assert rows[1][:3] == ["'=HYPERLINK(\"http://x\")", "a@example.net", "confirmed"]
+    assert rows[1][:3] == ['\'=HYPERLINK("http://x")', "a@example.net", "confirmed"]
     assert rows[2][:3] == ["Wachtende", "b@example.net", "waiting"]
 
 
@@ -219,8 +250,9 @@ def test_sign_up_list_is_gone_after_the_retention_run(client, auth, make_item, m
     assert "Fatima" not in html
 
 
-def test_confirmation_reaches_a_real_smtp_server_and_its_link_cancels(app, client, make_item,
-                                                                      smtp_server):
+def test_confirmation_reaches_a_real_smtp_server_and_its_link_cancels(
+    app, client, make_item, smtp_server
+):
     from wijk.mail.delivery import run_once
 
     activity = open_activity(make_item, max_places=3)

@@ -10,8 +10,10 @@ import pytest
 from _pytest.assertion.rewrite import AssertionRewritingHook
 
 
-@pytest.mark.parametrize("module", ["smtp_fixtures", "manage_fixtures", "access_world",
-                                    "privacy_helpers", "xss_payloads"])
+@pytest.mark.parametrize(
+    "module",
+    ["smtp_fixtures", "manage_fixtures", "access_world", "privacy_helpers", "xss_payloads"],
+)
 def test_helper_modules_have_their_asserts_rewritten(module):
     loaded = sys.modules.get(module) or importlib.import_module(module)
     assert isinstance(loaded.__loader__, AssertionRewritingHook)

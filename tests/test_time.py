@@ -58,40 +58,95 @@ def world(make_user, make_neighbourhood, make_item):
     ada = make_user("Ada Admin", "ada@example.org", is_admin=True)
     switch_on_totp(ada)
     ada.created_at = ada.email_verified_at = ada.totp_enabled_at = STAMP
-    db.session.add(NeighbourhoodManager(neighbourhood_id=place.id, user_id=ada.id,
-                                        appointed_at=STAMP))
-    activity = make_item("activity", owner=ada, neighbourhood=place, signups_enabled=True,
-                         created_at=STAMP, updated_at=STAMP)
-    news = make_item("news", owner=ada, neighbourhood=place, title="Nieuws",
-                     created_at=STAMP, updated_at=STAMP)
-    draft = Newsletter(neighbourhood_id=place.id, author_id=ada.id, subject="Concept",
-                       body_html="<p>x</p>", body_text="x", created_at=STAMP)
-    sent = Newsletter(neighbourhood_id=place.id, author_id=ada.id, subject="Verstuurd",
-                      body_html="<p>x</p>", body_text="x", created_at=STAMP, sent_at=STAMP,
-                      recipient_count=1)
-    request = PrivacyRequest(user_id=ada.id, kind="question", email=ada.email, message="Vraag",
-                             created_at=STAMP, due_at=STAMP + timedelta(days=28))
-    breach = Breach(description="Lek", data_categories="e-mail", discovered_at=STAMP,
-                    occurred_at=STAMP, authority_deadline=STAMP + timedelta(hours=72),
-                    reported_at=STAMP, notified_at=STAMP, created_at=STAMP)
-    db.session.add_all([
-        draft, sent, request, breach,
-        *(Consent(user_id=ada.id, document=doc, version=version, accepted_at=STAMP)
-          for doc, version in current_versions().items()),
-        NewsletterSubscription(user_id=ada.id, neighbourhood_id=place.id, source="account",
-                               subscribed_at=STAMP),
-        AuditEntry(actor_id=ada.id, action="user.viewed", subject_id=ada.id,
-                   created_at=STAMP),
-        Report(item_id=activity.id, reason="Klopt niet", created_at=STAMP),
-        ItemRevision(item_id=activity.id, editor_id=ada.id, snapshot={}, created_at=STAMP),
-        SignUp(activity_id=activity.id, name="Fatima", email="fatima@example.org",
-               created_at=STAMP),
-        RelayMessage(item_id=activity.id, recipient_id=ada.id, sender_name="Piet",
-                     sender_email="piet@example.org", body="Hoi", created_at=STAMP),
-    ])
+    db.session.add(
+        NeighbourhoodManager(neighbourhood_id=place.id, user_id=ada.id, appointed_at=STAMP)
+    )
+    activity = make_item(
+        "activity",
+        owner=ada,
+        neighbourhood=place,
+        signups_enabled=True,
+        created_at=STAMP,
+        updated_at=STAMP,
+    )
+    news = make_item(
+        "news", owner=ada, neighbourhood=place, title="Nieuws", created_at=STAMP, updated_at=STAMP
+    )
+    draft = Newsletter(
+        neighbourhood_id=place.id,
+        author_id=ada.id,
+        subject="Concept",
+        body_html="<p>x</p>",
+        body_text="x",
+        created_at=STAMP,
+    )
+    sent = Newsletter(
+        neighbourhood_id=place.id,
+        author_id=ada.id,
+        subject="Verstuurd",
+        body_html="<p>x</p>",
+        body_text="x",
+        created_at=STAMP,
+        sent_at=STAMP,
+        recipient_count=1,
+    )
+    request = PrivacyRequest(
+        user_id=ada.id,
+        kind="question",
+        email=ada.email,
+        message="Vraag",
+        created_at=STAMP,
+        due_at=STAMP + timedelta(days=28),
+    )
+    breach = Breach(
+        description="Lek",
+        data_categories="e-mail",
+        discovered_at=STAMP,
+        occurred_at=STAMP,
+        authority_deadline=STAMP + timedelta(hours=72),
+        reported_at=STAMP,
+        notified_at=STAMP,
+        created_at=STAMP,
+    )
+    db.session.add_all(
+        [
+            draft,
+            sent,
+            request,
+            breach,
+            *(
+                Consent(user_id=ada.id, document=doc, version=version, accepted_at=STAMP)
+                for doc, version in current_versions().items()
+            ),
+            NewsletterSubscription(
+                user_id=ada.id, neighbourhood_id=place.id, source="account", subscribed_at=STAMP
+            ),
+            AuditEntry(actor_id=ada.id, action="user.viewed", subject_id=ada.id, created_at=STAMP),
+            Report(item_id=activity.id, reason="Klopt niet", created_at=STAMP),
+            ItemRevision(item_id=activity.id, editor_id=ada.id, snapshot={}, created_at=STAMP),
+            SignUp(
+                activity_id=activity.id, name="Fatima", email="fatima@example.org", created_at=STAMP
+            ),
+            RelayMessage(
+                item_id=activity.id,
+                recipient_id=ada.id,
+                sender_name="Piet",
+                sender_email="piet@example.org",
+                body="Hoi",
+                created_at=STAMP,
+            ),
+        ]
+    )
     db.session.commit()
-    return {"ada": ada, "slug": place.slug, "activity": activity.id, "news": news.id,
-            "sent": sent.id, "request": request.id, "breach": breach.id}
+    return {
+        "ada": ada,
+        "slug": place.slug,
+        "activity": activity.id,
+        "news": news.id,
+        "sent": sent.id,
+        "request": request.id,
+        "breach": breach.id,
+    }
 
 
 PAGES = {
@@ -136,10 +191,12 @@ def test_a_stamp_at_2330_utc_shows_the_amsterdam_date(client, world, page):
 
 def test_stamps_in_mail_show_the_amsterdam_date(app, world):
     breach = db.session.get(Breach, world["breach"])
-    _subject, text, html = render_mail("breach_notice", "nl", breach=breach,
-                                       contact="privacy@example.org", privacy_link="/privacy")
-    _subject, answer, _html = render_mail("privacy_answer", "nl", asked_at=STAMP,
-                                          request_kind="vraag", answer="Antwoord", name="Ada")
+    _subject, text, html = render_mail(
+        "breach_notice", "nl", breach=breach, contact="privacy@example.org", privacy_link="/privacy"
+    )
+    _subject, answer, _html = render_mail(
+        "privacy_answer", "nl", asked_at=STAMP, request_kind="vraag", answer="Antwoord", name="Ada"
+    )
     for body in (text, html, answer):
         assert _nl(RIGHT, "d MMMM y") in body and _nl(WRONG, "d MMMM y") not in body
 
@@ -165,8 +222,12 @@ def test_a_local_column_refuses_an_aware_datetime(app, make_item):
 
 def test_stamps_come_back_aware_utc_and_activity_times_naive(app, make_item):
     start = datetime(2030, 6, 1, 19, 30)
-    item = make_item("activity", starts_at=start, ends_at=start + timedelta(hours=2),
-                     created_at=STAMP.astimezone(ZoneInfo("Europe/Amsterdam")))
+    item = make_item(
+        "activity",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        created_at=STAMP.astimezone(ZoneInfo("Europe/Amsterdam")),
+    )
     item_id = item.id
     db.session.expire_all()
     row = db.session.get(Item, item_id)
@@ -217,21 +278,28 @@ def test_filters_format_each_kind_in_amsterdam(app):
         rendered = render_template_string(
             "{{ s|utc_day }}|{{ s|utc_datetime }}|{{ a|local_day }}|{{ a|local_time }}"
             "|{{ d|local_day }}|{{ a|local_datetime }}",
-            s=datetime(2026, 1, 14, 23, 30, tzinfo=UTC), a=datetime(2026, 1, 14, 23, 30),
-            d=date(2026, 3, 1))
-    assert rendered == ("15 januari 2026|15 januari 2026, 00:30|14 januari 2026|23:30"
-                        "|1 maart 2026|woensdag 14 januari 2026, 23:30")
+            s=datetime(2026, 1, 14, 23, 30, tzinfo=UTC),
+            a=datetime(2026, 1, 14, 23, 30),
+            d=date(2026, 3, 1),
+        )
+    assert rendered == (
+        "15 januari 2026|15 januari 2026, 00:30|14 januari 2026|23:30"
+        "|1 maart 2026|woensdag 14 januari 2026, 23:30"
+    )
 
 
-@pytest.mark.parametrize("template,value", [
-    ("{{ v|utc_day }}", datetime(2026, 1, 14, 23, 30)),
-    ("{{ v|utc_datetime }}", datetime(2026, 1, 14, 23, 30)),
-    ("{{ v|utc_day }}", date(2026, 1, 14)),
-    ("{{ v|local_day }}", datetime(2026, 1, 14, 23, 30, tzinfo=UTC)),
-    ("{{ v|local_time }}", datetime(2026, 1, 14, 23, 30, tzinfo=UTC)),
-    ("{{ v|local_datetime }}", datetime(2026, 1, 14, 23, 30, tzinfo=UTC)),
-    ("{{ v|local_time }}", date(2026, 1, 14)),
-])
+@pytest.mark.parametrize(
+    "template,value",
+    [
+        ("{{ v|utc_day }}", datetime(2026, 1, 14, 23, 30)),
+        ("{{ v|utc_datetime }}", datetime(2026, 1, 14, 23, 30)),
+        ("{{ v|utc_day }}", date(2026, 1, 14)),
+        ("{{ v|local_day }}", datetime(2026, 1, 14, 23, 30, tzinfo=UTC)),
+        ("{{ v|local_time }}", datetime(2026, 1, 14, 23, 30, tzinfo=UTC)),
+        ("{{ v|local_datetime }}", datetime(2026, 1, 14, 23, 30, tzinfo=UTC)),
+        ("{{ v|local_time }}", date(2026, 1, 14)),
+    ],
+)
 def test_a_filter_given_the_wrong_kind_of_time_raises(app, template, value):
     with app.test_request_context(), pytest.raises(TypeError):
         render_template_string(template, v=value)
@@ -252,8 +320,9 @@ def test_a_user_row_round_trips_with_its_zone(app, make_user):
     assert data["created_at"].endswith("+00:00")
     assert unplain(User, data)["created_at"] == STAMP
     # Copies sealed before stamps carried a zone hold naive UTC; they still restore.
-    assert unplain(User, {"created_at": "2026-01-14T23:30:00"})["created_at"] == \
-        datetime(2026, 1, 14, 23, 30, tzinfo=UTC)
+    assert unplain(User, {"created_at": "2026-01-14T23:30:00"})["created_at"] == datetime(
+        2026, 1, 14, 23, 30, tzinfo=UTC
+    )
 
 
 # --- values a newcomer no longer has to guess -------------------------------------------
@@ -265,12 +334,21 @@ def test_the_enums_store_the_same_strings_as_before(app, make_item):
     from wijk.models import ITEM_CLASSES, ItemKind, ItemStatus, SignUpStatus
 
     activity = make_item("activity", signups_enabled=True)
-    db.session.add(SignUp(activity_id=activity.id, name="Fatima", email="f@example.org",
-                          status=SignUpStatus.WAITING))
+    db.session.add(
+        SignUp(
+            activity_id=activity.id,
+            name="Fatima",
+            email="f@example.org",
+            status=SignUpStatus.WAITING,
+        )
+    )
     db.session.commit()
-    stored = db.session.execute(text(
-        "SELECT item.kind, item.status, signup.status FROM item "
-        "JOIN signup ON signup.activity_id = item.id")).one()
+    stored = db.session.execute(
+        text(
+            "SELECT item.kind, item.status, signup.status FROM item "
+            "JOIN signup ON signup.activity_id = item.id"
+        )
+    ).one()
     assert tuple(stored) == ("activity", "published", "waiting")
     assert set(ITEM_CLASSES) == set(ItemKind)
     assert {m.value for m in ItemStatus} == {"published", "hidden", "held", "suspended"}

@@ -51,8 +51,13 @@ def crowded(make_item, make_neighbourhood, make_user):
     owner = make_user()
     start = datetime.now().replace(second=0, microsecond=0) + timedelta(days=1)
     for n in range(45):
-        make_item("activity", owner=owner, neighbourhood=place,
-                  starts_at=start + timedelta(hours=n), ends_at=start + timedelta(hours=n + 1))
+        make_item(
+            "activity",
+            owner=owner,
+            neighbourhood=place,
+            starts_at=start + timedelta(hours=n),
+            ends_at=start + timedelta(hours=n + 1),
+        )
     return place
 
 
@@ -85,8 +90,13 @@ def test_personal_field_hidden_until_flag_on(client, make_item, crowded, kind, f
 
 
 def test_every_personal_field_defaults_hidden(make_item):
-    item = make_item("activity", contact_name="X", contact_phone="0612345678",
-                     contact_email="x@example.org", address="Straat 1")
+    item = make_item(
+        "activity",
+        contact_name="X",
+        contact_phone="0612345678",
+        contact_email="x@example.org",
+        address="Straat 1",
+    )
     flags = [f.flag for f in FIELDS if f.flag]
     assert flags
     for flag in flags:
@@ -107,13 +117,15 @@ def test_owner_toggles_a_field_public_and_back(client, auth, make_item, make_use
     owner = make_user()
     item = make_item("offer", owner=owner, contact_name="Truus Teller")
     auth.login(owner)
-    client.post(f"/vraag-aanbod/{item.id}/zichtbaarheid",
-                data={"field": "contact_name", "public": "1"})
+    client.post(
+        f"/vraag-aanbod/{item.id}/zichtbaarheid", data={"field": "contact_name", "public": "1"}
+    )
     auth.logout()
     assert "Truus Teller" in client.get(f"/vraag-aanbod/{item.id}").get_data(as_text=True)
     auth.login(owner)
-    client.post(f"/vraag-aanbod/{item.id}/zichtbaarheid",
-                data={"field": "contact_name", "public": "0"})
+    client.post(
+        f"/vraag-aanbod/{item.id}/zichtbaarheid", data={"field": "contact_name", "public": "0"}
+    )
     auth.logout()
     assert "Truus Teller" not in client.get(f"/vraag-aanbod/{item.id}").get_data(as_text=True)
 
@@ -121,8 +133,9 @@ def test_owner_toggles_a_field_public_and_back(client, auth, make_item, make_use
 def test_other_resident_cannot_toggle_visibility(client, auth, make_item, make_user):
     item = make_item("activity", contact_phone="0633344455")
     auth.login(make_user())
-    response = client.post(f"/activiteit/{item.id}/zichtbaarheid",
-                           data={"field": "contact_phone", "public": "1"})
+    response = client.post(
+        f"/activiteit/{item.id}/zichtbaarheid", data={"field": "contact_phone", "public": "1"}
+    )
     assert response.status_code == 403
     db.session.refresh(item)
     assert item.contact_phone_public is False
@@ -132,14 +145,19 @@ def test_unknown_field_name_is_refused(client, auth, make_item, make_user):
     owner = make_user()
     item = make_item("activity", owner=owner)
     auth.login(owner)
-    response = client.post(f"/activiteit/{item.id}/zichtbaarheid",
-                           data={"field": "password_hash", "public": "1"})
+    response = client.post(
+        f"/activiteit/{item.id}/zichtbaarheid", data={"field": "password_hash", "public": "1"}
+    )
     assert response.status_code == 400
 
 
 def test_other_resident_sees_only_public_values(client, auth, make_item, make_user):
-    item = make_item("organisation", contact_name="Publieke Piet", contact_name_public=True,
-                     contact_phone="0699988877")
+    item = make_item(
+        "organisation",
+        contact_name="Publieke Piet",
+        contact_name_public=True,
+        contact_phone="0699988877",
+    )
     auth.login(make_user())
     html = client.get(f"/organisatie/{item.id}").get_data(as_text=True)
     assert "Publieke Piet" in html

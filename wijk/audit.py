@@ -64,8 +64,14 @@ def _id(value: Any) -> int | None:
     return value.id
 
 
-def record(actor: Any, action: str, subject: Any = None, item: Any = None,
-           neighbourhood: Any = None, detail: str | None = None) -> AuditEntry:
+def record(
+    actor: Any,
+    action: str,
+    subject: Any = None,
+    item: Any = None,
+    neighbourhood: Any = None,
+    detail: str | None = None,
+) -> AuditEntry:
     """Add one entry to the current transaction. `actor`, `subject`, `item` and
     `neighbourhood` may be model objects or ids; `subject` is the person concerned."""
     if action not in ACTIONS:
@@ -83,17 +89,29 @@ def record(actor: Any, action: str, subject: Any = None, item: Any = None,
     return entry
 
 
-def record_each(actor: Any, action: str, subject_ids: Iterable[int], *,
-                neighbourhood: Any = None, detail: str | None = None) -> int:
+def record_each(
+    actor: Any,
+    action: str,
+    subject_ids: Iterable[int],
+    *,
+    neighbourhood: Any = None,
+    detail: str | None = None,
+) -> int:
     """One entry per person, bulk-inserted (an export of thousands stays one statement
     batch). Returns the number of entries."""
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
     now = utcnow()
     rows = [
-        {"actor_id": _id(actor), "action": action, "subject_id": subject_id,
-         "item_id": None, "neighbourhood_id": _id(neighbourhood), "detail": detail,
-         "created_at": now}
+        {
+            "actor_id": _id(actor),
+            "action": action,
+            "subject_id": subject_id,
+            "item_id": None,
+            "neighbourhood_id": _id(neighbourhood),
+            "detail": detail,
+            "created_at": now,
+        }
         for subject_id in subject_ids
     ]
     if rows:

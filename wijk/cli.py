@@ -16,9 +16,18 @@ from wijk.mail import commands as mail
 from wijk.pictures import commands as pictures
 from wijk.privacy import commands as privacy
 
-FEATURE_COMMANDS = (admin.COMMANDS, backup.COMMANDS, content.COMMANDS, mail.COMMANDS,
-                    legal.COMMANDS, pictures.COMMANDS, privacy.COMMANDS, demo.COMMANDS,
-                    contact.COMMANDS, follows.COMMANDS)
+FEATURE_COMMANDS = (
+    admin.COMMANDS,
+    backup.COMMANDS,
+    content.COMMANDS,
+    mail.COMMANDS,
+    legal.COMMANDS,
+    pictures.COMMANDS,
+    privacy.COMMANDS,
+    demo.COMMANDS,
+    contact.COMMANDS,
+    follows.COMMANDS,
+)
 
 
 def register(app: Flask) -> None:

@@ -79,8 +79,6 @@ class LocalDateTime(TypeDecorator):
         return value
 
 
-
-
 def local_zone() -> ZoneInfo:
     """The zone of every activity time and of every stamp shown to a person."""
     return ZoneInfo(str(get_timezone()))

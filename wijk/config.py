@@ -100,16 +100,24 @@ DEFAULTS: dict[str, object] = {
     # Each: role (hosting, mail, backup, other), name, location, and what it does.
     # Override with FLASK_PROCESSORS='[{"role": "hosting", ...}]' (JSON).
     "PROCESSORS": [
-        {"role": "hosting", "name": "the controller's own server",
-         "location": "the Netherlands (EU)", "task": "runs the site and its database"},
-        {"role": "mail", "name": "the controller's own mail server",
-         "location": "the Netherlands (EU)", "task": "delivers the site's e-mail"},
+        {
+            "role": "hosting",
+            "name": "the controller's own server",
+            "location": "the Netherlands (EU)",
+            "task": "runs the site and its database",
+        },
+        {
+            "role": "mail",
+            "name": "the controller's own mail server",
+            "location": "the Netherlands (EU)",
+            "task": "delivers the site's e-mail",
+        },
     ],
     # The data protection officer, or (DPO_NAME empty) why there is none.
     "DPO_NAME": None,
     "DPO_CONTACT": None,
     "DPO_NONE_REASON": "A foundation that does not process data on a large scale is not "
-                       "required to appoint one (GDPR art. 37).",
+    "required to appoint one (GDPR art. 37).",
     # Accessibility statement (/toegankelijkheid), after the Dutch model statement.
     "ACCESSIBILITY_STATUS": "partial",  # full, partial or none (voldoet volledig/...)
     "ACCESSIBILITY_KNOWN_ISSUES": [],  # what does not meet WCAG 2.1 AA yet, as text
@@ -140,7 +148,8 @@ def load(app: Flask, test_config: dict | None) -> None:
     )
     if not app.config.get("RATELIMIT_STORAGE_URI"):
         app.config["RATELIMIT_STORAGE_URI"] = ratelimits.storage_uri(
-            str(Path(app.instance_path) / "ratelimits.sqlite"))
+            str(Path(app.instance_path) / "ratelimits.sqlite")
+        )
     if not app.config.get("MAIL_FILE_DIR"):
         app.config["MAIL_FILE_DIR"] = str(Path(app.instance_path) / "mail")
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):

@@ -54,8 +54,13 @@ def _refill(view: Callable) -> Response | None:
     """The view's own page with the posted text and a message, when it shows the form
     again (400); None when it answers otherwise (a redirect to log in, a 404, ...), so the
     caller shows the plain expired page and no stray message is left behind."""
-    flash(_("This form had expired, so nothing was sent yet. Your text is still here: "
-            "check it and send it again."), "error")
+    flash(
+        _(
+            "This form had expired, so nothing was sent yet. Your text is still here: "
+            "check it and send it again."
+        ),
+        "error",
+    )
     try:
         response = make_response(current_app.ensure_sync(view)(**(request.view_args or {})))
     except HTTPException:

@@ -55,8 +55,9 @@ babel = Babel()
 limiter = Limiter(key_func=client_key)
 
 
-def changed_rows(statement: UpdateBase,
-                 session: Session | scoped_session[Session] | None = None) -> int:
+def changed_rows(
+    statement: UpdateBase, session: Session | scoped_session[Session] | None = None
+) -> int:
     """Run an INSERT, UPDATE or DELETE and return how many rows it matched. `execute` is
     typed to return a plain Result; for these statements it is a CursorResult."""
     result = (db.session if session is None else session).execute(statement)

@@ -18,12 +18,16 @@ ACCOUNT, ITEM, NEWSLETTER = "account", "item", "newsletter"
 
 def note(kind: str, target_id: int, **detail: Any) -> None:
     """Add one record to the current transaction; the caller commits."""
-    db.session.add(ErasureRecord(kind=kind, target_id=target_id, detail=detail,
-                                 recorded_at=utcnow()))
+    db.session.add(
+        ErasureRecord(kind=kind, target_id=target_id, detail=detail, recorded_at=utcnow())
+    )
 
 
 def forget(kind: str, target_id: int) -> None:
     """Drop the records of a deletion that was undone (an account restored from its
     sealed copy), so a later restore of a backup does not delete it again."""
-    db.session.execute(delete(ErasureRecord).where(ErasureRecord.kind == kind,
-                                                   ErasureRecord.target_id == target_id))
+    db.session.execute(
+        delete(ErasureRecord).where(
+            ErasureRecord.kind == kind, ErasureRecord.target_id == target_id
+        )
+    )

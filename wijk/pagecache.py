@@ -32,16 +32,30 @@ from wijk.models import ContentVersion
 MAX_AGE = 60
 MAX_ENTRIES = 512
 PLACEHOLDER = "\x00wijk-csrf\x00"
-CACHEABLE = frozenset({
-    "neighbourhoods.home", "neighbourhoods.neighbourhood", "content.show",
-    "discover.search_all", "discover.search_neighbourhood", "discover.news_page",
-    "discover.news_archive", "newsletters.archive", "newsletters.archived",
-})
+CACHEABLE = frozenset(
+    {
+        "neighbourhoods.home",
+        "neighbourhoods.neighbourhood",
+        "content.show",
+        "discover.search_all",
+        "discover.search_neighbourhood",
+        "discover.news_page",
+        "discover.news_archive",
+        "newsletters.archive",
+        "newsletters.archived",
+    }
+)
 # Tables whose rows appear on public pages; a write to any of them bumps the version.
-WATCHED = frozenset({
-    "item", "neighbourhood", "neighbourhood_postcode", "item_category", "signup",
-    "newsletter",
-})
+WATCHED = frozenset(
+    {
+        "item",
+        "neighbourhood",
+        "neighbourhood_postcode",
+        "item_category",
+        "signup",
+        "newsletter",
+    }
+)
 _CHANGED = "wijk.content_changed"
 
 
@@ -101,8 +115,11 @@ def _serve(entry: Entry) -> Response:
     if request.if_none_match.contains(entry.etag):
         response = Response(status=304)
     else:
-        body = entry.body.replace(PLACEHOLDER, generate_csrf()) if PLACEHOLDER in entry.body \
+        body = (
+            entry.body.replace(PLACEHOLDER, generate_csrf())
+            if PLACEHOLDER in entry.body
             else entry.body
+        )
         response = Response(body, mimetype=entry.mimetype)
     response.set_etag(entry.etag)
     response.headers["Cache-Control"] = "no-cache"
@@ -112,6 +129,7 @@ def _serve(entry: Entry) -> Response:
 def register(app: Flask) -> None:
     cache = PageCache()
     app.extensions["wijk_page_cache"] = cache
+
     def csrf_token() -> str:
         return PLACEHOLDER if g.get("page_cache_key") else generate_csrf()
 
@@ -140,8 +158,9 @@ def register(app: Flask) -> None:
         body = response.get_data(as_text=True)
         if response.status_code == 200:
             digest = hashlib.sha256(body.encode()).hexdigest()[:20]
-            cache.put(key, Entry(g.page_cache_version, time.monotonic(), digest, body,
-                                 response.mimetype))
+            cache.put(
+                key, Entry(g.page_cache_version, time.monotonic(), digest, body, response.mimetype)
+            )
             response.set_etag(digest)
             response.headers["Cache-Control"] = "no-cache"
         if PLACEHOLDER in body:  # error pages too carry forms (the language switch)
@@ -179,7 +198,8 @@ def _bump(session: Session) -> None:
     if not session.info.pop(_CHANGED, False):
         return
     bumped = changed_rows(
-        update(ContentVersion).where(ContentVersion.id == 1)
+        update(ContentVersion)
+        .where(ContentVersion.id == 1)
         .values(version=ContentVersion.version + 1)
         .execution_options(synchronize_session=False),
         session,

@@ -19,8 +19,10 @@ from limits.storage import Storage
 SCHEME = "wijk+sqlite"
 _PURGE_EVERY = 500  # hits per process between deletions of expired rows
 
-_SCHEMA = ("CREATE TABLE IF NOT EXISTS counter "
-           "(key TEXT PRIMARY KEY, value INTEGER NOT NULL, expires REAL NOT NULL)")
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS counter "
+    "(key TEXT PRIMARY KEY, value INTEGER NOT NULL, expires REAL NOT NULL)"
+)
 _INCR = """
 INSERT INTO counter (key, value, expires) VALUES (:key, :amount, :expires)
 ON CONFLICT (key) DO UPDATE SET
@@ -39,8 +41,9 @@ class SQLiteFileStorage(Storage):
 
     STORAGE_SCHEME = [SCHEME]
 
-    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False,
-                 **options: float | str | bool) -> None:
+    def __init__(
+        self, uri: str | None = None, wrap_exceptions: bool = False, **options: float | str | bool
+    ) -> None:
         super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
         self.path = (uri or "").split("://", 1)[1]
         self._local = threading.local()
@@ -63,23 +66,30 @@ class SQLiteFileStorage(Storage):
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
         connection = self._connection()
         now = time.time()
-        value = connection.execute(_INCR, {"key": key, "amount": amount, "now": now,
-                                           "expires": now + expiry}).fetchone()[0]
+        value = connection.execute(
+            _INCR, {"key": key, "amount": amount, "now": now, "expires": now + expiry}
+        ).fetchone()[0]
         self._local.hits += 1
         if self._local.hits % _PURGE_EVERY == 0:
             connection.execute("DELETE FROM counter WHERE expires <= ?", (now,))
         return int(value)
 
     def get(self, key: str) -> int:
-        row = self._connection().execute(
-            "SELECT value FROM counter WHERE key = ? AND expires > ?", (key, time.time())
-        ).fetchone()
+        row = (
+            self._connection()
+            .execute("SELECT value FROM counter WHERE key = ? AND expires > ?", (key, time.time()))
+            .fetchone()
+        )
         return int(row[0]) if row else 0
 
     def get_expiry(self, key: str) -> float:
-        row = self._connection().execute(
-            "SELECT expires FROM counter WHERE key = ? AND expires > ?", (key, time.time())
-        ).fetchone()
+        row = (
+            self._connection()
+            .execute(
+                "SELECT expires FROM counter WHERE key = ? AND expires > ?", (key, time.time())
+            )
+            .fetchone()
+        )
         return float(row[0]) if row else time.time()
 
     def check(self) -> bool:

@@ -14,8 +14,9 @@ ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 _BLOCK = re.compile(r"(?i)<(p|ul|ol|li|br)\b")
 
 
-def _link_attributes(attrs: MutableMapping[tuple[str | None, str], str],
-                     new: bool = False) -> MutableMapping[tuple[str | None, str], str]:
+def _link_attributes(
+    attrs: MutableMapping[tuple[str | None, str], str], new: bool = False
+) -> MutableMapping[tuple[str | None, str], str]:
     attrs[(None, "rel")] = "nofollow noopener"
     return attrs
 

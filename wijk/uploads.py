@@ -41,8 +41,12 @@ class UploadRequest(Request):
     @property
     def max_content_length(self) -> int | None:
         limit = super().max_content_length
-        if (self._max_content_length is None and limit is not None and current_app
-                and self.mimetype == "multipart/form-data"):
+        if (
+            self._max_content_length is None
+            and limit is not None
+            and current_app
+            and self.mimetype == "multipart/form-data"
+        ):
             return max(limit, current_app.config.get("UPLOAD_READ_LIMIT") or limit)
         return limit
 
@@ -50,11 +54,16 @@ class UploadRequest(Request):
     def max_content_length(self, value: int | None) -> None:
         self._max_content_length = value
 
-    def _get_file_stream(self, total_content_length: int | None, content_type: str | None,
-                         filename: str | None = None,
-                         content_length: int | None = None) -> IO[bytes]:
+    def _get_file_stream(
+        self,
+        total_content_length: int | None,
+        content_type: str | None,
+        filename: str | None = None,
+        content_length: int | None = None,
+    ) -> IO[bytes]:
         file_limit = current_app.config.get("MAX_CONTENT_LENGTH")
         if file_limit is None:
-            return super()._get_file_stream(total_content_length, content_type, filename,
-                                            content_length)
+            return super()._get_file_stream(
+                total_content_length, content_type, filename, content_length
+            )
         return CappedUpload(file_limit + 1)

@@ -87,8 +87,13 @@ class ItemView:
         return next((f for f in self.fields if f.name == name), None)
 
 
-def item_view(item: Item, viewer: Any = None, *, categories: tuple[str, ...] | None = None,
-              signups: SignupCounts | None = None) -> ItemView:
+def item_view(
+    item: Item,
+    viewer: Any = None,
+    *,
+    categories: tuple[str, ...] | None = None,
+    signups: SignupCounts | None = None,
+) -> ItemView:
     """The one place that decides which personal values leave the server for `viewer`.
 
     Lists pass `categories` (see item_views); a single activity loads its own. Sign-up
@@ -103,8 +108,11 @@ def item_view(item: Item, viewer: Any = None, *, categories: tuple[str, ...] | N
             continue
         public = declared.flag is not None and bool(getattr(item, declared.flag))
         if editor:
-            fields.append(PersonalField(declared.name, str(declared.label), value, public,
-                                        declared.never_public))
+            fields.append(
+                PersonalField(
+                    declared.name, str(declared.label), value, public, declared.never_public
+                )
+            )
         elif public:
             fields.append(PersonalField(declared.name, str(declared.label), value, True))
     organisation = item.organisation if item.organisation_id else None
@@ -141,8 +149,12 @@ def item_view(item: Item, viewer: Any = None, *, categories: tuple[str, ...] | N
     )
 
 
-def item_views(items: Iterable[Item], viewer: Any = None, *,
-               categories: Mapping[int, tuple[str, ...]] | None = None) -> list[ItemView]:
+def item_views(
+    items: Iterable[Item],
+    viewer: Any = None,
+    *,
+    categories: Mapping[int, tuple[str, ...]] | None = None,
+) -> list[ItemView]:
     """Views of a list. Give `categories` when the listing query already read them;
     otherwise they are loaded for the whole list in one query."""
     items = list(items)
@@ -160,6 +172,7 @@ def _categories(items: list[Item]) -> dict[int, tuple[str, ...]]:
 def on_dates(views: Iterable[ItemView], rows: Iterable[Any]) -> list[ItemView]:
     """Views of a list of dates (ActivityOccurrence rows, one view per row, in order):
     each carries its own date. Dates are no personal data."""
-    return [replace(view, starts_at=row.starts_at, ends_at=row.ends_at,
-                    moved=row.status == "moved")
-            for view, row in zip(views, rows, strict=True)]
+    return [
+        replace(view, starts_at=row.starts_at, ends_at=row.ends_at, moved=row.status == "moved")
+        for view, row in zip(views, rows, strict=True)
+    ]

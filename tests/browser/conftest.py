@@ -49,8 +49,9 @@ def new_page(browser, request):
     problems = PageProblems()
 
     def make(*, bypass_csp: bool = False, locale: str = "nl-NL"):
-        context = browser.new_context(locale=locale, bypass_csp=bypass_csp,
-                                      viewport={"width": 1280, "height": 900})
+        context = browser.new_context(
+            locale=locale, bypass_csp=bypass_csp, viewport={"width": 1280, "height": 900}
+        )
         contexts.append(context)
         page = context.new_page()
         page.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text}"))
@@ -82,4 +83,3 @@ def pytest_runtest_makereport(item, call):
     report = outcome.get_result()
     if report.when == "call":
         item.rep_call = report
-

@@ -19,8 +19,9 @@ def last_link(smtp_server, path_part: str) -> str:
     return next(u for u in re.findall(r"https?://\S+", text) if path_part in u)
 
 
-def test_register_verify_post_and_publish_a_phone(app, live_server, new_page, smtp_server,
-                                                  make_neighbourhood):
+def test_register_verify_post_and_publish_a_phone(
+    app, live_server, new_page, smtp_server, make_neighbourhood
+):
     place = make_neighbourhood("Lombok", postcodes=("3531",))
     page = new_page()
     page.goto(live_server + "/")
@@ -63,8 +64,9 @@ def test_register_verify_post_and_publish_a_phone(app, live_server, new_page, sm
     assert page.problems == [] and visitor.problems == []
 
 
-def test_visitor_contacts_the_owner_who_receives_it(app, live_server, new_page, smtp_server,
-                                                    make_item, make_user):
+def test_visitor_contacts_the_owner_who_receives_it(
+    app, live_server, new_page, smtp_server, make_item, make_user
+):
     owner = make_user(email="eigenaar@example.org")
     item = make_item("offer", owner=owner, title="Ladder te leen")
     page = new_page()

@@ -29,14 +29,21 @@ def send_newsletter(page, base: str, slug: str, subject: str) -> None:
 
 
 def test_manager_sends_a_newsletter_and_a_subscriber_leaves_with_one_click(
-        app, live_server, new_page, smtp_server, make_user, make_neighbourhood):
+    app, live_server, new_page, smtp_server, make_user, make_neighbourhood
+):
     place = make_neighbourhood("Lombok")
     manager = make_user(name="Mira Beheer")
     manager.totp_secret, manager.totp_enabled_at = pyotp.random_base32(), utcnow()
     db.session.add(NeighbourhoodManager(neighbourhood_id=place.id, user_id=manager.id))
     subscriber = make_user(email="lid@example.org")
-    db.session.add(NewsletterSubscription(user_id=subscriber.id, neighbourhood_id=place.id,
-                                          source="account", subscribed_at=utcnow()))
+    db.session.add(
+        NewsletterSubscription(
+            user_id=subscriber.id,
+            neighbourhood_id=place.id,
+            source="account",
+            subscribed_at=utcnow(),
+        )
+    )
     db.session.commit()
 
     page = new_page()
@@ -63,7 +70,8 @@ def test_manager_sends_a_newsletter_and_a_subscriber_leaves_with_one_click(
 
 
 def test_a_person_downloads_their_data_then_deletes_their_account(
-        app, live_server, new_page, make_user, make_item):
+    app, live_server, new_page, make_user, make_item
+):
     person = make_user(name="Daan Vertrekker", email="daan@example.org")
     make_item("offer", owner=person, title="Fiets te koop", contact_phone="0612345678")
     page = new_page()
@@ -81,8 +89,12 @@ def test_a_person_downloads_their_data_then_deletes_their_account(
     page.get_by_role("button", name="Mijn account verwijderen").click()
     db.session.expire_all()
     assert db.session.get(User, person.id).deleted_at is not None
-    assert db.session.scalar(select(func.count(OutboxMessage.id)).where(
-        OutboxMessage.to_addr == "daan@example.org")) >= 1  # the confirmation
+    assert (
+        db.session.scalar(
+            select(func.count(OutboxMessage.id)).where(OutboxMessage.to_addr == "daan@example.org")
+        )
+        >= 1
+    )  # the confirmation
     page.goto(live_server + "/mijn/gegevens")
     assert "/inloggen" in page.url  # logged out
     log_in(page, live_server, person)

@@ -34,8 +34,11 @@ def test_public_privacy_pages_have_no_serious_violations(live_server, axe_page, 
 def test_my_data_pages_have_no_serious_violations(live_server, axe_page, site, path):
     item = site["item"]
     item.contact_phone = "0612345678"
-    db.session.add(Suspension(user_id=site["owner"].id, neighbourhood_id=item.neighbourhood_id,
-                              reason="Reclame"))
+    db.session.add(
+        Suspension(
+            user_id=site["owner"].id, neighbourhood_id=item.neighbourhood_id, reason="Reclame"
+        )
+    )
     db.session.commit()
     log_in(axe_page, live_server, site["owner"])
     check(axe_page, live_server + path)

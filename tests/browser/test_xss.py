@@ -52,10 +52,16 @@ def poisoned(app, make_user, make_neighbourhood, make_item):
     items = []
     for n, payload in enumerate(PAYLOADS):
         kind = ("activity", "organisation", "offer")[n % 3]
-        fields = dict(title=payload[:200], description=clean_rich_text(payload),
-                      address=payload[:200], address_public=True,
-                      contact_name=payload[:100], contact_name_public=True,
-                      contact_phone=payload[:40], contact_phone_public=True)
+        fields = dict(
+            title=payload[:200],
+            description=clean_rich_text(payload),
+            address=payload[:200],
+            address_public=True,
+            contact_name=payload[:100],
+            contact_name_public=True,
+            contact_phone=payload[:40],
+            contact_phone_public=True,
+        )
         if kind == "activity":
             fields.update(location_name=payload[:200])
         if kind == "organisation":
@@ -93,8 +99,12 @@ def test_no_payload_executes_or_survives_as_markup(live_server, new_page, poison
     page.get_by_label("E-mailadres").fill(owner.email)
     page.get_by_label("Wachtwoord").fill("correct horse battery")
     page.get_by_role("button", name="Inloggen").click()
-    for url in ["/mijn/bijdragen", "/account", f"/activiteit/{items[0].id}",
-                f"/activiteit/{items[0].id}/bewerken"]:
+    for url in [
+        "/mijn/bijdragen",
+        "/account",
+        f"/activiteit/{items[0].id}",
+        f"/activiteit/{items[0].id}/bewerken",
+    ]:
         problems = visit(page, live_server + url)
         if problems:
             found[url] = problems

@@ -28,22 +28,33 @@ class RegisterForm(FlaskForm):
     )
     email = EmailField(
         _l("E-mail address"),
-        validators=[DataRequired(_l("Fill in your e-mail address.")),
-                    MailableEmail(), Length(max=254)],
+        validators=[
+            DataRequired(_l("Fill in your e-mail address.")),
+            MailableEmail(),
+            Length(max=254),
+        ],
         description=_l("We send a link to confirm it. It is never shown to others."),
     )
     password = PasswordField(
         _l("Password"),
-        validators=[InputRequired(_l("Choose a password.")),
-                    Length(min=PASSWORD_MIN, max=200,
-                           message=_l("Use at least %(min)d characters.", min=PASSWORD_MIN))],
-        description=_l("At least %(min)d characters. A sentence is easy to remember.",
-                       min=PASSWORD_MIN),
+        validators=[
+            InputRequired(_l("Choose a password.")),
+            Length(
+                min=PASSWORD_MIN,
+                max=200,
+                message=_l("Use at least %(min)d characters.", min=PASSWORD_MIN),
+            ),
+        ],
+        description=_l(
+            "At least %(min)d characters. A sentence is easy to remember.", min=PASSWORD_MIN
+        ),
     )
     password_repeat = PasswordField(
         _l("Repeat password"),
-        validators=[InputRequired(_l("Repeat your password.")),
-                    EqualTo("password", _l("The passwords are not the same."))],
+        validators=[
+            InputRequired(_l("Repeat your password.")),
+            EqualTo("password", _l("The passwords are not the same.")),
+        ],
     )
     accept_terms = BooleanField(
         _l("I accept the terms of use and have read the privacy statement."),
@@ -55,28 +66,39 @@ class RegisterForm(FlaskForm):
     )
     # Opt-in per neighbourhood, nothing ticked by default; choices are set by the view.
     newsletters = SelectMultipleField(
-        _l("Newsletters"), coerce=int, choices=[], default=[],
-        widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
-        description=_l("Optional. Tick a neighbourhood to get its newsletter by e-mail; "
-                       "you can stop at any time."),
+        _l("Newsletters"),
+        coerce=int,
+        choices=[],
+        default=[],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        description=_l(
+            "Optional. Tick a neighbourhood to get its newsletter by e-mail; "
+            "you can stop at any time."
+        ),
     )
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("E-mail address"),
-                       validators=[DataRequired(_l("Fill in your e-mail address.")),
-                                   Length(max=254)])
-    password = PasswordField(_l("Password"),
-                             validators=[InputRequired(_l("Fill in your password.")),
-                                         Length(max=200)])
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[DataRequired(_l("Fill in your e-mail address.")), Length(max=254)],
+    )
+    password = PasswordField(
+        _l("Password"), validators=[InputRequired(_l("Fill in your password.")), Length(max=200)]
+    )
     remember = BooleanField(_l("Stay logged in on this device"))
 
 
 class ResetRequestForm(FlaskForm):
-    email = EmailField(_l("E-mail address"),
-                       validators=[DataRequired(_l("Fill in your e-mail address.")),
-                                   MailableEmail(),
-                                   Length(max=254)])
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[
+            DataRequired(_l("Fill in your e-mail address.")),
+            MailableEmail(),
+            Length(max=254),
+        ],
+    )
 
 
 class ResetPasswordForm(FlaskForm):
@@ -93,11 +115,16 @@ class AccountForm(FlaskForm):
 class ChangeEmailForm(FlaskForm):
     email = EmailField(
         _l("New e-mail address"),
-        validators=[DataRequired(_l("Fill in your e-mail address.")),
-                    MailableEmail(), Length(max=254)],
-        description=_l("We send a link to the new address; your address changes only when "
-                       "you open it."),
+        validators=[
+            DataRequired(_l("Fill in your e-mail address.")),
+            MailableEmail(),
+            Length(max=254),
+        ],
+        description=_l(
+            "We send a link to the new address; your address changes only when you open it."
+        ),
     )
-    password = PasswordField(_l("Your password"),
-                             validators=[InputRequired(_l("Fill in your password.")),
-                                         Length(max=200)])
+    password = PasswordField(
+        _l("Your password"),
+        validators=[InputRequired(_l("Fill in your password.")), Length(max=200)],
+    )

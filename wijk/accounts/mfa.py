@@ -24,8 +24,7 @@ class CodeForm(FlaskForm):
     code = StringField(
         _l("Code"),
         validators=[DataRequired(_l("Fill in the code.")), Length(max=40)],
-        description=_l("The 6 digits your authenticator app shows, or one of your "
-                       "recovery codes."),
+        description=_l("The 6 digits your authenticator app shows, or one of your recovery codes."),
     )
 
 
@@ -49,13 +48,17 @@ def _next() -> str | None:
 def mfa_setup():
     form = CodeForm(formdata=None)
     if totp.is_enabled(current_user):
-        return render_template("mfa/status.html", form=form,
-                               left=totp.recovery_codes_left(current_user),
-                               required=needs_mfa(current_user))
+        return render_template(
+            "mfa/status.html",
+            form=form,
+            left=totp.recovery_codes_left(current_user),
+            required=needs_mfa(current_user),
+        )
     secret = totp.begin_setup(current_user)
     uri = totp.provisioning_uri(current_user, secret)
-    return render_template("mfa/setup.html", form=form, secret=secret,
-                           qr=totp.qr_data_uri(uri), next=_next())
+    return render_template(
+        "mfa/setup.html", form=form, secret=secret, qr=totp.qr_data_uri(uri), next=_next()
+    )
 
 
 @bp.post("/account/tweestapsverificatie")
@@ -68,16 +71,20 @@ def mfa_enable():
     codes = totp.enable(current_user, form.code.data) if form.validate_on_submit() else None
     if codes is None:
         if not form.code.errors:
-            add_error(form.code, _("This code is not right. Check the time on your phone "
-                                   "and use the newest code."))
+            add_error(
+                form.code,
+                _("This code is not right. Check the time on your phone and use the newest code."),
+            )
         secret = current_user.totp_secret or totp.begin_setup(current_user)
         uri = totp.provisioning_uri(current_user, secret)
-        return render_template("mfa/setup.html", form=form, secret=secret,
-                               qr=totp.qr_data_uri(uri), next=_next()), 400
+        return render_template(
+            "mfa/setup.html", form=form, secret=secret, qr=totp.qr_data_uri(uri), next=_next()
+        ), 400
     # Switching on ended every session (the ones opened with the password alone); this
     # one, which just proved the code, goes on under the new session token.
-    remember = bool(request.cookies.get(current_app.config.get("REMEMBER_COOKIE_NAME",
-                                                               "remember_token")))
+    remember = bool(
+        request.cookies.get(current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token"))
+    )
     login_user(current_user._get_current_object(), remember=remember)
     flash(_("Two-step login is on."), "success")
     return render_template("mfa/codes.html", codes=codes, next=_next())
@@ -122,8 +129,9 @@ def mfa_login():
     if form.validate_on_submit():
         if totp.check_second_factor(user, form.code.data):
             totp.clear_pending()
-            return complete_login(user, remember=state.get("remember", False),
-                                  next_url=safe_next(state.get("next")))
+            return complete_login(
+                user, remember=state.get("remember", False), next_url=safe_next(state.get("next"))
+            )
         add_error(form.code, _("This code is not right."))
     status = 400 if form.errors else 200
     return render_template("mfa/login.html", form=form), status

@@ -30,8 +30,9 @@ def find_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
 
 
-def register(name: str, email: str, password: str, *, locale: str | None,
-             newsletters: Sequence[int] = ()) -> User | None:
+def register(
+    name: str, email: str, password: str, *, locale: str | None, newsletters: Sequence[int] = ()
+) -> User | None:
     """Create the account, record the consents with their versions, queue verification.
 
     The caller has checked that the terms were accepted and the age confirmed; all of
@@ -67,16 +68,28 @@ def register(name: str, email: str, password: str, *, locale: str | None,
 def _queue_account_exists(user: User) -> None:
     if user.deleted_at is not None:  # erased within 48 hours; nobody to tell
         return
-    queue_mail("account_exists", user.email, "account_exists", locale=user.locale, user=user,
-               login=url_for("accounts.login", _external=True),
-               reset=url_for("accounts.forgot_password", _external=True))
+    queue_mail(
+        "account_exists",
+        user.email,
+        "account_exists",
+        locale=user.locale,
+        user=user,
+        login=url_for("accounts.login", _external=True),
+        reset=url_for("accounts.forgot_password", _external=True),
+    )
 
 
 def queue_verification(user: User) -> None:
     token = make_token("verify", {"uid": user.id, "email": user.email})
-    queue_mail("verify", user.email, "verify", locale=user.locale, user=user,
-               link=url_for("accounts.verify", token=token, _external=True),
-               days=current_app.config["VERIFY_TOKEN_MAX_AGE"] // 86400)
+    queue_mail(
+        "verify",
+        user.email,
+        "verify",
+        locale=user.locale,
+        user=user,
+        link=url_for("accounts.verify", token=token, _external=True),
+        days=current_app.config["VERIFY_TOKEN_MAX_AGE"] // 86400,
+    )
 
 
 def verify(token: str) -> User | None:
@@ -113,9 +126,15 @@ def request_reset(email: str) -> None:
     if user is None or user.deleted_at is not None:  # deleted: erased within 48 hours
         return
     token = make_token("reset", {"uid": user.id, "fp": _reset_fingerprint(user)})
-    queue_mail("reset", user.email, "reset", locale=user.locale, user=user,
-               link=url_for("accounts.reset_password", token=token, _external=True),
-               hours=current_app.config["RESET_TOKEN_MAX_AGE"] // 3600)
+    queue_mail(
+        "reset",
+        user.email,
+        "reset",
+        locale=user.locale,
+        user=user,
+        link=url_for("accounts.reset_password", token=token, _external=True),
+        hours=current_app.config["RESET_TOKEN_MAX_AGE"] // 3600,
+    )
     db.session.commit()
 
 
@@ -164,15 +183,20 @@ def request_email_change(user: User, new_email: str) -> None:
     owner = find_by_email(new)
     if owner is not None:  # the same answer as a free address; its owner is told instead
         if owner.deleted_at is None:
-            queue_mail("email_in_use", owner.email, "email_in_use", locale=owner.locale,
-                       user=owner)
+            queue_mail("email_in_use", owner.email, "email_in_use", locale=owner.locale, user=owner)
         record(user, "account.email_change_requested", subject=user)
         db.session.commit()
         return
     token = make_token(EMAIL_CHANGE, {"uid": user.id, "old": user.email, "new": new})
-    queue_mail("email_change", new, "email_change", locale=user.locale, user=user,
-               link=url_for("accounts.confirm_email_change", token=token, _external=True),
-               hours=current_app.config["EMAIL_CHANGE_TOKEN_MAX_AGE"] // 3600)
+    queue_mail(
+        "email_change",
+        new,
+        "email_change",
+        locale=user.locale,
+        user=user,
+        link=url_for("accounts.confirm_email_change", token=token, _external=True),
+        hours=current_app.config["EMAIL_CHANGE_TOKEN_MAX_AGE"] // 3600,
+    )
     record(user, "account.email_change_requested", subject=user)
     db.session.commit()
 
@@ -191,8 +215,14 @@ def confirm_email_change(token: str, now: datetime) -> User | None:
     old = user.email
     user.email = data["new"]
     user.email_verified_at = now
-    queue_mail("email_changed", old, "email_changed", locale=user.locale, user=user,
-               contact=current_app.config["CONTROLLER_CONTACT"])
+    queue_mail(
+        "email_changed",
+        old,
+        "email_changed",
+        locale=user.locale,
+        user=user,
+        contact=current_app.config["CONTROLLER_CONTACT"],
+    )
     record(user, "account.email_changed", subject=user)
     db.session.commit()
     return user

@@ -31,8 +31,13 @@ def register():
     form.newsletters.choices = [(n.id, n.name) for n in Neighbourhood.ordered()]
     if form.validate_on_submit():
         # A known address gets a mail to its owner instead; the answer is the same.
-        services.register(form.name.data, form.email.data, form.password.data,
-                          locale=str(get_locale()), newsletters=form.newsletters.data)
+        services.register(
+            form.name.data,
+            form.email.data,
+            form.password.data,
+            locale=str(get_locale()),
+            newsletters=form.newsletters.data,
+        )
         return render_template("accounts/register_sent.html", email=form.email.data)
     status = 400 if form.errors else 200
     return render_template("accounts/register.html", form=form), status
@@ -92,8 +97,9 @@ def verify(token: str):
     if user is None:
         return render_template("accounts/verify_failed.html"), 400
     flash(_("Your e-mail address is confirmed. You can post now."), "success")
-    return redirect(url_for("content.mine") if current_user.is_authenticated
-                    else url_for("accounts.login"))
+    return redirect(
+        url_for("content.mine") if current_user.is_authenticated else url_for("accounts.login")
+    )
 
 
 @bp.post("/bevestigen/opnieuw")
@@ -105,8 +111,9 @@ def resend_verification():
     else:
         services.queue_verification(current_user)
         db.session.commit()
-        flash(_("We sent a new confirmation link to %(email)s.", email=current_user.email),
-              "success")
+        flash(
+            _("We sent a new confirmation link to %(email)s.", email=current_user.email), "success"
+        )
     return redirect(url_for("accounts.account"))
 
 
@@ -166,8 +173,13 @@ def change_email():
             add_error(form.email, _("This is already your e-mail address."))
         else:
             services.request_email_change(current_user, form.email.data)
-            flash(_("We sent a link to %(email)s. Your address changes when you open it.",
-                    email=services.normalise_email(form.email.data)), "success")
+            flash(
+                _(
+                    "We sent a link to %(email)s. Your address changes when you open it.",
+                    email=services.normalise_email(form.email.data),
+                ),
+                "success",
+            )
             return redirect(url_for("accounts.account"))
     status = 400 if form.errors else 200
     return render_template("accounts/change_email.html", form=form), status
@@ -179,5 +191,6 @@ def confirm_email_change(token: str):
     if user is None:
         return render_template("accounts/change_email_failed.html"), 400
     flash(_("Your e-mail address is now %(email)s.", email=user.email), "success")
-    return redirect(url_for("accounts.account") if current_user.is_authenticated
-                    else url_for("accounts.login"))
+    return redirect(
+        url_for("accounts.account") if current_user.is_authenticated else url_for("accounts.login")
+    )

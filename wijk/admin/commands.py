@@ -28,7 +28,8 @@ def create_admin_command(email: str, name: str | None) -> None:
     if user is not None:
         if not user.is_verified or user.deleted_at is not None:
             raise click.ClickException(
-                f"{email} has not confirmed its address (or is deleted); confirm it first.")
+                f"{email} has not confirmed its address (or is deleted); confirm it first."
+            )
         if user.is_admin:
             click.echo(f"{email} is already an admin.")
             return
@@ -38,8 +39,12 @@ def create_admin_command(email: str, name: str | None) -> None:
     password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     if len(password) < PASSWORD_MIN:
         raise click.ClickException(f"Use at least {PASSWORD_MIN} characters.")
-    user = User(name=(name or email.split("@")[0]).strip(), email=email,
-                password_hash=generate_password_hash(password), email_verified_at=utcnow())
+    user = User(
+        name=(name or email.split("@")[0]).strip(),
+        email=email,
+        password_hash=generate_password_hash(password),
+        email_verified_at=utcnow(),
+    )
     db.session.add(user)
     db.session.flush()
     grant_admin(user)

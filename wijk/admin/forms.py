@@ -10,19 +10,25 @@ from wijk.mail.address import MailableEmail
 
 
 class NeighbourhoodForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(_l("Fill in a name.")),
-                                               Length(max=100)])
+    name = StringField(
+        _l("Name"), validators=[DataRequired(_l("Fill in a name.")), Length(max=100)]
+    )
     slug = StringField(
         _l("Web address"),
-        validators=[DataRequired(_l("Fill in a web address.")), Length(max=100),
-                    Regexp(SLUG, message=_l("Use lower-case letters, digits and dashes."))],
+        validators=[
+            DataRequired(_l("Fill in a web address.")),
+            Length(max=100),
+            Regexp(SLUG, message=_l("Use lower-case letters, digits and dashes.")),
+        ],
         description=_l("The part after /wijk/, for example oog-in-al."),
     )
-    city = StringField(_l("City"), validators=[DataRequired(_l("Fill in a city.")),
-                                               Length(max=100)])
+    city = StringField(
+        _l("City"), validators=[DataRequired(_l("Fill in a city.")), Length(max=100)]
+    )
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
     postcodes = StringField(
-        _l("Postcodes"), validators=[Optional(), Length(max=2000)],
+        _l("Postcodes"),
+        validators=[Optional(), Length(max=2000)],
         description=_l("Four digits each, separated by commas or spaces: 3531, 3532"),
     )
 
@@ -31,13 +37,17 @@ class NeighbourhoodForm(FlaskForm):
             parse_postcodes(field.data)
         except AdminError as error:
             raise ValidationError(
-                _l("Not a 4-digit postcode: %(codes)s", codes=str(error))) from None
+                _l("Not a 4-digit postcode: %(codes)s", codes=str(error))
+            ) from None
 
 
 class AppointForm(FlaskForm):
     email = EmailField(
         _l("E-mail address of the new manager"),
-        validators=[DataRequired(_l("Fill in an e-mail address.")),
-                    MailableEmail(), Length(max=254)],
+        validators=[
+            DataRequired(_l("Fill in an e-mail address.")),
+            MailableEmail(),
+            Length(max=254),
+        ],
         description=_l("The person needs a confirmed account on Wijk."),
     )

@@ -54,12 +54,18 @@ def parse_postcodes(text: str | None) -> list[str]:
 
 def neighbourhoods() -> list[tuple[Neighbourhood, int]]:
     """Every neighbourhood with its number of managers."""
-    counts = (select(NeighbourhoodManager.neighbourhood_id, func.count().label("n"))
-              .group_by(NeighbourhoodManager.neighbourhood_id).subquery())
-    return list(db.session.execute(
-        select(Neighbourhood, func.coalesce(counts.c.n, 0))
-        .outerjoin(counts, counts.c.neighbourhood_id == Neighbourhood.id)
-        .order_by(Neighbourhood.name)).all())
+    counts = (
+        select(NeighbourhoodManager.neighbourhood_id, func.count().label("n"))
+        .group_by(NeighbourhoodManager.neighbourhood_id)
+        .subquery()
+    )
+    return list(
+        db.session.execute(
+            select(Neighbourhood, func.coalesce(counts.c.n, 0))
+            .outerjoin(counts, counts.c.neighbourhood_id == Neighbourhood.id)
+            .order_by(Neighbourhood.name)
+        ).all()
+    )
 
 
 def slug_taken(slug: str, place: Neighbourhood | None) -> bool:
@@ -69,9 +75,16 @@ def slug_taken(slug: str, place: Neighbourhood | None) -> bool:
     return db.session.scalar(query) is not None
 
 
-def save_neighbourhood(actor: User, *, name: str, slug: str, city: str, description: str | None,
-                       postcodes: list[str], place: Neighbourhood | None = None
-                       ) -> Neighbourhood:
+def save_neighbourhood(
+    actor: User,
+    *,
+    name: str,
+    slug: str,
+    city: str,
+    description: str | None,
+    postcodes: list[str],
+    place: Neighbourhood | None = None,
+) -> Neighbourhood:
     created = place is None
     if place is None:
         place = Neighbourhood()
@@ -83,15 +96,20 @@ def save_neighbourhood(actor: User, *, name: str, slug: str, city: str, descript
     kept = {p.postcode: p for p in place.postcodes}
     place.postcodes = [kept.get(p) or NeighbourhoodPostcode(postcode=p) for p in postcodes]
     db.session.flush()
-    audit.record(actor, "neighbourhood.created" if created else "neighbourhood.updated",
-                 neighbourhood=place, detail=f"{place.name} ({', '.join(postcodes)})")
+    audit.record(
+        actor,
+        "neighbourhood.created" if created else "neighbourhood.updated",
+        neighbourhood=place,
+        detail=f"{place.name} ({', '.join(postcodes)})",
+    )
     db.session.commit()
     return place
 
 
 def item_count(place: Neighbourhood) -> int:
-    return db.session.scalar(
-        select(func.count(Item.id)).where(Item.neighbourhood_id == place.id)) or 0
+    return (
+        db.session.scalar(select(func.count(Item.id)).where(Item.neighbourhood_id == place.id)) or 0
+    )
 
 
 def delete_neighbourhood(actor: User, place: Neighbourhood) -> None:
@@ -107,9 +125,14 @@ def delete_neighbourhood(actor: User, place: Neighbourhood) -> None:
 
 
 def managers_of(place: Neighbourhood) -> list[User]:
-    return list(db.session.scalars(
-        select(User).join(NeighbourhoodManager, NeighbourhoodManager.user_id == User.id)
-        .where(NeighbourhoodManager.neighbourhood_id == place.id).order_by(User.name)))
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(NeighbourhoodManager, NeighbourhoodManager.user_id == User.id)
+            .where(NeighbourhoodManager.neighbourhood_id == place.id)
+            .order_by(User.name)
+        )
+    )
 
 
 def appoint(actor: User, place: Neighbourhood, email: str) -> User:
@@ -119,20 +142,30 @@ def appoint(actor: User, place: Neighbourhood, email: str) -> User:
         raise AdminError("unknown")
     if db.session.get(NeighbourhoodManager, (place.id, user.id)) is not None:
         raise AdminError("already")
-    db.session.add(NeighbourhoodManager(neighbourhood_id=place.id, user_id=user.id,
-                                        appointed_by_id=actor.id))
+    db.session.add(
+        NeighbourhoodManager(neighbourhood_id=place.id, user_id=user.id, appointed_by_id=actor.id)
+    )
     audit.record(actor, "manager.appointed", subject=user, neighbourhood=place)
-    queue_mail("manager_appointed", user.email, "manager_appointed", locale=user.locale,
-               user=user, neighbourhood=place.name,
-               link=url_for("manage.queue", slug=place.slug, _external=True))
+    queue_mail(
+        "manager_appointed",
+        user.email,
+        "manager_appointed",
+        locale=user.locale,
+        user=user,
+        neighbourhood=place.name,
+        link=url_for("manage.queue", slug=place.slug, _external=True),
+    )
     db.session.commit()
     return user
 
 
 def remove_manager(actor: User, place: Neighbourhood, user_id: int) -> bool:
     removed = changed_rows(
-        delete(NeighbourhoodManager).where(NeighbourhoodManager.neighbourhood_id == place.id,
-                                           NeighbourhoodManager.user_id == user_id))
+        delete(NeighbourhoodManager).where(
+            NeighbourhoodManager.neighbourhood_id == place.id,
+            NeighbourhoodManager.user_id == user_id,
+        )
+    )
     if not removed:
         db.session.rollback()
         return False
@@ -156,10 +189,14 @@ def search_users(actor: User, query: str) -> list[User]:
     if len(words) < 2:
         return []
     pattern = "%" + re.sub(r"[\\%_]", "", words) + "%"
-    users = list(db.session.scalars(
-        select(User).where(or_(func.lower(User.name).like(pattern),
-                               func.lower(User.email).like(pattern)))
-        .order_by(User.name, User.id).limit(SEARCH_LIMIT)))
+    users = list(
+        db.session.scalars(
+            select(User)
+            .where(or_(func.lower(User.name).like(pattern), func.lower(User.email).like(pattern)))
+            .order_by(User.name, User.id)
+            .limit(SEARCH_LIMIT)
+        )
+    )
     audit.record_each(actor, "user.searched", [u.id for u in users], detail=query[:100])
     db.session.commit()
     return users
@@ -176,12 +213,21 @@ class Account:
 def view_user(actor: User, user: User) -> Account:
     audit.record(actor, "user.viewed", subject=user)
     db.session.commit()
-    managed = list(db.session.scalars(
-        select(Neighbourhood).join(NeighbourhoodManager)
-        .where(NeighbourhoodManager.user_id == user.id).order_by(Neighbourhood.name)))
-    subscriptions = list(db.session.scalars(
-        select(NewsletterSubscription).where(NewsletterSubscription.user_id == user.id)
-        .order_by(NewsletterSubscription.subscribed_at.desc())))
+    managed = list(
+        db.session.scalars(
+            select(Neighbourhood)
+            .join(NeighbourhoodManager)
+            .where(NeighbourhoodManager.user_id == user.id)
+            .order_by(Neighbourhood.name)
+        )
+    )
+    subscriptions = list(
+        db.session.scalars(
+            select(NewsletterSubscription)
+            .where(NewsletterSubscription.user_id == user.id)
+            .order_by(NewsletterSubscription.subscribed_at.desc())
+        )
+    )
     items = db.session.scalar(select(func.count(Item.id)).where(Item.owner_id == user.id)) or 0
     return Account(user, managed, subscriptions, items)
 
@@ -192,9 +238,14 @@ def view_user(actor: User, user: User) -> Account:
 def failed_messages(actor: User) -> list[OutboxMessage]:
     """Failed outbox rows (addresses included): the people with an account among the
     recipients get an audit entry."""
-    messages = list(db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.status == OutboxState.FAILED)
-        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()).limit(200)))
+    messages = list(
+        db.session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.status == OutboxState.FAILED)
+            .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+            .limit(200)
+        )
+    )
     addresses = {m.to_addr.lower() for m in messages if m.to_addr}
     if addresses:
         ids = db.session.scalars(select(User.id).where(func.lower(User.email).in_(addresses)))
@@ -235,8 +286,13 @@ def _person_ids(text: str) -> list[int] | None:
     if text.isdigit():
         return [int(text)]
     pattern = "%" + re.sub(r"[\\%_]", "", text.lower()) + "%"
-    return list(db.session.scalars(select(User.id).where(
-        or_(func.lower(User.email) == text.lower(), func.lower(User.name).like(pattern)))))
+    return list(
+        db.session.scalars(
+            select(User.id).where(
+                or_(func.lower(User.email) == text.lower(), func.lower(User.name).like(pattern))
+            )
+        )
+    )
 
 
 def audit_log(f: AuditFilter, page: int = 1) -> tuple[list[AuditEntry], bool]:
@@ -254,11 +310,18 @@ def audit_log(f: AuditFilter, page: int = 1) -> tuple[list[AuditEntry], bool]:
     if f.since:
         query = query.where(AuditEntry.created_at >= local_day_start(f.since))
     if f.until:
-        query = query.where(
-            AuditEntry.created_at < local_day_start(f.until + timedelta(days=1)))
-    rows = list(db.session.scalars(
-        query.options(selectinload(AuditEntry.actor), selectinload(AuditEntry.subject),
-                      selectinload(AuditEntry.item), selectinload(AuditEntry.neighbourhood))
-        .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
-        .limit(AUDIT_PAGE + 1).offset((max(page, 1) - 1) * AUDIT_PAGE)))
+        query = query.where(AuditEntry.created_at < local_day_start(f.until + timedelta(days=1)))
+    rows = list(
+        db.session.scalars(
+            query.options(
+                selectinload(AuditEntry.actor),
+                selectinload(AuditEntry.subject),
+                selectinload(AuditEntry.item),
+                selectinload(AuditEntry.neighbourhood),
+            )
+            .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+            .limit(AUDIT_PAGE + 1)
+            .offset((max(page, 1) - 1) * AUDIT_PAGE)
+        )
+    )
     return rows[:AUDIT_PAGE], len(rows) > AUDIT_PAGE

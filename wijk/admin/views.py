@@ -29,9 +29,12 @@ def _place(slug: str):
 @bp.get("/admin")
 @admin_required
 def index():
-    failed = db.session.scalar(
-        select(func.count(OutboxMessage.id))
-        .where(OutboxMessage.status == OutboxState.FAILED)) or 0
+    failed = (
+        db.session.scalar(
+            select(func.count(OutboxMessage.id)).where(OutboxMessage.status == OutboxState.FAILED)
+        )
+        or 0
+    )
     return render_template("admin/index.html", failed=failed)
 
 
@@ -50,9 +53,14 @@ def _save(form: forms.NeighbourhoodForm, place=None):
         add_error(form.slug, _("Another neighbourhood already has this web address."))
         return None
     return services.save_neighbourhood(
-        current_user, name=form.name.data or "", slug=slug, city=form.city.data or "",
+        current_user,
+        name=form.name.data or "",
+        slug=slug,
+        city=form.city.data or "",
         description=form.description.data,
-        postcodes=services.parse_postcodes(form.postcodes.data), place=place)
+        postcodes=services.parse_postcodes(form.postcodes.data),
+        place=place,
+    )
 
 
 @bp.route("/admin/wijken/nieuw", methods=["GET", "POST"])
@@ -71,9 +79,12 @@ def _render_neighbourhood(place, form=None, appoint_form=None, status=200):
         form = forms.NeighbourhoodForm(formdata=None, obj=place)
         form.postcodes.data = ", ".join(p.postcode for p in place.postcodes)
     return render_template(
-        "admin/neighbourhood.html", place=place, form=form,
+        "admin/neighbourhood.html",
+        place=place,
+        form=form,
         appoint_form=appoint_form or forms.AppointForm(formdata=None),
-        managers=services.managers_of(place), items=services.item_count(place),
+        managers=services.managers_of(place),
+        items=services.item_count(place),
     ), status
 
 
@@ -111,12 +122,17 @@ def appoint(slug: str):
         try:
             user = services.appoint(current_user, place, form.email.data or "")
         except services.AdminError as error:
-            add_error(form.email,
-                _("This person already manages this neighbourhood.") if str(error) == "already"
-                else _("There is no confirmed account with this address."))
+            add_error(
+                form.email,
+                _("This person already manages this neighbourhood.")
+                if str(error) == "already"
+                else _("There is no confirmed account with this address."),
+            )
         else:
-            flash(_("%(name)s is now a manager of %(place)s.", name=user.name, place=place.name),
-                  "success")
+            flash(
+                _("%(name)s is now a manager of %(place)s.", name=user.name, place=place.name),
+                "success",
+            )
             return redirect(url_for(".neighbourhood", slug=place.slug))
     return _render_neighbourhood(place, appoint_form=form, status=400)
 
@@ -141,8 +157,9 @@ def remove_manager(slug: str):
 def users():
     query = request.args.get("q", "").strip()[:100]
     found = services.search_users(current_user, query) if query else []
-    return render_template("admin/users.html", query=query, users=found,
-                           limit=services.SEARCH_LIMIT)
+    return render_template(
+        "admin/users.html", query=query, users=found, limit=services.SEARCH_LIMIT
+    )
 
 
 @bp.get("/admin/gebruikers/<int:user_id>")
@@ -160,8 +177,7 @@ def user(user_id: int):
 @bp.get("/admin/uitgaande-post")
 @admin_required
 def outbox():
-    return render_template("admin/outbox.html",
-                           messages=services.failed_messages(current_user))
+    return render_template("admin/outbox.html", messages=services.failed_messages(current_user))
 
 
 @bp.post("/admin/uitgaande-post/opnieuw")
@@ -195,13 +211,24 @@ def _date(value: str | None) -> date | None:
 def audit_log():
     args = request.args
     chosen = services.AuditFilter(
-        actor=args.get("door", "")[:254], person=args.get("persoon", "")[:254],
+        actor=args.get("door", "")[:254],
+        person=args.get("persoon", "")[:254],
         action=args.get("actie", "") if args.get("actie") in audit.ACTIONS else "",
-        neighbourhood_id=args.get("wijk", type=int), since=_date(args.get("van")),
-        until=_date(args.get("tot")))
+        neighbourhood_id=args.get("wijk", type=int),
+        since=_date(args.get("van")),
+        until=_date(args.get("tot")),
+    )
     page = max(args.get("pagina", 1, type=int) or 1, 1)
     entries, has_next = services.audit_log(chosen, page)
     query = {k: v for k, v in args.items() if k != "pagina" and v}
-    return render_template("admin/audit.html", entries=entries, has_next=has_next, page=page,
-                           chosen=chosen, actions=audit.ACTIONS, label=audit.label,
-                           places=Neighbourhood.ordered(), query=query)
+    return render_template(
+        "admin/audit.html",
+        entries=entries,
+        has_next=has_next,
+        page=page,
+        chosen=chosen,
+        actions=audit.ACTIONS,
+        label=audit.label,
+        places=Neighbourhood.ordered(),
+        query=query,
+    )

@@ -12,8 +12,12 @@ from wijk.models.base import utcnow
 
 
 @click.command("backup")
-@click.option("--to", "to", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder to write to (default: BACKUP_DIR).")
+@click.option(
+    "--to",
+    "to",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write to (default: BACKUP_DIR).",
+)
 @with_appcontext
 def backup_command(to: Path | None) -> None:
     """Write an encrypted, consistent copy of the database; remove expired copies."""
@@ -39,10 +43,12 @@ def restore_backup_command(file: Path, yes: bool) -> None:
         result = services.restore(file, utcnow())
     except services.BackupError as error:
         raise click.ClickException(str(error)) from error
-    click.echo(f"restored the backup of {result.taken_at.isoformat(timespec='seconds')}; "
-               f"applied {result.replayed} erasures recorded since, kept "
-               f"{result.sealed} sealed copies made since, purged "
-               f"{sum(result.purged.values())} rows due")
+    click.echo(
+        f"restored the backup of {result.taken_at.isoformat(timespec='seconds')}; "
+        f"applied {result.replayed} erasures recorded since, kept "
+        f"{result.sealed} sealed copies made since, purged "
+        f"{sum(result.purged.values())} rows due"
+    )
 
 
 COMMANDS = [backup_command, restore_backup_command]

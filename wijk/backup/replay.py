@@ -24,8 +24,7 @@ def _account(record: ErasureRecord, now: datetime) -> None:
     if user is None:
         return
     fates = record.detail.get("fates", {})
-    release_items([item for item in owned_items(user) if fates.get(str(item.id)) == KEEP],
-                  now)
+    release_items([item for item in owned_items(user) if fates.get(str(item.id)) == KEEP], now)
     DELETED_ACCOUNT.erase([user.id], now)
 
 
@@ -36,11 +35,14 @@ def _item(record: ErasureRecord, now: datetime) -> None:
 def _newsletter(record: ErasureRecord, now: datetime) -> None:
     db.session.execute(
         update(NewsletterSubscription)
-        .where(NewsletterSubscription.user_id == record.target_id,
-               NewsletterSubscription.neighbourhood_id == record.detail.get("neighbourhood"),
-               NewsletterSubscription.withdrawn_at.is_(None))
+        .where(
+            NewsletterSubscription.user_id == record.target_id,
+            NewsletterSubscription.neighbourhood_id == record.detail.get("neighbourhood"),
+            NewsletterSubscription.withdrawn_at.is_(None),
+        )
         .values(withdrawn_at=record.recorded_at)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
 
 
 APPLY: dict[str, Callable[[ErasureRecord, datetime], None]] = {

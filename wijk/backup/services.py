@@ -143,8 +143,9 @@ def _run(command: list[str], env: dict[str, str]) -> bytes:
 def _dump_postgresql() -> bytes:
     """pg_dump runs in one transaction, so the copy is consistent."""
     url, env = _libpq()
-    return _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges",
-                 f"--dbname={url}"], env)
+    return _run(
+        ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--dbname={url}"], env
+    )
 
 
 def prune(now: datetime, where: Path | None = None) -> list[Path]:
@@ -157,8 +158,11 @@ def prune(now: datetime, where: Path | None = None) -> list[Path]:
         if stamp is not None and stamp < cutoff:
             path.unlink()
             removed.append(path)
-    db.session.execute(delete(ErasureRecord).where(
-        ErasureRecord.recorded_at < cutoff - OVERLAP - timedelta(days=1)))
+    db.session.execute(
+        delete(ErasureRecord).where(
+            ErasureRecord.recorded_at < cutoff - OVERLAP - timedelta(days=1)
+        )
+    )
     db.session.commit()
     return removed
 
@@ -184,15 +188,27 @@ def _since(taken_at: datetime) -> tuple[list[dict[str, Any]], list[dict[str, Any
     since = taken_at - OVERLAP
     try:
         records = [
-            {"kind": r.kind, "target_id": r.target_id, "detail": dict(r.detail or {}),
-             "recorded_at": r.recorded_at}
-            for r in db.session.scalars(select(ErasureRecord)
-                                        .where(ErasureRecord.recorded_at >= since))]
+            {
+                "kind": r.kind,
+                "target_id": r.target_id,
+                "detail": dict(r.detail or {}),
+                "recorded_at": r.recorded_at,
+            }
+            for r in db.session.scalars(
+                select(ErasureRecord).where(ErasureRecord.recorded_at >= since)
+            )
+        ]
         sealed = [
-            {"former_user_id": s.former_user_id, "sealed_at": s.sealed_at,
-             "purge_after": s.purge_after, "ciphertext": s.ciphertext}
-            for s in db.session.scalars(select(SealedAccount)
-                                        .where(SealedAccount.sealed_at >= since))]
+            {
+                "former_user_id": s.former_user_id,
+                "sealed_at": s.sealed_at,
+                "purge_after": s.purge_after,
+                "ciphertext": s.ciphertext,
+            }
+            for s in db.session.scalars(
+                select(SealedAccount).where(SealedAccount.sealed_at >= since)
+            )
+        ]
     except SQLAlchemyError:
         db.session.rollback()
         return [], []
@@ -204,8 +220,7 @@ def restore(path: Path, now: datetime) -> Restored:
     """Replace the database with the backup, then erase again what was erased since."""
     info, payload = read(path)
     if info["dialect"] != _dialect():
-        raise BackupError(f"{path} is a {info['dialect']} backup; this site runs "
-                          f"{_dialect()}")
+        raise BackupError(f"{path} is a {info['dialect']} backup; this site runs {_dialect()}")
     taken_at = datetime.fromisoformat(info["taken_at"])
     if (taken_at.tzinfo is None) != (now.tzinfo is None):
         taken_at = taken_at.replace(tzinfo=now.tzinfo)
@@ -220,28 +235,32 @@ def restore(path: Path, now: datetime) -> Restored:
     pending = _carry_over(records, sealed)
     replayed = replay.apply(pending, now)
     db.session.commit()
-    return Restored(taken_at=taken_at, replayed=replayed, sealed=len(sealed),
-                    purged=purge(now))
+    return Restored(taken_at=taken_at, replayed=replayed, sealed=len(sealed), purged=purge(now))
 
 
-def _carry_over(records: list[dict[str, Any]],
-                sealed: list[dict[str, Any]]) -> list[ErasureRecord]:
+def _carry_over(records: list[dict[str, Any]], sealed: list[dict[str, Any]]) -> list[ErasureRecord]:
     """Put the newer ledger records and sealed copies into the restored database, so a
     later restore of an even older backup still knows about them."""
     pending = []
     for values in records:
-        record = db.session.scalar(select(ErasureRecord).where(
-            ErasureRecord.kind == values["kind"],
-            ErasureRecord.target_id == values["target_id"],
-            ErasureRecord.recorded_at == values["recorded_at"]))
+        record = db.session.scalar(
+            select(ErasureRecord).where(
+                ErasureRecord.kind == values["kind"],
+                ErasureRecord.target_id == values["target_id"],
+                ErasureRecord.recorded_at == values["recorded_at"],
+            )
+        )
         if record is None:
             record = ErasureRecord(**values)
             db.session.add(record)
         pending.append(record)
     for values in sealed:
-        exists = db.session.scalar(select(SealedAccount.id).where(
-            SealedAccount.former_user_id == values["former_user_id"],
-            SealedAccount.sealed_at == values["sealed_at"]))
+        exists = db.session.scalar(
+            select(SealedAccount.id).where(
+                SealedAccount.former_user_id == values["former_user_id"],
+                SealedAccount.sealed_at == values["sealed_at"],
+            )
+        )
         if exists is None:
             db.session.add(SealedAccount(**values))
     db.session.flush()
@@ -266,5 +285,16 @@ def _load_postgresql(payload: bytes) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         dump = Path(scratch) / "copy.pgdump"
         dump.write_bytes(payload)
-        _run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges",
-              "--single-transaction", f"--dbname={url}", str(dump)], env)
+        _run(
+            [
+                "pg_restore",
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--no-privileges",
+                "--single-transaction",
+                f"--dbname={url}",
+                str(dump),
+            ],
+            env,
+        )

@@ -35,17 +35,26 @@ def from_line(alias: RelayAlias) -> str:
     return formataddr((f"{alias.display_name} via {site}", address_of(alias)))
 
 
-def start(item: Item, visitor_name: str, visitor_address: str, contact_address: str,
-          now: datetime) -> RelayConversation:
+def start(
+    item: Item, visitor_name: str, visitor_address: str, contact_address: str, now: datetime
+) -> RelayConversation:
     """A conversation for a visitor's first message; the caller commits."""
     conversation = RelayConversation(item_id=item.id, created_at=now, last_message_at=now)
     expires = now + ALIAS_LIFETIME
-    for side, address, name in ((RelaySide.VISITOR, visitor_address, visitor_name),
-                                (RelaySide.CONTACT, contact_address, item.title[:150])):
-        conversation.aliases.append(RelayAlias(
-            side=side, token=secrets.token_hex(16), address=address, display_name=name,
-            expires_at=expires, blocked=False,
-        ))
+    for side, address, name in (
+        (RelaySide.VISITOR, visitor_address, visitor_name),
+        (RelaySide.CONTACT, contact_address, item.title[:150]),
+    ):
+        conversation.aliases.append(
+            RelayAlias(
+                side=side,
+                token=secrets.token_hex(16),
+                address=address,
+                display_name=name,
+                expires_at=expires,
+                blocked=False,
+            )
+        )
     db.session.add(conversation)
     db.session.flush()
     return conversation
@@ -63,7 +72,7 @@ def find(address: str, now: datetime) -> RelayAlias | None:
     local, _, domain = address.strip().strip("<>").rpartition("@")
     if domain.lower() != relay_domain() or not local.lower().startswith(PREFIX):
         return None
-    token = local[len(PREFIX):].lower()
+    token = local[len(PREFIX) :].lower()
     return db.session.scalar(
         select(RelayAlias).where(RelayAlias.token == token, RelayAlias.expires_at > now)
     )
@@ -71,11 +80,13 @@ def find(address: str, now: datetime) -> RelayAlias | None:
 
 def over_limit(alias: RelayAlias, now: datetime) -> bool:
     """Whether the side writing to this alias used up its messages for the last day."""
-    sent = db.session.scalar(select(func.count(RelayMessage.id)).where(
-        RelayMessage.conversation_id == alias.conversation_id,
-        RelayMessage.sender_side == alias.side.other,
-        RelayMessage.created_at > now - DAY,
-    ))
+    sent = db.session.scalar(
+        select(func.count(RelayMessage.id)).where(
+            RelayMessage.conversation_id == alias.conversation_id,
+            RelayMessage.sender_side == alias.side.other,
+            RelayMessage.created_at > now - DAY,
+        )
+    )
     return (sent or 0) >= int(current_app.config["RELAY_DAILY_LIMIT"])
 
 

@@ -11,19 +11,31 @@ MESSAGE_MIN, MESSAGE_MAX = 10, 5000
 
 
 class ContactForm(FlaskForm):
-    name = StringField(_l("Your name"), validators=[DataRequired(_l("Fill in your name.")),
-                                                    Length(max=100)])
+    name = StringField(
+        _l("Your name"), validators=[DataRequired(_l("Fill in your name.")), Length(max=100)]
+    )
     email = EmailField(
         _l("Your e-mail address"),
-        validators=[DataRequired(_l("Fill in your e-mail address, so you can get an answer.")),
-                    MailableEmail(), Length(max=254)],
+        validators=[
+            DataRequired(_l("Fill in your e-mail address, so you can get an answer.")),
+            MailableEmail(),
+            Length(max=254),
+        ],
     )
     message = TextAreaField(
         _l("Your message"),
-        validators=[DataRequired(_l("Write a message.")),
-                    Length(min=MESSAGE_MIN, max=MESSAGE_MAX,
-                           message=_l("Write between %(min)d and %(max)d characters.",
-                                      min=MESSAGE_MIN, max=MESSAGE_MAX))],
+        validators=[
+            DataRequired(_l("Write a message.")),
+            Length(
+                min=MESSAGE_MIN,
+                max=MESSAGE_MAX,
+                message=_l(
+                    "Write between %(min)d and %(max)d characters.",
+                    min=MESSAGE_MIN,
+                    max=MESSAGE_MAX,
+                ),
+            ),
+        ],
     )
     # Honeypot: hidden from people by CSS, filled in by naive bots.
     website = StringField(_l("Leave this field empty"))

@@ -54,8 +54,10 @@ def is_automatic(mail_from: str, message: EmailMessage) -> bool:
         return True
     if message.get("Precedence", "").strip().lower() in _AUTOMATIC_PRECEDENCE:
         return True
-    if any(message.get(name) is not None
-           for name in (aliases.LOOP_HEADER, "X-Autoreply", "X-Autorespond")):
+    if any(
+        message.get(name) is not None
+        for name in (aliases.LOOP_HEADER, "X-Autoreply", "X-Autorespond")
+    ):
         return True
     if aliases.relay_domain() in message.get("X-Loop", "").lower():
         return True
@@ -140,8 +142,7 @@ def relay(mail_from: str, raw: bytes, rcpt_tos: list[str], now: datetime) -> int
     return queued
 
 
-def _relay_to(alias: RelayAlias, mail_from: str, message: EmailMessage,
-              now: datetime) -> None:
+def _relay_to(alias: RelayAlias, mail_from: str, message: EmailMessage, now: datetime) -> None:
     """Queue `message` for the person behind `alias`, written by the conversation's
     other side; the caller commits."""
     conversation = alias.conversation
@@ -157,21 +158,35 @@ def _relay_to(alias: RelayAlias, mail_from: str, message: EmailMessage,
     relayed = RelayMessage(
         item_id=conversation.item_id,
         recipient_id=owner.id if to_contact and owner is not None else None,
-        conversation_id=conversation.id, sender_side=writer.side,
-        sender_name=writer.display_name, sender_email=writer.address, body=text,
+        conversation_id=conversation.id,
+        sender_side=writer.side,
+        sender_name=writer.display_name,
+        sender_email=writer.address,
+        body=text,
         created_at=now,
     )
     db.session.add(relayed)
     db.session.flush()
-    locale = owner.locale if to_contact and owner is not None and (
-        owner.email.lower() == alias.address.lower()) else None
+    locale = (
+        owner.locale
+        if to_contact and owner is not None and (owner.email.lower() == alias.address.lower())
+        else None
+    )
     title = item.title if item is not None else writer.display_name
     relayed.outbox_message = queue_mail(
-        "relay", alias.address, "relay_reply", locale=locale,
-        from_addr=aliases.from_line(writer), reply_to=shown,
+        "relay",
+        alias.address,
+        "relay_reply",
+        locale=locale,
+        from_addr=aliases.from_line(writer),
+        reply_to=shown,
         headers=aliases.thread_headers(conversation),
-        subject=subject[:SUBJECT_MAX], title=title,
-        sender_name=writer.display_name, body=text, removed=attachment_count(message),
-        days=ALIAS_LIFETIME.days, **links(relayed),
+        subject=subject[:SUBJECT_MAX],
+        title=title,
+        sender_name=writer.display_name,
+        body=text,
+        removed=attachment_count(message),
+        days=ALIAS_LIFETIME.days,
+        **links(relayed),
     )
     aliases.touch(conversation, now)

@@ -45,7 +45,10 @@ class RelayHandler:
 def controller(app: Flask, host: str, port: int, base_url: str) -> Controller:
     """A stopped receiver on host:port; mail above RELAY_MAX_BYTES is refused (552)."""
     return Controller(
-        RelayHandler(app, base_url), hostname=host, port=port, ready_timeout=5.0,
+        RelayHandler(app, base_url),
+        hostname=host,
+        port=port,
+        ready_timeout=5.0,
         data_size_limit=int(app.config["RELAY_MAX_BYTES"]),
         server_hostname=app.config["RELAY_DOMAIN"],
     )

@@ -33,8 +33,9 @@ def relay_open(item: Item, today: date) -> bool:
     """The relay closes when the item is deleted, hidden or past its expiry date."""
     if not item.is_published or item.owner_id is None:  # no owner: kept anonymised
         return False
-    return not (item.kind == ItemKind.OFFER and item.expires_on is not None
-                and item.expires_on < today)
+    return not (
+        item.kind == ItemKind.OFFER and item.expires_on is not None and item.expires_on < today
+    )
 
 
 def recipient(item: Item) -> tuple[str, User | None]:
@@ -57,18 +58,23 @@ def mask(address: str) -> str:
 
 
 def is_blocked(owner: User, sender: str) -> bool:
-    return db.session.scalar(
-        select(BlockedSender.id).where(
-            BlockedSender.user_id == owner.id, BlockedSender.sender_hash == address_hash(sender)
+    return (
+        db.session.scalar(
+            select(BlockedSender.id).where(
+                BlockedSender.user_id == owner.id, BlockedSender.sender_hash == address_hash(sender)
+            )
         )
-    ) is not None
+        is not None
+    )
 
 
 def links(relay: RelayMessage) -> dict[str, Any]:
     """Block and report links for the recipient of a relayed message, either side."""
     token = make_token("relay", {"r": relay.id})
-    return {"block_link": url_for("contact.block", token=token, _external=True),
-            "report_link": url_for("contact.report_message", token=token, _external=True)}
+    return {
+        "block_link": url_for("contact.block", token=token, _external=True),
+        "report_link": url_for("contact.report_message", token=token, _external=True),
+    }
 
 
 def send(item: Item, name: str, sender: str, body: str, now: datetime) -> RelayMessage | None:
@@ -85,18 +91,31 @@ def send(item: Item, name: str, sender: str, body: str, now: datetime) -> RelayM
     conversation = aliases.start(item, name, sender, address, now)
     visitor = conversation.alias(RelaySide.VISITOR)
     assert visitor is not None  # start() made both
-    relay = RelayMessage(item_id=item.id, recipient_id=owner.id, sender_name=name,
-                         sender_email=sender, body=body.strip(), created_at=now,
-                         conversation_id=conversation.id, sender_side=RelaySide.VISITOR)
+    relay = RelayMessage(
+        item_id=item.id,
+        recipient_id=owner.id,
+        sender_name=name,
+        sender_email=sender,
+        body=body.strip(),
+        created_at=now,
+        conversation_id=conversation.id,
+        sender_side=RelaySide.VISITOR,
+    )
     db.session.add(relay)
     db.session.flush()
     relay.outbox_message = queue_mail(
-        "relay", address, "relay",
+        "relay",
+        address,
+        "relay",
         locale=owner.locale if address == owner.email else None,
-        from_addr=aliases.from_line(visitor), reply_to=aliases.address_of(visitor),
+        from_addr=aliases.from_line(visitor),
+        reply_to=aliases.address_of(visitor),
         headers=aliases.thread_headers(conversation),
-        title=item.title, sender_name=name, body=relay.body,
-        days=ALIAS_LIFETIME.days, **links(relay),
+        title=item.title,
+        sender_name=name,
+        body=relay.body,
+        days=ALIAS_LIFETIME.days,
+        **links(relay),
     )
     db.session.commit()
     return relay
@@ -134,8 +153,13 @@ def block(relay: RelayMessage) -> bool:
             )
         )
         if not exists:
-            db.session.add(BlockedSender(user_id=relay.recipient_id, sender_hash=digest,
-                                         sender_hint=mask(relay.sender_email)))
+            db.session.add(
+                BlockedSender(
+                    user_id=relay.recipient_id,
+                    sender_hash=digest,
+                    sender_hint=mask(relay.sender_email),
+                )
+            )
             changed = True
     db.session.commit()
     return changed

@@ -70,6 +70,4 @@ def set_categories(item: Item, codes: Iterable[str]) -> None:
     """Replace the item's categories; unknown codes are ignored. The caller commits."""
     db.session.flush()  # a new item needs its id
     db.session.execute(delete(ItemCategory).where(ItemCategory.item_id == item.id))
-    db.session.add_all(
-        ItemCategory(item_id=item.id, category=code) for code in ordered(codes)
-    )
+    db.session.add_all(ItemCategory(item_id=item.id, category=code) for code in ordered(codes))

@@ -13,8 +13,11 @@ from wijk.signups import notices
 
 
 @click.command("reminders")
-@click.option("--base-url", help="The site's address for links in the mail, e.g. "
-              "https://wijk.example.nl (default: FLASK_PREFERRED_URL_SCHEME://FLASK_SERVER_NAME).")
+@click.option(
+    "--base-url",
+    help="The site's address for links in the mail, e.g. "
+    "https://wijk.example.nl (default: FLASK_PREFERRED_URL_SCHEME://FLASK_SERVER_NAME).",
+)
 @with_appcontext
 def reminders_command(base_url: str | None) -> None:
     """Mail owners whose offer or request expires within 3 days, and attendees whose
@@ -23,9 +26,11 @@ def reminders_command(base_url: str | None) -> None:
     if not base_url and server_name:
         base_url = f"{current_app.config['PREFERRED_URL_SCHEME']}://{server_name}"
     if not base_url:
-        raise click.UsageError("Links in the mail need the site's address: set "
-                               "FLASK_SERVER_NAME (and FLASK_PREFERRED_URL_SCHEME=https), "
-                               "or pass --base-url.")
+        raise click.UsageError(
+            "Links in the mail need the site's address: set "
+            "FLASK_SERVER_NAME (and FLASK_PREFERRED_URL_SCHEME=https), "
+            "or pass --base-url."
+        )
     with current_app.test_request_context(base_url=base_url):  # url_for outside a request
         sent = send_reminders(local_now().date())
         reminded = notices.send_reminders(local_now())

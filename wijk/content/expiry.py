@@ -44,8 +44,7 @@ def send_reminders(today: date, *, batch: int = 200) -> int:
     while True:
         offers = list(
             db.session.scalars(
-                due_for_reminder(today).limit(batch).with_for_update(skip_locked=True,
-                                                                     of=Offer)
+                due_for_reminder(today).limit(batch).with_for_update(skip_locked=True, of=Offer)
             )
         )
         if not offers:
@@ -53,11 +52,17 @@ def send_reminders(today: date, *, batch: int = 200) -> int:
         for offer in offers:
             owner = offer.owner
             queue_mail(
-                "offer_expiry", owner.email, "offer_expiry", locale=owner.locale,
-                name=owner.name, title=offer.title, expires_on=offer.expires_on,
+                "offer_expiry",
+                owner.email,
+                "offer_expiry",
+                locale=owner.locale,
+                name=owner.name,
+                title=offer.title,
+                expires_on=offer.expires_on,
                 days=current_app.config["OFFER_DEFAULT_DAYS"],
-                extend_link=url_for("discover.extend_offer", token=extend_token(offer),
-                                    _external=True),
+                extend_link=url_for(
+                    "discover.extend_offer", token=extend_token(offer), _external=True
+                ),
             )
             offer.reminder_sent_at = utcnow()
         db.session.commit()
@@ -76,16 +81,21 @@ def offer_from_token(token: str) -> Offer | None:
     if not data:
         return None
     offer = db.session.get(Offer, data.get("o"))
-    if offer is None or offer.expires_on is None or \
-            offer.expires_on.isoformat() != data.get("until"):
+    if (
+        offer is None
+        or offer.expires_on is None
+        or offer.expires_on.isoformat() != data.get("until")
+    ):
         return None
     return offer
 
 
 def new_expiry(offer: Offer, today: date) -> date:
     days = current_app.config["OFFER_DEFAULT_DAYS"]
-    return min(max(offer.expires_on or today, today) + timedelta(days=days),
-               today + timedelta(days=MAX_AHEAD_DAYS))
+    return min(
+        max(offer.expires_on or today, today) + timedelta(days=days),
+        today + timedelta(days=MAX_AHEAD_DAYS),
+    )
 
 
 def extend(offer: Offer, today: date) -> date:

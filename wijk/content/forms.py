@@ -58,8 +58,10 @@ class PictureMixin:
 
     picture = FileField(
         _l("Picture"),
-        description=_l("JPEG, PNG or WebP, at most 5 MB. We remove all hidden data from "
-                       "it (such as the place where a photo was taken)."),
+        description=_l(
+            "JPEG, PNG or WebP, at most 5 MB. We remove all hidden data from "
+            "it (such as the place where a photo was taken)."
+        ),
     )
     remove_picture = BooleanField(_l("Remove the picture"))
     prepared_picture: pictures.Prepared | None = None
@@ -74,15 +76,16 @@ class PictureMixin:
             raise ValidationError(str(error)) from error
 
 
-
 class ItemForm(FlaskForm):
     """Fields every content type has. Each personal field has its own 'show' box,
     unchecked by default: nothing personal is public unless the owner says so."""
 
-    neighbourhood_id = SelectField(_l("Neighbourhood"), coerce=int,
-                                validators=[DataRequired(_l("Choose a neighbourhood."))])
-    title = StringField(_l("Title"), validators=[DataRequired(_l("Fill in a title.")),
-                                                 Length(max=200)])
+    neighbourhood_id = SelectField(
+        _l("Neighbourhood"), coerce=int, validators=[DataRequired(_l("Choose a neighbourhood."))]
+    )
+    title = StringField(
+        _l("Title"), validators=[DataRequired(_l("Fill in a title.")), Length(max=200)]
+    )
     description = TextAreaField(
         _l("Description"),
         validators=[Length(max=DESCRIPTION_MAX)],
@@ -103,8 +106,10 @@ FIELD_OPTIONS: dict[str, dict[str, Any]] = {
     "contact_email": {
         "type": EmailField,
         "validators": [MailableEmail()],
-        "description": _l("Never shown to anyone. Messages from the contact form go here; "
-                          "leave it empty to get them at your account address."),
+        "description": _l(
+            "Never shown to anyone. Messages from the contact form go here; "
+            "leave it empty to get them at your account address."
+        ),
         "render_kw": {"autocomplete": "email"},
     },
     "contact_phone": {"validators": [PHONE]},
@@ -120,15 +125,22 @@ def _add_personal_fields(form: type[FlaskForm]) -> None:
         length = column_type.length if isinstance(column_type, String) else None
         if length is None:  # the form limits the value to what the column holds
             raise TypeError(f"personal field {declared.name} needs a String(length) column")
-        setattr(form, declared.name, options.get("type", StringField)(
-            declared.label,
-            validators=[Optional(), *options.get("validators", ()), Length(max=length)],
-            description=options.get("description", ""),
-            render_kw=options.get("render_kw"),
-        ))
+        setattr(
+            form,
+            declared.name,
+            options.get("type", StringField)(
+                declared.label,
+                validators=[Optional(), *options.get("validators", ()), Length(max=length)],
+                description=options.get("description", ""),
+                render_kw=options.get("render_kw"),
+            ),
+        )
         if declared.flag:
-            setattr(form, declared.flag,
-                    BooleanField(SHOW, description=options.get("flag_description", "")))
+            setattr(
+                form,
+                declared.flag,
+                BooleanField(SHOW, description=options.get("flag_description", "")),
+            )
 
 
 _add_personal_fields(ItemForm)
@@ -136,24 +148,40 @@ _add_personal_fields(ItemForm)
 
 class ActivityForm(RepeatMixin, PictureMixin, ItemForm):
     starts_at = DateTimeLocalField(
-        _l("Starts"), format="%Y-%m-%dT%H:%M",
-        validators=[DataRequired(_l("Fill in when it starts, e.g. 2026-12-01 19:30."))])
+        _l("Starts"),
+        format="%Y-%m-%dT%H:%M",
+        validators=[DataRequired(_l("Fill in when it starts, e.g. 2026-12-01 19:30."))],
+    )
     ends_at = DateTimeLocalField(_l("Ends"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
-    location_name = StringField(_l("Location"), validators=[Optional(), Length(max=200)],
-                                description=_l("For example: Buurthuis De Linde"))
-    categories = CheckboxesField(_l("Categories"), choices=categories.choices(),
-                                 validate_choice=True, default=())
+    location_name = StringField(
+        _l("Location"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("For example: Buurthuis De Linde"),
+    )
+    categories = CheckboxesField(
+        _l("Categories"), choices=categories.choices(), validate_choice=True, default=()
+    )
     signups_enabled = BooleanField(
         _l("Visitors can sign up"),
-        description=_l("Visitors sign up with name and e-mail address. Only you and your "
-                       "co-managers see the list; it is erased 7 days after the activity."))
+        description=_l(
+            "Visitors sign up with name and e-mail address. Only you and your "
+            "co-managers see the list; it is erased 7 days after the activity."
+        ),
+    )
     max_places = IntegerField(
         _l("Maximum number of places"),
-        validators=[Optional(), NumberRange(min=1, max=MAX_PLACES,
-                                            message=_l("Choose a number from 1 to %(max)d.",
-                                                       max=MAX_PLACES))],
-        description=_l("Leave empty for no limit. When it is full, visitors can join a "
-                       "waiting list."))
+        validators=[
+            Optional(),
+            NumberRange(
+                min=1,
+                max=MAX_PLACES,
+                message=_l("Choose a number from 1 to %(max)d.", max=MAX_PLACES),
+            ),
+        ],
+        description=_l(
+            "Leave empty for no limit. When it is full, visitors can join a waiting list."
+        ),
+    )
 
     def validate_ends_at(self, field):
         if field.data and self.starts_at.data and field.data < self.starts_at.data:
@@ -161,12 +189,17 @@ class ActivityForm(RepeatMixin, PictureMixin, ItemForm):
 
 
 class OrganisationForm(PictureMixin, ItemForm):
-    title = StringField(_l("Name"), validators=[DataRequired(_l("Fill in a name.")),
-                                                Length(max=200)])
+    title = StringField(
+        _l("Name"), validators=[DataRequired(_l("Fill in a name.")), Length(max=200)]
+    )
     website = URLField(
         _l("Website"),
-        validators=[Optional(), Length(max=300),
-                    URL(require_tld=True, message=_l("Start the address with https://"))])
+        validators=[
+            Optional(),
+            Length(max=300),
+            URL(require_tld=True, message=_l("Start the address with https://")),
+        ],
+    )
 
     def validate_website(self, field):
         if field.data and not field.data.lower().startswith(("http://", "https://")):
@@ -180,7 +213,8 @@ class OfferForm(PictureMixin, ItemForm):
         validators=[DataRequired(_l("Choose offer or request."))],
     )
     expires_on = DateField(
-        _l("Visible until"), validators=[DataRequired(_l("Fill in a date."))],
+        _l("Visible until"),
+        validators=[DataRequired(_l("Fill in a date."))],
         description=_l("At most one year ahead."),
         default=lambda: date.today() + timedelta(days=60),
     )
@@ -200,7 +234,11 @@ FORMS: dict[str, type[ItemForm]] = {
 
 
 class InviteForm(FlaskForm):
-    email = EmailField(_l("E-mail address of the co-manager"),
-                       validators=[DataRequired(_l("Fill in an e-mail address.")),
-                                   MailableEmail(),
-                                   Length(max=254)])
+    email = EmailField(
+        _l("E-mail address of the co-manager"),
+        validators=[
+            DataRequired(_l("Fill in an e-mail address.")),
+            MailableEmail(),
+            Length(max=254),
+        ],
+    )

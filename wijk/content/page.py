@@ -66,24 +66,34 @@ def date_choice(starts_at, counts) -> str:
     return when
 
 
-def render_item_page(item: Item, *, invite_form: InviteForm | None = None,
-                     contact_form: ContactForm | None = None,
-                     signup_form: SignupForm | None = None) -> str:
+def render_item_page(
+    item: Item,
+    *,
+    invite_form: InviteForm | None = None,
+    contact_form: ContactForm | None = None,
+    signup_form: SignupForm | None = None,
+) -> str:
     """The item page, also when a form on it comes back with errors."""
     with_signups = item.kind == ItemKind.ACTIVITY and item.signups_enabled
     signup_form = signup_form or SignupForm(formdata=None)
     dates = signup_services.open_dates(item, local_now()) if with_signups else []
     counts = signup_services.date_counts(item, dates) if dates else {}
     signup_form.occurrence.choices = [
-        (row.id, date_choice(row.starts_at, counts[row.id])) for row in dates]
+        (row.id, date_choice(row.starts_at, counts[row.id])) for row in dates
+    ]
     first = counts[dates[0].id] if dates else None
-    view = item_view(item, current_user,
-                     signups=(first or signup_services.counts(item)) if with_signups else None)
+    view = item_view(
+        item,
+        current_user,
+        signups=(first or signup_services.counts(item)) if with_signups else None,
+    )
     return render_template(
-        "content/show.html", item=view,
+        "content/show.html",
+        item=view,
         invite_form=invite_form or InviteForm(formdata=None),
         contact_form=contact_form or ContactForm(formdata=None),
-        signup_form=signup_form, signup_dates=bool(dates),
+        signup_form=signup_form,
+        signup_dates=bool(dates),
         signups_open=with_signups and signup_services.is_open(item),
         relay_open=relay.relay_open(item, local_now().date()) and not view.editable,
         relay_days=ALIAS_LIFETIME.days,
@@ -108,8 +118,11 @@ def _recipient_key() -> str:
 @bp.post(f"/{KIND_PATH}/<int:item_id>/contact")
 @keeps_text
 @limiter.limit("5/10 minutes;20/day")
-@limiter.limit("20/hour;60/day", key_func=_recipient_key,
-               deduct_when=lambda response: response.status_code == 302)
+@limiter.limit(
+    "20/hour;60/day",
+    key_func=_recipient_key,
+    deduct_when=lambda response: response.status_code == 302,
+)
 def contact(kind_slug: str, item_id: int):
     """The relay form on the item page; its errors re-render the page."""
     item = load_item(kind_slug, item_id)
@@ -119,12 +132,14 @@ def contact(kind_slug: str, item_id: int):
     if not form.validate_on_submit():
         return render_item_page(item, contact_form=form), 400
     if not form.website.data:  # a filled honeypot gets the same answer, nothing is sent
-        relay.send(item, form.name.data or "", form.email.data or "", form.message.data or "",
-                   utcnow())
-    flash(_("Thank you, your message has been sent. The contact person can answer you by "
-            "e-mail."), "success")
+        relay.send(
+            item, form.name.data or "", form.email.data or "", form.message.data or "", utcnow()
+        )
+    flash(
+        _("Thank you, your message has been sent. The contact person can answer you by e-mail."),
+        "success",
+    )
     return redirect(item_url(item))
-
 
 
 @bp.post("/activiteit/<int:item_id>/aanmelden")
@@ -143,16 +158,28 @@ def sign_up(item_id: int):
         return redirect(item_url(activity))
     occurrence = None
     if activity.rrule:  # a series: one of its open dates, chosen in the form
-        occurrence = next((row for row in signup_services.open_dates(activity, local_now())
-                           if row.id == form.occurrence.data), None)
+        occurrence = next(
+            (
+                row
+                for row in signup_services.open_dates(activity, local_now())
+                if row.id == form.occurrence.data
+            ),
+            None,
+        )
         if occurrence is None:
             form.occurrence.errors = [_("Choose one of the dates.")]
             return render_item_page(activity, signup_form=form), 400
-    signup = signup_services.sign_up(activity, form.name.data or "", form.email.data or "",
-                                     occurrence)
+    signup = signup_services.sign_up(
+        activity, form.name.data or "", form.email.data or "", occurrence
+    )
     if signup.status == SignUpStatus.WAITING:
-        flash(_("The activity is full, so you are on the waiting list. We will mail you when "
-                "a place comes free."), "success")
+        flash(
+            _(
+                "The activity is full, so you are on the waiting list. We will mail you when "
+                "a place comes free."
+            ),
+            "success",
+        )
     else:
         flash(_("Thank you! Check your mail for the confirmation."), "success")
     return redirect(item_url(activity))

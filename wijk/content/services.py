@@ -34,14 +34,17 @@ from wijk.signups.services import fill_places
 
 # News has a slug for links, but residents only create and edit the other three here;
 # neighbourhood managers post news through wijk.discover.
-KIND_SLUGS = {"activity": "activiteit", "organisation": "organisatie", "offer": "vraag-aanbod",
-              "news": "nieuws"}
+KIND_SLUGS = {
+    "activity": "activiteit",
+    "organisation": "organisatie",
+    "offer": "vraag-aanbod",
+    "news": "nieuws",
+}
 SLUG_KINDS = {slug: kind for kind, slug in KIND_SLUGS.items()}
 
 COMMON_FIELDS = ("title", *(f.name for f in personal_fields(Item)))
 KIND_FIELDS = {
-    "activity": ("starts_at", "ends_at", "location_name", "rrule", "signups_enabled",
-                 "max_places"),
+    "activity": ("starts_at", "ends_at", "location_name", "rrule", "signups_enabled", "max_places"),
     "organisation": ("website",),
     "offer": ("offer_kind", "expires_on"),
     "news": (),
@@ -83,8 +86,9 @@ def apply(item: Item, data: dict[str, Any]) -> None:
         set_categories(item, data["categories"] or ())
 
 
-def create_item(kind: str, owner: User, data: dict[str, Any], *,
-                picture: pictures.Prepared | None = None) -> Item:
+def create_item(
+    kind: str, owner: User, data: dict[str, Any], *, picture: pictures.Prepared | None = None
+) -> Item:
     item = ITEM_CLASSES[kind](owner_id=owner.id, status=ItemStatus.PUBLISHED)
     db.session.add(item)
     apply(item, data)
@@ -93,8 +97,9 @@ def create_item(kind: str, owner: User, data: dict[str, Any], *,
     return item
 
 
-def update_item(item: Item, data: dict[str, Any], *,
-                picture: pictures.Prepared | None = None) -> None:
+def update_item(
+    item: Item, data: dict[str, Any], *, picture: pictures.Prepared | None = None
+) -> None:
     """Save the changes; when the organiser added places, people on the waiting list
     move up (and are mailed) in the same transaction. A change that meets a hold rule
     of the neighbourhood takes the item offline until a manager approves it. Attendees
@@ -109,8 +114,7 @@ def update_item(item: Item, data: dict[str, Any], *,
     _commit_with_picture(item, picture, remove=bool(data.get("remove_picture")))
 
 
-def _commit_with_picture(item: Item, picture: pictures.Prepared | None, *,
-                         remove: bool) -> None:
+def _commit_with_picture(item: Item, picture: pictures.Prepared | None, *, remove: bool) -> None:
     """Commit with the new picture (or none); files that no row points at are removed."""
     old = item.picture_key
     new = pictures.store(picture) if picture else None
@@ -185,9 +189,15 @@ def invite(item: Item, inviter: User, email: str) -> Invitation:
     db.session.add(invitation)
     db.session.flush()
     token = make_token("invite", {"inv": invitation.id, "email": email})
-    queue_mail("invite", email, "invite", inviter=inviter.name, title=item.title,
-               link=url_for("content.accept_invitation", token=token, _external=True),
-               days=current_app.config["INVITE_TOKEN_MAX_AGE"] // 86400)
+    queue_mail(
+        "invite",
+        email,
+        "invite",
+        inviter=inviter.name,
+        title=item.title,
+        link=url_for("content.accept_invitation", token=token, _external=True),
+        days=current_app.config["INVITE_TOKEN_MAX_AGE"] // 86400,
+    )
     db.session.commit()
     return invitation
 

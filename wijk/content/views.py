@@ -28,7 +28,8 @@ def _prepare(form: ItemForm, kind: str) -> None:
         (n.id, f"{n.name} ({n.city})") for n in Neighbourhood.ordered()
     ]
     form.organisation_id.choices = [(0, _("Myself"))] + [
-        (o.id, o.title) for o in services.organisations_for(current_user)
+        (o.id, o.title)
+        for o in services.organisations_for(current_user)
         if kind != ItemKind.ORGANISATION
     ]
     if form.organisation_id.data is None:  # an item without organisation
@@ -38,17 +39,20 @@ def _prepare(form: ItemForm, kind: str) -> None:
 def _suspended(form: ItemForm, *places: int | None) -> bool:
     """A suspended person cannot post in that neighbourhood: the form says so."""
     if any(place and suspended_in(current_user, place) for place in places):
-        add_error(form.neighbourhood_id,
-            _("You are suspended in this neighbourhood and cannot post here. The decision "
-              "and a way to answer it are under “My data”."))
+        add_error(
+            form.neighbourhood_id,
+            _(
+                "You are suspended in this neighbourhood and cannot post here. The decision "
+                "and a way to answer it are under “My data”."
+            ),
+        )
         return True
     return False
 
 
 def _posted(item) -> None:
     if item.status == ItemStatus.HELD:
-        flash(_("Saved. A neighbourhood manager reviews your post before it is public."),
-              "info")
+        flash(_("Saved. A neighbourhood manager reviews your post before it is public."), "info")
 
 
 def _data(form: ItemForm) -> dict:
@@ -57,8 +61,9 @@ def _data(form: ItemForm) -> dict:
     return data
 
 
-@bp.route("/plaatsen/<any(activiteit, organisatie, 'vraag-aanbod'):kind_slug>",
-          methods=["GET", "POST"])
+@bp.route(
+    "/plaatsen/<any(activiteit, organisatie, 'vraag-aanbod'):kind_slug>", methods=["GET", "POST"]
+)
 @keeps_text
 @login_required
 @limiter.limit("30/hour", methods=["POST"])
@@ -76,10 +81,10 @@ def create(kind_slug: str):
     if form.validate_on_submit():
         refused = _suspended(form, form.neighbourhood_id.data)
         if not refused:
-            item = services.create_item(kind, current_user, _data(form),
-                                        picture=getattr(form, "prepared_picture", None))
-            flash(_("Posted. Personal details stay hidden until you switch them on."),
-                  "success")
+            item = services.create_item(
+                kind, current_user, _data(form), picture=getattr(form, "prepared_picture", None)
+            )
+            flash(_("Posted. Personal details stay hidden until you switch them on."), "success")
             _posted(item)
             return redirect(item_url(item))
     status = 403 if refused else 400 if form.errors else 200
@@ -104,8 +109,7 @@ def edit(kind_slug: str, item_id: int):
     if form.validate_on_submit():
         refused = _suspended(form, item.neighbourhood_id, form.neighbourhood_id.data)
         if not refused:
-            services.update_item(item, _data(form),
-                                 picture=getattr(form, "prepared_picture", None))
+            services.update_item(item, _data(form), picture=getattr(form, "prepared_picture", None))
             flash(_("Your changes have been saved."), "success")
             _posted(item)
             return redirect(item_url(item))
@@ -130,8 +134,9 @@ def visibility(kind_slug: str, item_id: int):
         flash(_("%(field)s is now public.", field=label), "success")
     else:
         flash(_("%(field)s is now hidden.", field=label), "success")
-    return redirect(request.form.get("back") == "mine" and url_for("content.mine")
-                    or item_url(item))
+    return redirect(
+        request.form.get("back") == "mine" and url_for("content.mine") or item_url(item)
+    )
 
 
 @bp.route(f"/{KIND_PATH}/<int:item_id>/verwijderen", methods=["GET", "POST"])
@@ -158,9 +163,11 @@ def invite(kind_slug: str, item_id: int):
             services.invite(item, current_user, form.email.data or "")
         except services.InvitationError as error:
             reason = str(error)
-            add_error(form.email,
-                _("You already manage this item.") if reason == "self"
-                else _("This person is already a co-manager.")
+            add_error(
+                form.email,
+                _("You already manage this item.")
+                if reason == "self"
+                else _("This person is already a co-manager."),
             )
         else:
             flash(_("Invitation sent to %(email)s.", email=form.email.data), "success")
@@ -181,9 +188,12 @@ def accept_invitation(token: str):
             return render_template("content/invitation_failed.html"), 400
         flash(_("You are now a co-manager of “%(title)s”.", title=item.title), "success")
         return redirect(item_url(item))
-    return render_template("content/invitation.html", title=invitation.item.title,
-                           inviter=invitation.invited_by.name,
-                           used=invitation.accepted_at is not None)
+    return render_template(
+        "content/invitation.html",
+        title=invitation.item.title,
+        inviter=invitation.invited_by.name,
+        used=invitation.accepted_at is not None,
+    )
 
 
 @bp.get("/mijn/bijdragen")

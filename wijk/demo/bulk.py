@@ -65,9 +65,17 @@ class _Hood:
     orgs: list[tuple[int, str, str | None]] = field(default_factory=list)
 
 
-def generate_bulk(*, activities: int, neighbourhoods: int, users: int, seed: int,
-                  today: date, now: datetime, words: Vocabulary | None = None,
-                  echo: Callable[[str], None] = click.echo) -> dict[str, int]:
+def generate_bulk(
+    *,
+    activities: int,
+    neighbourhoods: int,
+    users: int,
+    seed: int,
+    today: date,
+    now: datetime,
+    words: Vocabulary | None = None,
+    echo: Callable[[str], None] = click.echo,
+) -> dict[str, int]:
     """Benchmark data: neighbourhoods and users topped up to their totals, then
     `activities` new activities. Core inserts in chunks; one password hash for all."""
     started = time.perf_counter()
@@ -83,17 +91,21 @@ def generate_bulk(*, activities: int, neighbourhoods: int, users: int, seed: int
     step(f"{made_users} users added (total {count_rows(User)})")
 
     made_places, made_orgs, made_offers = _bulk_neighbourhoods(
-        neighbourhoods, random.Random(f"{seed}-places"), words, today, now)
+        neighbourhoods, random.Random(f"{seed}-places"), words, today, now
+    )
     db.session.commit()
-    step(f"{made_places} neighbourhoods added (total {count_rows(Neighbourhood)}), with "
-         f"{made_orgs} organisations and {made_offers} offers and requests")
+    step(
+        f"{made_places} neighbourhoods added (total {count_rows(Neighbourhood)}), with "
+        f"{made_orgs} organisations and {made_offers} offers and requests"
+    )
 
     # A later issue brings newsletter subscribers (10,000 in one neighbourhood for the
     # benchmark); their table does not exist yet. Add a `_bulk_subscribers` step here.
 
     existing = count_rows(Activity)
     made_activities = _bulk_activities(
-        activities, random.Random(f"{seed}-activities-{existing}"), words, today, now)
+        activities, random.Random(f"{seed}-activities-{existing}"), words, today, now
+    )
     db.session.commit()
     step(f"{made_activities} activities added (total {existing + made_activities})")
 
@@ -102,12 +114,18 @@ def generate_bulk(*, activities: int, neighbourhoods: int, users: int, seed: int
         db.session.execute(text("ANALYZE"))
         db.session.commit()
         step("statistics updated (ANALYZE)")
-    return {"users": made_users, "neighbourhoods": made_places,
-            "organisations": made_orgs, "offers": made_offers, "activities": made_activities}
+    return {
+        "users": made_users,
+        "neighbourhoods": made_places,
+        "organisations": made_orgs,
+        "offers": made_offers,
+        "activities": made_activities,
+    }
 
 
-def _bulk_users(total: int, password_hash: str, rng: random.Random, words: Vocabulary,
-                now: datetime) -> int:
+def _bulk_users(
+    total: int, password_hash: str, rng: random.Random, words: Vocabulary, now: datetime
+) -> int:
     missing = total - count_rows(User)
     if missing <= 0:
         return 0
@@ -139,11 +157,20 @@ def _bulk_users(total: int, password_hash: str, rng: random.Random, words: Vocab
     new_users = db.session.execute(
         select(User.id, User.created_at).where(User.id >= first_new_id).order_by(User.id)
     ).all()
-    insert_rows(Consent.__table__, (
-        {"user_id": user_id, "document": document, "version": version,
-         "accepted_at": joined, "withdrawn_at": None}
-        for user_id, joined in new_users for document, version in documents
-    ))
+    insert_rows(
+        Consent.__table__,
+        (
+            {
+                "user_id": user_id,
+                "document": document,
+                "version": version,
+                "accepted_at": joined,
+                "withdrawn_at": None,
+            }
+            for user_id, joined in new_users
+            for document, version in documents
+        ),
+    )
     return made
 
 
@@ -160,8 +187,9 @@ def _place_candidates(rng: random.Random, words: Vocabulary) -> Iterator[tuple[s
         round_ += 1
 
 
-def _bulk_neighbourhoods(total: int, rng: random.Random, words: Vocabulary, today: date,
-                         now: datetime) -> tuple[int, int, int]:
+def _bulk_neighbourhoods(
+    total: int, rng: random.Random, words: Vocabulary, today: date, now: datetime
+) -> tuple[int, int, int]:
     missing = total - count_rows(Neighbourhood)
     if missing <= 0:
         return 0, 0, 0
@@ -169,9 +197,11 @@ def _bulk_neighbourhoods(total: int, rng: random.Random, words: Vocabulary, toda
     used = set(db.session.scalars(select(NeighbourhoodPostcode.postcode)))
     next_code = {c.name: c.first_postcode for c in words.cities}
     last_code = {c.name: c.last_postcode for c in words.cities}
-    owners = list(db.session.scalars(
-        select(User.id).where(User.email_verified_at.is_not(None)).order_by(User.id).limit(5000)
-    ))
+    owners = list(
+        db.session.scalars(
+            select(User.id).where(User.email_verified_at.is_not(None)).order_by(User.id).limit(5000)
+        )
+    )
 
     def postcodes(city: str, count: int) -> list[str]:
         found: list[str] = []
@@ -192,12 +222,15 @@ def _bulk_neighbourhoods(total: int, rng: random.Random, words: Vocabulary, toda
             continue
         slugs.add(slug)
         hood = Neighbourhood(
-            name=name, slug=slug, city=city,
+            name=name,
+            slug=slug,
+            city=city,
             description=rng.choice(words.place_texts).format(name=name, city=city),
             created_at=now - timedelta(days=rng.randint(30, 900)),
         )
-        hood.postcodes = [NeighbourhoodPostcode(postcode=p)
-                          for p in postcodes(city, rng.choice((1, 1, 2, 2, 3)))]
+        hood.postcodes = [
+            NeighbourhoodPostcode(postcode=p) for p in postcodes(city, rng.choice((1, 1, 2, 2, 3)))
+        ]
         db.session.add(hood)
         made.append((hood, city))
     db.session.flush()
@@ -209,30 +242,48 @@ def _bulk_neighbourhoods(total: int, rng: random.Random, words: Vocabulary, toda
         for title, blurb in rng.sample(words.organisations, rng.randint(2, 5)):
             person, email = _person(rng, words)
             stamp = now - timedelta(days=rng.randint(1, 700))
-            orgs.append(item_row(
-                kind="organisation", neighbourhood_id=hood.id, owner_id=rng.choice(owners),
-                title=title.format(name=hood.name, city=city), description=f"<p>{blurb}</p>",
-                website=f"https://{_slugify(hood.slug)}-{len(orgs)}.example.nl",
-                address=_address(rng, words, code, city), address_public=True,
-                contact_name=person, contact_name_public=rng.random() < 0.7,
-                contact_email=email,
-                contact_phone=_phone(rng), contact_phone_public=rng.random() < 0.3,
-                created_at=stamp, updated_at=stamp,
-            ))
+            orgs.append(
+                item_row(
+                    kind="organisation",
+                    neighbourhood_id=hood.id,
+                    owner_id=rng.choice(owners),
+                    title=title.format(name=hood.name, city=city),
+                    description=f"<p>{blurb}</p>",
+                    website=f"https://{_slugify(hood.slug)}-{len(orgs)}.example.nl",
+                    address=_address(rng, words, code, city),
+                    address_public=True,
+                    contact_name=person,
+                    contact_name_public=rng.random() < 0.7,
+                    contact_email=email,
+                    contact_phone=_phone(rng),
+                    contact_phone_public=rng.random() < 0.3,
+                    created_at=stamp,
+                    updated_at=stamp,
+                )
+            )
         for _ in range(rng.randint(0, 8)):
             offer_kind, title, blurb = rng.choice(words.offers)
             person, email = _person(rng, words)
             expires = today + timedelta(days=rng.randint(-60, 90))
             posted = expires - timedelta(days=rng.randint(7, 60))
             stamp = local_day_start(posted) + timedelta(minutes=rng.randint(480, 1320))
-            offers.append(item_row(
-                kind="offer", neighbourhood_id=hood.id, owner_id=rng.choice(owners),
-                offer_kind=offer_kind, title=title, description=f"<p>{blurb}</p>",
-                expires_on=expires, contact_name=person.split()[0],
-                contact_name_public=rng.random() < 0.4, contact_email=email,
-                address=_address(rng, words, code, city) if rng.random() < 0.3 else None,
-                created_at=min(stamp, now), updated_at=min(stamp, now),
-            ))
+            offers.append(
+                item_row(
+                    kind="offer",
+                    neighbourhood_id=hood.id,
+                    owner_id=rng.choice(owners),
+                    offer_kind=offer_kind,
+                    title=title,
+                    description=f"<p>{blurb}</p>",
+                    expires_on=expires,
+                    contact_name=person.split()[0],
+                    contact_name_public=rng.random() < 0.4,
+                    contact_email=email,
+                    address=_address(rng, words, code, city) if rng.random() < 0.3 else None,
+                    created_at=min(stamp, now),
+                    updated_at=min(stamp, now),
+                )
+            )
     insert_rows(Item.__table__, orgs)
     insert_rows(Item.__table__, offers)
     return len(made), len(orgs), len(offers)
@@ -242,30 +293,38 @@ def _load_hoods() -> list[_Hood]:
     hoods = {
         hood_id: _Hood(hood_id, name, city, None)
         for hood_id, name, city in db.session.execute(
-            select(Neighbourhood.id, Neighbourhood.name, Neighbourhood.city)
-            .order_by(Neighbourhood.id))
+            select(Neighbourhood.id, Neighbourhood.name, Neighbourhood.city).order_by(
+                Neighbourhood.id
+            )
+        )
     }
     for hood_id, postcode in db.session.execute(
-        select(NeighbourhoodPostcode.neighbourhood_id, NeighbourhoodPostcode.postcode)
-        .order_by(NeighbourhoodPostcode.postcode)
+        select(NeighbourhoodPostcode.neighbourhood_id, NeighbourhoodPostcode.postcode).order_by(
+            NeighbourhoodPostcode.postcode
+        )
     ):
         if hoods[hood_id].postcode is None:
             hoods[hood_id].postcode = postcode
     for org_id, hood_id, title, address in db.session.execute(
         select(Item.id, Item.neighbourhood_id, Item.title, Item.address)
-        .where(Item.kind == "organisation").order_by(Item.id)
+        .where(Item.kind == "organisation")
+        .order_by(Item.id)
     ):
         hoods[hood_id].orgs.append((org_id, title, address))
     return list(hoods.values())
 
 
-def _bulk_activities(count: int, rng: random.Random, words: Vocabulary, today: date,
-                     now: datetime) -> int:
+def _bulk_activities(
+    count: int, rng: random.Random, words: Vocabulary, today: date, now: datetime
+) -> int:
     if count <= 0:
         return 0
     hoods = _load_hoods()
-    user_ids = list(db.session.scalars(
-        select(User.id).where(User.email_verified_at.is_not(None)).order_by(User.id)))
+    user_ids = list(
+        db.session.scalars(
+            select(User.id).where(User.email_verified_at.is_not(None)).order_by(User.id)
+        )
+    )
     # A few people post most activities, as on every community site.
     owners = rng.sample(user_ids, max(1, len(user_ids) // 20))
     # Some neighbourhoods are far busier than others.
@@ -284,8 +343,9 @@ def _bulk_activities(count: int, rng: random.Random, words: Vocabulary, today: d
                 venue, address, address_public = org[1], org[2], True
             else:
                 venue = f"{rng.choice(words.open_venues)} {hood.name}"
-                address = (_address(rng, words, hood.postcode, hood.city)
-                           if rng.random() < 0.5 else None)
+                address = (
+                    _address(rng, words, hood.postcode, hood.city) if rng.random() < 0.5 else None
+                )
                 address_public = rng.random() < 0.5
             suffix = rng.choice(words.activity_suffixes)
             if "{venue}" in suffix and not (org and venue == org[1]):
@@ -299,8 +359,11 @@ def _bulk_activities(count: int, rng: random.Random, words: Vocabulary, today: d
             day = today + timedelta(days=offset)
             hour, minute = rng.choice(kind.times).split(":")
             starts = datetime.combine(day, midnight).replace(hour=int(hour), minute=int(minute))
-            ends = (starts + timedelta(minutes=rng.randrange(kind.shortest, kind.longest + 1, 15))
-                    if rng.random() < 0.9 else None)
+            ends = (
+                starts + timedelta(minutes=rng.randrange(kind.shortest, kind.longest + 1, 15))
+                if rng.random() < 0.9
+                else None
+            )
             rule = None
             if rng.random() < 0.2:
                 pattern = rng.choice(words.recurrences)
@@ -313,20 +376,33 @@ def _bulk_activities(count: int, rng: random.Random, words: Vocabulary, today: d
             with_contact = rng.random() < 0.6
             person, email = _person(rng, words) if with_contact else (None, None)
             phone = _phone(rng) if with_contact and rng.random() < 0.35 else None
-            created = min(now, local_to_stamp(
-                starts - timedelta(days=rng.randint(1, 45), hours=rng.randint(0, 9))))
+            created = min(
+                now,
+                local_to_stamp(
+                    starts - timedelta(days=rng.randint(1, 45), hours=rng.randint(0, 9))
+                ),
+            )
             yield item_row(
-                kind="activity", neighbourhood_id=hood.id, owner_id=rng.choice(owners),
+                kind="activity",
+                neighbourhood_id=hood.id,
+                owner_id=rng.choice(owners),
                 organisation_id=org[0] if org else None,
                 title=f"{kind.title}{suffix}",
                 description=f"<p>{html.escape(kind.text, quote=False)}</p>"
-                            f"<p>Locatie: {html.escape(venue, quote=False)}.</p>",
-                starts_at=starts, ends_at=ends, location_name=venue, rrule=rule,
-                address=address, address_public=address_public and address is not None,
-                contact_name=person, contact_name_public=bool(person) and rng.random() < 0.3,
+                f"<p>Locatie: {html.escape(venue, quote=False)}.</p>",
+                starts_at=starts,
+                ends_at=ends,
+                location_name=venue,
+                rrule=rule,
+                address=address,
+                address_public=address_public and address is not None,
+                contact_name=person,
+                contact_name_public=bool(person) and rng.random() < 0.3,
                 contact_email=email,
-                contact_phone=phone, contact_phone_public=bool(phone) and rng.random() < 0.15,
-                created_at=created, updated_at=created,
+                contact_phone=phone,
+                contact_phone_public=bool(phone) and rng.random() < 0.15,
+                created_at=created,
+                updated_at=created,
             )
 
     made = insert_rows(Item.__table__, rows())

@@ -30,28 +30,46 @@ from wijk.models.base import utcnow
 
 @click.command("demo")
 @click.option(
-    "--activities", type=click.IntRange(min=0), default=0, show_default=True,
+    "--activities",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
     help="Also generate this many benchmark activities (past and future), on top of "
-         "the demo content. Each run with this option adds that many more.",
+    "the demo content. Each run with this option adds that many more.",
 )
 @click.option(
-    "--neighbourhoods", type=click.IntRange(min=3), default=None,
+    "--neighbourhoods",
+    type=click.IntRange(min=3),
+    default=None,
     help=f"Benchmark mode: top the neighbourhoods up to this total, the three demo ones "
-         f"included. [default: {DEFAULT_NEIGHBOURHOODS}]",
+    f"included. [default: {DEFAULT_NEIGHBOURHOODS}]",
 )
 @click.option(
-    "--users", type=click.IntRange(min=0), default=None,
+    "--users",
+    type=click.IntRange(min=0),
+    default=None,
     help=f"Benchmark mode: top the user accounts up to this total. Generated users are "
-         f"bewoner00001@example.nl and up, with the demo password. [default: {DEFAULT_USERS}]",
+    f"bewoner00001@example.nl and up, with the demo password. [default: {DEFAULT_USERS}]",
 )
-@click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True,
-              help="Seed of the random generators, for reproducible benchmark data.")
-@click.option("--content", "content_file", type=click.Path(dir_okay=False, path_type=Path),
-              default=CONTENT_FILE, show_default="the Dutch demo in wijk/demo/content.toml",
-              help="Read the demo content from this TOML file.")
+@click.option(
+    "--seed",
+    type=int,
+    default=DEFAULT_SEED,
+    show_default=True,
+    help="Seed of the random generators, for reproducible benchmark data.",
+)
+@click.option(
+    "--content",
+    "content_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=CONTENT_FILE,
+    show_default="the Dutch demo in wijk/demo/content.toml",
+    help="Read the demo content from this TOML file.",
+)
 @with_appcontext
-def demo_command(activities: int, neighbourhoods: int | None, users: int | None,
-                 seed: int, content_file: Path) -> None:
+def demo_command(
+    activities: int, neighbourhoods: int | None, users: int | None, seed: int, content_file: Path
+) -> None:
     """Create or migrate the database and add demo content (safe to run again)."""
     benchmark = bool(activities) or neighbourhoods is not None or users is not None
     try:
@@ -106,15 +124,20 @@ def print_accounts(accounts: tuple[DemoAccount, ...]) -> None:
     if db.session.scalar(
         select(func.count()).select_from(User).where(User.email.like("bewoner%@example.nl"))
     ):
-        click.echo(f"  Generated benchmark users ({GENERATED_EMAIL.format(1)} and up) "
-                   f"have the same password.")
+        click.echo(
+            f"  Generated benchmark users ({GENERATED_EMAIL.format(1)} and up) "
+            f"have the same password."
+        )
     click.echo("")
     if config.get("MAIL_SERVER"):
-        click.echo(f"Mail goes to the SMTP server {config['MAIL_SERVER']}:"
-                   f"{config.get('MAIL_PORT')}.")
+        click.echo(
+            f"Mail goes to the SMTP server {config['MAIL_SERVER']}:{config.get('MAIL_PORT')}."
+        )
     else:
-        click.echo(f"Mail is not sent: without MAIL_SERVER it is written as .eml files to "
-                   f"{config['MAIL_FILE_DIR']}")
+        click.echo(
+            f"Mail is not sent: without MAIL_SERVER it is written as .eml files to "
+            f"{config['MAIL_FILE_DIR']}"
+        )
         click.echo("(by `flask run`, or by `flask outbox` when the inline worker is off).")
 
 

@@ -144,8 +144,11 @@ def load_content(path: Path = CONTENT_FILE) -> DemoContent:
         root.fail("an e-mail address is listed twice", "accounts")
 
     news_fields = root.table("news") or root.fail("missing table [news]")
-    news = NewsSpec(author=news_fields.one_of("author", emails, "one of the accounts"),
-                    title=news_fields.text("title"), text=news_fields.prose("text"))
+    news = NewsSpec(
+        author=news_fields.one_of("author", emails, "one of the accounts"),
+        title=news_fields.text("title"),
+        text=news_fields.prose("text"),
+    )
     for key, value in (("title", news.title), ("text", news.text)):
         try:
             value.format(name="")
@@ -171,8 +174,13 @@ def _account(f: Fields) -> DemoAccount:
     email = f.text("email")
     if "@" not in email:
         f.fail(f"{email!r} is not an e-mail address", "email")
-    account = DemoAccount(email=email, name=f.text("name"), role=f.text("role"),
-                          is_admin=f.flag("is_admin"), locale=f.text("locale", None))
+    account = DemoAccount(
+        email=email,
+        name=f.text("name"),
+        role=f.text("role"),
+        is_admin=f.flag("is_admin"),
+        locale=f.text("locale", None),
+    )
     f.done()
     return account
 
@@ -184,8 +192,7 @@ def _contact(f: Fields | None) -> Contact:
     public = f.texts("public", ())
     for name in public:
         if name == "email":
-            f.fail("the contact e-mail is never public (the relay form stands in for it)",
-                   "public")
+            f.fail("the contact e-mail is never public (the relay form stands in for it)", "public")
         if values.get(name) is None:
             f.fail(f"{name!r} is public but not given", "public")
     f.done()
@@ -209,23 +216,40 @@ def _place(f: Fields, emails: set[str]) -> PlaceSpec:
         f.fail("an organisation key is used twice", "organisations")
     co_managers = []
     for pair in f.tables("co_managers", required=False):
-        co_managers.append((pair.one_of("organisation", keys, "an organisation key here"),
-                            pair.one_of("manager", emails, account)))
+        co_managers.append(
+            (
+                pair.one_of("organisation", keys, "an organisation key here"),
+                pair.one_of("manager", emails, account),
+            )
+        )
         pair.done()
 
     activities = tuple(_activity(a, keys, emails) for a in f.tables("activities"))
     offers = tuple(_offer(o, emails) for o in f.tables("offers", required=False))
-    place = PlaceSpec(slug=slug, name=f.text("name"), city=f.text("city"), postcodes=postcodes,
-                      description=f.prose("description"), owner=owner,
-                      organisations=organisations, activities=activities, offers=offers,
-                      co_managers=tuple(co_managers))
+    place = PlaceSpec(
+        slug=slug,
+        name=f.text("name"),
+        city=f.text("city"),
+        postcodes=postcodes,
+        description=f.prose("description"),
+        owner=owner,
+        organisations=organisations,
+        activities=activities,
+        offers=offers,
+        co_managers=tuple(co_managers),
+    )
     f.done()
     return place
 
 
 def _organisation(f: Fields) -> OrganisationSpec:
-    org = OrganisationSpec(key=f.text("key"), title=f.text("title"), text=f.prose("text"),
-                           website=f.text("website", None), contact=_contact(f.table("contact")))
+    org = OrganisationSpec(
+        key=f.text("key"),
+        title=f.text("title"),
+        text=f.prose("text"),
+        website=f.text("website", None),
+        contact=_contact(f.table("contact")),
+    )
     if org.website is not None and not org.website.startswith("https://"):
         f.fail("must start with https://", "website")
     f.done()
@@ -238,8 +262,11 @@ def _activity(f: Fields, keys: set[str], emails: set[str]) -> ActivitySpec:
         when = f.text("when")
         weekday = when[3:] if when.startswith("1e ") else when
         if weekday not in WEEKDAY_CODES:
-            f.fail(f"{when!r} is neither a number of days, a weekday (ma, di, .., zo) "
-                   "nor a first weekday of the month ('1e za')", "when")
+            f.fail(
+                f"{when!r} is neither a number of days, a weekday (ma, di, .., zo) "
+                "nor a first weekday of the month ('1e za')",
+                "when",
+            )
     else:
         when = f.number("when")
     at = f.text("at")
@@ -249,9 +276,14 @@ def _activity(f: Fields, keys: set[str], emails: set[str]) -> ActivitySpec:
     if minutes is not None and minutes <= 0:
         f.fail("must be more than 0", "minutes")
     activity = ActivitySpec(
-        when=when, at=at, minutes=minutes, title=f.text("title"), text=f.prose("text"),
+        when=when,
+        at=at,
+        minutes=minutes,
+        title=f.text("title"),
+        text=f.prose("text"),
         organisation=f.one_of("organisation", keys, "an organisation key here", None),
-        venue=f.text("venue", None), every=f.text("every", None),
+        venue=f.text("venue", None),
+        every=f.text("every", None),
         contact=_contact(f.table("contact")),
         owner=f.one_of("owner", emails, "one of the accounts", None),
     )
@@ -261,9 +293,12 @@ def _activity(f: Fields, keys: set[str], emails: set[str]) -> ActivitySpec:
 
 def _offer(f: Fields, emails: set[str]) -> OfferSpec:
     offer = OfferSpec(
-        kind=f.one_of("kind", OFFER_KINDS, "offer or request"), title=f.text("title"),
-        text=f.prose("text"), expires_in=f.number("expires_in"),
-        posted_ago=f.number("posted_ago"), contact=_contact(f.table("contact")),
+        kind=f.one_of("kind", OFFER_KINDS, "offer or request"),
+        title=f.text("title"),
+        text=f.prose("text"),
+        expires_in=f.number("expires_in"),
+        posted_ago=f.number("posted_ago"),
+        contact=_contact(f.table("contact")),
         owner=f.one_of("owner", emails, "one of the accounts", None),
     )
     if offer.posted_ago < 0:
@@ -272,5 +307,4 @@ def _offer(f: Fields, emails: set[str]) -> OfferSpec:
     return offer
 
 
-__all__ = ["CONTENT_FILE", "Contact", "DemoAccount", "DemoContent", "DemoDataError",
-           "load_content"]
+__all__ = ["CONTENT_FILE", "Contact", "DemoAccount", "DemoContent", "DemoDataError", "load_content"]

@@ -27,8 +27,14 @@ def read_toml(path: Path) -> Fields:
 
 
 def _kind(value: object) -> str:
-    return {dict: "a table", list: "a list", str: "text", bool: "true/false", int: "a number",
-            float: "a number"}.get(type(value), type(value).__name__)
+    return {
+        dict: "a table",
+        list: "a list",
+        str: "text",
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+    }.get(type(value), type(value).__name__)
 
 
 class Fields:
@@ -85,7 +91,8 @@ class Fields:
     def numbers(self, key: str, length: int) -> tuple[int, ...]:
         values = self._get(key, list, _MISSING)
         if len(values) != length or not all(
-                isinstance(v, int) and not isinstance(v, bool) for v in values):
+            isinstance(v, int) and not isinstance(v, bool) for v in values
+        ):
             self.fail(f"expected a list of {length} numbers", key)
         return tuple(values)
 
@@ -97,11 +104,17 @@ class Fields:
         values = self._get(key, list, _MISSING if required else [])
         if required and not values:
             self.fail("needs at least one entry", key)
-        return [Fields(value, self.path, f"{self._sub(key)}[{n}]")
-                for n, value in enumerate(values)]
+        return [
+            Fields(value, self.path, f"{self._sub(key)}[{n}]") for n, value in enumerate(values)
+        ]
 
-    def one_of(self, key: str, allowed: tuple[str, ...] | set[str] | dict[str, Any],
-               what: str, default: Any = _MISSING) -> str:
+    def one_of(
+        self,
+        key: str,
+        allowed: tuple[str, ...] | set[str] | dict[str, Any],
+        what: str,
+        default: Any = _MISSING,
+    ) -> str:
         value = self.text(key, default)
         if value is not default and value not in allowed:
             self.fail(f"{value!r} is not {what}", key)

@@ -34,18 +34,27 @@ DEMO_PASSWORD = "wijk-demo-2026"  # noqa: S105 (printed on purpose: demo account
 def consent_documents() -> list[tuple[str, str]]:
     """(document, version) pairs every account has accepted, as a registration would."""
     config = current_app.config
-    return [("terms", config["TERMS_VERSION"]), ("privacy", config["PRIVACY_VERSION"]),
-            ("age", str(config["MINIMUM_AGE"]))]
+    return [
+        ("terms", config["TERMS_VERSION"]),
+        ("privacy", config["PRIVACY_VERSION"]),
+        ("age", str(config["MINIMUM_AGE"])),
+    ]
 
 
 def seed_demo(content: DemoContent, today: date, now: datetime) -> dict[str, int] | None:
     """Add the demo accounts and whichever demo neighbourhoods are missing, with their
     content. Returns counts of what was added, or None when everything was there."""
     users, accounts_made = _ensure_accounts(content.accounts, now)
-    existing = set(db.session.scalars(
-        select(Neighbourhood.slug).where(Neighbourhood.slug.in_(content.slugs))))
-    counts = {"neighbourhoods": 0, "organisations": 0, "activities": 0, "offers": 0,
-              "accounts": accounts_made}
+    existing = set(
+        db.session.scalars(select(Neighbourhood.slug).where(Neighbourhood.slug.in_(content.slugs)))
+    )
+    counts = {
+        "neighbourhoods": 0,
+        "organisations": 0,
+        "activities": 0,
+        "offers": 0,
+        "accounts": accounts_made,
+    }
     for place in content.places:
         if place.slug in existing:
             continue
@@ -54,8 +63,9 @@ def seed_demo(content: DemoContent, today: date, now: datetime) -> dict[str, int
     return counts if any(counts.values()) else None
 
 
-def _ensure_accounts(accounts: tuple[DemoAccount, ...],
-                     now: datetime) -> tuple[dict[str, User], int]:
+def _ensure_accounts(
+    accounts: tuple[DemoAccount, ...], now: datetime
+) -> tuple[dict[str, User], int]:
     """The demo accounts by e-mail, creating the missing ones; and how many were made."""
     emails = [account.email for account in accounts]
     users = {u.email: u for u in db.session.scalars(select(User).where(User.email.in_(emails)))}
@@ -73,8 +83,10 @@ def _ensure_accounts(accounts: tuple[DemoAccount, ...],
             locale=account.locale,
             is_admin=account.is_admin,
         )
-        user.consents = [Consent(document=document, version=version, accepted_at=joined)
-                         for document, version in consent_documents()]
+        user.consents = [
+            Consent(document=document, version=version, accepted_at=joined)
+            for document, version in consent_documents()
+        ]
         db.session.add(user)
         users[account.email] = user
         made += 1
@@ -84,8 +96,11 @@ def _ensure_accounts(accounts: tuple[DemoAccount, ...],
 
 def paragraphs(text: str) -> str:
     """Plain text with blank lines between paragraphs as the <p> HTML the sanitiser keeps."""
-    return "".join(f"<p>{html.escape(part.strip(), quote=False)}</p>"
-                   for part in text.split("\n\n") if part.strip())
+    return "".join(
+        f"<p>{html.escape(part.strip(), quote=False)}</p>"
+        for part in text.split("\n\n")
+        if part.strip()
+    )
 
 
 def occurrence(today: date, when: int | str) -> date:
@@ -105,8 +120,7 @@ def occurrence(today: date, when: int | str) -> date:
     return today + timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
 
 
-def demo_categories(words: dict[str, tuple[str, ...]], title: str,
-                    description: str) -> list[str]:
+def demo_categories(words: dict[str, tuple[str, ...]], title: str, description: str) -> list[str]:
     """Categories for a demo activity, from the words in it."""
     text = f"{title} {description}".lower()
     return [code for code, found in words.items() if any(w in text for w in found)]
@@ -123,10 +137,21 @@ def _rule(every: str | None, first: datetime, today: date) -> str | None:
     return preset_rule(preset, first, until=today + timedelta(days=SERIES_DAYS))
 
 
-def _add_place(content: DemoContent, place: PlaceSpec, users: dict[str, User], today: date,
-               now: datetime, counts: dict[str, int]) -> None:
-    hood = Neighbourhood(name=place.name, slug=place.slug, city=place.city,
-                         description=place.description, created_at=now - timedelta(days=120))
+def _add_place(
+    content: DemoContent,
+    place: PlaceSpec,
+    users: dict[str, User],
+    today: date,
+    now: datetime,
+    counts: dict[str, int],
+) -> None:
+    hood = Neighbourhood(
+        name=place.name,
+        slug=place.slug,
+        city=place.city,
+        description=place.description,
+        created_at=now - timedelta(days=120),
+    )
     hood.postcodes = [NeighbourhoodPostcode(postcode=p) for p in place.postcodes]
     db.session.add(hood)
     counts["neighbourhoods"] += 1
@@ -137,9 +162,15 @@ def _add_place(content: DemoContent, place: PlaceSpec, users: dict[str, User], t
     for n, org_spec in enumerate(place.organisations):
         stamp = now - timedelta(days=100 - n)
         org = Organisation(
-            neighbourhood=hood, owner=owner, status="published", title=org_spec.title,
-            description=paragraphs(org_spec.text), website=org_spec.website,
-            created_at=stamp, updated_at=stamp, **org_spec.contact.columns(),
+            neighbourhood=hood,
+            owner=owner,
+            status="published",
+            title=org_spec.title,
+            description=paragraphs(org_spec.text),
+            website=org_spec.website,
+            created_at=stamp,
+            updated_at=stamp,
+            **org_spec.contact.columns(),
         )
         orgs[org_spec.key] = org
         db.session.add(org)
@@ -155,19 +186,26 @@ def _add_place(content: DemoContent, place: PlaceSpec, users: dict[str, User], t
             # The organiser's details, kept hidden: visitors find the organisation's
             # public details on its own page, co-managers see these.
             org_contact = orgs_by_key[spec.organisation].contact
-            contact = Contact(name=org_contact.name, email=org_contact.email,
-                              phone=org_contact.phone)
+            contact = Contact(
+                name=org_contact.name, email=org_contact.email, phone=org_contact.phone
+            )
         venue_org = orgs.get(spec.venue or "")
         location = venue_org.title if venue_org is not None else spec.venue
         stamp = now - timedelta(days=30 - n % 20, hours=n)
         activity = Activity(
-            neighbourhood=hood, owner=users[spec.owner or place.owner], status="published",
+            neighbourhood=hood,
+            owner=users[spec.owner or place.owner],
+            status="published",
             organisation=orgs[spec.organisation] if spec.organisation else None,
-            title=spec.title, description=paragraphs(spec.text),
+            title=spec.title,
+            description=paragraphs(spec.text),
             starts_at=starts,
             ends_at=starts + timedelta(minutes=spec.minutes) if spec.minutes else None,
-            location_name=location, rrule=_rule(spec.every, starts, today),
-            created_at=stamp, updated_at=stamp, **contact.columns(),
+            location_name=location,
+            rrule=_rule(spec.every, starts, today),
+            created_at=stamp,
+            updated_at=stamp,
+            **contact.columns(),
         )
         # One-off gatherings take sign-ups, some with a limited number of places.
         if not spec.every and n % 2 == 0:
@@ -179,24 +217,38 @@ def _add_place(content: DemoContent, place: PlaceSpec, users: dict[str, User], t
 
     db.session.flush()
     for activity in activities:
-        set_categories(activity, demo_categories(content.categories, activity.title,
-                                                 activity.description))
+        set_categories(
+            activity, demo_categories(content.categories, activity.title, activity.description)
+        )
     news = content.news
-    db.session.add(NewsItem(
-        neighbourhood=hood, owner=users[news.author], status="published",
-        title=news.title.format(name=place.name),
-        description=paragraphs(news.text.format(name=place.name)),
-        created_at=now - timedelta(days=3), updated_at=now - timedelta(days=3)))
+    db.session.add(
+        NewsItem(
+            neighbourhood=hood,
+            owner=users[news.author],
+            status="published",
+            title=news.title.format(name=place.name),
+            description=paragraphs(news.text.format(name=place.name)),
+            created_at=now - timedelta(days=3),
+            updated_at=now - timedelta(days=3),
+        )
+    )
 
     for offer_spec in place.offers:
         stamp = now - timedelta(days=offer_spec.posted_ago, hours=offer_spec.expires_in % 7)
-        db.session.add(Offer(
-            neighbourhood=hood, owner=users[offer_spec.owner or place.owner],
-            status="published", offer_kind=offer_spec.kind, title=offer_spec.title,
-            description=paragraphs(offer_spec.text),
-            expires_on=today + timedelta(days=offer_spec.expires_in),
-            created_at=stamp, updated_at=stamp, **offer_spec.contact.columns(),
-        ))
+        db.session.add(
+            Offer(
+                neighbourhood=hood,
+                owner=users[offer_spec.owner or place.owner],
+                status="published",
+                offer_kind=offer_spec.kind,
+                title=offer_spec.title,
+                description=paragraphs(offer_spec.text),
+                expires_on=today + timedelta(days=offer_spec.expires_in),
+                created_at=stamp,
+                updated_at=stamp,
+                **offer_spec.contact.columns(),
+            )
+        )
     counts["offers"] += len(place.offers)
 
     db.session.flush()

@@ -45,8 +45,16 @@ class Vocabulary:
     offers: tuple[tuple[str, str, str], ...]  # kind, title, text
 
 
-LISTS = ("place_names", "place_texts", "streets", "first_names", "last_names",
-         "activity_suffixes", "recurrences", "open_venues")
+LISTS = (
+    "place_names",
+    "place_texts",
+    "streets",
+    "first_names",
+    "last_names",
+    "activity_suffixes",
+    "recurrences",
+    "open_venues",
+)
 
 
 def load_vocabulary(path: Path = VOCABULARY_FILE) -> Vocabulary:
@@ -81,16 +89,22 @@ def load_vocabulary(path: Path = VOCABULARY_FILE) -> Vocabulary:
         shortest, longest = f.numbers("minutes", 2)
         if not times or not 0 < shortest <= longest:
             f.fail("needs start times and minutes = [shortest, longest]")
-        activities.append(ActivityKind(f.text("title"), f.text("text"), times,
-                                       shortest, longest))
+        activities.append(ActivityKind(f.text("title"), f.text("text"), times, shortest, longest))
         f.done()
 
     offers = []
     for f in root.tables("offers"):
-        offers.append((f.one_of("kind", OFFER_KINDS, "offer or request"), f.text("title"),
-                       f.text("text")))
+        offers.append(
+            (f.one_of("kind", OFFER_KINDS, "offer or request"), f.text("title"), f.text("text"))
+        )
         f.done()
     root.done()
-    return Vocabulary(weekdays=weekdays, postcode_letters=letters, cities=tuple(cities),
-                      organisations=tuple(organisations), activities=tuple(activities),
-                      offers=tuple(offers), **lists)
+    return Vocabulary(
+        weekdays=weekdays,
+        postcode_letters=letters,
+        cities=tuple(cities),
+        organisations=tuple(organisations),
+        activities=tuple(activities),
+        offers=tuple(offers),
+        **lists,
+    )

@@ -46,8 +46,12 @@ def upcoming_for_calendar(neighbourhood: Neighbourhood) -> list[ItemView]:
     items = db.session.scalars(
         select(Item)
         .options(joinedload(Item.organisation))
-        .where(PUBLISHED, Item.kind == ItemKind.ACTIVITY, Item.neighbourhood_id == neighbourhood.id,
-               not_ended(now))
+        .where(
+            PUBLISHED,
+            Item.kind == ItemKind.ACTIVITY,
+            Item.neighbourhood_id == neighbourhood.id,
+            not_ended(now),
+        )
         .order_by(Item.starts_at, Item.id)
         .limit(CALENDAR_SIZE)
     )
@@ -61,16 +65,23 @@ def changed_dates(views: Iterable[ItemView]) -> dict[int, list[ActivityOccurrenc
     if ids:
         for row in db.session.scalars(
             select(ActivityOccurrence)
-            .where(ActivityOccurrence.activity_id.in_(ids),
-                   ActivityOccurrence.status != OccurrenceStatus.SCHEDULED)
+            .where(
+                ActivityOccurrence.activity_id.in_(ids),
+                ActivityOccurrence.status != OccurrenceStatus.SCHEDULED,
+            )
             .order_by(ActivityOccurrence.original_starts_at)
         ):
             found.setdefault(row.activity_id, []).append(row)
     return found
 
 
-def calendar(views: Iterable[ItemView], *, name: str, link: Callable[[ItemView], str],
-             changed: Mapping[int, list[ActivityOccurrence]] | None = None) -> bytes:
+def calendar(
+    views: Iterable[ItemView],
+    *,
+    name: str,
+    link: Callable[[ItemView], str],
+    changed: Mapping[int, list[ActivityOccurrence]] | None = None,
+) -> bytes:
     """An iCalendar (RFC 5545) of activities. Times are local wall-clock times, so they
     carry TZID=Europe/Amsterdam and a VTIMEZONE valid from the first to the last date of
     every series. A series is one VEVENT with its RRULE, an EXDATE per cancelled date and
@@ -99,8 +110,9 @@ def calendar(views: Iterable[ItemView], *, name: str, link: Callable[[ItemView],
                     cal.add_component(_moved(view, row, zone, url))
                     days.append((row.ends_at or row.starts_at).date())
     if days:
-        cal.add_missing_timezones(first_date=min(days) - timedelta(days=1),
-                                  last_date=max(days) + timedelta(days=1))
+        cal.add_missing_timezones(
+            first_date=min(days) - timedelta(days=1), last_date=max(days) + timedelta(days=1)
+        )
     return cal.to_ical()
 
 
@@ -121,16 +133,19 @@ def _event(view: ItemView, zone: ZoneInfo, url: str) -> icalendar.Event:
         place.append(address.value)
     if place:
         event.add("location", ", ".join(place))
-    event.add("description", "\n\n".join(filter(None, [
-        plain_text(str(view.description)), _contact_lines(view), url])))
+    event.add(
+        "description",
+        "\n\n".join(filter(None, [plain_text(str(view.description)), _contact_lines(view), url])),
+    )
     event.add("url", url)
     if view.categories:
         event.add("categories", [label(code) for code in view.categories])
     return event
 
 
-def _add_rule(event: icalendar.Event, view: ItemView, zone: ZoneInfo,
-              changed: list[ActivityOccurrence]) -> list[date]:
+def _add_rule(
+    event: icalendar.Event, view: ItemView, zone: ZoneInfo, changed: list[ActivityOccurrence]
+) -> list[date]:
     """RRULE and EXDATE on a series' event; returns its last day, for the VTIMEZONE.
     UNTIL is stored as local wall-clock time; with a TZID start RFC 5545 wants it in UTC."""
     if not view.rrule or view.starts_at is None:
@@ -139,8 +154,11 @@ def _add_rule(event: icalendar.Event, view: ItemView, zone: ZoneInfo,
     if "UNTIL" in rule:
         rule["UNTIL"] = [until.replace(tzinfo=zone).astimezone(UTC) for until in rule["UNTIL"]]
     event.add("rrule", rule)
-    cancelled = [row.original_starts_at.replace(tzinfo=zone)
-                 for row in changed if row.status == OccurrenceStatus.CANCELLED]
+    cancelled = [
+        row.original_starts_at.replace(tzinfo=zone)
+        for row in changed
+        if row.status == OccurrenceStatus.CANCELLED
+    ]
     if cancelled:
         event.add("exdate", cancelled)
     last = expand(view.rrule, view.starts_at)[-1]
@@ -148,8 +166,7 @@ def _add_rule(event: icalendar.Event, view: ItemView, zone: ZoneInfo,
     return [(last + length if length else last).date()]
 
 
-def _moved(view: ItemView, row: ActivityOccurrence, zone: ZoneInfo,
-           url: str) -> icalendar.Event:
+def _moved(view: ItemView, row: ActivityOccurrence, zone: ZoneInfo, url: str) -> icalendar.Event:
     """The event of one moved date: the series' event with its own times."""
     moved = _event(replace(view, starts_at=row.starts_at, ends_at=row.ends_at), zone, url)
     moved.add("recurrence-id", row.original_starts_at.replace(tzinfo=zone))
@@ -164,8 +181,7 @@ def _public(view: ItemView) -> dict[str, PersonalField]:
 
 def _contact_lines(view: ItemView) -> str:
     """Every public personal field but the address, which is part of the location."""
-    return "\n".join(f"{f.label}: {f.value}" for f in _public(view).values()
-                     if f.name != "address")
+    return "\n".join(f"{f.label}: {f.value}" for f in _public(view).values() if f.name != "address")
 
 
 def _host() -> str:
@@ -180,17 +196,27 @@ def newest_for_feed(neighbourhood: Neighbourhood) -> list[ItemView]:
     items = db.session.scalars(
         select(Item)
         .options(joinedload(Item.organisation))
-        .where(PUBLISHED, Item.neighbourhood_id == neighbourhood.id,
-               Item.kind.in_((ItemKind.ACTIVITY, ItemKind.OFFER, ItemKind.NEWS)),
-               current(local_now()))
+        .where(
+            PUBLISHED,
+            Item.neighbourhood_id == neighbourhood.id,
+            Item.kind.in_((ItemKind.ACTIVITY, ItemKind.OFFER, ItemKind.NEWS)),
+            current(local_now()),
+        )
         .order_by(Item.created_at.desc(), Item.id.desc())
         .limit(FEED_SIZE)
     )
     return at_next_date(item_views(items), local_now())
 
 
-def atom(views: list[ItemView], *, title: str, self_url: str, page_url: str,
-         link: Callable[[ItemView], str], kind_label: Callable[[ItemView], str]) -> bytes:
+def atom(
+    views: list[ItemView],
+    *,
+    title: str,
+    self_url: str,
+    page_url: str,
+    link: Callable[[ItemView], str],
+    kind_label: Callable[[ItemView], str],
+) -> bytes:
     """An Atom (RFC 4287) feed; ElementTree escapes every text and attribute."""
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
@@ -198,8 +224,7 @@ def atom(views: list[ItemView], *, title: str, self_url: str, page_url: str,
     _text(feed, "title", title)
     updated = max((v.updated_at or v.created_at for v in views), default=utcnow())
     _text(feed, "updated", _rfc3339(updated))
-    ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=self_url,
-                  type="application/atom+xml")
+    ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=self_url, type="application/atom+xml")
     ET.SubElement(feed, f"{{{ATOM}}}link", rel="alternate", href=page_url, type="text/html")
     author = ET.SubElement(feed, f"{{{ATOM}}}author")
     _text(author, "name", current_app.config["SITE_NAME"])
@@ -246,12 +271,14 @@ def _rfc3339(stamp: datetime) -> str:
 def sitemap_rows(now: datetime) -> list[tuple[int, str, datetime]]:
     """(id, kind, updated_at) of every published, current item; no personal data is
     read, so these rows need no gate."""
-    return list(db.session.execute(
-        select(Item.id, Item.kind, Item.updated_at)
-        .where(PUBLISHED, current(now))
-        .order_by(Item.updated_at.desc(), Item.id.desc())
-        .limit(SITEMAP_SIZE)
-    ))
+    return list(
+        db.session.execute(
+            select(Item.id, Item.kind, Item.updated_at)
+            .where(PUBLISHED, current(now))
+            .order_by(Item.updated_at.desc(), Item.id.desc())
+            .limit(SITEMAP_SIZE)
+        )
+    )
 
 
 def sitemap(urls: Iterable[tuple[str, date | None]]) -> bytes:

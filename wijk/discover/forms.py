@@ -9,8 +9,9 @@ BODY_MAX = 10_000
 
 
 class NewsForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[DataRequired(_l("Fill in a title.")),
-                                                 Length(max=200)])
+    title = StringField(
+        _l("Title"), validators=[DataRequired(_l("Fill in a title.")), Length(max=200)]
+    )
     body = TextAreaField(
         _l("Message"),
         validators=[DataRequired(_l("Write the news.")), Length(max=BODY_MAX)],

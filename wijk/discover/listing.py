@@ -37,5 +37,4 @@ def at_next_date(views: Iterable[ItemView], now: datetime) -> list[ItemView]:
     date not yet over; one query for the whole list."""
     views = list(views)
     found = next_dates([v.id for v in views if v.kind == ItemKind.ACTIVITY], now)
-    return [on_dates([view], [found[view.id]])[0] if view.id in found else view
-            for view in views]
+    return [on_dates([view], [found[view.id]])[0] if view.id in found else view for view in views]

@@ -14,8 +14,9 @@ ARCHIVE_PAGE = 20
 
 
 def post(neighbourhood: Neighbourhood, author: User, title: str, body: str) -> NewsItem:
-    news = NewsItem(neighbourhood_id=neighbourhood.id, owner_id=author.id,
-                    status=ItemStatus.PUBLISHED)
+    news = NewsItem(
+        neighbourhood_id=neighbourhood.id, owner_id=author.id, status=ItemStatus.PUBLISHED
+    )
     edit(news, title, body)
     return news
 
@@ -36,12 +37,16 @@ def remove(news: NewsItem) -> None:
 
 def archive(neighbourhood: Neighbourhood, page: int) -> tuple[list[NewsItem], bool]:
     """Published news of a neighbourhood, newest first, a page at a time."""
-    rows = list(db.session.scalars(
-        select(NewsItem)
-        .where(NewsItem.neighbourhood_id == neighbourhood.id,
-               NewsItem.status == ItemStatus.PUBLISHED)
-        .order_by(NewsItem.created_at.desc(), NewsItem.id.desc())
-        .limit(ARCHIVE_PAGE + 1)
-        .offset((page - 1) * ARCHIVE_PAGE)
-    ))
+    rows = list(
+        db.session.scalars(
+            select(NewsItem)
+            .where(
+                NewsItem.neighbourhood_id == neighbourhood.id,
+                NewsItem.status == ItemStatus.PUBLISHED,
+            )
+            .order_by(NewsItem.created_at.desc(), NewsItem.id.desc())
+            .limit(ARCHIVE_PAGE + 1)
+            .offset((page - 1) * ARCHIVE_PAGE)
+        )
+    )
     return rows[:ARCHIVE_PAGE], len(rows) > ARCHIVE_PAGE

@@ -28,35 +28,53 @@ class Agenda:
 
 def upcoming_of(organisation_id: int, now: datetime, *, limit: int) -> list[Item]:
     """The organisation's activities that have not ended, soonest first."""
-    return list(db.session.scalars(
-        select(Item)
-        .options(joinedload(Item.organisation))
-        .where(PUBLISHED, Item.kind == ItemKind.ACTIVITY,
-               Item.organisation_id == organisation_id, not_ended(now))
-        .order_by(Item.starts_at, Item.id)
-        .limit(limit)
-    ))
+    return list(
+        db.session.scalars(
+            select(Item)
+            .options(joinedload(Item.organisation))
+            .where(
+                PUBLISHED,
+                Item.kind == ItemKind.ACTIVITY,
+                Item.organisation_id == organisation_id,
+                not_ended(now),
+            )
+            .order_by(Item.starts_at, Item.id)
+            .limit(limit)
+        )
+    )
 
 
 def open_offers_of(organisation_id: int, now: datetime, *, limit: int) -> list[Item]:
     """The organisation's offers and requests not past their expiry date, newest first."""
-    return list(db.session.scalars(
-        select(Item)
-        .options(joinedload(Item.organisation))
-        .where(PUBLISHED, Item.kind == ItemKind.OFFER,
-               Item.organisation_id == organisation_id, current(now))
-        .order_by(Item.created_at.desc(), Item.id.desc())
-        .limit(limit)
-    ))
+    return list(
+        db.session.scalars(
+            select(Item)
+            .options(joinedload(Item.organisation))
+            .where(
+                PUBLISHED,
+                Item.kind == ItemKind.OFFER,
+                Item.organisation_id == organisation_id,
+                current(now),
+            )
+            .order_by(Item.created_at.desc(), Item.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def newest_of(organisation_id: int, now: datetime, *, limit: int) -> list[Item]:
     """For the Atom feed: the organisation's current activities and offers, newest first."""
-    return list(db.session.scalars(
-        select(Item)
-        .options(joinedload(Item.organisation))
-        .where(PUBLISHED, Item.kind.in_((ItemKind.ACTIVITY, ItemKind.OFFER)),
-               Item.organisation_id == organisation_id, current(now))
-        .order_by(Item.created_at.desc(), Item.id.desc())
-        .limit(limit)
-    ))
+    return list(
+        db.session.scalars(
+            select(Item)
+            .options(joinedload(Item.organisation))
+            .where(
+                PUBLISHED,
+                Item.kind.in_((ItemKind.ACTIVITY, ItemKind.OFFER)),
+                Item.organisation_id == organisation_id,
+                current(now),
+            )
+            .order_by(Item.created_at.desc(), Item.id.desc())
+            .limit(limit)
+        )
+    )

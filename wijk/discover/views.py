@@ -44,15 +44,20 @@ def public_url(view: ItemView) -> str:
     """Absolute URL of an item's public page, for feeds and mail."""
     if view.kind == ItemKind.NEWS:
         return url_for("discover.news_page", item_id=view.id, _external=True)
-    return url_for("content.show", kind_slug=content_services.KIND_SLUGS[view.kind],
-                   item_id=view.id, _external=True)
+    return url_for(
+        "content.show",
+        kind_slug=content_services.KIND_SLUGS[view.kind],
+        item_id=view.id,
+        _external=True,
+    )
 
 
 def kind_name(view: ItemView) -> str:
     if view.kind == ItemKind.OFFER:
         return _("Request") if view.offer_kind == "request" else _("Offer")
-    return {"activity": _("Activity"), "organisation": _("Organisation"),
-            "news": _("News")}.get(view.kind, view.kind)
+    return {"activity": _("Activity"), "organisation": _("Organisation"), "news": _("News")}.get(
+        view.kind, view.kind
+    )
 
 
 @bp.app_template_global()
@@ -69,13 +74,17 @@ def category_choices() -> list[tuple[str, str]]:
 def organisation_agenda(view: ItemView) -> organisation.Agenda:
     """The upcoming activities and open offers an organisation page lists."""
     now = local_now()
-    activities = at_next_date(item_views(
-        organisation.upcoming_of(view.id, now, limit=organisation.AGENDA_SHOWN), current_user),
-        now)
+    activities = at_next_date(
+        item_views(
+            organisation.upcoming_of(view.id, now, limit=organisation.AGENDA_SHOWN), current_user
+        ),
+        now,
+    )
     return organisation.Agenda(
         sorted(activities, key=lambda v: (v.starts_at, v.id)),
-        item_views(organisation.open_offers_of(view.id, now, limit=organisation.AGENDA_SHOWN),
-                   current_user),
+        item_views(
+            organisation.open_offers_of(view.id, now, limit=organisation.AGENDA_SHOWN), current_user
+        ),
     )
 
 
@@ -116,33 +125,56 @@ def _search(place: Neighbourhood | None, *, fixed: bool = False):
     views, has_more = [], False
     if words:
         try:
-            results = search(query, neighbourhood=place, kind=kind, category=category,
-                             date_from=date_from, date_to=date_to, limit=SEARCH_PAGE,
-                             offset=(page - 1) * SEARCH_PAGE)
+            results = search(
+                query,
+                neighbourhood=place,
+                kind=kind,
+                category=category,
+                date_from=date_from,
+                date_to=date_to,
+                limit=SEARCH_PAGE,
+                offset=(page - 1) * SEARCH_PAGE,
+            )
         except SearchError:
             problems.append(_("This search did not work. Try other or fewer words."))
         else:
-            views = at_next_date(item_views(results.items, current_user),
-                                 max(local_now(), datetime.combine(date_from, time.min))
-                                 if date_from else local_now())
+            views = at_next_date(
+                item_views(results.items, current_user),
+                max(local_now(), datetime.combine(date_from, time.min))
+                if date_from
+                else local_now(),
+            )
             has_more = results.has_more and page < SEARCH_MAX_PAGES
-    filters = {"q": query, "soort": args.get("soort") if kind else None,
-               "categorie": category, "van": args.get("van") if date_from else None,
-               "tot": args.get("tot") if date_to else None,
-               "wijk": place.slug if place and not fixed else None}
+    filters = {
+        "q": query,
+        "soort": args.get("soort") if kind else None,
+        "categorie": category,
+        "van": args.get("van") if date_from else None,
+        "tot": args.get("tot") if date_to else None,
+        "wijk": place.slug if place and not fixed else None,
+    }
     endpoint = "discover.search_neighbourhood" if fixed else "discover.search_all"
     # url_for's keyword-only options are typed; the link's values go in as one dict.
     values: dict[str, Any] = {"slug": place.slug} if fixed and place is not None else {}
     values.update(filters)
     return render_template(
-        "discover/search.html", place=place, fixed=fixed, show_place=not fixed,
-        query=query, words=words,
-        too_many=len(WORD.findall(query)) > MAX_TERMS, kind=kind, category=category,
-        date_from=date_from, date_to=date_to, problems=problems, results=views, page=page,
+        "discover/search.html",
+        place=place,
+        fixed=fixed,
+        show_place=not fixed,
+        query=query,
+        words=words,
+        too_many=len(WORD.findall(query)) > MAX_TERMS,
+        kind=kind,
+        category=category,
+        date_from=date_from,
+        date_to=date_to,
+        problems=problems,
+        results=views,
+        page=page,
         neighbourhoods=[] if fixed else Neighbourhood.ordered(),
         next_url=url_for(endpoint, **values, pagina=page + 1) if has_more else None,
-        previous_url=url_for(endpoint, **values, pagina=page - 1) if page > 1
-        else None,
+        previous_url=url_for(endpoint, **values, pagina=page - 1) if page > 1 else None,
     ), status
 
 
@@ -152,8 +184,9 @@ def _date(value: str | None, problems: list[str]) -> date | None:
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        problems.append(_("“%(value)s” is not a date. Use a date like 2026-12-01.",
-                          value=value[:20]))
+        problems.append(
+            _("“%(value)s” is not a date. Use a date like 2026-12-01.", value=value[:20])
+        )
         return None
 
 
@@ -187,8 +220,9 @@ def activity_calendar_file(item: Item, occurrence: ActivityOccurrence | None = N
     to its attendees. For one date of a series, that date alone, with its own UID."""
     view = item_view(item)
     if occurrence is None:
-        return feeds.calendar([view], name=view.title, link=public_url,
-                              changed=feeds.changed_dates([view])).decode()
+        return feeds.calendar(
+            [view], name=view.title, link=public_url, changed=feeds.changed_dates([view])
+        ).decode()
     one = replace(view, starts_at=occurrence.starts_at, ends_at=occurrence.ends_at, rrule=None)
     cal = icalendar.Calendar.from_ical(feeds.calendar([one], name=view.title, link=public_url))
     for event in cal.walk("VEVENT"):
@@ -218,8 +252,9 @@ def neighbourhood_calendar(slug: str):
     """A calendar to subscribe to: the upcoming activities of a neighbourhood."""
     place = _place(slug)
     views = feeds.upcoming_for_calendar(place)
-    body = feeds.calendar(views, name=f"{place.name} · Wijk", link=public_url,
-                          changed=feeds.changed_dates(views))
+    body = feeds.calendar(
+        views, name=f"{place.name} · Wijk", link=public_url, changed=feeds.changed_dates(views)
+    )
     return _feed(body, "text/calendar")
 
 
@@ -231,7 +266,8 @@ def neighbourhood_atom(slug: str):
         title=_("New in %(name)s", name=place.name) + " · Wijk",
         self_url=url_for(".neighbourhood_atom", slug=slug, _external=True),
         page_url=url_for("neighbourhoods.neighbourhood", slug=slug, _external=True),
-        link=public_url, kind_label=kind_name,
+        link=public_url,
+        kind_label=kind_name,
     )
     return _feed(body, "application/atom+xml")
 
@@ -247,10 +283,10 @@ def _organisation(item_id: int) -> Item:
 def organisation_calendar(item_id: int):
     """A calendar to subscribe to: the upcoming activities of one organisation."""
     owner = _organisation(item_id)
-    views = item_views(organisation.upcoming_of(owner.id, local_now(),
-                                                limit=feeds.CALENDAR_SIZE))
-    body = feeds.calendar(views, name=f"{owner.title} · Wijk", link=public_url,
-                          changed=feeds.changed_dates(views))
+    views = item_views(organisation.upcoming_of(owner.id, local_now(), limit=feeds.CALENDAR_SIZE))
+    body = feeds.calendar(
+        views, name=f"{owner.title} · Wijk", link=public_url, changed=feeds.changed_dates(views)
+    )
     return _feed(body, "text/calendar")
 
 
@@ -259,13 +295,12 @@ def organisation_atom(item_id: int):
     owner = _organisation(item_id)
     now = local_now()
     body = feeds.atom(
-        at_next_date(item_views(organisation.newest_of(owner.id, now, limit=feeds.FEED_SIZE)),
-                     now),
+        at_next_date(item_views(organisation.newest_of(owner.id, now, limit=feeds.FEED_SIZE)), now),
         title=_("New from %(name)s", name=owner.title) + " · Wijk",
         self_url=url_for(".organisation_atom", item_id=owner.id, _external=True),
-        page_url=url_for("content.show", kind_slug="organisatie", item_id=owner.id,
-                         _external=True),
-        link=public_url, kind_label=kind_name,
+        page_url=url_for("content.show", kind_slug="organisatie", item_id=owner.id, _external=True),
+        link=public_url,
+        kind_label=kind_name,
     )
     return _feed(body, "application/atom+xml")
 
@@ -273,24 +308,31 @@ def organisation_atom(item_id: int):
 @bp.get("/sitemap.xml")
 def sitemap() -> Response:
     """Public pages only: home, neighbourhoods and current published items and news."""
-    urls: list[tuple[str, date | None]] = [(url_for("neighbourhoods.home", _external=True),
-                                            None)]
-    urls += [(url_for("neighbourhoods.neighbourhood", slug=place.slug, _external=True), None)
-             for place in Neighbourhood.ordered()]
+    urls: list[tuple[str, date | None]] = [(url_for("neighbourhoods.home", _external=True), None)]
+    urls += [
+        (url_for("neighbourhoods.neighbourhood", slug=place.slug, _external=True), None)
+        for place in Neighbourhood.ordered()
+    ]
     for item_id, kind, updated_at in feeds.sitemap_rows(local_now()):
         if kind == ItemKind.NEWS:
             location = url_for(".news_page", item_id=item_id, _external=True)
         else:
-            location = url_for("content.show", kind_slug=content_services.KIND_SLUGS[kind],
-                               item_id=item_id, _external=True)
+            location = url_for(
+                "content.show",
+                kind_slug=content_services.KIND_SLUGS[kind],
+                item_id=item_id,
+                _external=True,
+            )
         urls.append((location, updated_at.date() if updated_at else None))
-    return _feed(feeds.sitemap(urls[:feeds.SITEMAP_SIZE]), "application/xml")
+    return _feed(feeds.sitemap(urls[: feeds.SITEMAP_SIZE]), "application/xml")
 
 
 @bp.get("/robots.txt")
 def robots():
-    body = "User-agent: *\nDisallow: /zoeken\nDisallow: /wijk/*/zoeken\n" \
-           f"Sitemap: {url_for('.sitemap', _external=True)}\n"
+    body = (
+        "User-agent: *\nDisallow: /zoeken\nDisallow: /wijk/*/zoeken\n"
+        f"Sitemap: {url_for('.sitemap', _external=True)}\n"
+    )
     return _feed(body.encode(), "text/plain")
 
 
@@ -310,8 +352,11 @@ def _news(item_id: int) -> NewsItem:
 @bp.get("/nieuws/<int:item_id>")
 def news_page(item_id: int):
     item = _news(item_id)
-    return render_template("discover/news.html", news=item_view(item, current_user),
-                           may_manage=can_moderate(current_user, item.neighbourhood_id))
+    return render_template(
+        "discover/news.html",
+        news=item_view(item, current_user),
+        may_manage=can_moderate(current_user, item.neighbourhood_id),
+    )
 
 
 @bp.get("/wijk/<slug>/nieuws")
@@ -319,9 +364,13 @@ def news_archive(slug: str):
     place = _place(slug)
     page = _page(request.args.get("pagina"))
     rows, has_more = news.archive(place, page)
-    return render_template("discover/news_archive.html", place=place,
-                           items=item_views(rows, current_user), page=page,
-                           has_more=has_more)
+    return render_template(
+        "discover/news_archive.html",
+        place=place,
+        items=item_views(rows, current_user),
+        page=page,
+        has_more=has_more,
+    )
 
 
 @bp.route("/wijk/<slug>/nieuws/nieuw", methods=["GET", "POST"])
@@ -335,8 +384,7 @@ def post_news(slug: str):
         flash(_("The news is on the neighbourhood page."), "success")
         return redirect(url_for(".news_page", item_id=item.id))
     status = 400 if form.errors else 200
-    return render_template("discover/news_form.html", form=form, place=place,
-                           news=None), status
+    return render_template("discover/news_form.html", form=form, place=place, news=None), status
 
 
 @bp.route("/nieuws/<int:item_id>/bewerken", methods=["GET", "POST"])
@@ -352,8 +400,12 @@ def edit_news(item_id: int):
         flash(_("Your changes have been saved."), "success")
         return redirect(url_for(".news_page", item_id=item.id))
     status = 400 if form.errors else 200
-    return render_template("discover/news_form.html", form=form, place=item.neighbourhood,
-                           news=item_view(item, current_user)), status
+    return render_template(
+        "discover/news_form.html",
+        form=form,
+        place=item.neighbourhood,
+        news=item_view(item, current_user),
+    ), status
 
 
 @bp.post("/nieuws/<int:item_id>/verwijderen")
@@ -382,5 +434,9 @@ def extend_offer(token: str):
     if request.method == "POST":
         until = expiry.extend(offer, today)
         return render_template("discover/extended.html", title=offer.title, until=until)
-    return render_template("discover/extend.html", title=offer.title,
-                           current=offer.expires_on, until=expiry.new_expiry(offer, today))
+    return render_template(
+        "discover/extend.html",
+        title=offer.title,
+        current=offer.expires_on,
+        until=expiry.new_expiry(offer, today),
+    )

@@ -61,8 +61,9 @@ def _matches(keys: Sequence[str]):
         elif kind == "organisation" and value.isdigit():
             conditions.append(Item.organisation_id == int(value))
         elif kind == "category":
-            conditions.append(exists().where(ItemCategory.item_id == Item.id,
-                                             ItemCategory.category == value))
+            conditions.append(
+                exists().where(ItemCategory.item_id == Item.id, ItemCategory.category == value)
+            )
     return or_(*conditions) if conditions else None
 
 
@@ -74,14 +75,19 @@ def new_items(keys: Sequence[str], since: datetime, now: datetime) -> list[ItemV
     local = stamp_to_local(now)
     items = db.session.scalars(
         select(Item)
-        .where(Item.status == ItemStatus.PUBLISHED,
-               Item.kind.in_((ItemKind.ACTIVITY, ItemKind.OFFER)),
-               Item.created_at > since, Item.created_at <= now,
-               or_(Item.kind != ItemKind.ACTIVITY,
-                   func.coalesce(Item.ends_at, Item.starts_at) >= local),
-               matches)
+        .where(
+            Item.status == ItemStatus.PUBLISHED,
+            Item.kind.in_((ItemKind.ACTIVITY, ItemKind.OFFER)),
+            Item.created_at > since,
+            Item.created_at <= now,
+            or_(
+                Item.kind != ItemKind.ACTIVITY, func.coalesce(Item.ends_at, Item.starts_at) >= local
+            ),
+            matches,
+        )
         .order_by(Item.kind, Item.starts_at, Item.id)
-        .limit(MAX_ITEMS))
+        .limit(MAX_ITEMS)
+    )
     return item_views(items, None)  # None: what an anonymous visitor may see
 
 
@@ -94,18 +100,28 @@ class Due:
 def _due(frequency: str, period: str) -> list[Due]:
     """Followers with a counting follow of this frequency and no stamp for the period;
     an account only while it is verified and not deleted."""
-    stamped = exists().where(DigestStamp.follower_id == Follower.id,
-                             DigestStamp.period == period)
-    living = or_(Follower.user_id.is_(None), exists().where(
-        User.id == Follower.user_id, User.email_verified_at.is_not(None),
-        User.deleted_at.is_(None)))
+    stamped = exists().where(DigestStamp.follower_id == Follower.id, DigestStamp.period == period)
+    living = or_(
+        Follower.user_id.is_(None),
+        exists().where(
+            User.id == Follower.user_id,
+            User.email_verified_at.is_not(None),
+            User.deleted_at.is_(None),
+        ),
+    )
     rows = db.session.execute(
         select(Follower, Follow.target)
-        .join(Follow, and_(Follow.follower_id == Follower.id,
-                           Follow.frequency == frequency,
-                           Follow.confirmed_at.is_not(None)))
+        .join(
+            Follow,
+            and_(
+                Follow.follower_id == Follower.id,
+                Follow.frequency == frequency,
+                Follow.confirmed_at.is_not(None),
+            ),
+        )
         .where(~stamped, living)
-        .order_by(Follower.id, Follow.target)).all()
+        .order_by(Follower.id, Follow.target)
+    ).all()
     grouped: dict[int, Due] = {}
     for follower, key in rows:
         found = grouped.setdefault(follower.id, Due(follower, ()))
@@ -115,9 +131,10 @@ def _due(frequency: str, period: str) -> list[Due]:
 
 def _since(follower_id: int, frequency: str, now: datetime) -> datetime:
     last = db.session.scalar(
-        select(func.max(DigestStamp.done_at))
-        .where(DigestStamp.follower_id == follower_id,
-               DigestStamp.period.startswith(PREFIX[frequency])))
+        select(func.max(DigestStamp.done_at)).where(
+            DigestStamp.follower_id == follower_id, DigestStamp.period.startswith(PREFIX[frequency])
+        )
+    )
     return last or now - LENGTH[frequency]
 
 
@@ -140,8 +157,11 @@ def send_digests(now: datetime) -> dict[str, int]:
         for due in _due(frequency, period):
             since = _since(due.follower.id, frequency, now)
             views = new_items(due.keys, since, now)
-            db.session.add(DigestStamp(follower_id=due.follower.id, period=period,
-                                       done_at=now, item_count=len(views)))
+            db.session.add(
+                DigestStamp(
+                    follower_id=due.follower.id, period=period, done_at=now, item_count=len(views)
+                )
+            )
             try:
                 db.session.flush()
             except IntegrityError:  # another run took this one
@@ -150,12 +170,18 @@ def send_digests(now: datetime) -> dict[str, int]:
             if views:
                 email, locale = _address(due.follower)
                 link = follows.stop_link(due.follower.id, frequency)
-                queue_mail("digest", email, "digest",
-                           locale=locale if locale in languages else default,
-                           headers=headers_for(link), frequency=frequency,
-                           items=[(view, public_url(view)) for view in views],
-                           followed=[follows.label(key) for key in due.keys],
-                           unsubscribe_link=link, today=local_now().date())
+                queue_mail(
+                    "digest",
+                    email,
+                    "digest",
+                    locale=locale if locale in languages else default,
+                    headers=headers_for(link),
+                    frequency=frequency,
+                    items=[(view, public_url(view)) for view in views],
+                    followed=[follows.label(key) for key in due.keys],
+                    unsubscribe_link=link,
+                    today=local_now().date(),
+                )
                 queued[frequency] += 1
             db.session.commit()
     return queued

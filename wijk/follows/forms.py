@@ -13,6 +13,5 @@ class FollowForm(FlaskForm):
     frequency = SelectField(_l("How often"), choices=FREQUENCY_CHOICES, default="weekly")
     email = EmailField(
         _l("Your e-mail address"),
-        validators=[Optional(), Email(_l("This is not a valid e-mail address.")),
-                    Length(max=254)],
+        validators=[Optional(), Email(_l("This is not a valid e-mail address.")), Length(max=254)],
     )

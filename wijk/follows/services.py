@@ -63,8 +63,9 @@ def _frequency(value: str | None) -> str:
 
 
 def _follow(follower: Follower, key: str, frequency: str, now: datetime) -> Follow:
-    row = db.session.scalar(select(Follow).where(Follow.follower_id == follower.id,
-                                                 Follow.target == key))
+    row = db.session.scalar(
+        select(Follow).where(Follow.follower_id == follower.id, Follow.target == key)
+    )
     if row is None:
         row = Follow(follower_id=follower.id, target=key, created_at=now)
         db.session.add(row)
@@ -72,8 +73,7 @@ def _follow(follower: Follower, key: str, frequency: str, now: datetime) -> Foll
     return row
 
 
-def follow_as_account(user: User, found: Target, frequency: str | None,
-                      now: datetime) -> Follow:
+def follow_as_account(user: User, found: Target, frequency: str | None, now: datetime) -> Follow:
     """An account follows at once; following again changes the frequency."""
     follower = db.session.scalar(select(Follower).where(Follower.user_id == user.id))
     if follower is None:
@@ -86,8 +86,9 @@ def follow_as_account(user: User, found: Target, frequency: str | None,
     return row
 
 
-def request_follow(email: str, found: Target, frequency: str | None, locale: str,
-                   now: datetime) -> bool:
+def request_follow(
+    email: str, found: Target, frequency: str | None, locale: str, now: datetime
+) -> bool:
     """Record a pending follow for an address and queue its confirmation mail. False,
     and no mail, when the address follows this already (the page says the same)."""
     email = email.strip().lower()
@@ -96,18 +97,28 @@ def request_follow(email: str, found: Target, frequency: str | None, locale: str
         follower = Follower(email=email, locale=locale, created_at=now)
         db.session.add(follower)
         db.session.flush()
-    existing = db.session.scalar(select(Follow).where(Follow.follower_id == follower.id,
-                                                      Follow.target == found.key))
+    existing = db.session.scalar(
+        select(Follow).where(Follow.follower_id == follower.id, Follow.target == found.key)
+    )
     if existing is not None and existing.confirmed_at is not None:
         db.session.rollback()
         return False
     row = existing or _follow(follower, found.key, _frequency(frequency), now)
     row.frequency = _frequency(frequency)
     db.session.flush()
-    link = url_for("follows.confirm", token=make_token(CONFIRM_PURPOSE, {"f": row.id}),
-                   _external=True)
-    queue_mail("follow_confirm", email, "follow_confirm", locale=locale, label=found.label,
-               frequency=row.frequency, link=link, days=CONFIRM_WITHIN.days)
+    link = url_for(
+        "follows.confirm", token=make_token(CONFIRM_PURPOSE, {"f": row.id}), _external=True
+    )
+    queue_mail(
+        "follow_confirm",
+        email,
+        "follow_confirm",
+        locale=locale,
+        label=found.label,
+        frequency=row.frequency,
+        link=link,
+        days=CONFIRM_WITHIN.days,
+    )
     db.session.commit()
     return True
 
@@ -158,8 +169,11 @@ def _drop_if_empty(follower_id: int) -> None:
 
 def stop(found: Stop) -> int:
     """This digest stops: every follow of that frequency goes."""
-    removed = changed_rows(delete(Follow).where(Follow.follower_id == found.follower.id,
-                                                Follow.frequency == found.frequency))
+    removed = changed_rows(
+        delete(Follow).where(
+            Follow.follower_id == found.follower.id, Follow.frequency == found.frequency
+        )
+    )
     _drop_if_empty(found.follower.id)
     db.session.commit()
     return removed
@@ -168,8 +182,11 @@ def stop(found: Stop) -> int:
 def stop_one(user: User, follow_id: int) -> bool:
     """An account stops one of its own follows."""
     removed = changed_rows(
-        delete(Follow).where(Follow.id == follow_id, Follow.follower_id.in_(
-            select(Follower.id).where(Follower.user_id == user.id))))
+        delete(Follow).where(
+            Follow.id == follow_id,
+            Follow.follower_id.in_(select(Follower.id).where(Follower.user_id == user.id)),
+        )
+    )
     follower_id = db.session.scalar(select(Follower.id).where(Follower.user_id == user.id))
     if follower_id is not None:
         _drop_if_empty(follower_id)
@@ -179,9 +196,14 @@ def stop_one(user: User, follow_id: int) -> bool:
 
 def follows_of(user: User) -> list[Follow]:
     """An account's follows, for its account page and "Mijn gegevens"."""
-    return list(db.session.scalars(
-        select(Follow).join(Follower, Follower.id == Follow.follower_id)
-        .where(Follower.user_id == user.id).order_by(Follow.created_at, Follow.id)))
+    return list(
+        db.session.scalars(
+            select(Follow)
+            .join(Follower, Follower.id == Follow.follower_id)
+            .where(Follower.user_id == user.id)
+            .order_by(Follow.created_at, Follow.id)
+        )
+    )
 
 
 def followed_keys(user: User) -> set[str]:

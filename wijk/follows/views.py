@@ -37,17 +37,24 @@ def follow():
         if not form.validate_on_submit():
             abort(400)
         services.follow_as_account(current_user, found, form.frequency.data, utcnow())
-        flash(_("You follow %(name)s. New activities and offers come in your digest.",
-                name=found.label), "success")
+        flash(
+            _(
+                "You follow %(name)s. New activities and offers come in your digest.",
+                name=found.label,
+            ),
+            "success",
+        )
         return redirect(back)
     if not form.validate_on_submit() or not form.email.data:
         if not form.email.errors:
             form.email.errors = [_("Fill in your e-mail address.")]
         return render_template("follows/follow.html", form=form, target=found, back=back), 400
-    services.request_follow(form.email.data, found, form.frequency.data,
-                            str(get_locale() or ""), utcnow())
-    return render_template("follows/sent.html", target=found, back=back,
-                           days=services.CONFIRM_WITHIN.days)
+    services.request_follow(
+        form.email.data, found, form.frequency.data, str(get_locale() or ""), utcnow()
+    )
+    return render_template(
+        "follows/sent.html", target=found, back=back, days=services.CONFIRM_WITHIN.days
+    )
 
 
 @bp.route("/volgen/bevestigen/<token>", methods=["GET", "POST"])

@@ -18,8 +18,17 @@ from wijk.extensions import db
 from wijk.models import AccessibilityCheck
 
 # The public pages every visitor meets; each is checked as an anonymous visitor.
-PAGES = ("/", "/zoeken", "/inloggen", "/registreren", "/wachtwoord-vergeten", "/privacy",
-         "/privacy/verzoek", "/voorwaarden", "/toegankelijkheid")
+PAGES = (
+    "/",
+    "/zoeken",
+    "/inloggen",
+    "/registreren",
+    "/wachtwoord-vergeten",
+    "/privacy",
+    "/privacy/verzoek",
+    "/voorwaarden",
+    "/toegankelijkheid",
+)
 
 # The status values of the Dutch model statement ("voldoet volledig", ...).
 STATUSES = {
@@ -119,8 +128,10 @@ def run(now: datetime) -> AccessibilityCheck:
         if response.status_code != 200:
             problems.append({"page": path, "problem": f"answered {response.status_code}"})
             continue
-        problems.extend({"page": path, "problem": problem}
-                        for problem in check_html(response.get_data(as_text=True)))
+        problems.extend(
+            {"page": path, "problem": problem}
+            for problem in check_html(response.get_data(as_text=True))
+        )
     check = AccessibilityCheck(checked_at=now, pages=len(PAGES), problems=problems)
     db.session.add(check)
     db.session.commit()
@@ -128,5 +139,6 @@ def run(now: datetime) -> AccessibilityCheck:
 
 
 def latest() -> AccessibilityCheck | None:
-    return db.session.scalar(select(AccessibilityCheck)
-                             .order_by(AccessibilityCheck.checked_at.desc()).limit(1))
+    return db.session.scalar(
+        select(AccessibilityCheck).order_by(AccessibilityCheck.checked_at.desc()).limit(1)
+    )

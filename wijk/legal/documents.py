@@ -30,13 +30,15 @@ DOCUMENTS = (TERMS, PRIVACY)
 def publish(document: str, version: str, body: str, now: datetime) -> PublishedDocument:
     """The stored row for this text, added when it is new. Commits (it may run on GET)."""
     digest = hashlib.sha256(body.encode()).hexdigest()
-    query = select(PublishedDocument).where(PublishedDocument.document == document,
-                                            PublishedDocument.digest == digest)
+    query = select(PublishedDocument).where(
+        PublishedDocument.document == document, PublishedDocument.digest == digest
+    )
     found = db.session.scalar(query)
     if found is not None:
         return found
-    row = PublishedDocument(document=document, version=version, digest=digest, body=body,
-                            published_at=now)
+    row = PublishedDocument(
+        document=document, version=version, digest=digest, body=body, published_at=now
+    )
     db.session.add(row)
     try:
         db.session.commit()
@@ -57,16 +59,22 @@ def serve(document: str, version: str, render: Callable[[], str]) -> str:
 
 def versions(document: str) -> list[PublishedDocument]:
     """Every published text of the document, newest first."""
-    return list(db.session.scalars(
-        select(PublishedDocument).where(PublishedDocument.document == document)
-        .order_by(PublishedDocument.published_at.desc(), PublishedDocument.id.desc())))
+    return list(
+        db.session.scalars(
+            select(PublishedDocument)
+            .where(PublishedDocument.document == document)
+            .order_by(PublishedDocument.published_at.desc(), PublishedDocument.id.desc())
+        )
+    )
 
 
 def previous(row: PublishedDocument) -> PublishedDocument | None:
     return db.session.scalar(
         select(PublishedDocument)
         .where(PublishedDocument.document == row.document, PublishedDocument.id < row.id)
-        .order_by(PublishedDocument.id.desc()).limit(1))
+        .order_by(PublishedDocument.id.desc())
+        .limit(1)
+    )
 
 
 def text_lines(body: str) -> list[str]:

@@ -15,10 +15,13 @@ CURRENT = {documents.TERMS: "legal.terms", documents.PRIVACY: "privacy.statement
 
 def terms_body() -> str:
     config = current_app.config
-    return render_template("legal/_terms_body.html", version=config["TERMS_VERSION"],
-                           controller_name=config["CONTROLLER_NAME"],
-                           contact=config["CONTROLLER_CONTACT"],
-                           minimum_age=config["MINIMUM_AGE"])
+    return render_template(
+        "legal/_terms_body.html",
+        version=config["TERMS_VERSION"],
+        controller_name=config["CONTROLLER_NAME"],
+        contact=config["CONTROLLER_CONTACT"],
+        minimum_age=config["MINIMUM_AGE"],
+    )
 
 
 @bp.get("/voorwaarden")
@@ -29,17 +32,25 @@ def terms():
 
 
 def _versions(document: str):
-    return render_template("legal/versions.html", document=document,
-                           rows=documents.versions(document),
-                           current_url=url_for(CURRENT[document]))
+    return render_template(
+        "legal/versions.html",
+        document=document,
+        rows=documents.versions(document),
+        current_url=url_for(CURRENT[document]),
+    )
 
 
 def _version(document: str, doc_id: int):
     row = db.session.get(PublishedDocument, doc_id)
     if row is None or row.document != document:
         abort(404)
-    return render_template("legal/version.html", document=document, row=row,
-                           before=documents.previous(row), changes=documents.changes(row))
+    return render_template(
+        "legal/version.html",
+        document=document,
+        row=row,
+        before=documents.previous(row),
+        changes=documents.changes(row),
+    )
 
 
 @bp.get("/voorwaarden/versies")
@@ -67,8 +78,11 @@ def accessibility_statement():
     config = current_app.config
     status = config["ACCESSIBILITY_STATUS"]
     return render_template(
-        "legal/accessibility.html", status=accessibility.STATUSES.get(status, status),
-        known_issues=list(config["ACCESSIBILITY_KNOWN_ISSUES"]), check=accessibility.latest(),
+        "legal/accessibility.html",
+        status=accessibility.STATUSES.get(status, status),
+        known_issues=list(config["ACCESSIBILITY_KNOWN_ISSUES"]),
+        check=accessibility.latest(),
         pages=accessibility.PAGES,
         contact=config["ACCESSIBILITY_CONTACT"] or config["CONTROLLER_CONTACT"],
-        controller_name=config["CONTROLLER_NAME"])
+        controller_name=config["CONTROLLER_NAME"],
+    )

@@ -85,8 +85,16 @@ def queue_mail(
     """Add one message to the outbox in the current session; the caller commits.
     `from_addr` replaces MAIL_DEFAULT_SENDER in From (the relay's aliases)."""
     subject, text, html = render_mail(template, locale, **context)
-    mail = Mail(to, subject, text, html, reply_to=reply_to, headers=headers or {},
-                attachments=tuple(attachments), from_addr=from_addr)
+    mail = Mail(
+        to,
+        subject,
+        text,
+        html,
+        reply_to=reply_to,
+        headers=headers or {},
+        attachments=tuple(attachments),
+        from_addr=from_addr,
+    )
     message = OutboxMessage(**_row(kind, mail))
     db.session.add(message)
     return message

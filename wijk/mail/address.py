@@ -13,15 +13,16 @@ from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
 
 INVALID = _l("This is not a valid e-mail address.")
-NOT_ASCII = _l("We cannot send mail to an address with accents or other special letters "
-               "before the @ yet. Please use another address.")
+NOT_ASCII = _l(
+    "We cannot send mail to an address with accents or other special letters "
+    "before the @ yet. Please use another address."
+)
 
 
 def mailable(address: str) -> str | None:
     """The address in the form the outbox sends to, or None when it cannot be delivered."""
     try:
-        result = validate_email(address.strip(), check_deliverability=False,
-                                allow_smtputf8=False)
+        result = validate_email(address.strip(), check_deliverability=False, allow_smtputf8=False)
     except (EmailNotValidError, UnicodeError):
         return None
     return result.ascii_email

@@ -33,8 +33,7 @@ def outbox_command(once: bool, interval: float | None) -> None:
         return
     interval = interval or float(current_app.config["OUTBOX_POLL_INTERVAL"])
     click.echo(
-        f"Delivering outbox mail to {describe_transport()} every {interval:g} s. "
-        "Stop with Ctrl+C."
+        f"Delivering outbox mail to {describe_transport()} every {interval:g} s. Stop with Ctrl+C."
     )
     delivery.run_forever(interval)
     click.echo("Outbox worker stopped.")

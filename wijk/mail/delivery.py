@@ -149,8 +149,9 @@ def _record_failure(out: Outgoing, error: str, *, permanent: bool) -> bool:
     """Count a failed attempt; return True when the row gave up and is now `failed`."""
     attempts = out.attempts + 1
     if permanent or attempts >= int(current_app.config["OUTBOX_MAX_ATTEMPTS"]):
-        _set(out.id, status=OutboxState.FAILED, attempts=attempts, last_error=error,
-             claimed_at=None)
+        _set(
+            out.id, status=OutboxState.FAILED, attempts=attempts, last_error=error, claimed_at=None
+        )
         log.warning("outbox message %s failed permanently: %s", out.id, error)
         return True
     _set(
@@ -175,7 +176,7 @@ def _postpone(ids: Sequence[int], error: str) -> None:
         .values(
             status=OutboxState.QUEUED,
             claimed_at=None,
-            last_error=error[:errors.MAX_ERROR_LENGTH],
+            last_error=error[: errors.MAX_ERROR_LENGTH],
             next_attempt_at=utcnow() + _seconds("OUTBOX_OUTAGE_DELAY"),
         )
         .execution_options(synchronize_session=False)
@@ -273,8 +274,13 @@ def _deliver_pending(
                 else:
                     report.retrying += 1
             else:
-                _set(out.id, status=OutboxState.SENT, sent_at=utcnow(), claimed_at=None,
-                     last_error=None)
+                _set(
+                    out.id,
+                    status=OutboxState.SENT,
+                    sent_at=utcnow(),
+                    claimed_at=None,
+                    last_error=None,
+                )
                 report.sent += 1
             db.session.commit()
             pending.pop(0)  # only now: an outcome that failed to commit is released
@@ -329,8 +335,12 @@ def run_forever(poll_interval: float | None = None, app: Flask | None = None) ->
             try:
                 report = drain(stop=stop)
                 if report.sent or report.failed:
-                    log.info("outbox: %s sent, %s retrying, %s failed",
-                             report.sent, report.retrying, report.failed)
+                    log.info(
+                        "outbox: %s sent, %s retrying, %s failed",
+                        report.sent,
+                        report.retrying,
+                        report.failed,
+                    )
             except Exception:
                 log.exception("outbox worker error; retrying in %s s", interval)
                 db.session.rollback()
@@ -351,8 +361,7 @@ def _requeue_failed(*where: Any) -> int:
     return changed_rows(
         update(OutboxMessage)
         .where(OutboxMessage.status == OutboxState.FAILED, *where)
-        .values(status=OutboxState.QUEUED, attempts=0, next_attempt_at=utcnow(),
-                claimed_at=None)
+        .values(status=OutboxState.QUEUED, attempts=0, next_attempt_at=utcnow(), claimed_at=None)
         .execution_options(synchronize_session=False)
     )
 

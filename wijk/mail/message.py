@@ -132,8 +132,7 @@ class _Message(flask_mail.Message):
 
     def _mimetext(self, text: str | None, subtype: str = "plain") -> MIMEText:
         # typeshed allows only a charset name; MIMEText takes a Charset too (set_payload).
-        return MIMEText(text or "", _subtype=subtype,
-                        _charset=_quoted_printable_utf8())  # type: ignore[arg-type]
+        return MIMEText(text or "", _subtype=subtype, _charset=_quoted_printable_utf8())  # type: ignore[arg-type]
 
     def as_bytes(self) -> bytes:
         """Serialise with the compat32 policy: the headers are already encoded, and the
@@ -154,8 +153,9 @@ def _attach(message: flask_mail.Message, attachment: dict[str, str]) -> None:
     filename, mimetype = attachment.get("filename", ""), attachment.get("mimetype", "")
     if not _FILENAME.match(filename) or mimetype not in _ATTACHMENT_TYPES:
         raise PermanentError(f"attachment {filename!r} ({mimetype}) may not be sent")
-    message.attach(filename, f"{mimetype}; charset=utf-8",
-                   attachment.get("content", "").encode(), "attachment")
+    message.attach(
+        filename, f"{mimetype}; charset=utf-8", attachment.get("content", "").encode(), "attachment"
+    )
 
 
 def build(out: Outgoing) -> flask_mail.Message:

@@ -70,8 +70,8 @@ class SmtpTransport:
         try:
             # Flask-Mail types __exit__'s arguments as never None, so it is no context
             # manager to typeshed; at run time it is one.
-            self.connection: _SmtpConnection = self._stack.enter_context(
-                _SmtpConnection(state, timeout))  # type: ignore[arg-type]
+            connection = _SmtpConnection(state, timeout)
+            self.connection: _SmtpConnection = self._stack.enter_context(connection)  # type: ignore[arg-type]
         except (OSError, smtplib.SMTPException) as exc:
             raise TransportUnavailable(f"SMTP connection failed: {describe(exc)}") from exc
 

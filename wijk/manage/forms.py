@@ -27,7 +27,8 @@ class ResolveForm(FlaskForm):
 
 
 NOTE = TextAreaField(
-    _l("Note to the author"), validators=[Optional(), Length(max=1000)],
+    _l("Note to the author"),
+    validators=[Optional(), Length(max=1000)],
     description=_l("Optional. The author receives it with the notice of your change."),
 )
 
@@ -66,14 +67,18 @@ class RulesForm(FlaskForm):
     hold_first_posts = IntegerField(
         _l("Review the first posts of each person"),
         validators=[InputRequired(), NumberRange(min=0, max=20)],
-        description=_l("How many posts of each person in this neighbourhood wait for your "
-                       "approval before they are public. 0 switches this off."),
+        description=_l(
+            "How many posts of each person in this neighbourhood wait for your "
+            "approval before they are public. 0 switches this off."
+        ),
     )
     held_words = TextAreaField(
         _l("Words that hold a post for review"),
         validators=[Optional(), Length(max=5000)],
-        description=_l("One word or phrase a line. A post that contains one waits for your "
-                       "approval instead of being published."),
+        description=_l(
+            "One word or phrase a line. A post that contains one waits for your "
+            "approval instead of being published."
+        ),
     )
 
 
@@ -84,6 +89,5 @@ class AnswerForm(FlaskForm):
     answer = TextAreaField(
         _l("Your answer"),
         validators=[DataRequired(_l("Write your answer.")), Length(max=2000)],
-        description=_l("Goes by e-mail to the people who decided; they see it with the "
-                       "decision."),
+        description=_l("Goes by e-mail to the people who decided; they see it with the decision."),
     )

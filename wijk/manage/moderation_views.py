@@ -49,8 +49,7 @@ def suspend(slug: str, item_id: int):
     except suspensions.SuspensionError as error:
         flash(ERRORS[str(error)](), "info")
     else:
-        flash(_("The person is suspended and has been told by e-mail, with the reason."),
-              "success")
+        flash(_("The person is suspended and has been told by e-mail, with the reason."), "success")
     return redirect(url_for(".item", slug=place.slug, item_id=item.id))
 
 
@@ -59,11 +58,16 @@ def suspend(slug: str, item_id: int):
 def suspensions_page(slug: str):
     place = services.place_in_scope(current_user, slug)
     rows = suspensions.in_neighbourhood(place, site_wide=is_admin(current_user))
-    audit.record_each(current_user, "suspensions.viewed", sorted({s.user_id for s in rows}),
-                      neighbourhood=place)
+    audit.record_each(
+        current_user, "suspensions.viewed", sorted({s.user_id for s in rows}), neighbourhood=place
+    )
     db.session.commit()
-    return render_template("manage/suspensions.html", place=place, suspensions=rows,
-                           lift_form=forms.LiftForm(formdata=None))
+    return render_template(
+        "manage/suspensions.html",
+        place=place,
+        suspensions=rows,
+        lift_form=forms.LiftForm(formdata=None),
+    )
 
 
 @bp.post("/beheer/<slug>/schorsingen/opheffen")
@@ -73,20 +77,21 @@ def lift(slug: str):
     form = forms.LiftForm()
     suspension = db.session.get(Suspension, form.suspension_id.data or 0)
     if suspension is not None and (
-            suspension.neighbourhood_id not in (None, place.id)
-            or not can_lift(current_user, suspension)):
+        suspension.neighbourhood_id not in (None, place.id)
+        or not can_lift(current_user, suspension)
+    ):
         services.deny(current_user, suspension.neighbourhood_id)
     if not form.validate_on_submit() or suspension is None:
         rows = suspensions.in_neighbourhood(place, site_wide=is_admin(current_user))
-        return render_template("manage/suspensions.html", place=place, suspensions=rows,
-                               lift_form=form), 400
+        return render_template(
+            "manage/suspensions.html", place=place, suspensions=rows, lift_form=form
+        ), 400
     try:
         restored = suspensions.lift(suspension, current_user, form.reason.data or "")
     except suspensions.SuspensionError as error:
         flash(ERRORS[str(error)](), "info")
     else:
-        flash(_("The suspension is lifted; %(n)d item(s) are public again.", n=restored),
-              "success")
+        flash(_("The suspension is lifted; %(n)d item(s) are public again.", n=restored), "success")
     return redirect(url_for(".suspensions", slug=place.slug))
 
 
@@ -99,8 +104,9 @@ def rules(slug: str):
     if current is None and not form.is_submitted():
         form.hold_first_posts.data = 0
     if form.validate_on_submit():
-        holds.save_rules(place, current_user, form.hold_first_posts.data or 0,
-                         form.held_words.data or "")
+        holds.save_rules(
+            place, current_user, form.hold_first_posts.data or 0, form.held_words.data or ""
+        )
         flash(_("Saved. New posts that meet these rules wait for your approval."), "success")
         return redirect(url_for(".rules", slug=place.slug))
     status = 400 if form.errors else 200

@@ -54,8 +54,13 @@ def managed_neighbourhoods(user: User) -> list[Neighbourhood]:
 
 def deny(actor: User, neighbourhood: Neighbourhood | int | None, item: Item | None = None):
     """Record a refused attempt on another neighbourhood, then answer 403."""
-    audit.record(actor, "access.denied", item=item, neighbourhood=neighbourhood,
-                 detail=f"{request.method} {request.path}"[:500])
+    audit.record(
+        actor,
+        "access.denied",
+        item=item,
+        neighbourhood=neighbourhood,
+        detail=f"{request.method} {request.path}"[:500],
+    )
     db.session.commit()
     abort(403)
 
@@ -86,8 +91,9 @@ def last_review(neighbourhood: Neighbourhood) -> datetime | None:
     """When a manager of the neighbourhood last marked the queue as reviewed."""
     return db.session.scalar(
         select(func.max(AuditEntry.created_at)).where(
-            AuditEntry.action == "queue.reviewed",
-            AuditEntry.neighbourhood_id == neighbourhood.id))
+            AuditEntry.action == "queue.reviewed", AuditEntry.neighbourhood_id == neighbourhood.id
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -103,18 +109,27 @@ def moderation_queue(neighbourhood: Neighbourhood, now: datetime | None = None) 
     reports, in this neighbourhood only."""
     now = now or utcnow()
     since = max(filter(None, [last_review(neighbourhood), now - timedelta(days=QUEUE_DAYS)]))
-    new_items = list(db.session.scalars(
-        select(Item).where(Item.neighbourhood_id == neighbourhood.id, Item.created_at > since)
-        .order_by(Item.created_at.desc(), Item.id.desc())))
+    new_items = list(
+        db.session.scalars(
+            select(Item)
+            .where(Item.neighbourhood_id == neighbourhood.id, Item.created_at > since)
+            .order_by(Item.created_at.desc(), Item.id.desc())
+        )
+    )
     open_reports = (
         select(Report.item_id, func.count(Report.id).label("n"))
         .where(Report.resolved_at.is_(None), Report.item_id.is_not(None))
-        .group_by(Report.item_id).subquery())
+        .group_by(Report.item_id)
+        .subquery()
+    )
     reported = [
-        (item, n) for item, n in db.session.execute(
-            select(Item, open_reports.c.n).join(open_reports, open_reports.c.item_id == Item.id)
+        (item, n)
+        for item, n in db.session.execute(
+            select(Item, open_reports.c.n)
+            .join(open_reports, open_reports.c.item_id == Item.id)
             .where(Item.neighbourhood_id == neighbourhood.id)
-            .order_by(open_reports.c.n.desc(), Item.id))
+            .order_by(open_reports.c.n.desc(), Item.id)
+        )
     ]
     return Queue(since, new_items, reported, held_items(neighbourhood))
 
@@ -124,7 +139,8 @@ def open_report_counts(neighbourhood_ids: list[int]) -> dict[int, int]:
         select(Item.neighbourhood_id, func.count(Report.id))
         .join(Item, Report.item_id == Item.id)
         .where(Report.resolved_at.is_(None), Item.neighbourhood_id.in_(neighbourhood_ids))
-        .group_by(Item.neighbourhood_id))
+        .group_by(Item.neighbourhood_id)
+    )
     return dict(rows.all())
 
 
@@ -138,46 +154,82 @@ def mark_reviewed(neighbourhood: Neighbourhood, actor: User) -> None:
 
 def item_page(item: Item, actor: User) -> None:
     """The management page shows the author's name and e-mail: audit that view."""
-    audit.record(actor, "author.viewed", subject=item.owner_id, item=item,
-                 neighbourhood=item.neighbourhood_id)
+    audit.record(
+        actor,
+        "author.viewed",
+        subject=item.owner_id,
+        item=item,
+        neighbourhood=item.neighbourhood_id,
+    )
     db.session.commit()
 
 
 def reports_of(item: Item) -> list[Report]:
-    return list(db.session.scalars(
-        select(Report).where(Report.item_id == item.id)
-        .order_by(Report.resolved_at.is_not(None), Report.created_at.desc())))
+    return list(
+        db.session.scalars(
+            select(Report)
+            .where(Report.item_id == item.id)
+            .order_by(Report.resolved_at.is_not(None), Report.created_at.desc())
+        )
+    )
 
 
 def revisions_of(item: Item) -> list[ItemRevision]:
-    return list(db.session.scalars(
-        select(ItemRevision).where(ItemRevision.item_id == item.id)
-        .order_by(ItemRevision.created_at.desc(), ItemRevision.id.desc())))
+    return list(
+        db.session.scalars(
+            select(ItemRevision)
+            .where(ItemRevision.item_id == item.id)
+            .order_by(ItemRevision.created_at.desc(), ItemRevision.id.desc())
+        )
+    )
 
 
 def _notify_author(item: Item, template: str, **context: Any) -> None:
     owner = item.owner
     if owner is None or owner.deleted_at is not None:
         return
-    queue_mail(f"moderation_{template}", owner.email, f"moderation_{template}",
-               locale=owner.locale, user=owner, title=item.title,
-               link=url_for("content.show", kind_slug=KIND_SLUGS.get(item.kind, "activiteit"),
-                            item_id=item.id, _external=True),
-               **context)
+    queue_mail(
+        f"moderation_{template}",
+        owner.email,
+        f"moderation_{template}",
+        locale=owner.locale,
+        user=owner,
+        title=item.title,
+        link=url_for(
+            "content.show",
+            kind_slug=KIND_SLUGS.get(item.kind, "activiteit"),
+            item_id=item.id,
+            _external=True,
+        ),
+        **context,
+    )
 
 
 def hide(item: Item, actor: User, reason: str) -> None:
     """Take an item offline; the relay closes with it (it checks `is_published`), and the
     attendees of an activity are told it is off."""
-    _moderate(item, actor, reason, expected=(ItemStatus.PUBLISHED, ItemStatus.HELD),
-              status=ItemStatus.HIDDEN,
-              action="item.hidden", notice="hidden",
-              also=lambda: notices.tell_called_off([item], local_now(), by=notices.MANAGER))
+    _moderate(
+        item,
+        actor,
+        reason,
+        expected=(ItemStatus.PUBLISHED, ItemStatus.HELD),
+        status=ItemStatus.HIDDEN,
+        action="item.hidden",
+        notice="hidden",
+        also=lambda: notices.tell_called_off([item], local_now(), by=notices.MANAGER),
+    )
 
 
 def restore(item: Item, actor: User, reason: str) -> None:
-    _moderate(item, actor, reason, expected=(ItemStatus.HIDDEN,), status=ItemStatus.PUBLISHED,
-              action="item.restored", notice="restored")
+    _moderate(
+        item,
+        actor,
+        reason,
+        expected=(ItemStatus.HIDDEN,),
+        status=ItemStatus.PUBLISHED,
+        action="item.restored",
+        notice="restored",
+    )
 
 
 def approve(item: Item, actor: User) -> None:
@@ -186,15 +238,28 @@ def approve(item: Item, actor: User) -> None:
         raise ModerationError("state")
     item.status = "published"
     item.moderation_reason = None
-    audit.record(actor, "item.approved", subject=item.owner_id, item=item,
-                 neighbourhood=item.neighbourhood_id)
+    audit.record(
+        actor,
+        "item.approved",
+        subject=item.owner_id,
+        item=item,
+        neighbourhood=item.neighbourhood_id,
+    )
     _notify_author(item, "approved")
     db.session.commit()
 
 
-def _moderate(item: Item, actor: User, reason: str, *, expected: tuple[str, ...],
-              status: str, action: str, notice: str,
-              also: Callable[[], object] | None = None) -> None:
+def _moderate(
+    item: Item,
+    actor: User,
+    reason: str,
+    *,
+    expected: tuple[str, ...],
+    status: str,
+    action: str,
+    notice: str,
+    also: Callable[[], object] | None = None,
+) -> None:
     """One moderation step: a reason is required, audited and mailed to the author, all
     in one transaction."""
     reason = reason.strip()
@@ -204,8 +269,14 @@ def _moderate(item: Item, actor: User, reason: str, *, expected: tuple[str, ...]
         raise ModerationError("state")
     item.status = status
     item.moderation_reason = reason if status == ItemStatus.HIDDEN else None
-    audit.record(actor, action, subject=item.owner_id, item=item,
-                 neighbourhood=item.neighbourhood_id, detail=reason)
+    audit.record(
+        actor,
+        action,
+        subject=item.owner_id,
+        item=item,
+        neighbourhood=item.neighbourhood_id,
+        detail=reason,
+    )
     _notify_author(item, notice, reason=reason)
     if also is not None:
         also()
@@ -237,11 +308,19 @@ def edit(item: Item, actor: User, data: dict[str, Any], note: str | None) -> boo
         db.session.rollback()
         return False
     note = (note or "").strip() or None
-    db.session.add(ItemRevision(item_id=item.id, editor_id=actor.id, snapshot=before,
-                                note=note, created_at=utcnow()))
-    audit.record(actor, "item.edited", subject=item.owner_id, item=item,
-                 neighbourhood=item.neighbourhood_id,
-                 detail=", ".join(changed) + (f" ({note})" if note else ""))
+    db.session.add(
+        ItemRevision(
+            item_id=item.id, editor_id=actor.id, snapshot=before, note=note, created_at=utcnow()
+        )
+    )
+    audit.record(
+        actor,
+        "item.edited",
+        subject=item.owner_id,
+        item=item,
+        neighbourhood=item.neighbourhood_id,
+        detail=", ".join(changed) + (f" ({note})" if note else ""),
+    )
     _notify_author(item, "edited", note=note)
     db.session.commit()
     return True
@@ -253,14 +332,21 @@ def edit(item: Item, actor: User, data: dict[str, Any], note: str | None) -> boo
 def report_recipients(item: Item) -> tuple[str, list[User]]:
     """Who a report of the item reaches: the neighbourhood's managers, or when it has
     none, the admins, so a report always reaches a person. ('managers'|'admins', people)."""
-    managers = list(db.session.scalars(
-        select(User).join(NeighbourhoodManager, NeighbourhoodManager.user_id == User.id)
-        .where(NeighbourhoodManager.neighbourhood_id == item.neighbourhood_id,
-               User.deleted_at.is_(None))))
+    managers = list(
+        db.session.scalars(
+            select(User)
+            .join(NeighbourhoodManager, NeighbourhoodManager.user_id == User.id)
+            .where(
+                NeighbourhoodManager.neighbourhood_id == item.neighbourhood_id,
+                User.deleted_at.is_(None),
+            )
+        )
+    )
     if managers:
         return "managers", managers
-    return "admins", list(db.session.scalars(
-        select(User).where(User.is_admin.is_(True), User.deleted_at.is_(None))))
+    return "admins", list(
+        db.session.scalars(select(User).where(User.is_admin.is_(True), User.deleted_at.is_(None)))
+    )
 
 
 def report(item: Item, reason: str) -> str:
@@ -270,12 +356,18 @@ def report(item: Item, reason: str) -> str:
     entry = Report(item_id=item.id, reason=reason.strip(), created_at=utcnow())
     db.session.add(entry)
     reached, people = report_recipients(item)
-    link = url_for("manage.item", slug=item.neighbourhood.slug, item_id=item.id,
-                   _external=True)
+    link = url_for("manage.item", slug=item.neighbourhood.slug, item_id=item.id, _external=True)
     for person in people:
-        queue_mail("report_notice", person.email, "report_notice", locale=person.locale,
-                   title=item.title, neighbourhood=item.neighbourhood.name, link=link,
-                   as_admin=reached == "admins")
+        queue_mail(
+            "report_notice",
+            person.email,
+            "report_notice",
+            locale=person.locale,
+            title=item.title,
+            neighbourhood=item.neighbourhood.name,
+            link=link,
+            as_admin=reached == "admins",
+        )
     db.session.commit()
     return reached
 
@@ -285,8 +377,11 @@ def resolve_reports(item: Item, actor: User, note: str) -> int:
     note = note.strip()
     if not note:
         raise ModerationError("note")
-    reports = list(db.session.scalars(
-        select(Report).where(Report.item_id == item.id, Report.resolved_at.is_(None))))
+    reports = list(
+        db.session.scalars(
+            select(Report).where(Report.item_id == item.id, Report.resolved_at.is_(None))
+        )
+    )
     if not reports:
         return 0
     now = utcnow()
@@ -294,7 +389,13 @@ def resolve_reports(item: Item, actor: User, note: str) -> int:
         entry.resolved_at = now
         entry.resolved_by_id = actor.id
         entry.resolution = note
-    audit.record(actor, "reports.resolved", subject=item.owner_id, item=item,
-                 neighbourhood=item.neighbourhood_id, detail=f"{len(reports)}: {note}")
+    audit.record(
+        actor,
+        "reports.resolved",
+        subject=item.owner_id,
+        item=item,
+        neighbourhood=item.neighbourhood_id,
+        detail=f"{len(reports)}: {note}",
+    )
     db.session.commit()
     return len(reports)

@@ -55,8 +55,7 @@ def index():
 @manager_required
 def queue(slug: str):
     place = services.place_in_scope(current_user, slug)
-    return render_template("manage/queue.html", place=place,
-                           queue=services.moderation_queue(place))
+    return render_template("manage/queue.html", place=place, queue=services.moderation_queue(place))
 
 
 @bp.post("/beheer/<slug>/beoordeeld")
@@ -64,22 +63,24 @@ def queue(slug: str):
 def reviewed(slug: str):
     place = services.place_in_scope(current_user, slug)
     services.mark_reviewed(place, current_user)
-    flash(_("The queue is marked as reviewed. New posts from now on will show up here."),
-          "success")
+    flash(_("The queue is marked as reviewed. New posts from now on will show up here."), "success")
     return redirect(url_for(".queue", slug=place.slug))
 
 
 # --- one item ---------------------------------------------------------------------------
 
 
-def _render_item(place, item, *, hide_form=None, resolve_form=None, suspend_form=None,
-                 status=200):
+def _render_item(place, item, *, hide_form=None, resolve_form=None, suspend_form=None, status=200):
     """The whole item as the public sees it (picture, dates, place, public fields), with
     what only managers see: status, author, reports, revisions and the decisions."""
     return render_template(
-        "manage/item.html", place=place, item=item, view=item_view(item, current_user),
+        "manage/item.html",
+        place=place,
+        item=item,
+        view=item_view(item, current_user),
         description=Markup(item.description or ""),  # noqa: S704 (sanitised on save)
-        reports=services.reports_of(item), revisions=services.revisions_of(item),
+        reports=services.reports_of(item),
+        revisions=services.revisions_of(item),
         hide_form=hide_form or forms.ReasonForm(formdata=None),
         resolve_form=resolve_form or forms.ResolveForm(formdata=None),
         suspend_form=suspend_form or forms.SuspendForm(formdata=None),
@@ -134,8 +135,9 @@ def edit(slug: str, item_id: int):
     if form.validate_on_submit():
         data = {k: v for k, v in form.data.items() if k in fields}
         if services.edit(item, current_user, data, form.note.data):
-            flash(_("Saved. The author has been told, and the previous version is kept."),
-                  "success")
+            flash(
+                _("Saved. The author has been told, and the previous version is kept."), "success"
+            )
         else:
             flash(_("Nothing was changed."), "info")
         return redirect(url_for(".item", slug=place.slug, item_id=item.id))
@@ -170,9 +172,11 @@ def report_item(kind_slug: str, item_id: int):
     form = ReportForm()
     if form.validate_on_submit():
         reached = services.report(item, form.reason.data or "")
-        return render_template("manage/reported.html", reached=reached,
-                               title=item.title, back=item_url(item))
+        return render_template(
+            "manage/reported.html", reached=reached, title=item.title, back=item_url(item)
+        )
     status = 400 if form.errors else 200
     reached, _people = services.report_recipients(item)
-    return render_template("contact/report.html", form=form, title=item.title,
-                           reached=reached), status
+    return render_template(
+        "contact/report.html", form=form, title=item.title, reached=reached
+    ), status

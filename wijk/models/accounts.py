@@ -78,9 +78,13 @@ class User(UserMixin, Model):
     # What sessions and remember cookies hold instead of the id: a random value, replaced
     # to end every session of the person at once (logout, new password, TOTP on, ...).
     session_token: Mapped[str] = mapped_column(
-        String(64), unique=True, default=new_session_token,
-        info=not_personal("a random key whose replacement ends every session; it is not "
-                          "derived from the person or the password"),
+        String(64),
+        unique=True,
+        default=new_session_token,
+        info=not_personal(
+            "a random key whose replacement ends every session; it is not "
+            "derived from the person or the password"
+        ),
     )
     # Set when the person deletes the account: it is logged out and unpublished at once,
     # and the purge erases the rest within 48 hours.

@@ -46,8 +46,9 @@ class ItemStatus(StrEnum):
 CONTACT_AUDIENCE = "the owner and co-managers; the public only when its flag is on"
 
 
-def _contact(purpose: str, label, register_label, *, flag: str | None = None,
-             never_public: bool = False) -> dict:
+def _contact(
+    purpose: str, label, register_label, *, flag: str | None = None, never_public: bool = False
+) -> dict:
     """A personal field on content. Declaring it is all it takes to join the gate, the
     form, the feeds, the privacy statement and the retention job (see personal_fields)."""
     return personal(
@@ -92,26 +93,39 @@ class Item(Model):
     # hidden by default, except the contact e-mail: the relay form stands in for it.
     address: Mapped[str | None] = mapped_column(
         String(200),
-        info=_contact("show where to go or whom to visit", _l("Address"), _l("address"),
-                      flag="address_public"),
+        info=_contact(
+            "show where to go or whom to visit", _l("Address"), _l("address"), flag="address_public"
+        ),
     )
     address_public: Mapped[bool] = mapped_column(default=False, server_default=false())
     contact_name: Mapped[str | None] = mapped_column(
         String(100),
-        info=_contact("tell visitors whom they will meet", _l("Contact person"),
-                      _l("contact person"), flag="contact_name_public"),
+        info=_contact(
+            "tell visitors whom they will meet",
+            _l("Contact person"),
+            _l("contact person"),
+            flag="contact_name_public",
+        ),
     )
     contact_name_public: Mapped[bool] = mapped_column(default=False, server_default=false())
     contact_phone: Mapped[str | None] = mapped_column(
         String(40),
-        info=_contact("let visitors call the contact person", _l("Phone"),
-                      _l("contact phone number"), flag="contact_phone_public"),
+        info=_contact(
+            "let visitors call the contact person",
+            _l("Phone"),
+            _l("contact phone number"),
+            flag="contact_phone_public",
+        ),
     )
     contact_phone_public: Mapped[bool] = mapped_column(default=False, server_default=false())
     contact_email: Mapped[str | None] = mapped_column(
         String(254),
-        info=_contact("deliver messages from the relay contact form", _l("Contact e-mail"),
-                      _l("contact e-mail address"), never_public=True),
+        info=_contact(
+            "deliver messages from the relay contact form",
+            _l("Contact e-mail"),
+            _l("contact e-mail address"),
+            never_public=True,
+        ),
     )
 
     moderation_reason: Mapped[str | None] = mapped_column(Text)
@@ -160,7 +174,9 @@ class Activity(Item):
     # Every date, cancelled and moved ones included, in the rule's order. The class lives
     # in wijk/models/series.py, which imports this module; the registry resolves the name.
     occurrences: Mapped[list[ActivityOccurrence]] = relationship(
-        back_populates="activity", cascade="all, delete-orphan", passive_deletes=True,
+        back_populates="activity",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
         order_by="ActivityOccurrence.original_starts_at",
     )
 
@@ -256,9 +272,7 @@ class ItemCategory(Model):
         ids = list(set(item_ids))
         found: dict[int, set[str]] = {item_id: set() for item_id in ids}
         if ids:
-            rows = db.session.execute(
-                select(cls.item_id, cls.category).where(cls.item_id.in_(ids))
-            )
+            rows = db.session.execute(select(cls.item_id, cls.category).where(cls.item_id.in_(ids)))
             for item_id, code in rows:
                 found[item_id].add(code)
         return {

@@ -27,7 +27,8 @@ class Follower(Model):
         ForeignKey("user_account.id", ondelete="CASCADE"), unique=True
     )
     email: Mapped[str | None] = mapped_column(
-        String(254), unique=True,
+        String(254),
+        unique=True,
         info=personal(
             category="contact details",
             purpose="send the digest the person asked for",

@@ -142,7 +142,9 @@ class ModerationRules(Model):
     )
     hold_first_posts: Mapped[int] = mapped_column(default=0, server_default="0")
     held_words: Mapped[str] = mapped_column(
-        Text, default="", server_default="",
+        Text,
+        default="",
+        server_default="",
         info=not_personal("words the managers listed, one a line"),
     )
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -26,7 +26,8 @@ class NewsletterSubscription(Model):
         ForeignKey("user_account.id", ondelete="CASCADE"), index=True
     )
     email: Mapped[str | None] = mapped_column(
-        String(254), index=True,
+        String(254),
+        index=True,
         info=personal(
             category="contact details",
             purpose="send the newsletter to someone without an account",
@@ -71,8 +72,7 @@ class Newsletter(Model):
     body_html: Mapped[str] = mapped_column(Text, info=not_personal("a public newsletter"))
     body_text: Mapped[str] = mapped_column(Text, info=not_personal("a public newsletter"))
     # What the manager typed (markdown), for editing; body_html is rendered from it.
-    body_source: Mapped[str | None] = mapped_column(
-        Text, info=not_personal("a public newsletter"))
+    body_source: Mapped[str | None] = mapped_column(Text, info=not_personal("a public newsletter"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
     recipient_count: Mapped[int] = mapped_column(default=0)
@@ -80,5 +80,3 @@ class Newsletter(Model):
 
     neighbourhood: Mapped[Neighbourhood] = relationship()
     author: Mapped[User | None] = relationship()
-
-

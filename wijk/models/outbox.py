@@ -57,8 +57,12 @@ class OutboxMessage(Model):
     # A plain VARCHAR(10) holding the values above (no database enum type or constraint);
     # rows load as OutboxState members.
     status: Mapped[OutboxState] = mapped_column(
-        Enum(OutboxState, native_enum=False, length=10,
-             values_callable=lambda states: [state.value for state in states]),
+        Enum(
+            OutboxState,
+            native_enum=False,
+            length=10,
+            values_callable=lambda states: [state.value for state in states],
+        ),
         default=OutboxState.QUEUED,
     )
     attempts: Mapped[int] = mapped_column(default=0)

@@ -36,8 +36,12 @@ class RelaySide(StrEnum):
         return RelaySide.CONTACT if self is RelaySide.VISITOR else RelaySide.VISITOR
 
 
-_SIDE = Enum(RelaySide, native_enum=False, length=10,
-             values_callable=lambda sides: [side.value for side in sides])
+_SIDE = Enum(
+    RelaySide,
+    native_enum=False,
+    length=10,
+    values_callable=lambda sides: [side.value for side in sides],
+)
 
 
 # An alias lives this long after its conversation's last message (the retention rule
@@ -163,5 +167,3 @@ class BlockedSender(Model):
         ),
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-

@@ -34,8 +34,9 @@ class ActivityOccurrence(Model):
     __tablename__ = "activity_occurrence"
     __table_args__ = (
         Index("ix_activity_occurrence_listing", "starts_at", "id"),
-        UniqueConstraint("activity_id", "original_starts_at",
-                         name="uq_activity_occurrence_original"),
+        UniqueConstraint(
+            "activity_id", "original_starts_at", name="uq_activity_occurrence_original"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -54,4 +55,3 @@ class ActivityOccurrence(Model):
     @property
     def is_moved(self) -> bool:
         return self.status == OccurrenceStatus.MOVED
-

@@ -27,16 +27,21 @@ def rules_of(neighbourhood: Neighbourhood | int) -> ModerationRules | None:
     return db.session.get(ModerationRules, neighbourhood_id)
 
 
-def save_rules(neighbourhood: Neighbourhood, actor: User, hold_first_posts: int,
-               words: str) -> ModerationRules:
+def save_rules(
+    neighbourhood: Neighbourhood, actor: User, hold_first_posts: int, words: str
+) -> ModerationRules:
     """Store the rules (the caller checked the actor moderates the neighbourhood)."""
     rules = rules_of(neighbourhood) or ModerationRules(neighbourhood_id=neighbourhood.id)
     rules.hold_first_posts = max(0, min(int(hold_first_posts or 0), MAX_FIRST_POSTS))
     listed = dict.fromkeys(w.strip().lower() for w in (words or "").splitlines() if w.strip())
     rules.held_words = "\n".join(listed)
     db.session.add(rules)
-    audit.record(actor, "moderation_rules.changed", neighbourhood=neighbourhood,
-                 detail=f"{rules.hold_first_posts}; {len(listed)}")
+    audit.record(
+        actor,
+        "moderation_rules.changed",
+        neighbourhood=neighbourhood,
+        detail=f"{rules.hold_first_posts}; {len(listed)}",
+    )
     db.session.commit()
     return rules
 
@@ -57,11 +62,17 @@ def listed_word(rules: ModerationRules, item: Item) -> str | None:
 
 def _earlier_posts(item: Item) -> int:
     """The author's posts in this neighbourhood that went public (now or before)."""
-    return db.session.scalar(
-        select(func.count(Item.id)).where(
-            Item.owner_id == item.owner_id, Item.neighbourhood_id == item.neighbourhood_id,
-            Item.id != item.id, Item.status.in_((ItemStatus.PUBLISHED, ItemStatus.SUSPENDED)))
-    ) or 0
+    return (
+        db.session.scalar(
+            select(func.count(Item.id)).where(
+                Item.owner_id == item.owner_id,
+                Item.neighbourhood_id == item.neighbourhood_id,
+                Item.id != item.id,
+                Item.status.in_((ItemStatus.PUBLISHED, ItemStatus.SUSPENDED)),
+            )
+        )
+        or 0
+    )
 
 
 def hold_reason(item: Item, *, new: bool) -> str | None:
@@ -87,8 +98,14 @@ def hold_if_needed(item: Item, *, new: bool) -> bool:
         return False
     item.status = ItemStatus.HELD
     item.moderation_reason = reason
-    audit.record(None, "item.held", subject=item.owner_id, item=item,
-                 neighbourhood=item.neighbourhood_id, detail=describe(reason))
+    audit.record(
+        None,
+        "item.held",
+        subject=item.owner_id,
+        item=item,
+        neighbourhood=item.neighbourhood_id,
+        detail=describe(reason),
+    )
     return True
 
 
@@ -105,7 +122,10 @@ def describe(reason: Any) -> str:
 
 def held_items(neighbourhood: Neighbourhood) -> list[Item]:
     """Posts waiting for a manager of this neighbourhood, oldest first."""
-    return list(db.session.scalars(
-        select(Item).where(Item.neighbourhood_id == neighbourhood.id,
-                           Item.status == ItemStatus.HELD)
-        .order_by(Item.created_at, Item.id)))
+    return list(
+        db.session.scalars(
+            select(Item)
+            .where(Item.neighbourhood_id == neighbourhood.id, Item.status == ItemStatus.HELD)
+            .order_by(Item.created_at, Item.id)
+        )
+    )

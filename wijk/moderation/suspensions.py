@@ -35,8 +35,9 @@ def _items_in_scope(person: User, neighbourhood_id: int | None, status: str) -> 
     return list(db.session.scalars(query))
 
 
-def suspend(person: User, actor: User, neighbourhood: Neighbourhood | None,
-            reason: str) -> Suspension:
+def suspend(
+    person: User, actor: User, neighbourhood: Neighbourhood | None, reason: str
+) -> Suspension:
     """Suspend `person` in `neighbourhood` (None: site-wide) and hide their items there."""
     reason = (reason or "").strip()
     if not reason:
@@ -44,24 +45,43 @@ def suspend(person: User, actor: User, neighbourhood: Neighbourhood | None,
     if person.id == actor.id:
         raise SuspensionError("self")
     neighbourhood_id = neighbourhood.id if neighbourhood is not None else None
-    existing = db.session.scalar(select(Suspension.id).where(
-        Suspension.user_id == person.id, Suspension.lifted_at.is_(None),
-        Suspension.neighbourhood_id.is_(None) if neighbourhood_id is None
-        else Suspension.neighbourhood_id == neighbourhood_id))
+    existing = db.session.scalar(
+        select(Suspension.id).where(
+            Suspension.user_id == person.id,
+            Suspension.lifted_at.is_(None),
+            Suspension.neighbourhood_id.is_(None)
+            if neighbourhood_id is None
+            else Suspension.neighbourhood_id == neighbourhood_id,
+        )
+    )
     if existing is not None:
         raise SuspensionError("already")
-    suspension = Suspension(user_id=person.id, neighbourhood_id=neighbourhood_id,
-                            reason=reason, created_by_id=actor.id, created_at=utcnow())
+    suspension = Suspension(
+        user_id=person.id,
+        neighbourhood_id=neighbourhood_id,
+        reason=reason,
+        created_by_id=actor.id,
+        created_at=utcnow(),
+    )
     db.session.add(suspension)
     hidden = _items_in_scope(person, neighbourhood_id, "published")
     for item in hidden:
         item.status = ItemStatus.SUSPENDED
-    audit.record(actor, "person.suspended", subject=person, neighbourhood=neighbourhood_id,
-                 detail=reason)
+    audit.record(
+        actor, "person.suspended", subject=person, neighbourhood=neighbourhood_id, detail=reason
+    )
     if person.deleted_at is None:
-        queue_mail("suspended", person.email, "suspended", locale=person.locale,
-                   user=person, place=neighbourhood.name if neighbourhood else None,
-                   reason=reason, hidden=len(hidden), link=_my_data_link())
+        queue_mail(
+            "suspended",
+            person.email,
+            "suspended",
+            locale=person.locale,
+            user=person,
+            place=neighbourhood.name if neighbourhood else None,
+            reason=reason,
+            hidden=len(hidden),
+            link=_my_data_link(),
+        )
     db.session.commit()
     return suspension
 
@@ -83,13 +103,26 @@ def lift(suspension: Suspension, actor: User, reason: str) -> int:
         if suspended_in(person, item.neighbourhood_id) is None:
             item.status = "published"
             restored += 1
-    audit.record(actor, "suspension.lifted", subject=person,
-                 neighbourhood=suspension.neighbourhood_id, detail=reason)
+    audit.record(
+        actor,
+        "suspension.lifted",
+        subject=person,
+        neighbourhood=suspension.neighbourhood_id,
+        detail=reason,
+    )
     if person.deleted_at is None:
         place = suspension.neighbourhood
-        queue_mail("suspension_lifted", person.email, "suspension_lifted",
-                   locale=person.locale, user=person, place=place.name if place else None,
-                   reason=reason, restored=restored, link=_my_data_link())
+        queue_mail(
+            "suspension_lifted",
+            person.email,
+            "suspension_lifted",
+            locale=person.locale,
+            user=person,
+            place=place.name if place else None,
+            reason=reason,
+            restored=restored,
+            link=_my_data_link(),
+        )
     db.session.commit()
     return restored
 
@@ -101,12 +134,20 @@ def _deciders(suspension: Suspension) -> list[User]:
         rule = User.is_admin.is_(True)
     else:
         managers = select(NeighbourhoodManager.user_id).where(
-            NeighbourhoodManager.neighbourhood_id == suspension.neighbourhood_id)
+            NeighbourhoodManager.neighbourhood_id == suspension.neighbourhood_id
+        )
         rule = User.id.in_(managers)
-    return list(db.session.scalars(
-        select(User).where(or_(rule, User.id == suspension.created_by_id),
-                           User.deleted_at.is_(None), User.id != suspension.user_id)
-        .order_by(User.id)))
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(
+                or_(rule, User.id == suspension.created_by_id),
+                User.deleted_at.is_(None),
+                User.id != suspension.user_id,
+            )
+            .order_by(User.id)
+        )
+    )
 
 
 def answer(suspension: Suspension, person: User, text: str) -> None:
@@ -117,25 +158,43 @@ def answer(suspension: Suspension, person: User, text: str) -> None:
         raise SuspensionError("answer")
     suspension.answer = text
     suspension.answered_at = utcnow()
-    audit.record(person, "suspension.answered", subject=person,
-                 neighbourhood=suspension.neighbourhood_id)
+    audit.record(
+        person, "suspension.answered", subject=person, neighbourhood=suspension.neighbourhood_id
+    )
     place = suspension.neighbourhood
-    link = (url_for("manage.suspensions", slug=place.slug, _external=True) if place
-            else url_for("manage.index", _external=True))
+    link = (
+        url_for("manage.suspensions", slug=place.slug, _external=True)
+        if place
+        else url_for("manage.index", _external=True)
+    )
     for decider in _deciders(suspension):
-        queue_mail("suspension_answer", decider.email, "suspension_answer",
-                   locale=decider.locale, name=person.name,
-                   place=place.name if place else None, reason=suspension.reason,
-                   answer=text, link=link)
+        queue_mail(
+            "suspension_answer",
+            decider.email,
+            "suspension_answer",
+            locale=decider.locale,
+            name=person.name,
+            place=place.name if place else None,
+            reason=suspension.reason,
+            answer=text,
+            link=link,
+        )
     db.session.commit()
 
 
 def of_person(person: User) -> list[Suspension]:
     """The person's suspensions, active ones first, for "Mijn gegevens"."""
-    return list(db.session.scalars(
-        select(Suspension).where(Suspension.user_id == person.id)
-        .order_by(Suspension.lifted_at.is_not(None), Suspension.created_at.desc(),
-                  Suspension.id.desc())))
+    return list(
+        db.session.scalars(
+            select(Suspension)
+            .where(Suspension.user_id == person.id)
+            .order_by(
+                Suspension.lifted_at.is_not(None),
+                Suspension.created_at.desc(),
+                Suspension.id.desc(),
+            )
+        )
+    )
 
 
 def in_neighbourhood(neighbourhood: Neighbourhood, *, site_wide: bool) -> list[Suspension]:
@@ -143,7 +202,14 @@ def in_neighbourhood(neighbourhood: Neighbourhood, *, site_wide: bool) -> list[S
     scope = Suspension.neighbourhood_id == neighbourhood.id
     if site_wide:
         scope = or_(scope, Suspension.neighbourhood_id.is_(None))
-    return list(db.session.scalars(
-        select(Suspension).where(scope)
-        .order_by(Suspension.lifted_at.is_not(None), Suspension.created_at.desc(),
-                  Suspension.id.desc())))
+    return list(
+        db.session.scalars(
+            select(Suspension)
+            .where(scope)
+            .order_by(
+                Suspension.lifted_at.is_not(None),
+                Suspension.created_at.desc(),
+                Suspension.id.desc(),
+            )
+        )
+    )

@@ -58,7 +58,11 @@ class Page:
 
 
 def upcoming_activities(
-    neighbourhood: Neighbourhood, *, after: str | None, limit: int, now: datetime | None = None,
+    neighbourhood: Neighbourhood,
+    *,
+    after: str | None,
+    limit: int,
+    now: datetime | None = None,
     category: str | None = None,
 ) -> Page:
     """Dates of activities that have not ended, soonest first, `limit` at a time; with
@@ -67,10 +71,13 @@ def upcoming_activities(
     conditions = [Activity.neighbourhood_id == neighbourhood.id]
     if category:
         conditions.append(has_category(Activity.id, category))
-    page = upcoming_occurrences(*conditions, now=now, limit=limit, after=after,
-                                columns=(codes_column(Activity.id),))
-    categories = {row.activity_id: parse_codes(codes)
-                  for row, (codes,) in zip(page.rows, page.extras, strict=True)}
+    page = upcoming_occurrences(
+        *conditions, now=now, limit=limit, after=after, columns=(codes_column(Activity.id),)
+    )
+    categories = {
+        row.activity_id: parse_codes(codes)
+        for row, (codes,) in zip(page.rows, page.extras, strict=True)
+    }
     return Page(page.activities, page.next_cursor, categories, page.rows)
 
 

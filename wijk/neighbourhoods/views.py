@@ -14,9 +14,7 @@ from wijk.visibility import item_views, on_dates
 
 @bp.get("/")
 def home():
-    return render_template(
-        "neighbourhoods/home.html", neighbourhoods=Neighbourhood.ordered()
-    )
+    return render_template("neighbourhoods/home.html", neighbourhoods=Neighbourhood.ordered())
 
 
 @bp.get("/postcode")
@@ -28,8 +26,10 @@ def postcode():
     if code is None:
         error = _("Enter a Dutch postcode, for example 1234 or 1234 AB.")
         return render_template(
-            "neighbourhoods/home.html", neighbourhoods=neighbourhoods,
-            postcode=entered, postcode_error=error,
+            "neighbourhoods/home.html",
+            neighbourhoods=neighbourhoods,
+            postcode=entered,
+            postcode_error=error,
         ), 400
     matches = services.find_by_postcode(code)
     if len(matches) == 1:
@@ -37,8 +37,10 @@ def postcode():
     if not matches:
         error = _("No neighbourhood on Wijk covers postcode %(code)s yet.", code=code)
         return render_template(
-            "neighbourhoods/home.html", neighbourhoods=neighbourhoods,
-            postcode=entered, postcode_error=error,
+            "neighbourhoods/home.html",
+            neighbourhoods=neighbourhoods,
+            postcode=entered,
+            postcode_error=error,
         ), 404
     return render_template("neighbourhoods/choose.html", matches=matches, code=code)
 
@@ -50,7 +52,9 @@ def neighbourhood(slug: str):
         abort(404)
     category = valid_category(request.args.get("categorie"))
     page = services.upcoming_activities(
-        place, after=request.args.get("na"), limit=current_app.config["PAGE_SIZE"],
+        place,
+        after=request.args.get("na"),
+        limit=current_app.config["PAGE_SIZE"],
         category=category,
     )
     viewer = current_user
@@ -58,8 +62,7 @@ def neighbourhood(slug: str):
     return render_template(
         "neighbourhoods/neighbourhood.html",
         place=place,
-        activities=on_dates(item_views(page.items, viewer, categories=page.categories),
-                            page.dates),
+        activities=on_dates(item_views(page.items, viewer, categories=page.categories), page.dates),
         next_cursor=page.next_cursor,
         paged=bool(request.args.get("na")),
         category=category,

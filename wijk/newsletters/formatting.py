@@ -23,9 +23,8 @@ AGENDA_MAX = 20
 
 # "zero" enables nothing; we switch on only what the form's hint names. Typed HTML (older
 # drafts were HTML) passes to the sanitiser, which alone decides what stays.
-_markdown = (
-    MarkdownIt("zero", {"html": True, "linkify": False, "breaks": True})
-    .enable(["emphasis", "list", "link", "newline", "escape", "html_block", "html_inline"])
+_markdown = MarkdownIt("zero", {"html": True, "linkify": False, "breaks": True}).enable(
+    ["emphasis", "list", "link", "newline", "escape", "html_block", "html_inline"]
 )
 
 
@@ -39,8 +38,7 @@ def render_markdown(source: str) -> str:
 
 def public_url(view: ItemView) -> str:
     """The absolute address of an item page, for mail."""
-    return url_for("content.show", kind_slug=KIND_SLUGS[view.kind], item_id=view.id,
-                   _external=True)
+    return url_for("content.show", kind_slug=KIND_SLUGS[view.kind], item_id=view.id, _external=True)
 
 
 def text_part(html: str) -> str:
@@ -56,10 +54,13 @@ def agenda_for(newsletter: Newsletter, now: datetime | None = None) -> list[tupl
     now = now or local_now()
     items = db.session.scalars(
         select(Activity)
-        .where(Activity.neighbourhood_id == newsletter.neighbourhood_id,
-               Activity.status == ItemStatus.PUBLISHED,
-               Activity.starts_at >= now,
-               Activity.starts_at < now + timedelta(weeks=AGENDA_WEEKS))
+        .where(
+            Activity.neighbourhood_id == newsletter.neighbourhood_id,
+            Activity.status == ItemStatus.PUBLISHED,
+            Activity.starts_at >= now,
+            Activity.starts_at < now + timedelta(weeks=AGENDA_WEEKS),
+        )
         .order_by(Activity.starts_at, Activity.id)
-        .limit(AGENDA_MAX))
+        .limit(AGENDA_MAX)
+    )
     return [(view, public_url(view)) for view in item_views(items, None)]

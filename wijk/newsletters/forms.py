@@ -16,15 +16,21 @@ class NewsletterForm(FlaskForm):
     )
     body = TextAreaField(
         _l("Text"),
-        validators=[DataRequired(_l("Write the newsletter before sending it.")),
-                    Length(max=50_000)],
-        description=_l("Leave an empty line between paragraphs. Links become clickable; "
-                       "lists, bold and italics are allowed, nothing else."),
+        validators=[
+            DataRequired(_l("Write the newsletter before sending it.")),
+            Length(max=50_000),
+        ],
+        description=_l(
+            "Leave an empty line between paragraphs. Links become clickable; "
+            "lists, bold and italics are allowed, nothing else."
+        ),
     )
     with_agenda = BooleanField(
         _l("Add the agenda for the coming weeks"),
-        description=_l("The public activities of the neighbourhood in the next 3 weeks, "
-                       "filled in when the newsletter is sent."),
+        description=_l(
+            "The public activities of the neighbourhood in the next 3 weeks, "
+            "filled in when the newsletter is sent."
+        ),
     )
 
 
@@ -41,6 +47,9 @@ class ConfirmSendForm(SendForm):
 class EmailSubscribeForm(FlaskForm):
     email = EmailField(
         _l("Your e-mail address"),
-        validators=[DataRequired(_l("Fill in your e-mail address.")),
-                    Email(_l("This is not a valid e-mail address.")), Length(max=254)],
+        validators=[
+            DataRequired(_l("Fill in your e-mail address.")),
+            Email(_l("This is not a valid e-mail address.")),
+            Length(max=254),
+        ],
     )

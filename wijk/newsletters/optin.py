@@ -30,8 +30,9 @@ def _open_rows(neighbourhood_id: int, email: str):
     )
 
 
-def request_subscription(neighbourhood: Neighbourhood, email: str, locale: str,
-                         now: datetime) -> bool:
+def request_subscription(
+    neighbourhood: Neighbourhood, email: str, locale: str, now: datetime
+) -> bool:
     """Record a pending opt-in and queue the confirmation mail; the caller need not
     commit. False (and no mail) when the address is subscribed already."""
     email = email.strip().lower()
@@ -39,15 +40,29 @@ def request_subscription(neighbourhood: Neighbourhood, email: str, locale: str,
     if row is not None and row.confirmed_at is not None:
         return False
     if row is None:
-        row = NewsletterSubscription(neighbourhood_id=neighbourhood.id, email=email,
-                                     locale=locale, source="email", subscribed_at=now)
+        row = NewsletterSubscription(
+            neighbourhood_id=neighbourhood.id,
+            email=email,
+            locale=locale,
+            source="email",
+            subscribed_at=now,
+        )
         db.session.add(row)
         db.session.flush()
-    link = url_for("newsletters.confirm_email",
-                   token=make_token(CONFIRM_PURPOSE, {"s": row.id}), _external=True)
-    queue_mail("newsletter_confirm", email, "newsletter_confirm", locale=locale,
-               neighbourhood=neighbourhood, link=link,
-               days=CONFIRM_WITHIN.days)
+    link = url_for(
+        "newsletters.confirm_email",
+        token=make_token(CONFIRM_PURPOSE, {"s": row.id}),
+        _external=True,
+    )
+    queue_mail(
+        "newsletter_confirm",
+        email,
+        "newsletter_confirm",
+        locale=locale,
+        neighbourhood=neighbourhood,
+        link=link,
+        days=CONFIRM_WITHIN.days,
+    )
     db.session.commit()
     return True
 

@@ -49,10 +49,14 @@ def _active(user_id: int, neighbourhood_id: int):
 
 
 def active_neighbourhood_ids(user: User) -> set[int]:
-    return set(db.session.scalars(
-        select(NewsletterSubscription.neighbourhood_id).where(
-            NewsletterSubscription.user_id == user.id,
-            NewsletterSubscription.withdrawn_at.is_(None))))
+    return set(
+        db.session.scalars(
+            select(NewsletterSubscription.neighbourhood_id).where(
+                NewsletterSubscription.user_id == user.id,
+                NewsletterSubscription.withdrawn_at.is_(None),
+            )
+        )
+    )
 
 
 def subscribe(user: User, neighbourhood_id: int, source: str) -> NewsletterSubscription | None:
@@ -61,8 +65,9 @@ def subscribe(user: User, neighbourhood_id: int, source: str) -> NewsletterSubsc
         raise ValueError(source)
     if db.session.scalar(_active(user.id, neighbourhood_id)) is not None:
         return None
-    subscription = NewsletterSubscription(user_id=user.id, neighbourhood_id=neighbourhood_id,
-                                          source=source, subscribed_at=utcnow())
+    subscription = NewsletterSubscription(
+        user_id=user.id, neighbourhood_id=neighbourhood_id, source=source, subscribed_at=utcnow()
+    )
     db.session.add(subscription)
     return subscription
 
@@ -71,11 +76,14 @@ def withdraw(user_id: int, neighbourhood_id: int) -> int:
     """Close every active opt-in of this person for this neighbourhood; the caller commits."""
     withdrawn = changed_rows(
         update(NewsletterSubscription)
-        .where(NewsletterSubscription.user_id == user_id,
-               NewsletterSubscription.neighbourhood_id == neighbourhood_id,
-               NewsletterSubscription.withdrawn_at.is_(None))
+        .where(
+            NewsletterSubscription.user_id == user_id,
+            NewsletterSubscription.neighbourhood_id == neighbourhood_id,
+            NewsletterSubscription.withdrawn_at.is_(None),
+        )
         .values(withdrawn_at=utcnow())
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     if withdrawn:
         ledger.note(ledger.NEWSLETTER, user_id, neighbourhood=neighbourhood_id)
     return withdrawn
@@ -127,10 +135,13 @@ def unsubscribe(target: Unsubscribe) -> bool:
     if target.subscription_id is not None:
         closed = changed_rows(
             update(NewsletterSubscription)
-            .where(NewsletterSubscription.id == target.subscription_id,
-                   NewsletterSubscription.withdrawn_at.is_(None))
+            .where(
+                NewsletterSubscription.id == target.subscription_id,
+                NewsletterSubscription.withdrawn_at.is_(None),
+            )
             .values(withdrawn_at=utcnow())
-            .execution_options(synchronize_session=False))
+            .execution_options(synchronize_session=False)
+        )
     elif target.user_id is not None:
         closed = withdraw(target.user_id, target.neighbourhood.id)
     else:
@@ -150,38 +161,43 @@ def split_name(name: str) -> tuple[str, str]:
 
 def _subscribers(neighbourhood_id: int):
     """Verified, living accounts with an active opt-in for the neighbourhood."""
-    active = (
-        select(NewsletterSubscription.user_id)
-        .where(NewsletterSubscription.neighbourhood_id == neighbourhood_id,
-               NewsletterSubscription.withdrawn_at.is_(None))
+    active = select(NewsletterSubscription.user_id).where(
+        NewsletterSubscription.neighbourhood_id == neighbourhood_id,
+        NewsletterSubscription.withdrawn_at.is_(None),
     )
-    return (
-        select(User.id, User.name, User.email, User.locale)
-        .where(User.id.in_(active), User.email_verified_at.is_not(None),
-               User.deleted_at.is_(None))
+    return select(User.id, User.name, User.email, User.locale).where(
+        User.id.in_(active), User.email_verified_at.is_not(None), User.deleted_at.is_(None)
     )
 
 
 def _email_subscribers(neighbourhood_id: int):
     """Confirmed opt-ins without an account (double opt-in done, not withdrawn)."""
-    return (
-        select(NewsletterSubscription.id, NewsletterSubscription.email,
-               NewsletterSubscription.locale)
-        .where(NewsletterSubscription.neighbourhood_id == neighbourhood_id,
-               NewsletterSubscription.user_id.is_(None),
-               NewsletterSubscription.confirmed_at.is_not(None),
-               NewsletterSubscription.withdrawn_at.is_(None))
+    return select(
+        NewsletterSubscription.id, NewsletterSubscription.email, NewsletterSubscription.locale
+    ).where(
+        NewsletterSubscription.neighbourhood_id == neighbourhood_id,
+        NewsletterSubscription.user_id.is_(None),
+        NewsletterSubscription.confirmed_at.is_not(None),
+        NewsletterSubscription.withdrawn_at.is_(None),
     )
 
 
 def account_subscriber_count(neighbourhood_id: int) -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(_subscribers(neighbourhood_id).subquery())) or 0
+    return (
+        db.session.scalar(
+            select(func.count()).select_from(_subscribers(neighbourhood_id).subquery())
+        )
+        or 0
+    )
 
 
 def email_subscriber_count(neighbourhood_id: int) -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(_email_subscribers(neighbourhood_id).subquery())) or 0
+    return (
+        db.session.scalar(
+            select(func.count()).select_from(_email_subscribers(neighbourhood_id).subquery())
+        )
+        or 0
+    )
 
 
 def subscriber_count(neighbourhood_id: int) -> int:
@@ -197,16 +213,21 @@ class Subscriber:
     email: str
 
 
-def subscribers(neighbourhood: Neighbourhood, actor: User, *, page: int = 1,
-                per_page: int = 100) -> list[Subscriber]:
+def subscribers(
+    neighbourhood: Neighbourhood, actor: User, *, page: int = 1, per_page: int = 100
+) -> list[Subscriber]:
     """One page of active subscribers, for the manager's screen. Each person shown gets
     an audit entry: the list is a view of their personal data."""
     rows = db.session.execute(
-        _subscribers(neighbourhood.id).order_by(User.name, User.id)
-        .limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
+        _subscribers(neighbourhood.id)
+        .order_by(User.name, User.id)
+        .limit(per_page)
+        .offset((max(page, 1) - 1) * per_page)
+    ).all()
     people = [Subscriber(r.id, *split_name(r.name), r.email) for r in rows]
-    audit.record_each(actor, "subscribers.viewed", [p.user_id for p in people],
-                      neighbourhood=neighbourhood)
+    audit.record_each(
+        actor, "subscribers.viewed", [p.user_id for p in people], neighbourhood=neighbourhood
+    )
     db.session.commit()
     return people
 
@@ -229,8 +250,13 @@ def export_csv(neighbourhood: Neighbourhood, actor: User) -> tuple[str, int]:
     for row in rows:
         first, last = split_name(row.name)
         writer.writerow([_cell(row.email), _cell(first), _cell(last)])
-    audit.record_each(actor, "subscribers.exported", [r.id for r in rows],
-                      neighbourhood=neighbourhood, detail=f"{len(rows)} in CSV")
+    audit.record_each(
+        actor,
+        "subscribers.exported",
+        [r.id for r in rows],
+        neighbourhood=neighbourhood,
+        detail=f"{len(rows)} in CSV",
+    )
     db.session.commit()
     return out.getvalue(), len(rows)
 
@@ -238,8 +264,15 @@ def export_csv(neighbourhood: Neighbourhood, actor: User) -> tuple[str, int]:
 # --- newsletters ------------------------------------------------------------------------
 
 
-def save(neighbourhood: Neighbourhood, author: User, subject: str, body: str,
-         newsletter: Newsletter | None = None, *, with_agenda: bool = False) -> Newsletter:
+def save(
+    neighbourhood: Neighbourhood,
+    author: User,
+    subject: str,
+    body: str,
+    newsletter: Newsletter | None = None,
+    *,
+    with_agenda: bool = False,
+) -> Newsletter:
     """Create or change a draft. The body is markdown (the subset the form names),
     rendered and then sanitised by the one allowlist; the source is kept as the text
     part and for editing. An empty body or subject is refused. A sent newsletter cannot
@@ -266,29 +299,42 @@ def save(neighbourhood: Neighbourhood, author: User, subject: str, body: str,
 
 
 def _context(newsletter: Newsletter, unsubscribe_link: str) -> dict:
-    return {"newsletter": newsletter, "neighbourhood": newsletter.neighbourhood,
-            "unsubscribe_link": unsubscribe_link,
-            "archive_link": url_for("newsletters.archive", slug=newsletter.neighbourhood.slug,
-                                    _external=True)}
+    return {
+        "newsletter": newsletter,
+        "neighbourhood": newsletter.neighbourhood,
+        "unsubscribe_link": unsubscribe_link,
+        "archive_link": url_for(
+            "newsletters.archive", slug=newsletter.neighbourhood.slug, _external=True
+        ),
+    }
 
 
 def headers_for(link: str) -> dict[str, str]:
     """RFC 8058 one-click unsubscribe; the worker puts these on the mail."""
-    return {"List-Unsubscribe": f"<{link}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    return {"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 
 
 def unsubscribe_link(user_id: int, neighbourhood_id: int) -> str:
-    return url_for("newsletters.unsubscribe", token=unsubscribe_token(user_id, neighbourhood_id),
-                   _external=True)
+    return url_for(
+        "newsletters.unsubscribe",
+        token=unsubscribe_token(user_id, neighbourhood_id),
+        _external=True,
+    )
 
 
 def send_test(newsletter: Newsletter, manager: User) -> None:
     """One copy to the manager, with a working unsubscribe link of their own."""
     link = unsubscribe_link(manager.id, newsletter.neighbourhood_id)
-    queue_mail("newsletter_test", manager.email, "newsletter", locale=manager.locale,
-               headers=headers_for(link), test=True, agenda=agenda_for(newsletter),
-               **_context(newsletter, link))
+    queue_mail(
+        "newsletter_test",
+        manager.email,
+        "newsletter",
+        locale=manager.locale,
+        headers=headers_for(link),
+        test=True,
+        agenda=agenda_for(newsletter),
+        **_context(newsletter, link),
+    )
     db.session.commit()
 
 
@@ -303,7 +349,8 @@ def send(newsletter: Newsletter, actor: User) -> int | None:
         update(Newsletter)
         .where(Newsletter.id == newsletter.id, Newsletter.sent_at.is_(None))
         .values(sent_at=now)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     if claimed != 1:
         db.session.rollback()
         return None
@@ -311,11 +358,18 @@ def send(newsletter: Newsletter, actor: User) -> int | None:
     by_email = db.session.execute(_email_subscribers(newsletter.neighbourhood_id)).all()
     rows = _outbox_rows(newsletter, people, by_email)
     queue_bulk("newsletter", rows, now=now)
-    db.session.execute(update(Newsletter).where(Newsletter.id == newsletter.id)
-                       .values(recipient_count=len(rows))
-                       .execution_options(synchronize_session=False))
-    audit.record(actor, "newsletter.sent", neighbourhood=newsletter.neighbourhood_id,
-                 detail=f"“{newsletter.subject}” to {len(rows)} subscribers")
+    db.session.execute(
+        update(Newsletter)
+        .where(Newsletter.id == newsletter.id)
+        .values(recipient_count=len(rows))
+        .execution_options(synchronize_session=False)
+    )
+    audit.record(
+        actor,
+        "newsletter.sent",
+        neighbourhood=newsletter.neighbourhood_id,
+        detail=f"“{newsletter.subject}” to {len(rows)} subscribers",
+    )
     db.session.commit()
     db.session.refresh(newsletter)
     return len(rows)
@@ -328,31 +382,46 @@ def _outbox_rows(newsletter: Newsletter, people: Sequence, by_email: Sequence = 
     # The link differs per person only in its token: build the rest once.
     base = url_for("newsletters.unsubscribe", token=_LINK_MARK, _external=True)
     agenda = agenda_for(newsletter)
-    recipients = [(p.email, p.locale, unsubscribe_token(p.id, newsletter.neighbourhood_id))
-                  for p in people]
+    recipients = [
+        (p.email, p.locale, unsubscribe_token(p.id, newsletter.neighbourhood_id)) for p in people
+    ]
     recipients += [(p.email, p.locale, email_unsubscribe_token(p.id)) for p in by_email]
     rows = []
     for email, wanted, token in recipients:
         locale = wanted if wanted in languages else default
         if locale not in rendered:
-            rendered[locale] = render_mail("newsletter", locale, agenda=agenda,
-                                           **_context(newsletter, _LINK_MARK))
+            rendered[locale] = render_mail(
+                "newsletter", locale, agenda=agenda, **_context(newsletter, _LINK_MARK)
+            )
         subject, text, html = rendered[locale]
         link = base.replace(_LINK_MARK, token)
-        rows.append(Mail(email, subject, text.replace(_LINK_MARK, link),
-                         html.replace(_LINK_MARK, link), headers=headers_for(link)))
+        rows.append(
+            Mail(
+                email,
+                subject,
+                text.replace(_LINK_MARK, link),
+                html.replace(_LINK_MARK, link),
+                headers=headers_for(link),
+            )
+        )
     return rows
 
 
 def sent_newsletters(neighbourhood: Neighbourhood) -> list[Newsletter]:
-    return list(db.session.scalars(
-        select(Newsletter).where(Newsletter.neighbourhood_id == neighbourhood.id,
-                                 Newsletter.sent_at.is_not(None))
-        .order_by(Newsletter.sent_at.desc(), Newsletter.id.desc())))
+    return list(
+        db.session.scalars(
+            select(Newsletter)
+            .where(Newsletter.neighbourhood_id == neighbourhood.id, Newsletter.sent_at.is_not(None))
+            .order_by(Newsletter.sent_at.desc(), Newsletter.id.desc())
+        )
+    )
 
 
 def drafts(neighbourhood: Neighbourhood) -> list[Newsletter]:
-    return list(db.session.scalars(
-        select(Newsletter).where(Newsletter.neighbourhood_id == neighbourhood.id,
-                                 Newsletter.sent_at.is_(None))
-        .order_by(Newsletter.created_at.desc(), Newsletter.id.desc())))
+    return list(
+        db.session.scalars(
+            select(Newsletter)
+            .where(Newsletter.neighbourhood_id == neighbourhood.id, Newsletter.sent_at.is_(None))
+            .order_by(Newsletter.created_at.desc(), Newsletter.id.desc())
+        )
+    )

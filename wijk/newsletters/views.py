@@ -49,10 +49,15 @@ def subscribers(slug: str):
     page = request.args.get("pagina", 1, type=int) or 1
     total = letters.account_subscriber_count(place.id)
     people = letters.subscribers(place, current_user, page=page, per_page=PAGE_SIZE)
-    return render_template("newsletters/subscribers.html", place=place, people=people,
-                           total=total, page=page,
-                           by_email=letters.email_subscriber_count(place.id),
-                           has_next=page * PAGE_SIZE < total)
+    return render_template(
+        "newsletters/subscribers.html",
+        place=place,
+        people=people,
+        total=total,
+        page=page,
+        by_email=letters.email_subscriber_count(place.id),
+        has_next=page * PAGE_SIZE < total,
+    )
 
 
 @bp.post("/beheer/<slug>/abonnees/export")
@@ -61,11 +66,15 @@ def export(slug: str):
     place = place_in_scope(current_user, slug)
     text, _count = letters.export_csv(place, current_user)
     filename = f"abonnees-{place.slug}-{date.today().isoformat()}.csv"
-    return text, 200, {
-        "Content-Type": "text/csv; charset=utf-8",
-        "Content-Disposition": f'attachment; filename="{filename}"',
-        "Cache-Control": "no-store",
-    }
+    return (
+        text,
+        200,
+        {
+            "Content-Type": "text/csv; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 # --- newsletters ------------------------------------------------------------------------
@@ -75,17 +84,22 @@ def export(slug: str):
 @manager_required
 def newsletters(slug: str):
     place = place_in_scope(current_user, slug)
-    return render_template("newsletters/newsletters.html", place=place,
-                           drafts=letters.drafts(place), sent=letters.sent_newsletters(place),
-                           count=letters.subscriber_count(place.id))
+    return render_template(
+        "newsletters/newsletters.html",
+        place=place,
+        drafts=letters.drafts(place),
+        sent=letters.sent_newsletters(place),
+        count=letters.subscriber_count(place.id),
+    )
 
 
 @bp.get("/beheer/<slug>/nieuwsbrieven/nieuw")
 @manager_required
 def newsletter_new(slug: str):
     place = place_in_scope(current_user, slug)
-    return render_template("newsletters/newsletter_form.html", place=place,
-                           form=forms.NewsletterForm(formdata=None))
+    return render_template(
+        "newsletters/newsletter_form.html", place=place, form=forms.NewsletterForm(formdata=None)
+    )
 
 
 @bp.get("/beheer/<slug>/nieuwsbrieven/<int:newsletter_id>/bewerken")
@@ -95,10 +109,13 @@ def newsletter_edit(slug: str, newsletter_id: int):
     newsletter = _newsletter(place, newsletter_id)
     if newsletter.sent_at is not None:
         return redirect(url_for(".newsletter_preview", slug=slug, newsletter_id=newsletter.id))
-    form = forms.NewsletterForm(formdata=None, newsletter_id=newsletter.id,
-                                subject=newsletter.subject,
-                                body=newsletter.body_source or editable_text(newsletter.body_html),
-                                with_agenda=newsletter.with_agenda)
+    form = forms.NewsletterForm(
+        formdata=None,
+        newsletter_id=newsletter.id,
+        subject=newsletter.subject,
+        body=newsletter.body_source or editable_text(newsletter.body_html),
+        with_agenda=newsletter.with_agenda,
+    )
     return render_template("newsletters/newsletter_form.html", place=place, form=form)
 
 
@@ -110,18 +127,23 @@ def newsletter_save(slug: str):
     existing = _newsletter(place, form.newsletter_id.data) if form.newsletter_id.data else None
     if form.validate_on_submit():
         try:
-            newsletter = letters.save(place, current_user, form.subject.data or "",
-                                      form.body.data or "", existing,
-                                      with_agenda=form.with_agenda.data)
+            newsletter = letters.save(
+                place,
+                current_user,
+                form.subject.data or "",
+                form.body.data or "",
+                existing,
+                with_agenda=form.with_agenda.data,
+            )
         except letters.NewsletterError as error:
             if str(error) == "sent":
-                flash(_("This newsletter has been sent already and can no longer change."),
-                      "info")
+                flash(_("This newsletter has been sent already and can no longer change."), "info")
                 return redirect(url_for(".newsletters", slug=place.slug))
             add_error(form.body, _("The newsletter has no text. Write something first."))
         else:
-            return redirect(url_for(".newsletter_preview", slug=place.slug,
-                                    newsletter_id=newsletter.id))
+            return redirect(
+                url_for(".newsletter_preview", slug=place.slug, newsletter_id=newsletter.id)
+            )
     return render_template("newsletters/newsletter_form.html", place=place, form=form), 400
 
 
@@ -130,12 +152,15 @@ def newsletter_save(slug: str):
 def newsletter_preview(slug: str, newsletter_id: int):
     place = place_in_scope(current_user, slug)
     newsletter = _newsletter(place, newsletter_id)
-    return render_template("newsletters/newsletter_preview.html", place=place,
-                           newsletter=newsletter,
-                           body=Markup(newsletter.body_html),  # noqa: S704
-                           count=letters.subscriber_count(place.id),
-                           agenda=agenda_for(newsletter),
-                           form=forms.SendForm(formdata=None, newsletter_id=newsletter.id))
+    return render_template(
+        "newsletters/newsletter_preview.html",
+        place=place,
+        newsletter=newsletter,
+        body=Markup(newsletter.body_html),  # noqa: S704
+        count=letters.subscriber_count(place.id),
+        agenda=agenda_for(newsletter),
+        form=forms.SendForm(formdata=None, newsletter_id=newsletter.id),
+    )
 
 
 @bp.post("/beheer/<slug>/nieuwsbrieven/test")
@@ -149,8 +174,7 @@ def newsletter_test(slug: str):
     newsletter = _newsletter(place, form.newsletter_id.data)
     letters.send_test(newsletter, current_user)
     flash(_("A test copy is on its way to %(email)s.", email=current_user.email), "success")
-    return redirect(url_for(".newsletter_preview", slug=place.slug,
-                            newsletter_id=newsletter.id))
+    return redirect(url_for(".newsletter_preview", slug=place.slug, newsletter_id=newsletter.id))
 
 
 @bp.post("/beheer/<slug>/nieuwsbrieven/versturen")
@@ -163,17 +187,18 @@ def newsletter_send(slug: str):
     newsletter = _newsletter(place, form.newsletter_id.data)
     if newsletter.sent_at is None and not request.form.get("confirmed"):
         # Step one: name the number of recipients; nothing is queued until confirmed.
-        return render_template("newsletters/newsletter_confirm.html", place=place,
-                               newsletter=newsletter, count=letters.subscriber_count(place.id),
-                               form=forms.ConfirmSendForm(formdata=None,
-                                                          newsletter_id=newsletter.id,
-                                                          confirmed="1"))
+        return render_template(
+            "newsletters/newsletter_confirm.html",
+            place=place,
+            newsletter=newsletter,
+            count=letters.subscriber_count(place.id),
+            form=forms.ConfirmSendForm(formdata=None, newsletter_id=newsletter.id, confirmed="1"),
+        )
     try:
         queued = letters.send(newsletter, current_user)
     except letters.NewsletterError:
         flash(_("The newsletter has no text. Write something first."), "error")
-        return redirect(url_for(".newsletter_edit", slug=place.slug,
-                                newsletter_id=newsletter.id))
+        return redirect(url_for(".newsletter_edit", slug=place.slug, newsletter_id=newsletter.id))
     if queued is not None:
         flash(_("The newsletter is on its way to %(n)d subscriber(s).", n=queued), "success")
     else:
@@ -187,8 +212,9 @@ def newsletter_send(slug: str):
 @bp.app_template_global()
 def newsletter_choices() -> list[tuple]:
     """(neighbourhood, subscribed?) for the account page's opt-in boxes."""
-    active = (letters.active_neighbourhood_ids(current_user)
-              if current_user.is_authenticated else set())
+    active = (
+        letters.active_neighbourhood_ids(current_user) if current_user.is_authenticated else set()
+    )
     return [(place, place.id in active) for place in Neighbourhood.ordered()]
 
 
@@ -206,19 +232,28 @@ def archive(slug: str):
     place = Neighbourhood.by_slug(slug)
     if place is None:
         abort(404)
-    return render_template("newsletters/archive.html", place=place,
-                           newsletters=letters.sent_newsletters(place))
+    return render_template(
+        "newsletters/archive.html", place=place, newsletters=letters.sent_newsletters(place)
+    )
 
 
 @bp.get("/wijk/<slug>/nieuwsbrieven/<int:newsletter_id>")
 def archived(slug: str, newsletter_id: int):
     place = Neighbourhood.by_slug(slug)
     newsletter = db.session.get(Newsletter, newsletter_id)
-    if (place is None or newsletter is None or newsletter.neighbourhood_id != place.id
-            or newsletter.sent_at is None):
+    if (
+        place is None
+        or newsletter is None
+        or newsletter.neighbourhood_id != place.id
+        or newsletter.sent_at is None
+    ):
         abort(404)
-    return render_template("newsletters/archived.html", place=place, newsletter=newsletter,
-                           body=Markup(newsletter.body_html))  # noqa: S704 (sanitised)
+    return render_template(
+        "newsletters/archived.html",
+        place=place,
+        newsletter=newsletter,
+        body=Markup(newsletter.body_html),  # noqa: S704 (sanitised on save)
+    )
 
 
 @bp.route("/nieuwsbrief/afmelden/<token>", methods=["GET", "POST"])
@@ -231,8 +266,11 @@ def unsubscribe(token: str):
         return render_template("newsletters/unsubscribe_failed.html"), 400
     if request.method == "POST":
         letters.unsubscribe(target)
-        return render_template("newsletters/unsubscribed.html", place=target.neighbourhood,
-                               by_email=target.subscription_id is not None)
+        return render_template(
+            "newsletters/unsubscribed.html",
+            place=target.neighbourhood,
+            by_email=target.subscription_id is not None,
+        )
     return render_template("newsletters/unsubscribe.html", place=target.neighbourhood)
 
 
@@ -254,10 +292,10 @@ def subscribe_email(slug: str):
     form = forms.EmailSubscribeForm()
     if not form.validate_on_submit():
         return render_template("newsletters/optin.html", place=place, form=form), 400
-    optin.request_subscription(place, form.email.data or "", str(get_locale() or ""),
-                               utcnow())
-    return render_template("newsletters/optin_sent.html", place=place,
-                           days=optin.CONFIRM_WITHIN.days)
+    optin.request_subscription(place, form.email.data or "", str(get_locale() or ""), utcnow())
+    return render_template(
+        "newsletters/optin_sent.html", place=place, days=optin.CONFIRM_WITHIN.days
+    )
 
 
 @bp.route("/nieuwsbrief/bevestigen/<token>", methods=["GET", "POST"])

@@ -119,8 +119,9 @@ KEY = re.compile(r"[A-Za-z0-9_-]{1,64}")  # what store() makes: token_urlsafe
 
 def upload_dir() -> Path:
     """<instance>/uploads, or FLASK_UPLOAD_DIR (e.g. a volume shared by the app nodes)."""
-    folder = Path(current_app.config.get("UPLOAD_DIR") or
-                  Path(current_app.instance_path) / "uploads")
+    folder = Path(
+        current_app.config.get("UPLOAD_DIR") or Path(current_app.instance_path) / "uploads"
+    )
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
@@ -157,8 +158,7 @@ def sweep_unused(grace_seconds: int = 3600) -> int:
     """Remove files whose key no item points at any more (items deleted by a database
     cascade, e.g. with an account). Files younger than the grace period are left alone:
     they may belong to an upload whose transaction has not committed yet."""
-    in_use = set(db.session.scalars(select(Item.picture_key).where(
-        Item.picture_key.is_not(None))))
+    in_use = set(db.session.scalars(select(Item.picture_key).where(Item.picture_key.is_not(None))))
     cutoff = time.time() - grace_seconds
     removed = 0
     for path in upload_dir().glob("*.webp"):

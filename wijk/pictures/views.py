@@ -18,9 +18,13 @@ PUBLIC_MAX_AGE = 24 * 3600  # a picture of an item taken offline drops out of ca
 @bp.get("/afbeelding/<int:item_id>/<key>/<int:width>.webp")
 def show(item_id: int, key: str, width: int):
     item = db.session.get(Item, item_id)
-    if (item is None or not item.picture_key or width not in services.WIDTHS
-            or not hmac.compare_digest(item.picture_key, key)
-            or not can_view(current_user, item)):
+    if (
+        item is None
+        or not item.picture_key
+        or width not in services.WIDTHS
+        or not hmac.compare_digest(item.picture_key, key)
+        or not can_view(current_user, item)
+    ):
         abort(404)
     path = services.path_for(item.picture_key, width)
     if not path.is_file():

@@ -19,18 +19,27 @@ from wijk.security.decorators import admin_required
 
 
 def register_headings() -> dict[str, str]:
-    return {"category": _("Category"), "purpose": _("Purpose"), "basis": _("Legal basis"),
-            "data": _("Personal data"), "tables": _("Tables"), "recipients": _("Who sees it"),
-            "retention": _("How long")}
+    return {
+        "category": _("Category"),
+        "purpose": _("Purpose"),
+        "basis": _("Legal basis"),
+        "data": _("Personal data"),
+        "tables": _("Tables"),
+        "recipients": _("Who sees it"),
+        "retention": _("How long"),
+    }
 
 
 @bp.get("/privacy/beheer/register")
 @admin_required
 def register():
-    return render_template("privacy/admin_register.html", rows=declarations.register_rows(),
-                           headings=register_headings(),
-                           controller=declarations.controller(),
-                           extra=processors.register_lines())
+    return render_template(
+        "privacy/admin_register.html",
+        rows=declarations.register_rows(),
+        headings=register_headings(),
+        controller=declarations.controller(),
+        extra=processors.register_lines(),
+    )
 
 
 @bp.get("/privacy/beheer/register.<any(csv, md):fmt>")
@@ -41,22 +50,35 @@ def register_download(fmt: str):
     else:
         controller = declarations.controller()
         body = declarations.register_markdown(
-            register_headings(), _("Processing register (GDPR art. 30)"),
-            _("Controller: %(name)s, %(contact)s. Generated from the privacy declarations "
-              "in the code on %(date)s.", name=controller["name"],
-              contact=controller["contact"], date=utcnow().date().isoformat()))
+            register_headings(),
+            _("Processing register (GDPR art. 30)"),
+            _(
+                "Controller: %(name)s, %(contact)s. Generated from the privacy declarations "
+                "in the code on %(date)s.",
+                name=controller["name"],
+                contact=controller["contact"],
+                date=utcnow().date().isoformat(),
+            ),
+        )
         mimetype = "text/markdown"
-    return Response(body, mimetype=f"{mimetype}; charset=utf-8", headers={
-        "Content-Disposition": f"attachment; filename=verwerkingsregister.{fmt}"})
+    return Response(
+        body,
+        mimetype=f"{mimetype}; charset=utf-8",
+        headers={"Content-Disposition": f"attachment; filename=verwerkingsregister.{fmt}"},
+    )
 
 
 @bp.get("/privacy/beheer/verzoeken")
 @admin_required
 def requests():
     now = utcnow()
-    return render_template("privacy/admin_requests.html",
-                           requests=services.open_requests_first(), now=now,
-                           overdue=services.is_overdue, kinds=services.REQUEST_KINDS)
+    return render_template(
+        "privacy/admin_requests.html",
+        requests=services.open_requests_first(),
+        now=now,
+        overdue=services.is_overdue,
+        kinds=services.REQUEST_KINDS,
+    )
 
 
 @bp.route("/privacy/beheer/verzoeken/<int:request_id>", methods=["GET", "POST"])
@@ -69,13 +91,21 @@ def request_detail(request_id: int):
         flash(_("The answer has been recorded and is being e-mailed."), "success")
         return redirect(url_for("privacy.requests"))
     if not form.errors:
-        record(current_user, "privacy_request.viewed", subject=privacy_request.user_id,
-               detail=f"request {privacy_request.id}")
+        record(
+            current_user,
+            "privacy_request.viewed",
+            subject=privacy_request.user_id,
+            detail=f"request {privacy_request.id}",
+        )
         db.session.commit()
     status = 400 if form.errors else 200
-    return render_template("privacy/admin_request.html", request_=privacy_request, form=form,
-                           overdue=services.is_overdue(privacy_request),
-                           kinds=services.REQUEST_KINDS), status
+    return render_template(
+        "privacy/admin_request.html",
+        request_=privacy_request,
+        form=form,
+        overdue=services.is_overdue(privacy_request),
+        kinds=services.REQUEST_KINDS,
+    ), status
 
 
 def _utc(local: datetime | None) -> datetime | None:
@@ -88,24 +118,35 @@ def _utc(local: datetime | None) -> datetime | None:
 def breaches():
     form = forms.BreachForm()
     if form.validate_on_submit():
-        breach = services.record_breach(current_user, form.description.data,
-                                        form.data_categories.data, _utc(form.occurred_at.data),
-                                        _utc(form.discovered_at.data))
-        flash(_("The breach has been recorded. Report it to the authority within 72 hours "
-                "of its discovery."), "success")
+        breach = services.record_breach(
+            current_user,
+            form.description.data,
+            form.data_categories.data,
+            _utc(form.occurred_at.data),
+            _utc(form.discovered_at.data),
+        )
+        flash(
+            _(
+                "The breach has been recorded. Report it to the authority within 72 hours "
+                "of its discovery."
+            ),
+            "success",
+        )
         return redirect(url_for("privacy.breach", breach_id=breach.id))
     listed = list(db.session.scalars(db.select(Breach).order_by(Breach.discovered_at.desc())))
     status = 400 if form.errors else 200
-    return render_template("privacy/admin_breaches.html", form=form, breaches=listed,
-                           hours_left=services.hours_left), status
+    return render_template(
+        "privacy/admin_breaches.html", form=form, breaches=listed, hours_left=services.hours_left
+    ), status
 
 
 @bp.get("/privacy/beheer/datalekken/<int:breach_id>")
 @admin_required
 def breach(breach_id: int):
     found = db.session.get(Breach, breach_id) or abort(404)
-    return render_template("privacy/admin_breach.html", breach=found,
-                           hours_left=services.hours_left(found))
+    return render_template(
+        "privacy/admin_breach.html", breach=found, hours_left=services.hours_left(found)
+    )
 
 
 @bp.post("/privacy/beheer/datalekken/<int:breach_id>/gemeld")

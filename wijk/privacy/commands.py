@@ -50,9 +50,14 @@ def privacy_register_command(fmt: str) -> None:
         return
     headings = {c: c.capitalize() for c in declarations.REGISTER_COLUMNS}
     controller = declarations.controller()
-    click.echo(declarations.register_markdown(
-        headings, "Processing register (GDPR art. 30)",
-        f"Controller: {controller['name']}, {controller['contact']}."), nl=False)
+    click.echo(
+        declarations.register_markdown(
+            headings,
+            "Processing register (GDPR art. 30)",
+            f"Controller: {controller['name']}, {controller['contact']}.",
+        ),
+        nl=False,
+    )
 
 
 @click.command("purge")

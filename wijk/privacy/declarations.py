@@ -41,8 +41,11 @@ def declarations() -> list[Declaration]:
         for column in table.columns:
             info = column.info.get("personal")
             if info:
-                found.append(Declaration(table.name, column.name, public_flag=column.info.get(
-                    "public_flag"), **info))
+                found.append(
+                    Declaration(
+                        table.name, column.name, public_flag=column.info.get("public_flag"), **info
+                    )
+                )
     return found
 
 
@@ -66,16 +69,25 @@ class Processing:
 
 # The order a reader meets the categories in; categories not listed come last.
 CATEGORY_ORDER = (
-    "account", "consent", "newsletter consent", "contact details on content",
-    "content history", "activity sign-up", "invitation", "relayed message", "blocked sender",
-    "report", "privacy request", "audit trail", "e-mail in transit",
+    "account",
+    "consent",
+    "newsletter consent",
+    "contact details on content",
+    "content history",
+    "activity sign-up",
+    "invitation",
+    "relayed message",
+    "blocked sender",
+    "report",
+    "privacy request",
+    "audit trail",
+    "e-mail in transit",
     "sealed copy of a deleted account",
 )
 
 
 def _reading_order(d: Declaration) -> int:
-    return CATEGORY_ORDER.index(d.category) if d.category in CATEGORY_ORDER else len(
-        CATEGORY_ORDER)
+    return CATEGORY_ORDER.index(d.category) if d.category in CATEGORY_ORDER else len(CATEGORY_ORDER)
 
 
 def processing_activities() -> list[Processing]:
@@ -85,13 +97,17 @@ def processing_activities() -> list[Processing]:
         groups.setdefault((d.category, d.purpose, d.basis, d.retention, d.audience), []).append(d)
     rows = []
     for (category, purpose, basis, retention, audience), members in groups.items():
-        rows.append(Processing(
-            category=translate(category), purpose=translate(purpose),
-            basis=str(BASES[basis]), retention=retention_text(retention),
-            audience=translate(audience),
-            fields=tuple(field_label(d.key) for d in members),
-            tables=tuple(sorted({d.table for d in members})),
-        ))
+        rows.append(
+            Processing(
+                category=translate(category),
+                purpose=translate(purpose),
+                basis=str(BASES[basis]),
+                retention=retention_text(retention),
+                audience=translate(audience),
+                fields=tuple(field_label(d.key) for d in members),
+                tables=tuple(sorted({d.table for d in members})),
+            )
+        )
     return rows
 
 
@@ -106,20 +122,28 @@ def statement_sections() -> list[dict[str, Any]]:
 
 def controller() -> dict[str, str]:
     config = current_app.config
-    return {"name": config["CONTROLLER_NAME"], "contact": config["CONTROLLER_CONTACT"],
-            "terms_version": config["TERMS_VERSION"],
-            "privacy_version": config["PRIVACY_VERSION"]}
+    return {
+        "name": config["CONTROLLER_NAME"],
+        "contact": config["CONTROLLER_CONTACT"],
+        "terms_version": config["TERMS_VERSION"],
+        "privacy_version": config["PRIVACY_VERSION"],
+    }
 
 
-REGISTER_COLUMNS = ("category", "purpose", "basis", "data", "tables", "recipients",
-                    "retention")
+REGISTER_COLUMNS = ("category", "purpose", "basis", "data", "tables", "recipients", "retention")
 
 
 def register_rows() -> list[dict[str, str]]:
     return [
-        {"category": p.category, "purpose": p.purpose, "basis": p.basis,
-         "data": "; ".join(p.fields), "tables": ", ".join(p.tables),
-         "recipients": p.audience, "retention": p.retention}
+        {
+            "category": p.category,
+            "purpose": p.purpose,
+            "basis": p.basis,
+            "data": "; ".join(p.fields),
+            "tables": ", ".join(p.tables),
+            "recipients": p.audience,
+            "retention": p.retention,
+        }
         for p in processing_activities()
     ]
 
@@ -134,12 +158,18 @@ def register_csv() -> str:
 
 def register_markdown(headings: dict[str, str], title: str, intro: str) -> str:
     """A Markdown table; `headings` are the column titles in the reader's language."""
+
     def cell(text: str) -> str:
         return " ".join(str(text).split()).replace("|", "\\|")
 
-    lines = [f"# {title}", "", intro, "",
-             "| " + " | ".join(cell(headings[c]) for c in REGISTER_COLUMNS) + " |",
-             "|" + "---|" * len(REGISTER_COLUMNS)]
+    lines = [
+        f"# {title}",
+        "",
+        intro,
+        "",
+        "| " + " | ".join(cell(headings[c]) for c in REGISTER_COLUMNS) + " |",
+        "|" + "---|" * len(REGISTER_COLUMNS),
+    ]
     for row in register_rows():
         lines.append("| " + " | ".join(cell(row[c]) for c in REGISTER_COLUMNS) + " |")
     lines.append("")

@@ -43,10 +43,14 @@ def mail_mentioning(email: str | ColumnExpressionArgument[str]) -> ColumnElement
     """Outbox messages addressed to `email` or carrying it as reply address."""
     if isinstance(email, str):
         email = email.lower()
-        return or_(func.lower(OutboxMessage.to_addr) == email,
-                   func.lower(OutboxMessage.reply_to).contains(email, autoescape=True))
-    return or_(func.lower(OutboxMessage.to_addr) == email,
-               func.lower(OutboxMessage.reply_to).contains(email))
+        return or_(
+            func.lower(OutboxMessage.to_addr) == email,
+            func.lower(OutboxMessage.reply_to).contains(email, autoescape=True),
+        )
+    return or_(
+        func.lower(OutboxMessage.to_addr) == email,
+        func.lower(OutboxMessage.reply_to).contains(email),
+    )
 
 
 def erase_mail(addresses: set[str], names: set[str], now: datetime) -> None:
@@ -59,16 +63,25 @@ def erase_mail(addresses: set[str], names: set[str], now: datetime) -> None:
         return
     addressed = or_(*(mail_mentioning(a) for a in addresses)) if addresses else None
     text_columns = (OutboxMessage.subject, OutboxMessage.body_text, OutboxMessage.body_html)
-    mentioned = or_(*(func.lower(column).contains(value, autoescape=True)
-                      for column in text_columns for value in addresses | names))
+    mentioned = or_(
+        *(
+            func.lower(column).contains(value, autoescape=True)
+            for column in text_columns
+            for value in addresses | names
+        )
+    )
     pending = OutboxMessage.status.in_((OutboxState.QUEUED, OutboxState.SENDING))
-    due = or_(addressed, and_(~pending, mentioned)) if addressed is not None else and_(
-        ~pending, mentioned)
+    due = (
+        or_(addressed, and_(~pending, mentioned))
+        if addressed is not None
+        else and_(~pending, mentioned)
+    )
     ids = list(db.session.scalars(select(OutboxMessage.id).where(due)))
     if not ids:
         return
     db.session.execute(
-        update(OutboxMessage).where(OutboxMessage.id.in_(ids), pending)
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids), pending)
         .values(status=OutboxState.FAILED, last_error="erased with the account")
         .execution_options(synchronize_session=False)
     )
@@ -82,30 +95,46 @@ def erase_traces(user: User, now: datetime) -> None:
     requests and the details of audit entries about them. Unanswered privacy requests
     stay, detached from the account: they still need an answer."""
     email = user.email.lower()
-    posts = db.session.execute(select(Item.contact_email, Item.contact_name)
-                               .where(Item.owner_id == user.id)).all()
-    erase_mail({email} | {address for address, _name in posts if address},
-               {user.name} | {name for _address, name in posts if name}, now)
-    relay_ids = list(db.session.scalars(select(RelayMessage.id).where(
-        func.lower(RelayMessage.sender_email) == email, RelayMessage.erased_at.is_(None))))
+    posts = db.session.execute(
+        select(Item.contact_email, Item.contact_name).where(Item.owner_id == user.id)
+    ).all()
+    erase_mail(
+        {email} | {address for address, _name in posts if address},
+        {user.name} | {name for _address, name in posts if name},
+        now,
+    )
+    relay_ids = list(
+        db.session.scalars(
+            select(RelayMessage.id).where(
+                func.lower(RelayMessage.sender_email) == email, RelayMessage.erased_at.is_(None)
+            )
+        )
+    )
     erase_relay_messages(relay_ids, now)
     db.session.execute(delete(RelayAlias).where(func.lower(RelayAlias.address) == email))
     db.session.execute(delete(SignUp).where(func.lower(SignUp.email) == email))
     db.session.execute(delete(Invitation).where(func.lower(Invitation.email) == email))
-    db.session.execute(delete(PrivacyRequest).where(
-        or_(PrivacyRequest.user_id == user.id, func.lower(PrivacyRequest.email) == email),
-        PrivacyRequest.answered_at.is_not(None),
-    ))
-    db.session.execute(update(PrivacyRequest).where(PrivacyRequest.user_id == user.id)
-                       .values(user_id=None))
-    db.session.execute(update(AuditEntry).where(AuditEntry.subject_id == user.id)
-                       .values(detail=None, subject_id=None))
+    db.session.execute(
+        delete(PrivacyRequest).where(
+            or_(PrivacyRequest.user_id == user.id, func.lower(PrivacyRequest.email) == email),
+            PrivacyRequest.answered_at.is_not(None),
+        )
+    )
+    db.session.execute(
+        update(PrivacyRequest).where(PrivacyRequest.user_id == user.id).values(user_id=None)
+    )
+    db.session.execute(
+        update(AuditEntry)
+        .where(AuditEntry.subject_id == user.id)
+        .values(detail=None, subject_id=None)
+    )
 
 
 def erase_relay_messages(ids: Sequence[int], now: datetime) -> None:
     """Keep the row (blocks and reports refer to it), drop what the sender wrote."""
     db.session.execute(
-        update(RelayMessage).where(RelayMessage.id.in_(ids))
+        update(RelayMessage)
+        .where(RelayMessage.id.in_(ids))
         .values(body=None, sender_name=None, sender_email=None, erased_at=now)
         .execution_options(synchronize_session=False)
     )
@@ -113,20 +142,33 @@ def erase_relay_messages(ids: Sequence[int], now: datetime) -> None:
 
 def erase_outbox_messages(ids: Sequence[int], now: datetime) -> None:
     db.session.execute(
-        update(OutboxMessage).where(OutboxMessage.id.in_(ids))
-        .values(to_addr="", from_addr=None, reply_to=None, subject="", body_text=None,
-                body_html=None, headers={}, attachments=None)
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids))
+        .values(
+            to_addr="",
+            from_addr=None,
+            reply_to=None,
+            subject="",
+            body_text=None,
+            body_html=None,
+            headers={},
+            attachments=None,
+        )
         .execution_options(synchronize_session=False)
     )
 
 
 def delete_items(ids_query: Select | Sequence[int]) -> None:
     """Delete items and, once the rows are gone, their picture files."""
-    keys = [key for key in db.session.scalars(
-        select(Item.picture_key).where(Item.id.in_(ids_query), Item.picture_key.is_not(None))
-    )]
-    db.session.execute(delete(Item).where(Item.id.in_(ids_query))
-                       .execution_options(synchronize_session=False))
+    keys = [
+        key
+        for key in db.session.scalars(
+            select(Item.picture_key).where(Item.id.in_(ids_query), Item.picture_key.is_not(None))
+        )
+    ]
+    db.session.execute(
+        delete(Item).where(Item.id.in_(ids_query)).execution_options(synchronize_session=False)
+    )
     remove_picture_files(keys)
 
 

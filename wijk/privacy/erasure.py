@@ -89,6 +89,7 @@ def add_years(moment: datetime, years: int) -> datetime:
 
 def sealed_payload(user: User, items: list[Item], fates: dict[int, str]) -> dict[str, Any]:
     """Everything needed to bring the account back as it was."""
+
     def rows(model, column) -> list[dict[str, Any]]:
         return [row(obj) for obj in db.session.scalars(select(model).where(column == user.id))]
 
@@ -96,12 +97,13 @@ def sealed_payload(user: User, items: list[Item], fates: dict[int, str]) -> dict
         "format": 1,
         "user": row(user),
         "consents": rows(Consent, Consent.user_id),
-        "newsletter_subscriptions": rows(NewsletterSubscription,
-                                         NewsletterSubscription.user_id),
+        "newsletter_subscriptions": rows(NewsletterSubscription, NewsletterSubscription.user_id),
         "blocked_senders": rows(BlockedSender, BlockedSender.user_id),
         "recovery_codes": rows(RecoveryCode, RecoveryCode.user_id),
-        "co_managed": [m.item_id for m in db.session.scalars(
-            select(ItemManager).where(ItemManager.user_id == user.id))],
+        "co_managed": [
+            m.item_id
+            for m in db.session.scalars(select(ItemManager).where(ItemManager.user_id == user.id))
+        ],
         "items": [{**row(item), "fate": fates.get(item.id, DELETE)} for item in items],
     }
 
@@ -110,11 +112,14 @@ def sealed_payload(user: User, items: list[Item], fates: dict[int, str]) -> dict
 
 
 def owned_items(user: User) -> list[Item]:
-    return list(db.session.scalars(
-        select(Item).where(Item.owner_id == user.id)
-        .options(selectinload(Item.co_managers), selectinload(Item.organisation))
-        .order_by(Item.created_at.desc(), Item.id.desc())
-    ))
+    return list(
+        db.session.scalars(
+            select(Item)
+            .where(Item.owner_id == user.id)
+            .options(selectinload(Item.co_managers), selectinload(Item.organisation))
+            .order_by(Item.created_at.desc(), Item.id.desc())
+        )
+    )
 
 
 def check_credentials(user: User, password: str, totp_code: str | None) -> bool:
@@ -137,27 +142,45 @@ def delete_account(user: User, fates: dict[int, str], now: datetime | None = Non
     keep = {item.id for item in items if fates.get(item.id) == KEEP}
     drop = [item.id for item in items if item.id not in keep]
     payload = sealed_payload(user, items, fates)
-    db.session.add(SealedAccount(
-        former_user_id=user.id, sealed_at=now, purge_after=add_years(now, SEALED_YEARS),
-        ciphertext=key.encrypt(json.dumps(payload).encode()),
-    ))
+    db.session.add(
+        SealedAccount(
+            former_user_id=user.id,
+            sealed_at=now,
+            purge_after=add_years(now, SEALED_YEARS),
+            ciphertext=key.encrypt(json.dumps(payload).encode()),
+        )
+    )
     if drop:
-        notices.tell_called_off([item for item in items if item.id in drop],
-                                stamp_to_local(now), by=notices.ORGANISER)
-        db.session.execute(update(Item).where(Item.id.in_(drop)).values(status=ItemStatus.HIDDEN)
-                           .execution_options(synchronize_session=False))
+        notices.tell_called_off(
+            [item for item in items if item.id in drop], stamp_to_local(now), by=notices.ORGANISER
+        )
+        db.session.execute(
+            update(Item)
+            .where(Item.id.in_(drop))
+            .values(status=ItemStatus.HIDDEN)
+            .execution_options(synchronize_session=False)
+        )
     release_items([item for item in items if item.id in keep], now)
     db.session.execute(
         update(NewsletterSubscription)
-        .where(NewsletterSubscription.user_id == user.id,
-               NewsletterSubscription.withdrawn_at.is_(None))
+        .where(
+            NewsletterSubscription.user_id == user.id, NewsletterSubscription.withdrawn_at.is_(None)
+        )
         .values(withdrawn_at=now)
     )
-    queue_mail("account_deleted", user.email, "account_deleted", locale=user.locale,
-               name=user.name, kept=len(keep), deleted=len(drop),
-               contact=current_app.config["CONTROLLER_CONTACT"])
-    ledger.note(ledger.ACCOUNT, user.id,
-                fates={str(item.id): fates.get(item.id, DELETE) for item in items})
+    queue_mail(
+        "account_deleted",
+        user.email,
+        "account_deleted",
+        locale=user.locale,
+        name=user.name,
+        kept=len(keep),
+        deleted=len(drop),
+        contact=current_app.config["CONTROLLER_CONTACT"],
+    )
+    ledger.note(
+        ledger.ACCOUNT, user.id, fates={str(item.id): fates.get(item.id, DELETE) for item in items}
+    )
     user.deleted_at = now
     user.end_sessions()  # every session and remember cookie, on every device
     user.password_hash = UNUSABLE_PASSWORD
@@ -171,11 +194,17 @@ def release_items(kept: list[Item], now: datetime) -> None:
     if not kept:
         return
     ids = [item.id for item in kept]
-    erase_mail({i.contact_email for i in kept if i.contact_email},
-               {i.contact_name for i in kept if i.contact_name}, now)
-    db.session.execute(update(Item).where(Item.id.in_(ids))
-                       .values(owner_id=None, **cleared_contact())
-                       .execution_options(synchronize_session=False))
+    erase_mail(
+        {i.contact_email for i in kept if i.contact_email},
+        {i.contact_name for i in kept if i.contact_name},
+        now,
+    )
+    db.session.execute(
+        update(Item)
+        .where(Item.id.in_(ids))
+        .values(owner_id=None, **cleared_contact())
+        .execution_options(synchronize_session=False)
+    )
     db.session.execute(delete(ItemRevision).where(ItemRevision.item_id.in_(ids)))
 
 
@@ -212,11 +241,15 @@ def restore(sealed: SealedAccount) -> User:
         user = User(**unplain(User, saved, exclude=("id", "deleted_at", "is_admin")))
         db.session.add(user)
         db.session.flush()
-        for model, key in ((Consent, "consents"), (BlockedSender, "blocked_senders"),
-                           (RecoveryCode, "recovery_codes")):
+        for model, key in (
+            (Consent, "consents"),
+            (BlockedSender, "blocked_senders"),
+            (RecoveryCode, "recovery_codes"),
+        ):
             for values in data.get(key, []):
-                db.session.add(model(**{**unplain(model, values, exclude=("id",)),
-                                        "user_id": user.id}))
+                db.session.add(
+                    model(**{**unplain(model, values, exclude=("id",)), "user_id": user.id})
+                )
     else:
         for name, value in unplain(User, saved, exclude=("id", "is_admin")).items():
             setattr(user, name, value)
@@ -225,16 +258,28 @@ def restore(sealed: SealedAccount) -> User:
     user.end_sessions()  # a cookie from before the deletion does not come back with it
     for values in data.get("newsletter_subscriptions", []):
         if values.get("withdrawn_at") is None:  # active before deletion: active again
-            db.session.add(NewsletterSubscription(
-                **{**unplain(NewsletterSubscription, values, exclude=("id", "withdrawn_at")),
-                   "user_id": user.id, "source": "restore"}))
+            db.session.add(
+                NewsletterSubscription(
+                    **{
+                        **unplain(NewsletterSubscription, values, exclude=("id", "withdrawn_at")),
+                        "user_id": user.id,
+                        "source": "restore",
+                    }
+                )
+            )
     _restore_items(user, data.get("items", []))
     for item_id in data.get("co_managed", []):
-        if db.session.get(Item, item_id) is not None and db.session.get(
-                ItemManager, (item_id, user.id)) is None:
+        if (
+            db.session.get(Item, item_id) is not None
+            and db.session.get(ItemManager, (item_id, user.id)) is None
+        ):
             db.session.add(ItemManager(item_id=item_id, user_id=user.id))
-    record(None, "account.restored", subject=user.id,
-           detail=f"sealed copy {sealed.id} of account {sealed.former_user_id}")
+    record(
+        None,
+        "account.restored",
+        subject=user.id,
+        detail=f"sealed copy {sealed.id} of account {sealed.former_user_id}",
+    )
     db.session.delete(sealed)
     db.session.commit()
     return user
@@ -254,10 +299,11 @@ def _restore_items(user: User, items: list[dict[str, Any]]) -> None:
             model = ITEM_CLASSES.get(values["kind"])
             if model is None:
                 continue
-            if fields.get("organisation_id") and db.session.get(
-                    Item, fields["organisation_id"]) is None:
+            if (
+                fields.get("organisation_id")
+                and db.session.get(Item, fields["organisation_id"]) is None
+            ):
                 fields["organisation_id"] = None
             fields.update(owner_id=user.id, status=ItemStatus.HIDDEN, picture_key=None)
             db.session.add(model(**fields))
     db.session.flush()
-

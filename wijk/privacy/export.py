@@ -46,44 +46,66 @@ def sections(data: MyData) -> dict[str, list[dict[str, Any]]]:
             for m in data.manages
         ],
         "messages_sent": [
-            {"id": m.id, "created_at": plain(m.created_at),
-             "item_title": m.item.title if m.item else None,
-             "sender_name": m.sender_name, "sender_email": m.sender_email, "body": m.body,
-             "erased_at": plain(m.erased_at)}
+            {
+                "id": m.id,
+                "created_at": plain(m.created_at),
+                "item_title": m.item.title if m.item else None,
+                "sender_name": m.sender_name,
+                "sender_email": m.sender_email,
+                "body": m.body,
+                "erased_at": plain(m.erased_at),
+            }
             for m in data.relay_sent
         ],
         "messages_received": [
-            {"id": m.id, "created_at": plain(m.created_at),
-             "item_title": m.item.title if m.item else None, "erased_at": plain(m.erased_at)}
+            {
+                "id": m.id,
+                "created_at": plain(m.created_at),
+                "item_title": m.item.title if m.item else None,
+                "erased_at": plain(m.erased_at),
+            }
             for m in data.relay_received
         ],
         "signups": [
-            {"id": s.id, "activity_title": s.activity.title, "name": s.name, "email": s.email,
-             "status": s.status, "created_at": plain(s.created_at),
-             "cancelled_at": plain(s.cancelled_at)}
+            {
+                "id": s.id,
+                "activity_title": s.activity.title,
+                "name": s.name,
+                "email": s.email,
+                "status": s.status,
+                "created_at": plain(s.created_at),
+                "cancelled_at": plain(s.cancelled_at),
+            }
             for s in data.signups
         ],
         "invitations_received": [
-            {"id": i.id, "item_title": i.item.title, "created_at": plain(i.created_at),
-             "accepted_at": plain(i.accepted_at)}
+            {
+                "id": i.id,
+                "item_title": i.item.title,
+                "created_at": plain(i.created_at),
+                "accepted_at": plain(i.accepted_at),
+            }
             for i in data.invitations
         ],
-        "blocked_senders": [
-            {"id": b.id, "created_at": plain(b.created_at)} for b in data.blocked
-        ],
+        "blocked_senders": [{"id": b.id, "created_at": plain(b.created_at)} for b in data.blocked],
         "access_log": [
-            {"id": e.id, "created_at": plain(e.created_at), "action": e.action,
-             "by": actor_role(e, user), "item_title": e.item.title if e.item else None,
-             "neighbourhood": e.neighbourhood.name if e.neighbourhood else None,
-             "detail": e.detail}
+            {
+                "id": e.id,
+                "created_at": plain(e.created_at),
+                "action": e.action,
+                "by": actor_role(e, user),
+                "item_title": e.item.title if e.item else None,
+                "neighbourhood": e.neighbourhood.name if e.neighbourhood else None,
+                "detail": e.detail,
+            }
             for e in data.audit
         ],
-        "privacy_requests": [
-            row(r, exclude=("user_id",)) for r in data.requests
-        ],
+        "privacy_requests": [row(r, exclude=("user_id",)) for r in data.requests],
         "suspensions": [
-            {**row(s, exclude=("user_id", "created_by_id", "lifted_by_id")),
-             "neighbourhood": s.neighbourhood.name if s.neighbourhood else None}
+            {
+                **row(s, exclude=("user_id", "created_by_id", "lifted_by_id")),
+                "neighbourhood": s.neighbourhood.name if s.neighbourhood else None,
+            }
             for s in data.suspensions
         ],
         "follows": [row(f, exclude=("follower_id",)) for f in data.follows],
@@ -117,12 +139,13 @@ def build_zip(data: MyData, generated_at: str) -> IO[bytes]:
     """The export as a file object positioned at its start."""
     parts = sections(data)
     record = account(data)
-    document = {"format": FORMAT_VERSION, "generated_at": generated_at,
-                "account": record, **parts}
+    document = {"format": FORMAT_VERSION, "generated_at": generated_at, "account": record, **parts}
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
     with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("README.txt", render_template(
-            "privacy/export_readme.txt", sections=parts, generated_at=generated_at))
+        archive.writestr(
+            "README.txt",
+            render_template("privacy/export_readme.txt", sections=parts, generated_at=generated_at),
+        )
         archive.writestr("data.json", json.dumps(document, ensure_ascii=False, indent=2))
         archive.writestr("account.csv", _csv([record]))
         for name, records in parts.items():

@@ -18,11 +18,13 @@ from wijk.privacy.services import REQUEST_KINDS
 
 
 class DeleteAccountForm(FlaskForm):
-    password = PasswordField(_l("Your password"),
-                             validators=[InputRequired(_l("Fill in your password.")),
-                                         Length(max=200)])
-    totp = StringField(_l("Code from your authenticator app"),
-                       validators=[Optional(), Length(max=12)])
+    password = PasswordField(
+        _l("Your password"),
+        validators=[InputRequired(_l("Fill in your password.")), Length(max=200)],
+    )
+    totp = StringField(
+        _l("Code from your authenticator app"), validators=[Optional(), Length(max=12)]
+    )
 
 
 class AcceptTermsForm(FlaskForm):
@@ -33,12 +35,14 @@ class AcceptTermsForm(FlaskForm):
 
 
 class PrivacyRequestForm(FlaskForm):
-    kind = SelectField(_l("What do you ask?"),
-                       choices=[(k, v) for k, v in REQUEST_KINDS.items()])
+    kind = SelectField(_l("What do you ask?"), choices=[(k, v) for k, v in REQUEST_KINDS.items()])
     email = EmailField(
         _l("Your e-mail address"),
-        validators=[DataRequired(_l("Fill in your e-mail address, so you can get an answer.")),
-                    MailableEmail(), Length(max=254)],
+        validators=[
+            DataRequired(_l("Fill in your e-mail address, so you can get an answer.")),
+            MailableEmail(),
+            Length(max=254),
+        ],
         description=_l("We answer here, within four weeks."),
     )
     message = TextAreaField(
@@ -49,19 +53,25 @@ class PrivacyRequestForm(FlaskForm):
 
 
 class AnswerForm(FlaskForm):
-    answer = TextAreaField(_l("Answer"), validators=[DataRequired(_l("Write an answer.")),
-                                                     Length(max=10000)])
+    answer = TextAreaField(
+        _l("Answer"), validators=[DataRequired(_l("Write an answer.")), Length(max=10000)]
+    )
 
 
 class BreachForm(FlaskForm):
-    description = TextAreaField(_l("What happened?"),
-                                validators=[DataRequired(_l("Describe what happened.")),
-                                            Length(max=10000)])
-    data_categories = TextAreaField(_l("Which personal data are concerned?"),
-                                    validators=[DataRequired(_l("Name the data concerned.")),
-                                                Length(max=2000)])
-    occurred_at = DateTimeLocalField(_l("When did it happen (if known)?"),
-                                     validators=[Optional()], format="%Y-%m-%dT%H:%M")
-    discovered_at = DateTimeLocalField(_l("When was it discovered?"),
-                                       validators=[InputRequired(_l("Fill in when."))],
-                                       format="%Y-%m-%dT%H:%M")
+    description = TextAreaField(
+        _l("What happened?"),
+        validators=[DataRequired(_l("Describe what happened.")), Length(max=10000)],
+    )
+    data_categories = TextAreaField(
+        _l("Which personal data are concerned?"),
+        validators=[DataRequired(_l("Name the data concerned.")), Length(max=2000)],
+    )
+    occurred_at = DateTimeLocalField(
+        _l("When did it happen (if known)?"), validators=[Optional()], format="%Y-%m-%dT%H:%M"
+    )
+    discovered_at = DateTimeLocalField(
+        _l("When was it discovered?"),
+        validators=[InputRequired(_l("Fill in when."))],
+        format="%Y-%m-%dT%H:%M",
+    )

@@ -69,55 +69,102 @@ def collect(user: User) -> MyData:
     co_managed_ids = select(ItemManager.item_id).where(ItemManager.user_id == uid)
     data = MyData(
         user=user,
-        consents=_all(select(Consent).where(Consent.user_id == uid)
-                      .order_by(Consent.accepted_at, Consent.id)),
+        consents=_all(
+            select(Consent).where(Consent.user_id == uid).order_by(Consent.accepted_at, Consent.id)
+        ),
         subscriptions=_all(
-            select(NewsletterSubscription).where(NewsletterSubscription.user_id == uid)
+            select(NewsletterSubscription)
+            .where(NewsletterSubscription.user_id == uid)
             .options(joinedload(NewsletterSubscription.neighbourhood))
-            .order_by(NewsletterSubscription.subscribed_at, NewsletterSubscription.id)),
-        items=_all(select(Item).where(Item.owner_id == uid)
-                   .options(selectinload(Item.co_managers), selectinload(Item.organisation))
-                   .order_by(Item.created_at.desc(), Item.id.desc())),
-        co_managed=_all(select(Item).where(Item.id.in_(co_managed_ids))
-                        .options(selectinload(Item.co_managers))
-                        .order_by(Item.title, Item.id)),
-        manages=_all(select(NeighbourhoodManager).where(NeighbourhoodManager.user_id == uid)
-                     .options(joinedload(NeighbourhoodManager.neighbourhood))),
-        relay_received=_all(select(RelayMessage).where(RelayMessage.recipient_id == uid)
-                            .options(joinedload(RelayMessage.item))
-                            .order_by(RelayMessage.created_at.desc(), RelayMessage.id.desc())),
-        blocked=_all(select(BlockedSender).where(BlockedSender.user_id == uid)
-                     .order_by(BlockedSender.created_at)),
-        audit=_all(select(AuditEntry).where(AuditEntry.subject_id == uid)
-                   .options(joinedload(AuditEntry.actor), joinedload(AuditEntry.item),
-                            joinedload(AuditEntry.neighbourhood))
-                   .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())),
-        suspensions=_all(select(Suspension).where(Suspension.user_id == uid)
-                         .options(joinedload(Suspension.neighbourhood))
-                         .order_by(Suspension.lifted_at.is_not(None),
-                                   Suspension.created_at.desc(), Suspension.id.desc())),
+            .order_by(NewsletterSubscription.subscribed_at, NewsletterSubscription.id)
+        ),
+        items=_all(
+            select(Item)
+            .where(Item.owner_id == uid)
+            .options(selectinload(Item.co_managers), selectinload(Item.organisation))
+            .order_by(Item.created_at.desc(), Item.id.desc())
+        ),
+        co_managed=_all(
+            select(Item)
+            .where(Item.id.in_(co_managed_ids))
+            .options(selectinload(Item.co_managers))
+            .order_by(Item.title, Item.id)
+        ),
+        manages=_all(
+            select(NeighbourhoodManager)
+            .where(NeighbourhoodManager.user_id == uid)
+            .options(joinedload(NeighbourhoodManager.neighbourhood))
+        ),
+        relay_received=_all(
+            select(RelayMessage)
+            .where(RelayMessage.recipient_id == uid)
+            .options(joinedload(RelayMessage.item))
+            .order_by(RelayMessage.created_at.desc(), RelayMessage.id.desc())
+        ),
+        blocked=_all(
+            select(BlockedSender)
+            .where(BlockedSender.user_id == uid)
+            .order_by(BlockedSender.created_at)
+        ),
+        audit=_all(
+            select(AuditEntry)
+            .where(AuditEntry.subject_id == uid)
+            .options(
+                joinedload(AuditEntry.actor),
+                joinedload(AuditEntry.item),
+                joinedload(AuditEntry.neighbourhood),
+            )
+            .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+        ),
+        suspensions=_all(
+            select(Suspension)
+            .where(Suspension.user_id == uid)
+            .options(joinedload(Suspension.neighbourhood))
+            .order_by(
+                Suspension.lifted_at.is_not(None),
+                Suspension.created_at.desc(),
+                Suspension.id.desc(),
+            )
+        ),
     )
     email = user.email.lower()
-    data.requests = _all(select(PrivacyRequest).where(or_(
-        PrivacyRequest.user_id == uid,
-        (func.lower(PrivacyRequest.email) == email) if user.is_verified else false(),
-    )).order_by(PrivacyRequest.created_at.desc()))
+    data.requests = _all(
+        select(PrivacyRequest)
+        .where(
+            or_(
+                PrivacyRequest.user_id == uid,
+                (func.lower(PrivacyRequest.email) == email) if user.is_verified else false(),
+            )
+        )
+        .order_by(PrivacyRequest.created_at.desc())
+    )
     data.follows = _all(
-        select(Follow).join(Follower, Follower.id == Follow.follower_id)
-        .where(or_(Follower.user_id == uid,
-                   (Follower.email == email) if user.is_verified else false()))
-        .order_by(Follow.created_at, Follow.id))
+        select(Follow)
+        .join(Follower, Follower.id == Follow.follower_id)
+        .where(
+            or_(Follower.user_id == uid, (Follower.email == email) if user.is_verified else false())
+        )
+        .order_by(Follow.created_at, Follow.id)
+    )
     if user.is_verified:
         data.relay_sent = _all(
-            select(RelayMessage).where(func.lower(RelayMessage.sender_email) == email)
+            select(RelayMessage)
+            .where(func.lower(RelayMessage.sender_email) == email)
             .options(joinedload(RelayMessage.item))
-            .order_by(RelayMessage.created_at.desc(), RelayMessage.id.desc()))
-        data.signups = _all(select(SignUp).where(func.lower(SignUp.email) == email)
-                            .options(joinedload(SignUp.activity))
-                            .order_by(SignUp.created_at.desc()))
-        data.invitations = _all(select(Invitation).where(func.lower(Invitation.email) == email)
-                                .options(joinedload(Invitation.item))
-                                .order_by(Invitation.created_at.desc()))
+            .order_by(RelayMessage.created_at.desc(), RelayMessage.id.desc())
+        )
+        data.signups = _all(
+            select(SignUp)
+            .where(func.lower(SignUp.email) == email)
+            .options(joinedload(SignUp.activity))
+            .order_by(SignUp.created_at.desc())
+        )
+        data.invitations = _all(
+            select(Invitation)
+            .where(func.lower(Invitation.email) == email)
+            .options(joinedload(Invitation.item))
+            .order_by(Invitation.created_at.desc())
+        )
     return data
 
 

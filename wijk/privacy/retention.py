@@ -75,7 +75,8 @@ class RetentionRule:
 def _unverified_account_due(now: datetime) -> Select:
     """Sign-ups whose address was never confirmed, 7 days on (consents go by cascade)."""
     return select(User.id).where(
-        User.email_verified_at.is_(None), User.deleted_at.is_(None),
+        User.email_verified_at.is_(None),
+        User.deleted_at.is_(None),
         User.created_at <= now - UNVERIFIED_ACCOUNT.period,
     )
 
@@ -108,6 +109,7 @@ def _erase_deleted_accounts(ids: list[int], now: datetime) -> None:
 
 # --- content ----------------------------------------------------------------------------
 
+
 def _activity_contact_due(now: datetime) -> Select:
     """Activities that ended 30 days ago and still hold a contact field, a public flag
     or a revision (whose snapshot holds the old contact fields). A series ends with its
@@ -128,8 +130,12 @@ def _activity_contact_due(now: datetime) -> Select:
 
 
 def _erase_activity_contact(ids: list[int], now: datetime) -> None:
-    db.session.execute(update(Item).where(Item.id.in_(ids)).values(**cleared_contact())
-                       .execution_options(synchronize_session=False))
+    db.session.execute(
+        update(Item)
+        .where(Item.id.in_(ids))
+        .values(**cleared_contact())
+        .execution_options(synchronize_session=False)
+    )
     db.session.execute(delete(ItemRevision).where(ItemRevision.item_id.in_(ids)))
 
 
@@ -193,9 +199,11 @@ def _erase_relay_aliases(ids: list[int], now: datetime) -> None:
     """Delete the aliases with the addresses behind them, then conversations left
     without any (their messages keep a row, see relay_body)."""
     db.session.execute(delete(RelayAlias).where(RelayAlias.id.in_(ids)))
-    db.session.execute(delete(RelayConversation).where(
-        ~exists().where(RelayAlias.conversation_id == RelayConversation.id)
-    ))
+    db.session.execute(
+        delete(RelayConversation).where(
+            ~exists().where(RelayAlias.conversation_id == RelayConversation.id)
+        )
+    )
 
 
 def _outbox_body_due(now: datetime) -> Select:
@@ -271,24 +279,27 @@ def _erase_privacy_requests(ids: list[int], now: datetime) -> None:
 
 def _unconfirmed_email_subscription_due(now: datetime) -> Select:
     return select(NewsletterSubscription.id).where(
-        NewsletterSubscription.user_id.is_(None), NewsletterSubscription.confirmed_at.is_(None),
-        NewsletterSubscription.subscribed_at <= now - UNCONFIRMED_SUBSCRIPTION.period)
+        NewsletterSubscription.user_id.is_(None),
+        NewsletterSubscription.confirmed_at.is_(None),
+        NewsletterSubscription.subscribed_at <= now - UNCONFIRMED_SUBSCRIPTION.period,
+    )
 
 
 def _withdrawn_email_subscription_due(now: datetime) -> Select:
     return select(NewsletterSubscription.id).where(
         NewsletterSubscription.user_id.is_(None),
-        NewsletterSubscription.withdrawn_at <= now - WITHDRAWN_SUBSCRIPTION.period)
+        NewsletterSubscription.withdrawn_at <= now - WITHDRAWN_SUBSCRIPTION.period,
+    )
 
 
 def _erase_subscriptions(ids: list[int], now: datetime) -> None:
-    db.session.execute(delete(NewsletterSubscription)
-                       .where(NewsletterSubscription.id.in_(ids)))
+    db.session.execute(delete(NewsletterSubscription).where(NewsletterSubscription.id.in_(ids)))
 
 
 def _unconfirmed_follow_due(now: datetime) -> Select:
-    return select(Follow.id).where(Follow.confirmed_at.is_(None),
-                                   Follow.created_at <= now - UNCONFIRMED_FOLLOW.period)
+    return select(Follow.id).where(
+        Follow.confirmed_at.is_(None), Follow.created_at <= now - UNCONFIRMED_FOLLOW.period
+    )
 
 
 def _erase_follows(ids: list[int], now: datetime) -> None:
@@ -303,123 +314,225 @@ def _digest_stamp_due(now: datetime) -> Select:
 
 
 def _erase_digest_stamps(ids: list[int], now: datetime) -> None:
-    db.session.execute(delete(DigestStamp).where(DigestStamp.follower_id.in_(ids),
-                                                 DigestStamp.done_at <= now - DIGEST_STAMP.period))
+    db.session.execute(
+        delete(DigestStamp).where(
+            DigestStamp.follower_id.in_(ids), DigestStamp.done_at <= now - DIGEST_STAMP.period
+        )
+    )
 
 
 # --- the schedule -----------------------------------------------------------------------
 
 UNVERIFIED_ACCOUNT = RetentionRule(
-    "unverified_account", timedelta(days=7),
+    "unverified_account",
+    timedelta(days=7),
     _l("Accounts whose e-mail address was never confirmed are removed after 7 days."),
-    ("account",), "user_account", _unverified_account_due, _delete_users,
+    ("account",),
+    "user_account",
+    _unverified_account_due,
+    _delete_users,
 )
 DELETED_ACCOUNT = RetentionRule(
-    "deleted_account", timedelta(0),
-    _l("An account is kept while it exists. When you delete it, it is unpublished at "
-       "once and erased within 48 hours, with the posts you chose to delete."),
-    ("account",), "user_account", _deleted_account_due, _erase_deleted_accounts,
+    "deleted_account",
+    timedelta(0),
+    _l(
+        "An account is kept while it exists. When you delete it, it is unpublished at "
+        "once and erased within 48 hours, with the posts you chose to delete."
+    ),
+    ("account",),
+    "user_account",
+    _deleted_account_due,
+    _erase_deleted_accounts,
 )
 DELETED_ACCOUNT_LONGEST = timedelta(hours=47)
 ACTIVITY_CONTACT = RetentionRule(
-    "activity_contact", timedelta(days=30),
-    _l("Contact details and address of an activity are erased 30 days after it ends (a "
-       "series: after its last date); other posts keep them until their owner removes "
-       "them or the post."),
-    ("content_contact",), "item", _activity_contact_due, _erase_activity_contact,
+    "activity_contact",
+    timedelta(days=30),
+    _l(
+        "Contact details and address of an activity are erased 30 days after it ends (a "
+        "series: after its last date); other posts keep them until their owner removes "
+        "them or the post."
+    ),
+    ("content_contact",),
+    "item",
+    _activity_contact_due,
+    _erase_activity_contact,
 )
 EXPIRED_OFFER = RetentionRule(
-    "expired_offer", timedelta(days=30),
+    "expired_offer",
+    timedelta(days=30),
     _l("Offers and requests are deleted 30 days after they expire."),
-    ("content_contact",), "item", _expired_offer_due, _erase_items,
+    ("content_contact",),
+    "item",
+    _expired_offer_due,
+    _erase_items,
 )
 SIGNUP_LIST = RetentionRule(
-    "signup_list", timedelta(days=7),
+    "signup_list",
+    timedelta(days=7),
     _l("Sign-up lists of an activity are erased 7 days after it ends."),
-    ("signup",), "signup", _signup_list_due, _erase_signups,
+    ("signup",),
+    "signup",
+    _signup_list_due,
+    _erase_signups,
 )
 RELAY_BODY = RetentionRule(
-    "relay_body", timedelta(days=28),
+    "relay_body",
+    timedelta(days=28),
     _l("Messages sent through the contact form are erased 28 days after delivery."),
-    ("relay_body",), "relay_message", _relay_body_due, erase_relay_messages,
+    ("relay_body",),
+    "relay_message",
+    _relay_body_due,
+    erase_relay_messages,
 )
 RELAY_ALIAS = RetentionRule(
-    "relay_alias", ALIAS_LIFETIME,
-    _l("The alias addresses that carry answers to a contact-form message, and the e-mail "
-       "addresses behind them, are erased 28 days after the conversation's last message; "
-       "from then on mail to those aliases is refused."),
-    ("relay_alias",), "relay_alias", _relay_alias_due, _erase_relay_aliases,
+    "relay_alias",
+    ALIAS_LIFETIME,
+    _l(
+        "The alias addresses that carry answers to a contact-form message, and the e-mail "
+        "addresses behind them, are erased 28 days after the conversation's last message; "
+        "from then on mail to those aliases is refused."
+    ),
+    ("relay_alias",),
+    "relay_alias",
+    _relay_alias_due,
+    _erase_relay_aliases,
 )
 OUTBOX_BODY = RetentionRule(
-    "outbox_body", timedelta(days=7),
+    "outbox_body",
+    timedelta(days=7),
     _l("The content and address of a delivered e-mail are erased after 7 days."),
-    ("outbox_body",), "outbox_message", _outbox_body_due, erase_outbox_messages,
+    ("outbox_body",),
+    "outbox_message",
+    _outbox_body_due,
+    erase_outbox_messages,
 )
 INVITATION = RetentionRule(
-    "invitation", timedelta(days=30),
-    _l("Invitations to co-manage a post are erased 30 days after they were accepted or, "
-       "when never accepted, sent."),
-    ("invitation",), "invitation", _invitation_due, _erase_invitations,
+    "invitation",
+    timedelta(days=30),
+    _l(
+        "Invitations to co-manage a post are erased 30 days after they were accepted or, "
+        "when never accepted, sent."
+    ),
+    ("invitation",),
+    "invitation",
+    _invitation_due,
+    _erase_invitations,
 )
 REPORT = RetentionRule(
-    "report", timedelta(days=365),
+    "report",
+    timedelta(days=365),
     _l("Reports of abuse are erased 1 year after they were dealt with."),
-    ("report",), "report", _report_due, _erase_reports,
+    ("report",),
+    "report",
+    _report_due,
+    _erase_reports,
 )
 SUSPENSION = RetentionRule(
-    "suspension", timedelta(days=365),
-    _l("A suspension, with its reason and your answer, is erased 1 year after it was "
-       "lifted; while it lasts it is kept with your account."),
-    ("suspension",), "suspension", _suspension_due, _erase_suspensions,
+    "suspension",
+    timedelta(days=365),
+    _l(
+        "A suspension, with its reason and your answer, is erased 1 year after it was "
+        "lifted; while it lasts it is kept with your account."
+    ),
+    ("suspension",),
+    "suspension",
+    _suspension_due,
+    _erase_suspensions,
 )
 AUDIT = RetentionRule(
-    "audit", timedelta(days=730),
-    _l("Entries in the audit trail (who viewed or changed whose data) are erased after "
-       "2 years."),
-    ("audit",), "audit_entry", _audit_due, _erase_audit,
+    "audit",
+    timedelta(days=730),
+    _l("Entries in the audit trail (who viewed or changed whose data) are erased after 2 years."),
+    ("audit",),
+    "audit_entry",
+    _audit_due,
+    _erase_audit,
 )
 SEALED_COPY = RetentionRule(
-    "sealed_copy", timedelta(days=5 * 365),
+    "sealed_copy",
+    timedelta(days=5 * 365),
     _l("The sealed copy of a deleted account is erased after 5 years."),
-    ("sealed_copy",), "sealed_account", _sealed_copy_due, _erase_sealed,
+    ("sealed_copy",),
+    "sealed_account",
+    _sealed_copy_due,
+    _erase_sealed,
 )
 PRIVACY_REQUEST = RetentionRule(
-    "privacy_request", timedelta(days=365),
+    "privacy_request",
+    timedelta(days=365),
     _l("Privacy requests and our answers are erased 1 year after the answer."),
-    ("privacy_request",), "privacy_request", _privacy_request_due, _erase_privacy_requests,
+    ("privacy_request",),
+    "privacy_request",
+    _privacy_request_due,
+    _erase_privacy_requests,
 )
 
 UNCONFIRMED_SUBSCRIPTION = RetentionRule(
-    "unconfirmed_email_subscription", timedelta(days=7),
-    _l("An e-mail address left for a newsletter without an account is erased after 7 days "
-       "when its confirmation link was never used."),
-    ("email_subscription",), "newsletter_subscription", _unconfirmed_email_subscription_due,
+    "unconfirmed_email_subscription",
+    timedelta(days=7),
+    _l(
+        "An e-mail address left for a newsletter without an account is erased after 7 days "
+        "when its confirmation link was never used."
+    ),
+    ("email_subscription",),
+    "newsletter_subscription",
+    _unconfirmed_email_subscription_due,
     _erase_subscriptions,
 )
 WITHDRAWN_SUBSCRIPTION = RetentionRule(
-    "withdrawn_email_subscription", timedelta(days=30),
-    _l("When you stop a newsletter you receive without an account, your address and the "
-       "record of your opt-in are erased 30 days later."),
-    ("email_subscription",), "newsletter_subscription", _withdrawn_email_subscription_due,
+    "withdrawn_email_subscription",
+    timedelta(days=30),
+    _l(
+        "When you stop a newsletter you receive without an account, your address and the "
+        "record of your opt-in are erased 30 days later."
+    ),
+    ("email_subscription",),
+    "newsletter_subscription",
+    _withdrawn_email_subscription_due,
     _erase_subscriptions,
 )
 UNCONFIRMED_FOLLOW = RetentionRule(
-    "unconfirmed_follow", timedelta(days=7),
-    _l("A follow by e-mail is erased after 7 days when its confirmation link was never "
-       "used, and the address with it. A confirmed follow is kept until you stop it with "
-       "the link in any digest, or delete your account; stopping erases it at once."),
-    ("follow",), "follow", _unconfirmed_follow_due, _erase_follows,
+    "unconfirmed_follow",
+    timedelta(days=7),
+    _l(
+        "A follow by e-mail is erased after 7 days when its confirmation link was never "
+        "used, and the address with it. A confirmed follow is kept until you stop it with "
+        "the link in any digest, or delete your account; stopping erases it at once."
+    ),
+    ("follow",),
+    "follow",
+    _unconfirmed_follow_due,
+    _erase_follows,
 )
 DIGEST_STAMP = RetentionRule(
-    "digest_stamp", timedelta(days=60),
+    "digest_stamp",
+    timedelta(days=60),
     _l("The note that a digest was sent (no content, no address) is erased after 60 days."),
-    (), "follower", _digest_stamp_due, _erase_digest_stamps,
+    (),
+    "follower",
+    _digest_stamp_due,
+    _erase_digest_stamps,
 )
 
 SCHEDULE: tuple[RetentionRule, ...] = (
-    UNVERIFIED_ACCOUNT, DELETED_ACCOUNT, ACTIVITY_CONTACT, EXPIRED_OFFER, SIGNUP_LIST,
-    RELAY_BODY, RELAY_ALIAS, OUTBOX_BODY, INVITATION, REPORT, SUSPENSION, AUDIT, SEALED_COPY,
-    PRIVACY_REQUEST, UNCONFIRMED_SUBSCRIPTION, WITHDRAWN_SUBSCRIPTION, UNCONFIRMED_FOLLOW,
+    UNVERIFIED_ACCOUNT,
+    DELETED_ACCOUNT,
+    ACTIVITY_CONTACT,
+    EXPIRED_OFFER,
+    SIGNUP_LIST,
+    RELAY_BODY,
+    RELAY_ALIAS,
+    OUTBOX_BODY,
+    INVITATION,
+    REPORT,
+    SUSPENSION,
+    AUDIT,
+    SEALED_COPY,
+    PRIVACY_REQUEST,
+    UNCONFIRMED_SUBSCRIPTION,
+    WITHDRAWN_SUBSCRIPTION,
+    UNCONFIRMED_FOLLOW,
     DIGEST_STAMP,
 )
 
@@ -429,8 +542,12 @@ def rules_for(retention: str) -> list[RetentionRule]:
     return [rule for rule in SCHEDULE if retention in rule.covers]
 
 
-def purge(now: datetime | None = None, *, dry_run: bool = False,
-          listing: dict[str, list[Any]] | None = None) -> dict[str, int]:
+def purge(
+    now: datetime | None = None,
+    *,
+    dry_run: bool = False,
+    listing: dict[str, list[Any]] | None = None,
+) -> dict[str, int]:
     """Apply every rule, each in its own short transactions; with dry_run only count.
     Pass `listing` to get the ids each rule found."""
     now = now or utcnow()
@@ -444,7 +561,6 @@ def purge(now: datetime | None = None, *, dry_run: bool = False,
             db.session.rollback()
             continue
         for start in range(0, len(ids), BATCH):
-            rule.erase(ids[start:start + BATCH], now)
+            rule.erase(ids[start : start + BATCH], now)
             db.session.commit()
     return counts
-

@@ -31,8 +31,9 @@ def row(obj: DeclarativeBase, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
     }
 
 
-def unplain(model: type[DeclarativeBase], data: dict[str, Any],
-            exclude: tuple[str, ...] = ()) -> dict[str, Any]:
+def unplain(
+    model: type[DeclarativeBase], data: dict[str, Any], exclude: tuple[str, ...] = ()
+) -> dict[str, Any]:
     """The inverse of `row` for one model: keyword arguments for its constructor."""
     values: dict[str, Any] = {}
     for column in model.__table__.columns:

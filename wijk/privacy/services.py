@@ -32,18 +32,27 @@ def create_request(kind: str, email: str, message: str, user: User | None) -> Pr
     if kind not in REQUEST_KINDS:
         raise ValueError(kind)
     now = utcnow()
-    request = PrivacyRequest(kind=kind, email=email.strip().lower(), message=message.strip(),
-                             user_id=user.id if user else None, created_at=now,
-                             due_at=now + ANSWER_WITHIN)
+    request = PrivacyRequest(
+        kind=kind,
+        email=email.strip().lower(),
+        message=message.strip(),
+        user_id=user.id if user else None,
+        created_at=now,
+        due_at=now + ANSWER_WITHIN,
+    )
     db.session.add(request)
     db.session.commit()
     return request
 
 
 def open_requests_first() -> list[PrivacyRequest]:
-    return list(db.session.scalars(
-        select(PrivacyRequest).order_by(PrivacyRequest.answered_at.is_not(None),
-                                        PrivacyRequest.due_at, PrivacyRequest.id)))
+    return list(
+        db.session.scalars(
+            select(PrivacyRequest).order_by(
+                PrivacyRequest.answered_at.is_not(None), PrivacyRequest.due_at, PrivacyRequest.id
+            )
+        )
+    )
 
 
 def is_overdue(request: PrivacyRequest, now: datetime | None = None) -> bool:
@@ -56,24 +65,41 @@ def answer_request(request: PrivacyRequest, answer: str, admin: User) -> None:
     request.answer = answer.strip()
     request.answered_at = now
     user = db.session.get(User, request.user_id) if request.user_id else None
-    queue_mail("privacy_answer", request.email, "privacy_answer",
-               locale=user.locale if user else None, request_kind=str(REQUEST_KINDS[request.kind]),
-               asked_at=request.created_at, answer=request.answer,
-               contact=current_app.config["CONTROLLER_CONTACT"])
-    record(admin, "privacy_request.answered", subject=request.user_id,
-           detail=f"request {request.id}")
+    queue_mail(
+        "privacy_answer",
+        request.email,
+        "privacy_answer",
+        locale=user.locale if user else None,
+        request_kind=str(REQUEST_KINDS[request.kind]),
+        asked_at=request.created_at,
+        answer=request.answer,
+        contact=current_app.config["CONTROLLER_CONTACT"],
+    )
+    record(
+        admin, "privacy_request.answered", subject=request.user_id, detail=f"request {request.id}"
+    )
     db.session.commit()
 
 
 # --- breaches ---------------------------------------------------------------------------
 
 
-def record_breach(admin: User, description: str, data_categories: str,
-                  occurred_at: datetime | None, discovered_at: datetime) -> Breach:
-    breach = Breach(recorded_by_id=admin.id, description=description.strip(),
-                    data_categories=data_categories.strip(), occurred_at=occurred_at,
-                    discovered_at=discovered_at,
-                    authority_deadline=discovered_at + AUTHORITY_WITHIN, created_at=utcnow())
+def record_breach(
+    admin: User,
+    description: str,
+    data_categories: str,
+    occurred_at: datetime | None,
+    discovered_at: datetime,
+) -> Breach:
+    breach = Breach(
+        recorded_by_id=admin.id,
+        description=description.strip(),
+        data_categories=data_categories.strip(),
+        occurred_at=occurred_at,
+        discovered_at=discovered_at,
+        authority_deadline=discovered_at + AUTHORITY_WITHIN,
+        created_at=utcnow(),
+    )
     db.session.add(breach)
     db.session.commit()
     return breach
@@ -95,7 +121,8 @@ def notify_account_holders(breach: Breach) -> int:
     first caller to set `notified_at` queues, a second click or a second admin gets 0."""
     now = utcnow()
     claimed = changed_rows(
-        update(Breach).where(Breach.id == breach.id, Breach.notified_at.is_(None))
+        update(Breach)
+        .where(Breach.id == breach.id, Breach.notified_at.is_(None))
         .values(notified_at=now)
     )
     if not claimed:
@@ -105,16 +132,20 @@ def notify_account_holders(breach: Breach) -> int:
     rendered: dict[str, tuple[str, str, str]] = {}
     rows = []
     recipients = db.session.execute(
-        select(User.email, User.locale).where(User.email_verified_at.is_not(None),
-                                              User.deleted_at.is_(None))
+        select(User.email, User.locale).where(
+            User.email_verified_at.is_not(None), User.deleted_at.is_(None)
+        )
     )
     for email, locale in recipients:
         locale = locale if locale and locale in current_app.config["LANGUAGES"] else default
         if locale not in rendered:
             rendered[locale] = render_mail(
-                "breach_notice", locale, breach=breach,
+                "breach_notice",
+                locale,
+                breach=breach,
                 contact=current_app.config["CONTROLLER_CONTACT"],
-                privacy_link=url_for("privacy.statement", _external=True))
+                privacy_link=url_for("privacy.statement", _external=True),
+            )
         subject, text, html = rendered[locale]
         rows.append(Mail(email, subject, text, html))
     queued = queue_bulk("breach", rows, now=now)

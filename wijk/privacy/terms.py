@@ -17,13 +17,26 @@ DOCUMENTS = ("terms", "privacy")
 # Pages that stay open before accepting: leaving, reading what to accept, switching the
 # language, and the person's own rights (seeing, exporting and deleting their data must
 # not depend on agreeing to new terms).
-OPEN_ENDPOINTS = frozenset({
-    "static", "accounts.logout", "neighbourhoods.language", "privacy.statement",
-    "privacy.accept_terms", "privacy.mine", "privacy.export", "privacy.delete_account",
-    "privacy.request_form", "privacy.account_deleted", "legal.terms", "legal.terms_versions",
-    "legal.terms_version", "legal.privacy_versions", "legal.privacy_version",
-    "legal.accessibility_statement",
-})
+OPEN_ENDPOINTS = frozenset(
+    {
+        "static",
+        "accounts.logout",
+        "neighbourhoods.language",
+        "privacy.statement",
+        "privacy.accept_terms",
+        "privacy.mine",
+        "privacy.export",
+        "privacy.delete_account",
+        "privacy.request_form",
+        "privacy.account_deleted",
+        "legal.terms",
+        "legal.terms_versions",
+        "legal.terms_version",
+        "legal.privacy_versions",
+        "legal.privacy_version",
+        "legal.accessibility_statement",
+    }
+)
 
 
 def current_versions() -> dict[str, str]:
@@ -36,22 +49,26 @@ def outdated(user: User) -> list[str]:
     one. Registration records every document, so only accounts made outside the sign-up
     form (an admin made on the command line, test fixtures) have none to renew."""
     versions = current_versions()
-    accepted = set(db.session.execute(
-        select(Consent.document, Consent.version).where(
-            Consent.user_id == user.id, Consent.document.in_(DOCUMENTS),
-            Consent.withdrawn_at.is_(None))
-    ))
+    accepted = set(
+        db.session.execute(
+            select(Consent.document, Consent.version).where(
+                Consent.user_id == user.id,
+                Consent.document.in_(DOCUMENTS),
+                Consent.withdrawn_at.is_(None),
+            )
+        )
+    )
     documents = {doc for doc, _version in accepted}
-    return [doc for doc in DOCUMENTS
-            if doc in documents and (doc, versions[doc]) not in accepted]
+    return [doc for doc in DOCUMENTS if doc in documents and (doc, versions[doc]) not in accepted]
 
 
 def accept(user: User) -> None:
     now = utcnow()
     versions = current_versions()
     for doc in outdated(user):
-        db.session.add(Consent(user_id=user.id, document=doc, version=versions[doc],
-                               accepted_at=now))
+        db.session.add(
+            Consent(user_id=user.id, document=doc, version=versions[doc], accepted_at=now)
+        )
     db.session.commit()
     remember_accepted(user)
 

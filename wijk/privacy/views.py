@@ -49,16 +49,19 @@ def statement_body() -> str:
     """The generated statement without what depends on the visitor, in the current
     language; its Dutch text is what /privacy/versies keeps."""
     return render_template(
-        "privacy/_statement_body.html", sections=declarations.statement_sections(),
-        schedule=SCHEDULE, controller=declarations.controller(),
-        processors=processors.processors(), dpo=processors.dpo(),
-        backup_retention=processors.backup_retention())
+        "privacy/_statement_body.html",
+        sections=declarations.statement_sections(),
+        schedule=SCHEDULE,
+        controller=declarations.controller(),
+        processors=processors.processors(),
+        dpo=processors.dpo(),
+        backup_retention=processors.backup_retention(),
+    )
 
 
 @bp.get("/privacy")
 def statement():
-    body = documents.serve(documents.PRIVACY, current_app.config["PRIVACY_VERSION"],
-                           statement_body)
+    body = documents.serve(documents.PRIVACY, current_app.config["PRIVACY_VERSION"], statement_body)
     return render_template("privacy/statement.html", body=body)
 
 
@@ -67,11 +70,14 @@ def statement():
 def mine():
     data = mydata.collect(current_user)
     return render_template(
-        "privacy/mine.html", data=data,
+        "privacy/mine.html",
+        data=data,
         items=[item_view(item, current_user) for item in data.items],
         co_managed=[item_view(item, current_user) for item in data.co_managed],
-        outdated=terms.outdated(current_user), versions=terms.current_versions(),
-        actor_role=mydata.actor_role, audit_label=audit_label,
+        outdated=terms.outdated(current_user),
+        versions=terms.current_versions(),
+        actor_role=mydata.actor_role,
+        audit_label=audit_label,
         request_kinds=services.REQUEST_KINDS,
     )
 
@@ -90,8 +96,10 @@ def toggle(item_id: int):
         content_services.set_visibility(item, request.form.get("field", ""), public)
     except KeyError:
         abort(400)
-    flash(_("Saved: this field is now public.") if public
-          else _("Saved: this field is now hidden."), "success")
+    flash(
+        _("Saved: this field is now public.") if public else _("Saved: this field is now hidden."),
+        "success",
+    )
     return redirect(url_for("privacy.mine", _anchor=f"item-{item.id}"))
 
 
@@ -101,8 +109,13 @@ def toggle(item_id: int):
 def export():
     now = utcnow()
     archive = build_zip(mydata.collect(current_user), now.isoformat(timespec="seconds") + "Z")
-    return send_file(archive, mimetype="application/zip", as_attachment=True,
-                     download_name=f"wijk-mijn-gegevens-{now:%Y-%m-%d}.zip", max_age=0)
+    return send_file(
+        archive,
+        mimetype="application/zip",
+        as_attachment=True,
+        download_name=f"wijk-mijn-gegevens-{now:%Y-%m-%d}.zip",
+        max_age=0,
+    )
 
 
 @bp.route("/mijn/gegevens/verwijderen", methods=["GET", "POST"])
@@ -111,29 +124,34 @@ def export():
 def delete_account():
     form = forms.DeleteAccountForm()
     items = erasure.owned_items(current_user)
-    previews = {item.id: replace(item_view(item, None), fields=[])
-                for item in items}
+    previews = {item.id: replace(item_view(item, None), fields=[]) for item in items}
     fates = {item.id: request.form.get(f"fate-{item.id}", erasure.DELETE) for item in items}
     available = erasure.can_delete_accounts()
     if available and form.validate_on_submit():
         if not erasure.check_credentials(current_user, form.password.data, form.totp.data):
-            add_error(form.password,
-                _("This password (or code) is not right. Nothing has been changed."))
+            add_error(
+                form.password, _("This password (or code) is not right. Nothing has been changed.")
+            )
         else:
             erasure.delete_account(current_user._get_current_object(), fates)
             logout_user()
             session.clear()
             return redirect(url_for("privacy.account_deleted"))
     status = 400 if form.errors else (200 if available else 503)
-    return render_template("privacy/delete.html", form=form, items=items, previews=previews,
-                           fates=fates, available=available,
-                           needs_totp=current_user.totp_enabled_at is not None), status
+    return render_template(
+        "privacy/delete.html",
+        form=form,
+        items=items,
+        previews=previews,
+        fates=fates,
+        available=available,
+        needs_totp=current_user.totp_enabled_at is not None,
+    ), status
 
 
 @bp.get("/account-verwijderd")
 def account_deleted():
-    return render_template("privacy/deleted.html",
-                           contact=current_app.config["CONTROLLER_CONTACT"])
+    return render_template("privacy/deleted.html", contact=current_app.config["CONTROLLER_CONTACT"])
 
 
 @bp.route("/voorwaarden/opnieuw", methods=["GET", "POST"])
@@ -150,8 +168,9 @@ def accept_terms():
         flash(_("Thank you. You can go on."), "success")
         return redirect(next_url)
     status = 400 if form.errors else 200
-    return render_template("privacy/accept.html", form=form, missing=missing,
-                           versions=terms.current_versions()), status
+    return render_template(
+        "privacy/accept.html", form=form, missing=missing, versions=terms.current_versions()
+    ), status
 
 
 @bp.route("/privacy/verzoek", methods=["GET", "POST"])
@@ -167,7 +186,6 @@ def request_form():
         if not form.website.data:  # a filled honeypot gets the same answer, nothing stored
             user = current_user if current_user.is_authenticated else None
             services.create_request(form.kind.data, form.email.data, form.message.data, user)
-        return render_template("privacy/request_sent.html",
-                               due=utcnow() + services.ANSWER_WITHIN)
+        return render_template("privacy/request_sent.html", due=utcnow() + services.ANSWER_WITHIN)
     status = 400 if form.errors else 200
     return render_template("privacy/request.html", form=form), status

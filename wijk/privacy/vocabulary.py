@@ -19,11 +19,23 @@ from wijk.models.base import personal_fields
 
 DECLARATION_TEXTS: tuple[Any, ...] = (
     # categories
-    _l("account"), _l("activity sign-up"), _l("audit trail"), _l("blocked sender"),
-    _l("consent"), _l("contact details on content"), _l("content history"),
-    _l("e-mail in transit"), _l("invitation"), _l("moderation decision"), _l("newsletter consent"),
-    _l("privacy request"), _l("relayed message"), _l("report"),
-    _l("sealed copy of a deleted account"), _l("contact details"), _l("interests"),
+    _l("account"),
+    _l("activity sign-up"),
+    _l("audit trail"),
+    _l("blocked sender"),
+    _l("consent"),
+    _l("contact details on content"),
+    _l("content history"),
+    _l("e-mail in transit"),
+    _l("invitation"),
+    _l("moderation decision"),
+    _l("newsletter consent"),
+    _l("privacy request"),
+    _l("relayed message"),
+    _l("report"),
+    _l("sealed copy of a deleted account"),
+    _l("contact details"),
+    _l("interests"),
     _l("moderation decision"),
     # purposes of suspensions (issue 17)
     _l("tell the person why they may not post, and account for it"),

@@ -56,8 +56,10 @@ class SecureCookiesOverHttps:
     def __call__(self, environ, start_response):
         def secure_start_response(status, headers, exc_info=None):
             if environ.get("wsgi.url_scheme") == "https":
-                headers = [(name, _secure(value) if name.lower() == "set-cookie" else value)
-                           for name, value in headers]
+                headers = [
+                    (name, _secure(value) if name.lower() == "set-cookie" else value)
+                    for name, value in headers
+                ]
             return start_response(status, headers, exc_info)
 
         return self.wsgi_app(environ, secure_start_response)

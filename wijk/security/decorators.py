@@ -41,8 +41,13 @@ def _gate(allowed: Callable[[Any], bool]) -> Callable:
             if not has_mfa(current_user):
                 if wants_json():
                     return _refuse()
-                flash(_("Switch on two-step login first: managers and administrators need it "
-                        "before they can open these pages."), "info")
+                flash(
+                    _(
+                        "Switch on two-step login first: managers and administrators need it "
+                        "before they can open these pages."
+                    ),
+                    "info",
+                )
                 return redirect(url_for("accounts.mfa_setup", next=request.full_path))
             return view(*args, **kwargs)
 

@@ -35,10 +35,15 @@ def suspended_in(user: Any, neighbourhood: Neighbourhood | int) -> Suspension | 
         return None
     neighbourhood_id = neighbourhood if isinstance(neighbourhood, int) else neighbourhood.id
     return db.session.scalars(
-        select(Suspension).where(
-            Suspension.user_id == user.id, Suspension.lifted_at.is_(None),
-            or_(Suspension.neighbourhood_id.is_(None),
-                Suspension.neighbourhood_id == neighbourhood_id))
+        select(Suspension)
+        .where(
+            Suspension.user_id == user.id,
+            Suspension.lifted_at.is_(None),
+            or_(
+                Suspension.neighbourhood_id.is_(None),
+                Suspension.neighbourhood_id == neighbourhood_id,
+            ),
+        )
         .order_by(Suspension.neighbourhood_id.is_not(None), Suspension.id)
     ).first()
 
@@ -144,7 +149,8 @@ def managed_neighbourhood_ids(user: Any) -> frozenset[int]:
 
     def load() -> frozenset[int]:
         query = select(NeighbourhoodManager.neighbourhood_id).where(
-            NeighbourhoodManager.user_id == user.id)
+            NeighbourhoodManager.user_id == user.id
+        )
         return frozenset(db.session.scalars(query))
 
     return _once_per_request("managed_neighbourhood_ids", user, load)
@@ -177,7 +183,8 @@ def template_helpers() -> dict[str, Any]:
         "can_post": lambda: can_post(current_user),
         "can_moderate": lambda place: can_moderate(current_user, place),
         "can_moderate_item": lambda item: can_moderate_item(
-            current_user, item if isinstance(item, int) else item.id),
+            current_user, item if isinstance(item, int) else item.id
+        ),
         "is_manager": lambda: is_manager(current_user),
         "is_admin": lambda: is_admin(current_user),
     }

@@ -72,9 +72,10 @@ def verify_totp(user: User, code: str | None, now: float | None = None) -> bool:
         return False
     recorded = changed_rows(
         update(User)
-        .where(User.id == user.id,
-               or_(User.totp_last_step.is_(None), User.totp_last_step < step))
-        .values(totp_last_step=step).execution_options(synchronize_session=False))
+        .where(User.id == user.id, or_(User.totp_last_step.is_(None), User.totp_last_step < step))
+        .values(totp_last_step=step)
+        .execution_options(synchronize_session=False)
+    )
     if recorded != 1:
         return False
     set_committed_value(user, "totp_last_step", step)
@@ -91,7 +92,7 @@ def _hash(code: str) -> str:
 
 def _new_recovery_code() -> str:
     raw = "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(16))
-    return "-".join(raw[i:i + 4] for i in range(0, 16, 4))
+    return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
 
 
 def begin_setup(user: User) -> str:
@@ -155,14 +156,23 @@ def use_recovery_code(user: User, code: str) -> bool:
     if len(_normalise_recovery(code)) != 16:
         return False
     row_id = db.session.scalar(
-        select(RecoveryCode.id).where(RecoveryCode.user_id == user.id,
-                                      RecoveryCode.code_hash == _hash(code),
-                                      RecoveryCode.used_at.is_(None)))
+        select(RecoveryCode.id).where(
+            RecoveryCode.user_id == user.id,
+            RecoveryCode.code_hash == _hash(code),
+            RecoveryCode.used_at.is_(None),
+        )
+    )
     if row_id is None:
         return False
-    return changed_rows(
-        update(RecoveryCode).where(RecoveryCode.id == row_id, RecoveryCode.used_at.is_(None))
-        .values(used_at=utcnow()).execution_options(synchronize_session=False)) == 1
+    return (
+        changed_rows(
+            update(RecoveryCode)
+            .where(RecoveryCode.id == row_id, RecoveryCode.used_at.is_(None))
+            .values(used_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        == 1
+    )
 
 
 def check_second_factor(user: User, code: str, *, commit: bool = True) -> bool:
@@ -178,9 +188,14 @@ def check_second_factor(user: User, code: str, *, commit: bool = True) -> bool:
 
 
 def recovery_codes_left(user: User) -> int:
-    return db.session.scalar(
-        select(func.count(RecoveryCode.id)).where(RecoveryCode.user_id == user.id,
-                                                  RecoveryCode.used_at.is_(None))) or 0
+    return (
+        db.session.scalar(
+            select(func.count(RecoveryCode.id)).where(
+                RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)
+            )
+        )
+        or 0
+    )
 
 
 # --- the second login step ------------------------------------------------------------
@@ -189,8 +204,13 @@ def recovery_codes_left(user: User) -> int:
 def start_second_step(user: User, *, remember: bool, next_url: str | None) -> None:
     """Remember, in the signed session, who passed the password step; not logged in yet.
     The account fingerprint makes the step void when the password changes meanwhile."""
-    session[PENDING_KEY] = {"uid": user.id, "fp": user.get_id(), "remember": bool(remember),
-                            "next": next_url, "at": int(time.time())}
+    session[PENDING_KEY] = {
+        "uid": user.id,
+        "fp": user.get_id(),
+        "remember": bool(remember),
+        "next": next_url,
+        "at": int(time.time()),
+    }
 
 
 def pending_user() -> tuple[User, dict] | None:

@@ -43,28 +43,47 @@ class RepeatMixin(_FormBase):
 
     starts_at: Field  # the form's own field
 
-    repeat = SelectField(_l("Repeats"), default="", validate_choice=True,
-                         choices=[("", _l("Does not repeat")), *PRESETS.items()])
-    repeat_until = DateField(_l("Repeats until"), validators=[Optional()],
-                             description=_l("The last day of the series."))
+    repeat = SelectField(
+        _l("Repeats"),
+        default="",
+        validate_choice=True,
+        choices=[("", _l("Does not repeat")), *PRESETS.items()],
+    )
+    repeat_until = DateField(
+        _l("Repeats until"), validators=[Optional()], description=_l("The last day of the series.")
+    )
     repeat_count = IntegerField(
         _l("Number of times"),
-        validators=[Optional(), NumberRange(
-            min=1, max=MAX_OCCURRENCES,
-            message=_l("Choose a number from 1 to %(max)d.", max=MAX_OCCURRENCES))],
-        description=_l("Or, instead of an end date: how many times in all."))
+        validators=[
+            Optional(),
+            NumberRange(
+                min=1,
+                max=MAX_OCCURRENCES,
+                message=_l("Choose a number from 1 to %(max)d.", max=MAX_OCCURRENCES),
+            ),
+        ],
+        description=_l("Or, instead of an end date: how many times in all."),
+    )
     repeat_rule = StringField(
-        _l("Custom rule (RRULE)"), validators=[Optional(), Length(max=MAX_RULE_LENGTH)],
-        description=_l("Only for “Custom rule”, as in iCalendar, for example "
-                       "FREQ=WEEKLY;INTERVAL=3;BYDAY=TU;COUNT=10"))
+        _l("Custom rule (RRULE)"),
+        validators=[Optional(), Length(max=MAX_RULE_LENGTH)],
+        description=_l(
+            "Only for “Custom rule”, as in iCalendar, for example "
+            "FREQ=WEEKLY;INTERVAL=3;BYDAY=TU;COUNT=10"
+        ),
+    )
     rrule = HiddenField()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         item = kwargs.get("obj")
         if item is not None and not self.is_submitted() and item.rrule and item.starts_at:
-            (self.repeat.data, self.repeat_until.data, self.repeat_count.data,
-             self.repeat_rule.data) = split_rule(item.rrule, item.starts_at)
+            (
+                self.repeat.data,
+                self.repeat_until.data,
+                self.repeat_count.data,
+                self.repeat_rule.data,
+            ) = split_rule(item.rrule, item.starts_at)
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
@@ -74,11 +93,13 @@ class RepeatMixin(_FormBase):
             return valid
         until, count = self.repeat_until.data, self.repeat_count.data
         if until and count:
-            add_error(self.repeat_count,
-                      str(_l("Choose an end date or a number of times, not both.")))
+            add_error(
+                self.repeat_count, str(_l("Choose an end date or a number of times, not both."))
+            )
             return False
-        end_field = (self.repeat_until if until else self.repeat_count if count
-                     else self.repeat_until)
+        end_field = (
+            self.repeat_until if until else self.repeat_count if count else self.repeat_until
+        )
         try:
             if self.repeat.data == "custom":
                 rule = normalise(self.repeat_rule.data or "")
@@ -105,10 +126,15 @@ class DateChangeForm(FlaskForm):
     """One date of a series: cancel it, restore it, or move it to a new time."""
 
     occurrence = IntegerField(validators=[DataRequired()])
-    action = SelectField(choices=[("cancel", _l("Cancel this date")),
-                                  ("restore", _l("Restore as planned")),
-                                  ("move", _l("Move"))], validate_choice=True)
-    starts_at = DateTimeLocalField(_l("New start"), format="%Y-%m-%dT%H:%M",
-                                   validators=[Optional()])
-    ends_at = DateTimeLocalField(_l("New end"), format="%Y-%m-%dT%H:%M",
-                                 validators=[Optional()])
+    action = SelectField(
+        choices=[
+            ("cancel", _l("Cancel this date")),
+            ("restore", _l("Restore as planned")),
+            ("move", _l("Move")),
+        ],
+        validate_choice=True,
+    )
+    starts_at = DateTimeLocalField(
+        _l("New start"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
+    )
+    ends_at = DateTimeLocalField(_l("New end"), format="%Y-%m-%dT%H:%M", validators=[Optional()])

@@ -41,8 +41,9 @@ def rewrite(activity: Activity) -> None:
     for start in expand(activity.rrule, activity.starts_at):
         row = existing.get(start)
         if row is None:
-            row = ActivityOccurrence(original_starts_at=start, starts_at=start,
-                                     status=OccurrenceStatus.SCHEDULED)
+            row = ActivityOccurrence(
+                original_starts_at=start, starts_at=start, status=OccurrenceStatus.SCHEDULED
+            )
         if row.status != OccurrenceStatus.MOVED:
             row.starts_at = start
             row.ends_at = start + length if length is not None else None
@@ -69,9 +70,12 @@ def fill_missing_dates(chunk: int = 5_000) -> int:
     Core inserts), which have none yet; returns how many rows it wrote."""
     missing = (
         select(Activity.id, Activity.starts_at, Activity.ends_at, Activity.rrule)
-        .where(Activity.starts_at.is_not(None),
-               ~select(ActivityOccurrence.id)
-               .where(ActivityOccurrence.activity_id == Activity.id).exists())
+        .where(
+            Activity.starts_at.is_not(None),
+            ~select(ActivityOccurrence.id)
+            .where(ActivityOccurrence.activity_id == Activity.id)
+            .exists(),
+        )
         .order_by(Activity.id)
     )
     written, batch = 0, list[dict]()
@@ -79,9 +83,13 @@ def fill_missing_dates(chunk: int = 5_000) -> int:
         assert starts_at is not None  # selected so
         length = ends_at - starts_at if ends_at else None
         batch.extend(
-            {"activity_id": activity_id, "starts_at": start, "original_starts_at": start,
-             "ends_at": start + length if length is not None else None,
-             "status": OccurrenceStatus.SCHEDULED}
+            {
+                "activity_id": activity_id,
+                "starts_at": start,
+                "original_starts_at": start,
+                "ends_at": start + length if length is not None else None,
+                "status": OccurrenceStatus.SCHEDULED,
+            }
             for start in expand(rule, starts_at)
         )
         if len(batch) >= chunk:
@@ -108,13 +116,15 @@ def has_date_on(now: datetime, activity_id: ColumnExpressionArgument[int]) -> Co
     )
 
 
-def has_date_between(start: datetime | None, end: datetime | None,
-                     activity_id: ColumnExpressionArgument[int]) -> ColumnElement:
+def has_date_between(
+    start: datetime | None, end: datetime | None, activity_id: ColumnExpressionArgument[int]
+) -> ColumnElement:
     """An activity with a date (not cancelled) that overlaps [start, end)."""
     conditions = [ActivityOccurrence.activity_id == activity_id, ON]
     if start is not None:
         conditions.append(
-            func.coalesce(ActivityOccurrence.ends_at, ActivityOccurrence.starts_at) >= start)
+            func.coalesce(ActivityOccurrence.ends_at, ActivityOccurrence.starts_at) >= start
+        )
     if end is not None:
         conditions.append(ActivityOccurrence.starts_at < end)
     return select(ActivityOccurrence.id).where(*conditions).exists()
@@ -148,9 +158,13 @@ def parse_cursor(cursor: str | None) -> tuple[datetime, int] | None:
         return None
 
 
-def upcoming_occurrences(*conditions: ColumnElement, now: datetime, limit: int,
-                         after: str | None = None,
-                         columns: Iterable[ColumnElement] = ()) -> OccurrencePage:
+def upcoming_occurrences(
+    *conditions: ColumnElement,
+    now: datetime,
+    limit: int,
+    after: str | None = None,
+    columns: Iterable[ColumnElement] = (),
+) -> OccurrencePage:
     """Dates not yet over of published activities matching `conditions` (SQL on
     `Activity`, e.g. `Activity.organisation_id == org.id`), soonest first, `limit` at a
     time after the cursor `after`: one statement, however many series there are.
@@ -159,8 +173,7 @@ def upcoming_occurrences(*conditions: ColumnElement, now: datetime, limit: int,
     query = (
         select(ActivityOccurrence, *columns)
         .join(ActivityOccurrence.activity)
-        .options(contains_eager(ActivityOccurrence.activity)
-                 .joinedload(Activity.organisation))
+        .options(contains_eager(ActivityOccurrence.activity).joinedload(Activity.organisation))
         .where(Activity.status == ItemStatus.PUBLISHED, ON, not_ended(now), *conditions)
         .order_by(ActivityOccurrence.starts_at, ActivityOccurrence.id)
         .limit(limit + 1)
@@ -168,16 +181,19 @@ def upcoming_occurrences(*conditions: ColumnElement, now: datetime, limit: int,
     position = parse_cursor(after)
     if position:
         starts_at, row_id = position
-        query = query.where(or_(
-            ActivityOccurrence.starts_at > starts_at,
-            and_(ActivityOccurrence.starts_at == starts_at, ActivityOccurrence.id > row_id),
-        ))
+        query = query.where(
+            or_(
+                ActivityOccurrence.starts_at > starts_at,
+                and_(ActivityOccurrence.starts_at == starts_at, ActivityOccurrence.id > row_id),
+            )
+        )
     found = list(db.session.execute(query))
     has_more = len(found) > limit
     found = found[:limit]
     rows = [row[0] for row in found]
-    return OccurrencePage(rows, cursor_of(rows[-1]) if has_more and rows else None,
-                          [tuple(row[1:]) for row in found])
+    return OccurrencePage(
+        rows, cursor_of(rows[-1]) if has_more and rows else None, [tuple(row[1:]) for row in found]
+    )
 
 
 def next_dates(activity_ids: Iterable[int], now: datetime) -> dict[int, ActivityOccurrence]:
@@ -187,36 +203,44 @@ def next_dates(activity_ids: Iterable[int], now: datetime) -> dict[int, Activity
     if not ids:
         return {}
     first = (
-        select(ActivityOccurrence.activity_id,
-               func.min(ActivityOccurrence.starts_at).label("starts_at"))
+        select(
+            ActivityOccurrence.activity_id,
+            func.min(ActivityOccurrence.starts_at).label("starts_at"),
+        )
         .where(ActivityOccurrence.activity_id.in_(ids), ON, not_ended(now))
         .group_by(ActivityOccurrence.activity_id)
         .subquery()
     )
     rows = db.session.scalars(
-        select(ActivityOccurrence).join(first, and_(
-            ActivityOccurrence.activity_id == first.c.activity_id,
-            ActivityOccurrence.starts_at == first.c.starts_at,
-        )).where(ON)
+        select(ActivityOccurrence)
+        .join(
+            first,
+            and_(
+                ActivityOccurrence.activity_id == first.c.activity_id,
+                ActivityOccurrence.starts_at == first.c.starts_at,
+            ),
+        )
+        .where(ON)
     )
     return {row.activity_id: row for row in rows}
 
 
 def dates_of(activity: Activity, now: datetime, *, limit: int = 10) -> list[ActivityOccurrence]:
     """The activity's dates not yet over, cancelled ones included (they show as such)."""
-    return list(db.session.scalars(
-        select(ActivityOccurrence)
-        .where(ActivityOccurrence.activity_id == activity.id, not_ended(now))
-        .order_by(ActivityOccurrence.starts_at, ActivityOccurrence.id)
-        .limit(limit)
-    ))
+    return list(
+        db.session.scalars(
+            select(ActivityOccurrence)
+            .where(ActivityOccurrence.activity_id == activity.id, not_ended(now))
+            .order_by(ActivityOccurrence.starts_at, ActivityOccurrence.id)
+            .limit(limit)
+        )
+    )
 
 
 def last_date_ends(activity_id: ColumnExpressionArgument[int]) -> ColumnElement:
     """When the activity's last date ends (or starts, without an end), as SQL."""
     return (
-        select(func.max(func.coalesce(ActivityOccurrence.ends_at,
-                                      ActivityOccurrence.starts_at)))
+        select(func.max(func.coalesce(ActivityOccurrence.ends_at, ActivityOccurrence.starts_at)))
         .where(ActivityOccurrence.activity_id == activity_id)
         .scalar_subquery()
     )
@@ -224,9 +248,11 @@ def last_date_ends(activity_id: ColumnExpressionArgument[int]) -> ColumnElement:
 
 def find(activity: Activity, occurrence_id: int) -> ActivityOccurrence | None:
     return db.session.scalars(
-        select(ActivityOccurrence).options(joinedload(ActivityOccurrence.activity))
-        .where(ActivityOccurrence.id == occurrence_id,
-               ActivityOccurrence.activity_id == activity.id)
+        select(ActivityOccurrence)
+        .options(joinedload(ActivityOccurrence.activity))
+        .where(
+            ActivityOccurrence.id == occurrence_id, ActivityOccurrence.activity_id == activity.id
+        )
     ).first()
 
 
@@ -246,8 +272,9 @@ def restore(row: ActivityOccurrence) -> None:
 
 
 def _length(activity: Activity):
-    return activity.ends_at - activity.starts_at if activity.ends_at and activity.starts_at \
-        else None
+    return (
+        activity.ends_at - activity.starts_at if activity.ends_at and activity.starts_at else None
+    )
 
 
 def move(row: ActivityOccurrence, starts_at: datetime, ends_at: datetime | None) -> None:
@@ -257,11 +284,14 @@ def move(row: ActivityOccurrence, starts_at: datetime, ends_at: datetime | None)
     originals = [other.original_starts_at for other in activity.occurrences]
     if ends_at is not None and ends_at < starts_at:
         raise RuleError(_("The end is before the start."))
-    if not originals or not (min(originals).date() <= starts_at.date()
-                             <= max(originals).date()):
-        raise RuleError(_("A date can only be moved within the series (from %(first)s to "
-                          "%(last)s).", first=f"{min(originals):%d-%m-%Y}",
-                          last=f"{max(originals):%d-%m-%Y}"))
+    if not originals or not (min(originals).date() <= starts_at.date() <= max(originals).date()):
+        raise RuleError(
+            _(
+                "A date can only be moved within the series (from %(first)s to %(last)s).",
+                first=f"{min(originals):%d-%m-%Y}",
+                last=f"{max(originals):%d-%m-%Y}",
+            )
+        )
     row.status = OccurrenceStatus.MOVED
     row.starts_at = starts_at
     length = _length(activity)

@@ -49,8 +49,9 @@ class Series:
     starts: tuple[datetime, ...]
 
 
-def preset_rule(preset: str, first: datetime, *, until: date | None = None,
-                count: int | None = None) -> str:
+def preset_rule(
+    preset: str, first: datetime, *, until: date | None = None, count: int | None = None
+) -> str:
     """The RRULE of a preset for a series whose first date is `first`."""
     day = DAY_CODES[first.weekday()]
     if preset == "weekly":
@@ -78,7 +79,7 @@ def normalise(text: str) -> str:
     """The RRULE value of what someone typed: without an "RRULE:" prefix, upper-case."""
     value = (text or "").strip()
     if value.upper().startswith("RRULE:"):
-        value = value[len("RRULE:"):]
+        value = value[len("RRULE:") :]
     return value.strip().upper()
 
 
@@ -103,8 +104,9 @@ def check(rule: str | None, first: datetime) -> Series:
     rule = normalise(rule)
     parsed = _parse(rule, first)
     if "UNTIL=" not in rule and "COUNT=" not in rule:
-        raise RuleError(_("Say until which date or how many times the activity repeats."),
-                        about_end=True)
+        raise RuleError(
+            _("Say until which date or how many times the activity repeats."), about_end=True
+        )
     if parsed._count is not None and parsed._count < 1:  # noqa: SLF001
         raise RuleError(_("The number of times must be at least 1."), about_end=True)
     last_allowed = first + MAX_SPAN
@@ -114,14 +116,20 @@ def check(rule: str | None, first: datetime) -> Series:
             raise RuleError(_("A series may last at most two years."), about_end=True)
         starts.append(start)
         if len(starts) > MAX_OCCURRENCES:
-            raise RuleError(_("A series may have at most %(n)d dates.", n=MAX_OCCURRENCES),
-                            about_end=True)
+            raise RuleError(
+                _("A series may have at most %(n)d dates.", n=MAX_OCCURRENCES), about_end=True
+            )
     if not starts:
-        raise RuleError(_("This rule gives no date at all (does it end before it starts, "
-                          "or ask for a day the month does not have?)."))
+        raise RuleError(
+            _(
+                "This rule gives no date at all (does it end before it starts, "
+                "or ask for a day the month does not have?)."
+            )
+        )
     if starts[0] != first:
-        raise RuleError(_("The first date does not fit the rule: make it the first date "
-                          "of the series."))
+        raise RuleError(
+            _("The first date does not fit the rule: make it the first date of the series.")
+        )
     return Series(rule, tuple(starts))
 
 
@@ -134,13 +142,19 @@ def expand(rule: str | None, first: datetime) -> tuple[datetime, ...]:
         return (first,)
 
 
-_ORDINALS = {1: _l("first"), 2: _l("second"), 3: _l("third"), 4: _l("fourth"),
-             -1: _l("last")}
+_ORDINALS = {1: _l("first"), 2: _l("second"), 3: _l("third"), 4: _l("fourth"), -1: _l("last")}
 
 
 def _day_names() -> tuple[str, ...]:
-    return (_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"),
-            _("Saturday"), _("Sunday"))
+    return (
+        _("Monday"),
+        _("Tuesday"),
+        _("Wednesday"),
+        _("Thursday"),
+        _("Friday"),
+        _("Saturday"),
+        _("Sunday"),
+    )
 
 
 def describe(rule: str | None, first: datetime) -> str | None:
@@ -158,8 +172,11 @@ def describe(rule: str | None, first: datetime) -> str | None:
     names = _day_names()
     if parsed._freq == WEEKLY and len(days) == 1:  # noqa: SLF001
         day = names[days[0]]
-        text = (_("every week on %(day)s", day=day) if interval == 1
-                else _("every %(n)d weeks on %(day)s", n=interval, day=day))
+        text = (
+            _("every week on %(day)s", day=day)
+            if interval == 1
+            else _("every %(n)d weeks on %(day)s", n=interval, day=day)
+        )
     elif parsed._freq == MONTHLY and interval == 1 and len(nth) == 1 and nth[0][1] in _ORDINALS:  # noqa: SLF001
         day, place = nth[0]
         text = _("every %(nth)s %(day)s of the month", nth=_ORDINALS[place], day=names[day])
@@ -172,16 +189,26 @@ def describe(rule: str | None, first: datetime) -> str | None:
     return text
 
 
-_DAYS_NL = {"maandag": 0, "dinsdag": 1, "woensdag": 2, "donderdag": 3, "vrijdag": 4,
-            "zaterdag": 5, "zondag": 6}
+_DAYS_NL = {
+    "maandag": 0,
+    "dinsdag": 1,
+    "woensdag": 2,
+    "donderdag": 3,
+    "vrijdag": 4,
+    "zaterdag": 5,
+    "zondag": 6,
+}
 _ORDINALS_NL = {"eerste": 1, "tweede": 2, "derde": 3, "vierde": 4, "laatste": 5}
 
 
 def preset_from_text(text: str | None) -> str | None:
     """The preset a Dutch phrase names ("elke dinsdag", "om de week op maandag", "elke
     eerste zaterdag van de maand"), or None: for the demo's and old free-text schedules."""
-    words = [w for w in "".join(c if c.isalpha() else " " for c in (text or "").lower())
-             .split() if w not in _DAYS_NL and w != "op"]
+    words = [
+        w
+        for w in "".join(c if c.isalpha() else " " for c in (text or "").lower()).split()
+        if w not in _DAYS_NL and w != "op"
+    ]
     phrase = " ".join(words)
     if phrase in ("elke", "iedere", "elke week", "iedere week", "wekelijks"):
         return "weekly"
@@ -202,8 +229,7 @@ def split_rule(rule: str | None, first: datetime) -> tuple[str, date | None, int
     if not rule:
         return "", None, None, ""
     until_match, count_match = _UNTIL.search(rule), _COUNT.search(rule)
-    until = (datetime.strptime(until_match.group(1), "%Y%m%d").date()
-             if until_match else None)
+    until = datetime.strptime(until_match.group(1), "%Y%m%d").date() if until_match else None
     count = int(count_match.group(1)) if count_match else None
     for preset in ("weekly", "biweekly", "monthly"):
         if preset_rule(preset, first, until=until, count=count) == rule:

@@ -39,7 +39,10 @@ def _editable(item_id: int) -> Activity:
 
 def _page(activity: Activity, form: DateChangeForm | None = None, failed: int | None = None):
     return render_template(
-        "series/dates.html", activity=activity, form=form, failed=failed,
+        "series/dates.html",
+        activity=activity,
+        form=form,
+        failed=failed,
         dates=occurrences.dates_of(activity, local_now(), limit=SHOWN_TO_OWNER),
     )
 
@@ -62,8 +65,7 @@ def change(item_id: int):
     try:
         if form.action.data == "cancel":
             occurrences.cancel(row)
-            flash(_("The date %(day)s is cancelled.", day=f"{row.starts_at:%d-%m-%Y}"),
-                  "success")
+            flash(_("The date %(day)s is cancelled.", day=f"{row.starts_at:%d-%m-%Y}"), "success")
         elif form.action.data == "restore":
             occurrences.restore(row)
             flash(_("The date is back as planned."), "success")

@@ -32,8 +32,9 @@ ORGANISER, MANAGER = "organiser", "manager"
 CONFIRMED_ONLY, EVERYONE = "confirmed", "everyone"
 
 
-def _taking_part(activity_ids: Iterable[int], statuses=TAKING_PART, *,
-                 occurrence_id: int | None = None) -> list[SignUp]:
+def _taking_part(
+    activity_ids: Iterable[int], statuses=TAKING_PART, *, occurrence_id: int | None = None
+) -> list[SignUp]:
     ids = list(activity_ids)
     if not ids:
         return []
@@ -46,8 +47,11 @@ def _taking_part(activity_ids: Iterable[int], statuses=TAKING_PART, *,
 def _to_come(signups: list[SignUp], now: datetime) -> list[SignUp]:
     """Those whose date (of a series, or the activity's) is not over yet."""
     ends = [(signup, date_of(signup)) for signup in signups]
-    return [signup for signup, (start, end) in ends
-            if (last := end or start) is not None and last >= now]
+    return [
+        signup
+        for signup, (start, end) in ends
+        if (last := end or start) is not None and last >= now
+    ]
 
 
 def facts(activity: Item) -> tuple:
@@ -69,8 +73,7 @@ def tell_of_change(activity: Item, before: tuple, now: datetime) -> int:
 def tell_called_off(activities: Iterable[Item], now: datetime, *, by: str) -> int:
     """Mail everyone taking part in activities that will not take place any more (`by` the
     organiser or a manager); call it before the rows go. The caller commits."""
-    signups = _to_come(_taking_part(a.id for a in activities if a.kind == ItemKind.ACTIVITY),
-                       now)
+    signups = _to_come(_taking_part(a.id for a in activities if a.kind == ItemKind.ACTIVITY), now)
     for signup in signups:
         mail(signup, "signup_called_off", links=False, by=by)
     return len(signups)
@@ -103,16 +106,22 @@ def _on_date_moved(row: ActivityOccurrence, **_extra: object) -> None:
     tell_date_moved(row, local_now())
 
 
-def write_to_attendees(activity: Item, subject: str, message: str, *, to: str,
-                       sender_name: str, occurrence_id: int | None = None) -> int:
+def write_to_attendees(
+    activity: Item,
+    subject: str,
+    message: str,
+    *,
+    to: str,
+    sender_name: str,
+    occurrence_id: int | None = None,
+) -> int:
     """The organiser's message, one mail per person (never a list of addresses), to the
     confirmed places or to everyone including the waiting list, of every date or of one
     date of a series. The caller commits."""
     statuses = (SignUpStatus.CONFIRMED,) if to == CONFIRMED_ONLY else TAKING_PART
     signups = _taking_part([activity.id], statuses, occurrence_id=occurrence_id)
     for signup in signups:
-        mail(signup, "signup_message", subject=subject, message=message,
-             sender_name=sender_name)
+        mail(signup, "signup_message", subject=subject, message=message, sender_name=sender_name)
     return len(signups)
 
 
@@ -122,20 +131,27 @@ def send_reminders(now: datetime) -> int:
     Idempotent, safe from cron every hour; commits."""
     until = datetime.combine(now.date() + timedelta(days=2), time.min)
     starts = func.coalesce(ActivityOccurrence.starts_at, Item.starts_at)
-    due = list(db.session.scalars(
-        select(SignUp).join(Item, Item.id == SignUp.activity_id)
-        .outerjoin(ActivityOccurrence, ActivityOccurrence.id == SignUp.occurrence_id)
-        .where(SignUp.status == SignUpStatus.CONFIRMED, SignUp.reminded_at.is_(None),
-               Item.status == ItemStatus.PUBLISHED, starts > now, starts < until,
-               func.coalesce(ActivityOccurrence.status, OccurrenceStatus.SCHEDULED)
-               != OccurrenceStatus.CANCELLED)
-        .order_by(SignUp.id)
-        .with_for_update(skip_locked=True, of=SignUp)
-    ))
+    due = list(
+        db.session.scalars(
+            select(SignUp)
+            .join(Item, Item.id == SignUp.activity_id)
+            .outerjoin(ActivityOccurrence, ActivityOccurrence.id == SignUp.occurrence_id)
+            .where(
+                SignUp.status == SignUpStatus.CONFIRMED,
+                SignUp.reminded_at.is_(None),
+                Item.status == ItemStatus.PUBLISHED,
+                starts > now,
+                starts < until,
+                func.coalesce(ActivityOccurrence.status, OccurrenceStatus.SCHEDULED)
+                != OccurrenceStatus.CANCELLED,
+            )
+            .order_by(SignUp.id)
+            .with_for_update(skip_locked=True, of=SignUp)
+        )
+    )
     stamp = local_to_stamp(now)
     for signup in due:
         mail(signup, "signup_reminder", attach=True)
         signup.reminded_at = stamp
     db.session.commit()
     return len(due)
-

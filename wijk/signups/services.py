@@ -41,8 +41,11 @@ OPEN_DATES = 60  # dates of a series offered in the sign-up form
 def _scope(activity_id: int, occurrence_id: int | None) -> ColumnElement:
     """The sign-ups that share places: an activity's, or one date's of a series (places
     and the waiting list are per date there)."""
-    date = SignUp.occurrence_id.is_(None) if occurrence_id is None \
+    date = (
+        SignUp.occurrence_id.is_(None)
+        if occurrence_id is None
         else SignUp.occurrence_id == occurrence_id
+    )
     return and_(SignUp.activity_id == activity_id, date)
 
 
@@ -55,22 +58,27 @@ def counts(activity: Item, occurrence_id: int | None = None) -> SignupCounts:
             .group_by(SignUp.status)
         ).all()
     )
-    return SignupCounts(rows.get(SignUpStatus.CONFIRMED, 0), rows.get(SignUpStatus.WAITING, 0),
-                        activity.max_places)
+    return SignupCounts(
+        rows.get(SignUpStatus.CONFIRMED, 0), rows.get(SignUpStatus.WAITING, 0), activity.max_places
+    )
 
 
 def open_dates(activity: Item, now: datetime) -> list[ActivityOccurrence]:
     """The dates of a series one can sign up for: not cancelled, not yet over."""
     if not activity.rrule:
         return []
-    return list(db.session.scalars(
-        select(ActivityOccurrence)
-        .where(ActivityOccurrence.activity_id == activity.id,
-               ActivityOccurrence.status != OccurrenceStatus.CANCELLED,
-               func.coalesce(ActivityOccurrence.ends_at, ActivityOccurrence.starts_at) >= now)
-        .order_by(ActivityOccurrence.starts_at, ActivityOccurrence.id)
-        .limit(OPEN_DATES)
-    ))
+    return list(
+        db.session.scalars(
+            select(ActivityOccurrence)
+            .where(
+                ActivityOccurrence.activity_id == activity.id,
+                ActivityOccurrence.status != OccurrenceStatus.CANCELLED,
+                func.coalesce(ActivityOccurrence.ends_at, ActivityOccurrence.starts_at) >= now,
+            )
+            .order_by(ActivityOccurrence.starts_at, ActivityOccurrence.id)
+            .limit(OPEN_DATES)
+        )
+    )
 
 
 def date_counts(activity: Item, dates: list[ActivityOccurrence]) -> dict[int, SignupCounts]:
@@ -84,9 +92,14 @@ def date_counts(activity: Item, dates: list[ActivityOccurrence]) -> dict[int, Si
         ):
             if occurrence_id is not None:
                 found[occurrence_id][status] = number
-    return {key: SignupCounts(value.get(SignUpStatus.CONFIRMED, 0),
-                              value.get(SignUpStatus.WAITING, 0), activity.max_places)
-            for key, value in found.items()}
+    return {
+        key: SignupCounts(
+            value.get(SignUpStatus.CONFIRMED, 0),
+            value.get(SignUpStatus.WAITING, 0),
+            activity.max_places,
+        )
+        for key, value in found.items()
+    }
 
 
 def is_open(activity: Item, now: datetime | None = None) -> bool:
@@ -94,8 +107,7 @@ def is_open(activity: Item, now: datetime | None = None) -> bool:
     series while one of its dates is still to come."""
     now = now or local_now()
     end = activity.ends_at or activity.starts_at
-    still_on = bool(open_dates(activity, now)) if activity.rrule \
-        else end is not None and end >= now
+    still_on = bool(open_dates(activity, now)) if activity.rrule else end is not None and end >= now
     return bool(
         activity.kind == ItemKind.ACTIVITY
         and activity.signups_enabled
@@ -112,16 +124,21 @@ def _lock(activity: Item) -> None:
 
 
 def _taken(activity: Item, occurrence_id: int | None, *, besides: int) -> int:
-    return db.session.scalar(
-        select(func.count(SignUp.id)).where(
-            _scope(activity.id, occurrence_id), SignUp.status == SignUpStatus.CONFIRMED,
-            SignUp.id != besides
+    return (
+        db.session.scalar(
+            select(func.count(SignUp.id)).where(
+                _scope(activity.id, occurrence_id),
+                SignUp.status == SignUpStatus.CONFIRMED,
+                SignUp.id != besides,
+            )
         )
-    ) or 0
+        or 0
+    )
 
 
-def sign_up(activity: Item, name: str, email: str,
-            occurrence: ActivityOccurrence | None = None) -> SignUp:
+def sign_up(
+    activity: Item, name: str, email: str, occurrence: ActivityOccurrence | None = None
+) -> SignUp:
     """A place, or a place on the waiting list when the activity (or the chosen date of a
     series) is full. Signing up again with the same address changes nothing and mails
     that address its own cancel link again, so the answer never tells a visitor who else
@@ -141,13 +158,20 @@ def sign_up(activity: Item, name: str, email: str,
         mail(existing, "signup_again", attach=True)
         db.session.commit()
         return existing
-    signup = SignUp(activity_id=activity.id, occurrence_id=occurrence_id,
-                    name=" ".join(name.split()), email=email,
-                    status=SignUpStatus.CONFIRMED, locale=_request_locale())
+    signup = SignUp(
+        activity_id=activity.id,
+        occurrence_id=occurrence_id,
+        name=" ".join(name.split()),
+        email=email,
+        status=SignUpStatus.CONFIRMED,
+        locale=_request_locale(),
+    )
     db.session.add(signup)
     db.session.flush()
-    if activity.max_places is not None and \
-            _taken(activity, occurrence_id, besides=signup.id) >= activity.max_places:
+    if (
+        activity.max_places is not None
+        and _taken(activity, occurrence_id, besides=signup.id) >= activity.max_places
+    ):
         signup.status = SignUpStatus.WAITING
     confirmed = signup.status == SignUpStatus.CONFIRMED
     template = "signup_confirmed" if confirmed else "signup_waiting"
@@ -176,8 +200,9 @@ def cancel(signup: SignUp) -> SignUp | None:
         db.session.rollback()
         return None
     db.session.expire(signup)
-    promoted = fill_places(activity, only=signup.occurrence_id) \
-        if was == SignUpStatus.CONFIRMED else []
+    promoted = (
+        fill_places(activity, only=signup.occurrence_id) if was == SignUpStatus.CONFIRMED else []
+    )
     db.session.commit()
     return promoted[0] if promoted else None
 
@@ -189,8 +214,9 @@ def fill_places(activity: Item, only: int | None = _EVERY_DATE) -> list[SignUp]:
     """Move people up from the waiting list while places are free (after a cancellation
     on one date, `only`, or on every date when the organiser adds places) and mail them.
     The caller commits."""
-    query = select(SignUp).where(SignUp.activity_id == activity.id,
-                                 SignUp.status == SignUpStatus.WAITING)
+    query = select(SignUp).where(
+        SignUp.activity_id == activity.id, SignUp.status == SignUpStatus.WAITING
+    )
     if only != _EVERY_DATE:
         query = query.where(_scope(activity.id, only))
     waiting: dict[int | None, list[SignUp]] = {}
@@ -198,8 +224,11 @@ def fill_places(activity: Item, only: int | None = _EVERY_DATE) -> list[SignUp]:
         waiting.setdefault(signup.occurrence_id, []).append(signup)
     promoted: list[SignUp] = []
     for occurrence_id, queue in waiting.items():
-        free = len(queue) if activity.max_places is None else \
-            activity.max_places - _taken(activity, occurrence_id, besides=0)
+        free = (
+            len(queue)
+            if activity.max_places is None
+            else activity.max_places - _taken(activity, occurrence_id, besides=0)
+        )
         promoted += queue[: max(free, 0)]
     for signup in promoted:
         signup.status = SignUpStatus.CONFIRMED
@@ -235,9 +264,16 @@ def signup_list(item: Item, viewer: Any) -> list[SignupEntry] | None:
     only; None for anyone else."""
     if not can_see_signups(viewer, item):
         return None
-    return [SignupEntry(s.name, s.email, s.status, s.created_at,
-                        s.occurrence.starts_at if s.occurrence else None)
-            for s in signups_of(item)]
+    return [
+        SignupEntry(
+            s.name,
+            s.email,
+            s.status,
+            s.created_at,
+            s.occurrence.starts_at if s.occurrence else None,
+        )
+        for s in signups_of(item)
+    ]
 
 
 def cancel_token(signup: SignUp) -> str:
@@ -273,15 +309,17 @@ def _request_locale() -> str | None:
 CALENDAR_FILE = "wijk.activity_calendar_file"
 
 
-def calendar_attachment(activity: Item,
-                        occurrence: ActivityOccurrence | None = None) -> list[Attachment]:
+def calendar_attachment(
+    activity: Item, occurrence: ActivityOccurrence | None = None
+) -> list[Attachment]:
     """The activity as an .ics file for a mail, as its public calendar link gives it; for
     a sign-up to one date of a series, that date alone."""
     make = current_app.extensions.get(CALENDAR_FILE)
     if make is None:
         return []
-    return [Attachment(f"activiteit-{activity.id}.ics", "text/calendar",
-                       make(activity, occurrence))]
+    return [
+        Attachment(f"activiteit-{activity.id}.ics", "text/calendar", make(activity, occurrence))
+    ]
 
 
 def date_of(signup: SignUp) -> tuple[datetime | None, datetime | None]:
@@ -290,23 +328,31 @@ def date_of(signup: SignUp) -> tuple[datetime | None, datetime | None]:
     return held.starts_at, held.ends_at
 
 
-def mail(signup: SignUp, template: str, *, attach: bool = False, links: bool = True,
-         **context: Any) -> None:
+def mail(
+    signup: SignUp, template: str, *, attach: bool = False, links: bool = True, **context: Any
+) -> None:
     """One mail about a sign-up, in the language the person signed up in; with `attach`
     the activity's calendar file goes along. Without `links` (the activity is gone) the
     mail points nowhere. The caller commits."""
     activity = signup.activity
     if links:
         context |= dict(
-            item_link=url_for("content.show", kind_slug="activiteit", item_id=activity.id,
-                              _external=True),
+            item_link=url_for(
+                "content.show", kind_slug="activiteit", item_id=activity.id, _external=True
+            ),
             cancel_link=url_for("signups.cancel", token=cancel_token(signup), _external=True),
         )
     queue_mail(
-        template, signup.email, template, locale=signup.locale,
+        template,
+        signup.email,
+        template,
+        locale=signup.locale,
         attachments=calendar_attachment(activity, signup.occurrence) if attach else (),
-        name=signup.name, title=activity.title, starts_at=date_of(signup)[0],
-        location=activity.location_name, **context,
+        name=signup.name,
+        title=activity.title,
+        starts_at=date_of(signup)[0],
+        location=activity.location_name,
+        **context,
     )
 
 
@@ -320,8 +366,14 @@ def to_csv(signups: Iterable[SignupEntry]) -> str:
     writer = csv.writer(out)
     writer.writerow(CSV_HEADER)
     for signup in signups:
-        writer.writerow([_cell(signup.name), _cell(signup.email), signup.status,
-                         format_datetime(signup.created_at, "yyyy-MM-dd HH:mm")])
+        writer.writerow(
+            [
+                _cell(signup.name),
+                _cell(signup.email),
+                signup.status,
+                format_datetime(signup.created_at, "yyyy-MM-dd HH:mm"),
+            ]
+        )
     return out.getvalue()
 
 

@@ -31,9 +31,12 @@ def cancel(token: str):
     if request.method == "POST":
         services.cancel(signup)
         return render_template("signups/cancelled.html", title=activity.title)
-    return render_template("signups/cancel.html", title=activity.title,
-                           starts_at=activity.starts_at,
-                           cancelled=signup.status == SignUpStatus.CANCELLED)
+    return render_template(
+        "signups/cancel.html",
+        title=activity.title,
+        starts_at=activity.starts_at,
+        cancelled=signup.status == SignUpStatus.CANCELLED,
+    )
 
 
 def _list_of(item_id: int):
@@ -55,11 +58,17 @@ def organiser_list(item_id: int):
 def _list_page(item_id: int, form: AttendeeMessageForm, status: int = 200) -> Response:
     activity, entries = _list_of(item_id)
     _date_choices(activity, form)
-    response = Response(render_template(
-        "signups/list.html", activity=activity, counts=services.counts(activity),
-        confirmed=[e for e in entries if e.status == SignUpStatus.CONFIRMED],
-        waiting=[e for e in entries if e.status == SignUpStatus.WAITING], form=form,
-    ), status)
+    response = Response(
+        render_template(
+            "signups/list.html",
+            activity=activity,
+            counts=services.counts(activity),
+            confirmed=[e for e in entries if e.status == SignUpStatus.CONFIRMED],
+            waiting=[e for e in entries if e.status == SignUpStatus.WAITING],
+            form=form,
+        ),
+        status,
+    )
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -69,7 +78,8 @@ def _date_choices(activity: Item, form: AttendeeMessageForm) -> set[int]:
     dates = services.open_dates(activity, local_now())
     if dates:
         form.occurrence.choices = [(0, _("Every date"))] + [
-            (row.id, local_datetime(row.starts_at)) for row in dates]
+            (row.id, local_datetime(row.starts_at)) for row in dates
+        ]
     return {row.id for row in dates}
 
 
@@ -86,10 +96,14 @@ def write(item_id: int):
         return _list_page(item_id, form, 400)
     if not form.validate_on_submit():
         return _list_page(item_id, form, 400)
-    sent = notices.write_to_attendees(activity, (form.subject.data or "").strip(),
-                                      form.message.data or "",
-                                      to=form.to.data, sender_name=current_user.name,
-                                      occurrence_id=form.occurrence.data or None)
+    sent = notices.write_to_attendees(
+        activity,
+        (form.subject.data or "").strip(),
+        form.message.data or "",
+        to=form.to.data,
+        sender_name=current_user.name,
+        occurrence_id=form.occurrence.data or None,
+    )
     db.session.commit()
     flash(_("Your message goes to %(count)d people.", count=sent), "success")
     return redirect(url_for(".organiser_list", item_id=activity.id))
