@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 
 from wijk.extensions import db
 from wijk.models import Item, ItemManager, OutboxMessage
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")  # the site's calendar, also between 23:00 and 0:00 UTC
 
 
 def activity_form(place, **over):
@@ -52,7 +55,7 @@ def test_resident_posts_an_activity_with_everything_hidden(
             {
                 "title": "Ladder te leen",
                 "offer_kind": "offer",
-                "expires_on": (date.today() + timedelta(days=10)).isoformat(),
+                "expires_on": (datetime.now(AMSTERDAM).date() + timedelta(days=10)).isoformat(),
             },
         ),
     ],
@@ -70,7 +73,7 @@ def test_resident_posts_organisation_and_offer(
 def test_offer_form_defaults_to_sixty_days(client, auth, make_user):
     auth.login(make_user())
     html = client.get("/plaatsen/vraag-aanbod").get_data(as_text=True)
-    assert (date.today() + timedelta(days=60)).isoformat() in html
+    assert (datetime.now(AMSTERDAM).date() + timedelta(days=60)).isoformat() in html
 
 
 def test_bad_input_rerenders_with_message_and_keeps_text(
