@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -32,6 +32,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from wijk.clock import local_now
 from wijk.content import categories
 from wijk.mail.address import MailableEmail
 from wijk.models import Item
@@ -216,13 +217,13 @@ class OfferForm(PictureMixin, ItemForm):
         _l("Visible until"),
         validators=[DataRequired(_l("Fill in a date."))],
         description=_l("At most one year ahead."),
-        default=lambda: date.today() + timedelta(days=60),
+        default=lambda: local_now().date() + timedelta(days=60),  # the site's calendar
     )
 
     def validate_expires_on(self, field):
-        if field.data and field.data < date.today():
+        if field.data and field.data < local_now().date():
             raise ValidationError(_l("Choose a date in the future."))
-        if field.data and field.data > date.today() + timedelta(days=366):
+        if field.data and field.data > local_now().date() + timedelta(days=366):
             raise ValidationError(_l("Choose a date at most one year ahead."))
 
 

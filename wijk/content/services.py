@@ -151,7 +151,7 @@ def delete_item(item: Item) -> None:
 
 
 def default_expiry() -> date:
-    return date.today() + timedelta(days=current_app.config["OFFER_DEFAULT_DAYS"])
+    return local_now().date() + timedelta(days=current_app.config["OFFER_DEFAULT_DAYS"])
 
 
 def organisations_for(user: User) -> list[Item]:

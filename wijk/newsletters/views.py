@@ -4,14 +4,13 @@ one-click unsubscribe link (the only view exempt from CSRF, by name)."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
+from wijk.clock import local_now
 from wijk.extensions import csrf, db, limiter
 from wijk.forms import add_error
 from wijk.manage.services import deny, place_in_scope
@@ -65,7 +64,7 @@ def subscribers(slug: str):
 def export(slug: str):
     place = place_in_scope(current_user, slug)
     text, _count = letters.export_csv(place, current_user)
-    filename = f"abonnees-{place.slug}-{date.today().isoformat()}.csv"
+    filename = f"abonnees-{place.slug}-{local_now().date().isoformat()}.csv"
     return (
         text,
         200,
