@@ -77,6 +77,7 @@ class RepeatMixin(_FormBase):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         item = kwargs.get("obj")
+        self._stored_rule = item.rrule if item is not None else None
         if item is not None and not self.is_submitted() and item.rrule and item.starts_at:
             (
                 self.repeat.data,
@@ -87,6 +88,12 @@ class RepeatMixin(_FormBase):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
+        if self.rrule is None:
+            return valid
+        if self.repeat is None or self.starts_at is None:
+            # A form cut down without the repeat fields (a manager's edit) keeps the rule.
+            self.rrule.data = self._stored_rule
+            return valid
         self.rrule.data = None
         first = self.starts_at.data
         if not self.repeat.data or first is None or not valid:
