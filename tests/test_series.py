@@ -294,18 +294,23 @@ def test_contact_details_of_a_series_survive_until_30_days_after_its_last_date(m
 
 
 def test_the_edit_form_shows_the_rule_as_it_was_chosen_and_a_plain_edit_keeps_it(
-        client, auth, make_user, make_neighbourhood):
+    client, auth, make_user, make_neighbourhood
+):
     place = make_neighbourhood()
-    activity = post_series(client, auth, make_user, place, repeat="biweekly",
-                           repeat_until="", repeat_count="5")
+    activity = post_series(
+        client, auth, make_user, place, repeat="biweekly", repeat_until="", repeat_count="5"
+    )
     assert activity.rrule == "FREQ=WEEKLY;INTERVAL=2;BYDAY=TH;COUNT=5"
     page = client.get(f"/activiteit/{activity.id}/bewerken").get_data(as_text=True)
     assert '<option selected value="biweekly">' in page and 'value="5"' in page
     shown = client.get(f"/activiteit/{activity.id}").get_data(as_text=True)
     assert "elke 2 weken op donderdag, 5 keer" in shown
-    response = client.post(f"/activiteit/{activity.id}/bewerken", data=series_form(
-        place, title="Breiclub (nieuw)", repeat="biweekly", repeat_until="",
-        repeat_count="5"))
+    response = client.post(
+        f"/activiteit/{activity.id}/bewerken",
+        data=series_form(
+            place, title="Breiclub (nieuw)", repeat="biweekly", repeat_until="", repeat_count="5"
+        ),
+    )
     assert response.status_code == 302
     db.session.refresh(activity)
     assert activity.rrule == "FREQ=WEEKLY;INTERVAL=2;BYDAY=TH;COUNT=5"

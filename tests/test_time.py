@@ -249,8 +249,13 @@ def test_every_datetime_column_says_which_kind_it_is():
             assert isinstance(column.type, UTCDateTime | LocalDateTime), column
             if isinstance(column.type, LocalDateTime):
                 local.add(f"{table.name}.{column.name}")
-    assert local == {"item.starts_at", "item.ends_at", "activity_occurrence.starts_at",
-                     "activity_occurrence.ends_at", "activity_occurrence.original_starts_at"}
+    assert local == {
+        "item.starts_at",
+        "item.ends_at",
+        "activity_occurrence.starts_at",
+        "activity_occurrence.ends_at",
+        "activity_occurrence.original_starts_at",
+    }
 
 
 def test_utcnow_is_aware():
