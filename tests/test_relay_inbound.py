@@ -354,3 +354,23 @@ def test_contact_form_hint_says_what_each_side_sees(client, make_item):
     html = client.get(f"/vraag-aanbod/{item.id}").get_data(as_text=True)
     assert "ziet je naam en je bericht, niet je e-mailadres" in html
     assert "They will see your name and e-mail address" not in html
+
+
+def test_names_with_accents_and_quotes_arrive_readable_in_from(
+    client, app, make_item, smtp_server, relay_receiver
+):
+    """A name is encoded once, by the message builder: no =?utf-8?...?= text in the name."""
+    item = make_item("offer", title='Café "De Hoek": soep', contact_email=CONTACT)
+    form = dict(FORM, name="Zoë Ünal")
+    assert client.post(f"/vraag-aanbod/{item.id}/contact", data=form).status_code == 302
+    run_once(app)
+    [first] = smtp_server.messages
+    assert first.message["From"].addresses[0].display_name == "Zoë Ünal via Wijk"
+    relay_receiver.send(
+        mail_to(CONTACT, CONTACT, first.message["Reply-To"], "Graag!"),
+        mail_from=CONTACT,
+        to=first.message["Reply-To"],
+    )
+    run_once(app)
+    answer = smtp_server.messages[-1]
+    assert answer.message["From"].addresses[0].display_name == 'Café "De Hoek": soep via Wijk'

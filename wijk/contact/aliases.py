@@ -7,7 +7,6 @@ import hashlib
 import hmac
 import secrets
 from datetime import datetime, timedelta
-from email.utils import formataddr
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -32,7 +31,10 @@ def address_of(alias: RelayAlias) -> str:
 def from_line(alias: RelayAlias) -> str:
     """The From of mail written by this alias's side: its alias and a name, 'via Wijk'."""
     site = current_app.config["SITE_NAME"]
-    return formataddr((f"{alias.display_name} via {site}", address_of(alias)))
+    # Unencoded: the message builder encodes a non-ASCII name once (formataddr would
+    # encode it here already, and the name would arrive as =?utf-8?...?= text).
+    name = f"{alias.display_name} via {site}".replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{name}" <{address_of(alias)}>'
 
 
 def start(
