@@ -37,7 +37,7 @@ from wijk.models import (
 
 LINKS = re.compile(r'(?:href|src)="([^"]+)"|<loc>([^<]+)</loc>')
 # Declared personal text columns that hold vocabulary, not a person's words or details.
-NOT_CANARIES = {"consent.document", "consent.version", "user_account.locale"}
+NOT_CANARIES = {"consent.document", "consent.version", "user_account.locale", "signup.locale"}
 
 
 class Canaries(dict):
