@@ -182,7 +182,8 @@ def test_cancelling_a_date_takes_it_off_the_agenda_and_into_exdate(
     activity = post_series(client, auth, make_user, place)
     third = activity.occurrences[2]
     response = client.post(
-        f"/activiteit/{activity.id}/datums", data={"occurrence": third.id, "action": "cancel"}
+        f"/activiteit/{activity.id}/datums/wijzigen",
+        data={"occurrence": third.id, "action": "cancel"},
     )
     assert response.status_code == 302
     assert third.starts_at not in agenda(place, now=datetime(2027, 3, 1))
@@ -229,10 +230,11 @@ def test_the_ics_of_a_series_parses_in_two_libraries_with_the_same_dates(
     activity = post_series(client, auth, make_user, place)
     rows = activity.occurrences
     client.post(
-        f"/activiteit/{activity.id}/datums", data={"occurrence": rows[1].id, "action": "cancel"}
+        f"/activiteit/{activity.id}/datums/wijzigen",
+        data={"occurrence": rows[1].id, "action": "cancel"},
     )
     client.post(
-        f"/activiteit/{activity.id}/datums",
+        f"/activiteit/{activity.id}/datums/wijzigen",
         data={
             "occurrence": rows[30].id,
             "action": "move",
@@ -263,7 +265,7 @@ def test_a_move_outside_the_series_is_refused_beside_the_field(
     activity = post_series(client, auth, make_user, place)
     row = activity.occurrences[0]
     response = client.post(
-        f"/activiteit/{activity.id}/datums",
+        f"/activiteit/{activity.id}/datums/wijzigen",
         data={"occurrence": row.id, "action": "move", "starts_at": "2028-06-01T19:00"},
     )
     assert response.status_code == 400

@@ -110,14 +110,15 @@ def test_cancelling_one_date_mails_those_signed_up_for_it(client, auth, make_use
     sign_up(client, activity, second, "cem@example.net")
     auth.login(owner)
     response = client.post(
-        f"/activiteit/{activity.id}/datums", data={"occurrence": first.id, "action": "cancel"}
+        f"/activiteit/{activity.id}/datums/wijzigen",
+        data={"occurrence": first.id, "action": "cancel"},
     )
     assert response.status_code == 302
     cancelled = mails("signup_date_cancelled")
     assert sorted(m.to_addr for m in cancelled) == ["anna@example.net", "ben@example.net"]
     assert "6 juni 2030" in cancelled[0].body_text
     client.post(
-        f"/activiteit/{activity.id}/datums",
+        f"/activiteit/{activity.id}/datums/wijzigen",
         data={"occurrence": second.id, "action": "move", "starts_at": "2030-06-14T19:00"},
     )
     [moved] = mails("signup_changed")

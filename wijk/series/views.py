@@ -53,7 +53,7 @@ def dates(item_id: int):
     return _page(_editable(item_id))
 
 
-@bp.post("/activiteit/<int:item_id>/datums")
+@bp.post("/activiteit/<int:item_id>/datums/wijzigen")
 @login_required
 def change(item_id: int):
     """Cancel, move or restore one date; a refused move comes back beside its fields."""
