@@ -9,6 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from wijk.contact import receiver
+from wijk.sitelinks import site_address
 
 DEVELOPMENT_URL = "http://127.0.0.1:5000"
 
@@ -25,9 +26,7 @@ DEVELOPMENT_URL = "http://127.0.0.1:5000"
 @with_appcontext
 def relay_inbound_command(host: str, port: int, base_url: str | None) -> None:
     """Receive mail for r-<token>@FLASK_RELAY_DOMAIN and relay it through the outbox."""
-    server_name = current_app.config.get("SERVER_NAME")
-    if not base_url and server_name:
-        base_url = f"{current_app.config['PREFERRED_URL_SCHEME']}://{server_name}"
+    base_url = site_address(base_url)
     if not base_url:  # the embedded default: links to `flask run` on this machine
         base_url = DEVELOPMENT_URL
         click.echo(

@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 from wijk.clock import local_now
 from wijk.content.expiry import send_reminders
 from wijk.signups import notices
+from wijk.sitelinks import required_site_address
 
 
 @click.command("reminders")
@@ -22,15 +23,7 @@ from wijk.signups import notices
 def reminders_command(base_url: str | None) -> None:
     """Mail owners whose offer or request expires within 3 days, and attendees whose
     activity is tomorrow. Idempotent; safe to run from cron every hour."""
-    server_name = current_app.config.get("SERVER_NAME")
-    if not base_url and server_name:
-        base_url = f"{current_app.config['PREFERRED_URL_SCHEME']}://{server_name}"
-    if not base_url:
-        raise click.UsageError(
-            "Links in the mail need the site's address: set "
-            "FLASK_SERVER_NAME (and FLASK_PREFERRED_URL_SCHEME=https), "
-            "or pass --base-url."
-        )
+    base_url = required_site_address(base_url)
     with current_app.test_request_context(base_url=base_url):  # url_for outside a request
         sent = send_reminders(local_now().date())
         reminded = notices.send_reminders(local_now())

@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 
 from wijk.clock import utcnow
 from wijk.follows.digest import send_digests
+from wijk.sitelinks import required_site_address
 
 
 @click.command("digests")
@@ -20,15 +21,7 @@ from wijk.follows.digest import send_digests
 def digests_command(base_url: str | None) -> None:
     """Queue the digests of followers whose day or week has not had one yet. One stamp
     per follower and period: idempotent, safe to run from cron every hour."""
-    server_name = current_app.config.get("SERVER_NAME")
-    if not base_url and server_name:
-        base_url = f"{current_app.config['PREFERRED_URL_SCHEME']}://{server_name}"
-    if not base_url:
-        raise click.UsageError(
-            "Links in the mail need the site's address: set "
-            "FLASK_SERVER_NAME (and FLASK_PREFERRED_URL_SCHEME=https), "
-            "or pass --base-url."
-        )
+    base_url = required_site_address(base_url)
     with current_app.test_request_context(base_url=base_url):  # url_for outside a request
         queued = send_digests(utcnow())
     for frequency, count in queued.items():
