@@ -26,55 +26,47 @@ class Agenda:
     offers: list[ItemView]
 
 
-def upcoming_of(organisation_id: int, now: datetime, *, limit: int) -> list[Item]:
-    """The organisation's activities that have not ended, soonest first."""
+def _posted_for(organisation_id: int, *conditions, order, limit: int) -> list[Item]:
+    """Published items posted on behalf of the organisation, with one more condition."""
     return list(
         db.session.scalars(
             select(Item)
             .options(joinedload(Item.organisation))
-            .where(
-                PUBLISHED,
-                Item.kind == ItemKind.ACTIVITY,
-                Item.organisation_id == organisation_id,
-                not_ended(now),
-            )
-            .order_by(Item.starts_at, Item.id)
+            .where(PUBLISHED, Item.organisation_id == organisation_id, *conditions)
+            .order_by(*order)
             .limit(limit)
         )
+    )
+
+
+def upcoming_of(organisation_id: int, now: datetime, *, limit: int) -> list[Item]:
+    """The organisation's activities that have not ended, soonest first."""
+    return _posted_for(
+        organisation_id,
+        Item.kind == ItemKind.ACTIVITY,
+        not_ended(now),
+        order=(Item.starts_at, Item.id),
+        limit=limit,
     )
 
 
 def open_offers_of(organisation_id: int, now: datetime, *, limit: int) -> list[Item]:
     """The organisation's offers and requests not past their expiry date, newest first."""
-    return list(
-        db.session.scalars(
-            select(Item)
-            .options(joinedload(Item.organisation))
-            .where(
-                PUBLISHED,
-                Item.kind == ItemKind.OFFER,
-                Item.organisation_id == organisation_id,
-                current(now),
-            )
-            .order_by(Item.created_at.desc(), Item.id.desc())
-            .limit(limit)
-        )
+    return _posted_for(
+        organisation_id,
+        Item.kind == ItemKind.OFFER,
+        current(now),
+        order=(Item.created_at.desc(), Item.id.desc()),
+        limit=limit,
     )
 
 
 def newest_of(organisation_id: int, now: datetime, *, limit: int) -> list[Item]:
     """For the Atom feed: the organisation's current activities and offers, newest first."""
-    return list(
-        db.session.scalars(
-            select(Item)
-            .options(joinedload(Item.organisation))
-            .where(
-                PUBLISHED,
-                Item.kind.in_((ItemKind.ACTIVITY, ItemKind.OFFER)),
-                Item.organisation_id == organisation_id,
-                current(now),
-            )
-            .order_by(Item.created_at.desc(), Item.id.desc())
-            .limit(limit)
-        )
+    return _posted_for(
+        organisation_id,
+        Item.kind.in_((ItemKind.ACTIVITY, ItemKind.OFFER)),
+        current(now),
+        order=(Item.created_at.desc(), Item.id.desc()),
+        limit=limit,
     )
