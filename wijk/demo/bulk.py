@@ -22,7 +22,15 @@ from wijk.demo.inserts import count_rows, insert_rows, item_row
 from wijk.demo.seed import DEMO_PASSWORD, consent_documents
 from wijk.demo.vocabulary import Vocabulary, load_vocabulary
 from wijk.extensions import db
-from wijk.models import Activity, Consent, Item, Neighbourhood, NeighbourhoodPostcode, User
+from wijk.models import (
+    Activity,
+    Consent,
+    Item,
+    Municipality,
+    Neighbourhood,
+    NeighbourhoodPostcode,
+    User,
+)
 from wijk.series.occurrences import fill_missing_dates
 from wijk.series.rules import preset_from_text, preset_rule
 
@@ -293,9 +301,9 @@ def _load_hoods() -> list[_Hood]:
     hoods = {
         hood_id: _Hood(hood_id, name, city, None)
         for hood_id, name, city in db.session.execute(
-            select(Neighbourhood.id, Neighbourhood.name, Neighbourhood.city).order_by(
-                Neighbourhood.id
-            )
+            select(Neighbourhood.id, Neighbourhood.name, Municipality.name)
+            .join(Municipality, Municipality.id == Neighbourhood.municipality_id)
+            .order_by(Neighbourhood.id)
         )
     }
     for hood_id, postcode in db.session.execute(

@@ -22,7 +22,7 @@ from wijk.models.content import (
 from wijk.models.follows import FREQUENCIES, DigestStamp, Follow, Follower
 from wijk.models.legal import AccessibilityCheck, PublishedDocument
 from wijk.models.moderation import ItemRevision, ModerationRules, Report, Suspension
-from wijk.models.neighbourhood import Neighbourhood, NeighbourhoodPostcode
+from wijk.models.neighbourhood import Municipality, Neighbourhood, NeighbourhoodPostcode
 from wijk.models.newsletters import Newsletter, NewsletterSubscription
 from wijk.models.outbox import OutboxMessage
 from wijk.models.privacy import Breach, PrivacyRequest, SealedAccount
@@ -34,7 +34,7 @@ from wijk.models.relay import (
     RelayMessage,
     RelaySide,
 )
-from wijk.models.roles import NeighbourhoodManager
+from wijk.models.roles import MunicipalityStaff, NeighbourhoodManager
 from wijk.models.series import ActivityOccurrence, OccurrenceStatus
 from wijk.models.signups import SignUp, SignUpStatus
 
@@ -63,6 +63,8 @@ __all__ = [
     "ItemRevision",
     "ItemStatus",
     "ModerationRules",
+    "Municipality",
+    "MunicipalityStaff",
     "Neighbourhood",
     "NeighbourhoodManager",
     "NeighbourhoodPostcode",

@@ -12,6 +12,8 @@ from wijk.extensions import db
 from wijk.models import (
     Item,
     ItemManager,
+    Municipality,
+    MunicipalityStaff,
     Neighbourhood,
     NeighbourhoodManager,
     Suspension,
@@ -124,13 +126,65 @@ def as_user(user: Any) -> User | None:
 
 
 def can_moderate(user: Any, neighbourhood: Neighbourhood | int) -> bool:
-    """Admins, and the managers of this neighbourhood, moderate it; nobody else."""
+    """Admins, the managers of this neighbourhood and the staff of its municipality
+    moderate it; nobody else."""
     if not _is_user(user):
         return False
     if user.is_admin:
         return True
     neighbourhood_id = neighbourhood if isinstance(neighbourhood, int) else neighbourhood.id
-    return neighbourhood_id in managed_neighbourhood_ids(user)
+    return neighbourhood_id in managed_neighbourhood_ids(user) or (
+        neighbourhood_id in city_neighbourhood_ids(user)
+    )
+
+
+def can_act_for_city(user: Any, municipality: Municipality | int) -> bool:
+    """Admins and the municipality's own staff (gemeente, wijkteam) read and moderate
+    across its neighbourhoods and write its news and newsletters; nobody else."""
+    if not _is_user(user):
+        return False
+    if user.is_admin:
+        return True
+    municipality_id = municipality if isinstance(municipality, int) else municipality.id
+    return municipality_id in staffed_municipality_ids(user)
+
+
+def staffed_municipality_ids(user: Any) -> frozenset[int]:
+    """Ids of the municipalities the user is staff of: one query per request."""
+    if not _is_user(user):
+        return frozenset()
+
+    def load() -> frozenset[int]:
+        query = select(MunicipalityStaff.municipality_id).where(
+            MunicipalityStaff.user_id == user.id
+        )
+        return frozenset(db.session.scalars(query))
+
+    return _once_per_request("staffed_municipality_ids", user, load)
+
+
+def city_neighbourhood_ids(user: Any) -> frozenset[int]:
+    """Ids of every neighbourhood in the municipalities the user is staff of."""
+    if not staffed_municipality_ids(user):
+        return frozenset()
+
+    def load() -> frozenset[int]:
+        query = (
+            select(Neighbourhood.id)
+            .join(
+                MunicipalityStaff,
+                MunicipalityStaff.municipality_id == Neighbourhood.municipality_id,
+            )
+            .where(MunicipalityStaff.user_id == user.id)
+        )
+        return frozenset(db.session.scalars(query))
+
+    return _once_per_request("city_neighbourhood_ids", user, load)
+
+
+def is_city_staff(user: Any) -> bool:
+    """Staff of at least one municipality."""
+    return bool(staffed_municipality_ids(user))
 
 
 # The manager area (issue 4) asks this rule under its own name; it is the same check.
@@ -162,8 +216,8 @@ def is_manager(user: Any) -> bool:
 
 
 def needs_mfa(user: Any) -> bool:
-    """Managers and admins must switch on TOTP before their pages open."""
-    return is_admin(user) or is_manager(user)
+    """Managers, city staff and admins must switch on TOTP before their pages open."""
+    return is_admin(user) or is_manager(user) or is_city_staff(user)
 
 
 def has_mfa(user: Any) -> bool:
@@ -186,6 +240,8 @@ def template_helpers() -> dict[str, Any]:
             current_user, item if isinstance(item, int) else item.id
         ),
         "is_manager": lambda: is_manager(current_user),
+        "is_city_staff": lambda: is_city_staff(current_user),
+        "can_act_for_city": lambda city: can_act_for_city(current_user, city),
         "is_admin": lambda: is_admin(current_user),
     }
 
