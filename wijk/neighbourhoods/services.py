@@ -21,6 +21,7 @@ from wijk.models import (
     Item,
     ItemKind,
     ItemStatus,
+    Municipality,
     Neighbourhood,
     NeighbourhoodPostcode,
 )
@@ -67,8 +68,33 @@ def upcoming_activities(
 ) -> Page:
     """Dates of activities that have not ended, soonest first, `limit` at a time; with
     their categories read in the same query."""
+    return _agenda([Activity.neighbourhood_id == neighbourhood.id], after, limit, now, category)
+
+
+def upcoming_in_city(
+    municipality: Municipality,
+    *,
+    after: str | None,
+    limit: int,
+    now: datetime | None = None,
+    category: str | None = None,
+    neighbourhood: Neighbourhood | None = None,
+) -> Page:
+    """The agenda of every neighbourhood of a municipality (or of one of them): the
+    city page, its feeds and its embed read this one query."""
+    in_city = Activity.neighbourhood_id.in_(
+        select(Neighbourhood.id).where(Neighbourhood.municipality_id == municipality.id)
+    )
+    conditions = [in_city]
+    if neighbourhood is not None:
+        conditions.append(Activity.neighbourhood_id == neighbourhood.id)
+    return _agenda(conditions, after, limit, now, category)
+
+
+def _agenda(
+    conditions: list, after: str | None, limit: int, now: datetime | None, category: str | None
+) -> Page:
     now = now or local_now()
-    conditions = [Activity.neighbourhood_id == neighbourhood.id]
     if category:
         conditions.append(has_category(Activity.id, category))
     page = upcoming_occurrences(
