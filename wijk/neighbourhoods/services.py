@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from operator import attrgetter
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import joinedload
 
 from wijk.clock import local_day_start, local_now
@@ -85,14 +85,18 @@ def upcoming_in_city(
     in_city = Activity.neighbourhood_id.in_(
         select(Neighbourhood.id).where(Neighbourhood.municipality_id == municipality.id)
     )
-    conditions = [in_city]
+    conditions: list[ColumnElement[bool]] = [in_city]
     if neighbourhood is not None:
         conditions.append(Activity.neighbourhood_id == neighbourhood.id)
     return _agenda(conditions, after, limit, now, category)
 
 
 def _agenda(
-    conditions: list, after: str | None, limit: int, now: datetime | None, category: str | None
+    conditions: list[ColumnElement[bool]],
+    after: str | None,
+    limit: int,
+    now: datetime | None,
+    category: str | None,
 ) -> Page:
     now = now or local_now()
     if category:
