@@ -197,7 +197,9 @@ def test_recovery_codes_can_be_downloaded_as_a_text_file_once_shown(client, auth
     html = response.get_data(as_text=True)
     assert response.headers["Cache-Control"] == "no-store"
     codes = re.findall(r"<li>([A-Z0-9-]{19})</li>", html)
-    link = re.search(r'<a [^>]*href="data:text/plain;charset=utf-8,([^"]*)" download="([^"]+)"', html)
+    link = re.search(
+        r'<a [^>]*href="data:text/plain;charset=utf-8,([^"]*)" download="([^"]+)"', html
+    )
     assert link is not None and link.group(2).endswith(".txt")
     text = unquote(link.group(1).replace("&amp;", "&"))
     assert "codes@example.org" in text and "herstelcodes" in text

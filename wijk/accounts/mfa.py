@@ -64,7 +64,9 @@ def recovery_file(codes: list[str], email: str, made_on: str) -> str:
 
 def _codes_page(codes: list[str], next_url: str | None):
     text = recovery_file(codes, current_user.email, format_date(utcnow(), "medium"))
-    response = make_response(render_template("mfa/codes.html", codes=codes, file=text, next=next_url))
+    response = make_response(
+        render_template("mfa/codes.html", codes=codes, file=text, next=next_url)
+    )
     response.headers["Cache-Control"] = "no-store"  # shown once: not kept in any cache
     return response
 
@@ -97,7 +99,11 @@ def mfa_setup():
     secret = totp.begin_setup(current_user)
     uri = totp.provisioning_uri(current_user, secret)
     return render_template(
-        "mfa/setup.html", form=SetupCodeForm(formdata=None), secret=secret, qr=totp.qr_data_uri(uri), next=_next()
+        "mfa/setup.html",
+        form=SetupCodeForm(formdata=None),
+        secret=secret,
+        qr=totp.qr_data_uri(uri),
+        next=_next(),
     )
 
 

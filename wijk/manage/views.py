@@ -12,10 +12,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
+from wijk.clock import utcnow
 from wijk.contact.forms import ReportForm
 from wijk.content.page import item_url
 from wijk.content.views import KIND_PATH, load_item
-from wijk.clock import utcnow
 from wijk.extensions import db, limiter
 from wijk.manage import bp, forms, services
 from wijk.models import Item, Neighbourhood
