@@ -108,7 +108,7 @@ def toggle(item_id: int):
 @limiter.limit("10/hour")
 def export():
     now = utcnow()
-    archive = build_zip(mydata.collect(current_user), now.isoformat(timespec="seconds") + "Z")
+    archive = build_zip(mydata.collect(current_user), now.strftime("%Y-%m-%dT%H:%M:%SZ"))
     return send_file(
         archive,
         mimetype="application/zip",
