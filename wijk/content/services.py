@@ -13,7 +13,7 @@ from wijk import ledger
 from wijk.clock import local_now
 from wijk.content.categories import set_categories
 from wijk.extensions import db
-from wijk.mail import queue_mail
+from wijk.mail import locale_of_address, queue_mail
 from wijk.models import (
     ITEM_CLASSES,
     Invitation,
@@ -214,6 +214,7 @@ def invite(item: Item, inviter: User, email: str) -> Invitation:
         "invite",
         email,
         "invite",
+        locale=locale_of_address(email),  # the invited person's, if they have an account
         inviter=inviter.name,
         title=item.title,
         link=url_for("content.accept_invitation", token=token, _external=True),

@@ -20,12 +20,13 @@ import tempfile
 import zipfile
 from typing import IO, Any
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import force_locale
 
 from wijk.contact.aliases import address_of
 from wijk.content import categories
 from wijk.follows.services import label as follow_label
+from wijk.mail import recipient_locale
 from wijk.models import Item, ItemCategory
 from wijk.pictures import services as pictures
 from wijk.privacy.mydata import SECRET_COLUMNS, MyData, actor_role
@@ -189,21 +190,10 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def person_locale(locale: str | None) -> str:
-    """The person's own language when the site speaks it, else the site's default."""
-    if locale and locale in current_app.config["LANGUAGES"]:
-        return locale
-    return default_locale()
-
-
-def default_locale() -> str:
-    return str(current_app.config["BABEL_DEFAULT_LOCALE"])
-
-
 def build_zip(data: MyData, generated_at: str) -> IO[bytes]:
     """The export as a file object positioned at its start; words (categories, the
     README) in the person's language, whatever language the page was in."""
-    with force_locale(person_locale(data.user.locale)):
+    with force_locale(recipient_locale(data.user.locale)):
         return _build_zip(data, generated_at)
 
 
