@@ -185,3 +185,22 @@ def test_help_questions_are_erased_after_90_days(client, make_user):
     assert purge(utcnow() + timedelta(days=89))["help_request"] == 0
     assert purge(utcnow() + timedelta(days=91))["help_request"] == 1
     assert db.session.scalar(select(HelpRequest)) is None
+
+
+def test_the_persons_questions_are_in_their_export_and_go_with_their_account(
+    client, auth, make_user
+):
+    import io
+    import zipfile
+
+    from wijk.privacy.erasers import erase_traces
+
+    make_user(is_admin=True)
+    person = make_user("Kees Lid", "kees@example.org")
+    auth.login(person)
+    client.post("/hulp", data={"question": QUESTION})
+    archive = zipfile.ZipFile(io.BytesIO(client.post("/mijn/gegevens/export").data))
+    assert QUESTION in archive.read("help_questions.csv").decode("utf-8-sig")
+    erase_traces(person, utcnow())
+    db.session.commit()
+    assert db.session.scalar(select(HelpRequest)) is None

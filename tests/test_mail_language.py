@@ -68,9 +68,7 @@ def test_an_answer_reaches_the_visitor_in_the_language_they_wrote_in(
             "message": "Can I join you on Saturday?",
         },
     )
-    assert (
-        "stuurde je via Wijk een bericht" in last("relay").body_text
-    )  # the owner: Dutch
+    assert "stuurde je via Wijk een bericht" in last("relay").body_text  # the owner: Dutch
     visitor = db.session.scalar(select(RelayAlias).where(RelayAlias.side == RelaySide.VISITOR))
     assert visitor.locale == "en"
     answer = EmailMessage()

@@ -149,6 +149,9 @@ def sections(data: MyData) -> dict[str, list[dict[str, Any]]]:
             {"following": follow_label(f.target), **row(f, exclude=("follower_id",))}
             for f in data.follows
         ],
+        "help_questions": [
+            row(h, exclude=("user_id", "conversation_id")) for h in data.help_requests
+        ],
         "relay_aliases": [
             {
                 "alias": address_of(a),

@@ -24,6 +24,7 @@ from wijk.models import (
     Consent,
     Follow,
     Follower,
+    HelpRequest,
     Invitation,
     Item,
     ItemManager,
@@ -60,6 +61,7 @@ class MyData:
     suspensions: list[Suspension] = field(default_factory=list)
     follows: list[Follow] = field(default_factory=list)
     aliases: list[RelayAlias] = field(default_factory=list)
+    help_requests: list[HelpRequest] = field(default_factory=list)
 
 
 def _all(query) -> list[Any]:
@@ -144,6 +146,16 @@ def collect(user: User) -> MyData:
             )
         )
         .order_by(PrivacyRequest.created_at.desc())
+    )
+    data.help_requests = _all(
+        select(HelpRequest)
+        .where(
+            or_(
+                HelpRequest.user_id == uid,
+                (func.lower(HelpRequest.email) == email) if user.is_verified else false(),
+            )
+        )
+        .order_by(HelpRequest.created_at.desc(), HelpRequest.id.desc())
     )
     data.follows = _all(
         select(Follow)
