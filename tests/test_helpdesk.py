@@ -201,6 +201,7 @@ def test_the_persons_questions_are_in_their_export_and_go_with_their_account(
     client.post("/hulp", data={"question": QUESTION})
     archive = zipfile.ZipFile(io.BytesIO(client.post("/mijn/gegevens/export").data))
     assert QUESTION in archive.read("help_questions.csv").decode("utf-8-sig")
+    assert QUESTION in client.get("/mijn/gegevens").get_data(as_text=True)
     erase_traces(person, utcnow())
     db.session.commit()
     assert db.session.scalar(select(HelpRequest)) is None
