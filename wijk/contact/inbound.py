@@ -154,13 +154,14 @@ def _answered_by_admin(
     """A help question goes to every admin; whichever admin answers becomes the address
     behind the help desk's alias, so the visitor's next mail reaches them. Only an admin's
     account address can take that place."""
-    if _help_request(conversation) is None:
+    others = senders - {desk.address.lower()}
+    if not others or _help_request(conversation) is None:
         return
     admin = db.session.scalar(
         select(User).where(
             User.is_admin.is_(True),
             User.deleted_at.is_(None),
-            func.lower(User.email).in_(senders),
+            func.lower(User.email).in_(others),
         )
     )
     if admin is not None:
