@@ -77,6 +77,7 @@ TABLE: dict[str, tuple[str, tuple[int, ...]]] = {
     "legal.accessibility_statement": ("GET", (200, 200, 200, 200, 200, 200, 200)),
     "legal.privacy_version": ("GET", (404, 404, 404, 404, 404, 404, 404)),
     "legal.privacy_versions": ("GET", (200, 200, 200, 200, 200, 200, 200)),
+    "help.ask": ("GET", (200, 200, 200, 200, 200, 200, 200)),
     "legal.terms": ("GET", (200, 200, 200, 200, 200, 200, 200)),
     "legal.terms_version": ("GET", (404, 404, 404, 404, 404, 404, 404)),
     "legal.terms_versions": ("GET", (200, 200, 200, 200, 200, 200, 200)),

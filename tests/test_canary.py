@@ -20,6 +20,7 @@ from wijk.models import (
     BlockedSender,
     Follow,
     Follower,
+    HelpRequest,
     Invitation,
     ItemManager,
     ItemRevision,
@@ -147,6 +148,13 @@ def planted(app, make_user, make_neighbourhood, make_item):
                 email=c.plant("privacy_request.email", "email"),
                 message=c.plant("privacy_request.message"),
                 due_at=utcnow() + timedelta(days=28),
+            ),
+            HelpRequest(
+                name=c.plant("help_request.name"),
+                email=c.plant("help_request.email", "email"),
+                question=c.plant("help_request.question"),
+                locale="nl",
+                conversation=RelayConversation(item_id=None),
             ),
             AuditEntry(
                 action="author.viewed",

@@ -230,3 +230,37 @@ def test_neighbourhood_page_links_its_feeds(client, make_neighbourhood):
     assert 'rel="alternate" type="application/atom+xml"' in html
     assert f'href="/wijk/{place.slug}/feed.atom"' in html
     assert f'href="/wijk/{place.slug}/agenda.ics"' in html
+
+
+RFC3339_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+
+
+@pytest.mark.parametrize(
+    ("lang", "human"),
+    [
+        ("nl", "zaterdag 1 juni 2030, 19:30–22:30"),
+        ("en", "Saturday 1 June 2030, 19:30–22:30"),
+    ],
+)
+def test_atom_dates_are_rfc3339_and_the_human_date_reads_well(
+    client, make_item, make_neighbourhood, lang, human
+):
+    place = make_neighbourhood()
+    activity_with_secrets(make_item, neighbourhood=place)
+    response = client.get(f"/wijk/{place.slug}/feed.atom?lang={lang}")
+    feed = parse(response.get_data())
+    stamps = [feed.findtext(f"{ATOM}updated")] + [
+        entry.findtext(f"{ATOM}{tag}")
+        for entry in feed.iter(f"{ATOM}entry")
+        for tag in ("published", "updated")
+    ]
+    assert stamps and all(RFC3339_UTC.match(s) for s in stamps), stamps
+    content = feed.find(f"{ATOM}entry").findtext(f"{ATOM}content")
+    assert human in content
+    assert "2030-06-01 19:30" not in content
+
+
+def test_a_zoneless_stamp_is_read_as_utc_in_the_feed():
+    from wijk.discover.feeds import _rfc3339
+
+    assert _rfc3339(datetime(2026, 12, 19, 13, 0, 5, 123)) == "2026-12-19T13:00:05Z"

@@ -120,3 +120,22 @@ def test_an_expired_registration_form_keeps_the_name_and_creates_nothing(strict_
 def test_a_route_without_the_mark_keeps_the_plain_expired_page(strict_app):
     response = strict_app.test_client().post("/uitloggen", data={"csrf_token": "verlopen"})
     assert response.status_code == 400
+
+
+def test_an_expired_help_form_keeps_the_question_and_then_sends(strict_app, make_user):
+    from wijk.models import HelpRequest
+
+    make_user(is_admin=True)
+    page = strict_app.test_client().get("/hulp").get_data(as_text=True)
+    old_token = token_in(page)
+    later = strict_app.test_client()
+    question = "Waar vind ik de agenda van Lombok? Ik zie alleen het aanbod."
+    data = {"name": "Ünal", "email": "unal@example.net", "question": question}
+    response = later.post("/hulp", data={**data, "csrf_token": old_token})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert question in html and 'value="Ünal"' in html and "verlopen" in html
+    assert db.session.scalar(select(func.count(HelpRequest.id))) == 0
+    again = later.post("/hulp", data={**data, "csrf_token": token_in(html)})
+    assert again.status_code == 200
+    assert db.session.scalar(select(func.count(HelpRequest.id))) == 1

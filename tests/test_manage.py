@@ -390,3 +390,32 @@ def test_audit_entries_of_a_person_are_one_query(client, two_neighbourhoods):
         )
     )
     assert actions == ["author.viewed", "item.hidden", "item.restored"]
+
+
+def test_one_moderation_shows_one_entry_per_step_on_the_authors_page(client, two_neighbourhoods):
+    """The manager opens the item, reloads it, hides it and lands on it again (every step
+    redirects back to the item page): Anna's page lists one view and one hide, not one
+    "viewed" entry per page load."""
+    s = two_neighbourhoods
+    login(client, s["manager_a"])
+    base = f"/beheer/{s['a'].slug}/items/{s['item_a'].id}"
+    client.get(base)
+    client.get(base)
+    client.post(f"{base}/verbergen", data={"reason": "Dubbel"}, follow_redirects=True)
+    client.get(base)
+    assert audit_count("author.viewed", subject_id=s["author_a"].id) == 1
+    assert audit_count("item.hidden", subject_id=s["author_a"].id) == 1
+    client.post("/uitloggen")
+    login(client, s["author_a"])
+    page = client.get("/mijn/gegevens").get_data(as_text=True)
+    access = page.split('id="access"', 1)[1].split("</section>", 1)[0]
+    assert access.count("<tr>") == 1 + 2  # the header row, one view, one hide
+
+    # Another manager's look is their own entry: the window is per manager and item.
+    other = s["manager_b"]
+    other.is_admin = True
+    db.session.commit()
+    client.post("/uitloggen")
+    login(client, other)
+    client.get(base)
+    assert audit_count("author.viewed", subject_id=s["author_a"].id) == 2

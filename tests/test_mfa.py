@@ -175,3 +175,33 @@ def test_admin_pages_refuse_an_admin_without_totp(client, make_user):
     response = client.get("/admin")
     assert response.status_code == 302
     assert "/account/tweestapsverificatie" in response.headers["Location"]
+
+
+def test_setup_does_not_mention_recovery_codes_before_they_exist(client, auth, make_user):
+    user = make_user()
+    auth.login(user)
+    html = client.get("/account/tweestapsverificatie").get_data(as_text=True)
+    assert "herstelcode" not in html.lower()
+    wrong = client.post("/account/tweestapsverificatie", data={"code": "000000"})
+    assert "herstelcode" not in wrong.get_data(as_text=True).lower()
+
+
+def test_recovery_codes_can_be_downloaded_as_a_text_file_once_shown(client, auth, make_user):
+    from urllib.parse import unquote
+
+    user = make_user(email="codes@example.org")
+    auth.login(user)
+    client.get("/account/tweestapsverificatie")
+    db.session.refresh(user)
+    response = client.post("/account/tweestapsverificatie", data={"code": code_for(user)})
+    html = response.get_data(as_text=True)
+    assert response.headers["Cache-Control"] == "no-store"
+    codes = re.findall(r"<li>([A-Z0-9-]{19})</li>", html)
+    link = re.search(
+        r'<a [^>]*href="data:text/plain;charset=utf-8,([^"]*)" download="([^"]+)"', html
+    )
+    assert link is not None and link.group(2).endswith(".txt")
+    text = unquote(link.group(1).replace("&amp;", "&"))
+    assert "codes@example.org" in text and "herstelcodes" in text
+    assert [line for line in text.splitlines() if re.fullmatch(r"[A-Z0-9-]{19}", line)] == codes
+    assert len(codes) == 10

@@ -424,3 +424,17 @@ def test_sent_newsletters_are_archived_on_the_site(client, setting):
     draft = db.session.scalar(select(Newsletter).where(Newsletter.sent_at.is_(None)))
     assert client.get(f"/wijk/{setting['a'].slug}/nieuwsbrieven/{draft.id}").status_code == 404
     assert client.get(f"/wijk/{setting['b'].slug}/nieuwsbrieven/{sent.id}").status_code == 404
+
+
+def test_a_used_unsubscribe_link_says_you_are_already_off_the_list(client, setting):
+    from wijk.newsletters.services import unsubscribe_token
+
+    token = unsubscribe_token(setting["jan"].id, setting["a"].id)
+    assert client.post(f"/nieuwsbrief/afmelden/{token}").status_code == 200
+    again = client.get(f"/nieuwsbrief/afmelden/{token}")
+    page = again.get_data(as_text=True)
+    assert again.status_code == 200
+    assert "Je staat al niet meer op de lijst" in page
+    assert '<form method="post">' not in page  # nothing left to ask
+    second_post = client.post(f"/nieuwsbrief/afmelden/{token}").get_data(as_text=True)
+    assert "Je staat al niet meer op de lijst" in second_post

@@ -75,6 +75,7 @@ def upload(client, item, data: bytes, filename: str = "foto.jpg", **fields):
         "neighbourhood_id": item.neighbourhood_id,
         "title": item.title,
         "picture": (BytesIO(data), filename),
+        "picture_people": "no",  # answered with every new picture (photo consent)
         **fields,
     }
     if item.kind == "activity":
@@ -279,3 +280,125 @@ def test_an_offer_has_a_picture_on_its_page_and_card(client, auth, make_user, ma
     assert picture_urls(offer)[0] in page
     image = Image.open(BytesIO(client.get(picture_urls(offer)[0]).get_data()))
     assert image.format == "WEBP" and len(image.getexif()) == 0
+
+
+# --- photo consent at upload ----------------------------------------------------------
+
+
+def consent_row(item):
+    from wijk.models import PictureConsent
+
+    return db.session.get(PictureConsent, item.id)
+
+
+def test_a_picture_of_recognisable_people_without_consent_is_refused_beside_the_field(
+    client, owner_item
+):
+    response = upload(
+        client,
+        owner_item,
+        jpeg_with_gps(),
+        description="Onze buurtbarbecue van vorig jaar, met Ünal aan de grill.",
+        picture_people="yes",
+        picture_people_agreed="no",
+        picture_children="no",
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    error = html.split('id="picture_people_agreed-error"', 1)[1].split("</p>", 1)[0]
+    assert "alleen geplaatst als ze toestemming gaven" in error
+    assert "Onze buurtbarbecue van vorig jaar, met Ünal aan de grill." in html  # text kept
+    db.session.refresh(owner_item)
+    assert owner_item.picture_key is None and consent_row(owner_item) is None
+
+
+@pytest.mark.parametrize(
+    ("answers", "error_field"),
+    [
+        ({}, "picture_people"),  # the question itself must be answered
+        ({"picture_people": "yes"}, "picture_people_agreed"),
+        ({"picture_people": "yes", "picture_people_agreed": "yes"}, "picture_children"),
+        (
+            {"picture_people": "yes", "picture_people_agreed": "yes", "picture_children": "yes"},
+            "picture_guardian_agreed",
+        ),
+        (
+            {
+                "picture_people": "yes",
+                "picture_people_agreed": "yes",
+                "picture_children": "yes",
+                "picture_guardian_agreed": "no",
+            },
+            "picture_guardian_agreed",
+        ),
+    ],
+)
+def test_every_consent_question_must_be_answered_and_children_need_a_parent(
+    client, owner_item, answers, error_field
+):
+    response = upload(client, owner_item, jpeg_with_gps(), **{"picture_people": "", **answers})
+    assert response.status_code == 400
+    assert f'id="{error_field}-error"' in response.get_data(as_text=True)
+    db.session.refresh(owner_item)
+    assert owner_item.picture_key is None
+
+
+def test_consent_answers_are_stored_with_the_picture_and_shown_to_managers(
+    client, owner_item, make_manager
+):
+    from manage_fixtures import login
+
+    response = upload(
+        client,
+        owner_item,
+        jpeg_with_gps(),
+        picture_people="yes",
+        picture_people_agreed="yes",
+        picture_children="yes",
+        picture_guardian_agreed="yes",
+    )
+    assert response.status_code == 302
+    db.session.refresh(owner_item)
+    row = consent_row(owner_item)
+    assert row.picture_key == owner_item.picture_key
+    assert (row.people, row.people_agreed, row.children, row.guardian_agreed) == (
+        True,
+        True,
+        True,
+        True,
+    )
+    assert row.answered_by_id == owner_item.owner_id
+
+    client.post("/uitloggen")
+    manager = make_manager(owner_item.neighbourhood)
+    login(client, manager)
+    page = client.get(f"/beheer/{owner_item.neighbourhood.slug}/items/{owner_item.id}")
+    html = page.get_data(as_text=True)
+    assert "Toestemming voor de foto" in html
+    facts = html.split("picture-consent-facts", 1)[1].split("</dl>", 1)[0]
+    assert facts.count(">ja<") == 4
+
+
+def test_an_edit_without_a_new_picture_keeps_the_answers_and_removing_it_erases_them(
+    client, owner_item
+):
+    upload(client, owner_item, jpeg_with_gps(), picture_people="no")
+    db.session.refresh(owner_item)
+    assert consent_row(owner_item).people is False
+    kept = upload(client, owner_item, b"", filename="")  # no new picture: no questions
+    assert kept.status_code == 302
+    assert consent_row(owner_item) is not None
+    upload(client, owner_item, b"", filename="", remove_picture="y")
+    db.session.expire_all()
+    assert consent_row(owner_item) is None
+
+
+def test_answers_of_a_replaced_picture_are_erased_by_the_purge(client, owner_item):
+    from wijk.privacy.retention import purge
+
+    upload(client, owner_item, jpeg_with_gps(), picture_people="no")
+    db.session.refresh(owner_item)
+    owner_item.picture_key = "changed-elsewhere"
+    db.session.commit()
+    assert purge()["picture_consent"] == 1
+    assert consent_row(owner_item) is None

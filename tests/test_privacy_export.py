@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import time
 import zipfile
 from datetime import datetime, timedelta
@@ -36,6 +37,13 @@ def download(client) -> zipfile.ZipFile:
     assert archive.testzip() is None
     assert {i.compress_type for i in archive.infolist()} == {zipfile.ZIP_DEFLATED}
     return archive
+
+
+def read_csv(archive: zipfile.ZipFile, name: str) -> list[dict[str, str]]:
+    """As Dutch Excel reads it: UTF-8 after the byte-order mark, split on semicolons."""
+    raw = archive.read(name)
+    assert raw.startswith(b"\xef\xbb\xbf"), f"{name} has no byte-order mark"
+    return list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
 
 
 @pytest.mark.parametrize("where", ["instance", "FLASK_UPLOAD_DIR"])
@@ -128,7 +136,7 @@ def test_export_holds_the_persons_data_and_nobody_elses(
     assert len(data["messages_received"]) == 1
     assert [s["name"] for s in data["signups"]] == ["Anouk"]
     assert [e["by"] for e in data["access_log"]] == ["manager"]
-    items_csv = list(csv.DictReader(io.StringIO(archive.read("items.csv").decode())))
+    items_csv = read_csv(archive, "items.csv")
     assert items_csv[0]["title"] == "Koffieochtend"
     everything = b"".join(archive.read(n) for n in names).decode("utf-8", "replace")
     for stranger in (
@@ -185,7 +193,7 @@ def test_export_of_1000_posts_completes_within_a_request(client, auth, make_user
     assert time.perf_counter() - began < 10
     data = json.loads(archive.read("data.json"))
     assert len(data["items"]) == 1000
-    assert len(list(csv.DictReader(io.StringIO(archive.read("items.csv").decode())))) == 1000
+    assert len(read_csv(archive, "items.csv")) == 1000
     page = client.get("/mijn/gegevens")
     assert page.status_code == 200
 
@@ -193,3 +201,93 @@ def test_export_of_1000_posts_completes_within_a_request(client, auth, make_user
 def test_export_needs_a_login(client):
     response = client.post("/mijn/gegevens/export")
     assert response.status_code == 302 and "/inloggen" in response.headers["Location"]
+
+
+@pytest.mark.parametrize(
+    ("locale", "readme_words", "category"),
+    [
+        ("nl", "puntkomma", "Sport en bewegen"),
+        ("en", "semicolon", "Sport and exercise"),
+        (None, "puntkomma", "Sport en bewegen"),
+    ],
+)
+def test_export_csv_opens_in_dutch_excel_with_names_categories_and_plain_text(
+    client, auth, make_user, make_item, make_neighbourhood, locale, readme_words, category
+):
+    from wijk.content.categories import set_categories
+    from wijk.models import RelayAlias, RelayConversation, RelaySide
+
+    user = make_user(name="Anouk", email="anouk@example.org")
+    user.locale = locale
+    place = make_neighbourhood("Lombok")
+    club = make_item("organisation", owner=user, neighbourhood=place, title="Buurtclub Één")
+    activity = make_item(
+        "activity",
+        owner=user,
+        neighbourhood=place,
+        organisation_id=club.id,
+        title="Koffie & taart",
+        description="<p>Koffie &amp; taart, <strong>gratis</strong>.</p><ul><li>Zaal 1</li>"
+        '<li>Zaal 2</li></ul><p>Meer op <a href="https://lombok.example/agenda">de site</a>'
+        "</p>",
+    )
+    set_categories(activity, ["sport", "food"])
+    conversation = RelayConversation(item_id=activity.id, created_at=utcnow())
+    conversation.aliases = [
+        RelayAlias(
+            side=RelaySide.CONTACT,
+            token="a" * 32,
+            address="anouk@example.org",
+            display_name="Koffie & taart",
+            expires_at=utcnow() + timedelta(days=28),
+            blocked=False,
+        ),
+        RelayAlias(
+            side=RelaySide.VISITOR,
+            token="b" * 32,
+            address="visitor@example.net",
+            display_name="Bezoeker Bart",
+            expires_at=utcnow() + timedelta(days=28),
+            blocked=False,
+        ),
+    ]
+    db.session.add(conversation)
+    db.session.commit()
+    auth.login(user)
+    archive = download(client)
+
+    for name in archive.namelist():
+        if name.endswith(".csv"):
+            read_csv(archive, name)  # every CSV starts with the BOM
+    items = {row["title"]: row for row in read_csv(archive, "items.csv")}
+    row = items["Koffie & taart"]
+    assert row["neighbourhood"] == "Lombok" and "neighbourhood_id" not in row
+    assert row["organisation"] == "Buurtclub Één"
+    assert category in row["categories"] and row["category_codes"] == "sport,food"
+    assert row["description_text"] == (
+        "Koffie & taart, gratis.\n\n- Zaal 1\n- Zaal 2\n\nMeer op de site "
+        "(https://lombok.example/agenda)"
+    )
+    assert "<" not in row["description_text"] and "&amp;" not in row["description_text"]
+    assert row["description"].startswith("<p>")  # the HTML stays beside it
+    aliases = read_csv(archive, "relay_aliases.csv")
+    assert [a["alias"] for a in aliases] == ["r-" + "a" * 32 + "@relay.wijk.localhost"]
+    assert aliases[0]["item_title"] == "Koffie & taart"
+    everything = b"".join(archive.read(n) for n in archive.namelist()).decode("utf-8", "replace")
+    assert "b" * 32 not in everything and "visitor@example.net" not in everything
+    readme = archive.read("README.txt").decode("utf-8")
+    assert readme_words in readme and "relay_aliases.csv" in readme
+    assert re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(UTC\)", readme)
+    data = json.loads(archive.read("data.json"))
+    assert data["items"][0]["neighbourhood"] == "Lombok"
+
+
+def test_export_readme_follows_the_account_language_not_the_page(client, auth, make_user):
+    user = make_user()
+    user.locale = "en"
+    db.session.commit()
+    auth.login(user)
+    client.get("/?lang=nl")
+    response = client.post("/mijn/gegevens/export?lang=nl")
+    readme = zipfile.ZipFile(io.BytesIO(response.data)).read("README.txt").decode()
+    assert readme.startswith("Your data from Wijk")

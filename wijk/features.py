@@ -13,6 +13,7 @@ from wijk import (
     content,
     discover,
     follows,
+    helpdesk,
     legal,
     manage,
     neighbourhoods,
@@ -30,6 +31,7 @@ from wijk.content import page as _content_page  # noqa: F401
 from wijk.content import views as _content_views  # noqa: F401
 from wijk.discover import views as _discover_views  # noqa: F401
 from wijk.follows import views as _follow_views  # noqa: F401
+from wijk.helpdesk import views as _helpdesk_views  # noqa: F401
 from wijk.legal import views as _legal_views  # noqa: F401
 from wijk.manage import moderation_views as _manage_moderation_views  # noqa: F401
 from wijk.manage import views as _manage_views  # noqa: F401
@@ -56,4 +58,5 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     series.bp,
     pictures.bp,
     follows.bp,
+    helpdesk.bp,
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_module
 import re
 from collections.abc import MutableMapping
 
@@ -56,6 +57,29 @@ def plain_text(value: str | None) -> str:
         return ""
     spaced = re.sub(r"(?i)</(p|li)>|<br\s*/?>", "\n", value)
     return bleach.clean(spaced, tags=set(), strip=True).strip()
+
+
+_LINK = re.compile(r'(?is)<a\b[^>]*?\bhref="([^"]*)"[^>]*>(.*?)</a\s*>')
+
+
+def _link_text(match: re.Match[str]) -> str:
+    href, label = match.group(1), match.group(2)  # both still escaped, as saved
+    shown = bleach.clean(label, tags=set(), strip=True).strip()
+    return label if not href or shown == href.removeprefix("mailto:") else f"{label} ({href})"
+
+
+def readable_text(value: str | None) -> str:
+    """Sanitised HTML as text a person reads in a spreadsheet or a text file: paragraphs
+    apart, list items as "- ", a link's address after its words, no tags or entities."""
+    if not value:
+        return ""
+    text = _LINK.sub(_link_text, value)
+    text = re.sub(r"(?i)<li\b[^>]*>", "- ", text)
+    text = re.sub(r"(?i)</(p|ul|ol)>", "\n\n", text)
+    text = re.sub(r"(?i)</li>|<br\s*/?>", "\n", text)
+    text = html_module.unescape(bleach.clean(text, tags=set(), strip=True))
+    lines = [line.strip() for line in text.replace("\r", "").split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
 def editable_text(html: str | None) -> str:

@@ -3,7 +3,17 @@ renewing the codes, switching it off, and the code step after the password."""
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user
@@ -13,6 +23,7 @@ from wtforms.validators import DataRequired, Length
 
 from wijk.accounts import bp
 from wijk.accounts.views import complete_login
+from wijk.clock import utcnow
 from wijk.extensions import limiter
 from wijk.forms import add_error
 from wijk.security import totp
@@ -26,6 +37,38 @@ class CodeForm(FlaskForm):
         validators=[DataRequired(_l("Fill in the code.")), Length(max=40)],
         description=_l("The 6 digits your authenticator app shows, or one of your recovery codes."),
     )
+
+
+class SetupCodeForm(CodeForm):
+    """The set-up step: recovery codes do not exist yet, so the field does not mention them."""
+
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(_l("Fill in the code.")), Length(max=40)],
+        description=_l("The 6 digits your authenticator app shows."),
+    )
+
+
+def recovery_file(codes: list[str], email: str, made_on: str) -> str:
+    """The recovery codes as the text file the person downloads from the page that shows
+    them; built in the page itself, so the codes never travel to the server again."""
+    lines = [
+        _("Wijk: recovery codes for %(email)s, made on %(date)s.", email=email, date=made_on),
+        _("Each code works once, instead of a code from your phone. Keep this file safe."),
+        "",
+        *codes,
+        "",
+    ]
+    return "\r\n".join(lines)
+
+
+def _codes_page(codes: list[str], next_url: str | None):
+    text = recovery_file(codes, current_user.email, format_date(utcnow(), "medium"))
+    response = make_response(
+        render_template("mfa/codes.html", codes=codes, file=text, next=next_url)
+    )
+    response.headers["Cache-Control"] = "no-store"  # shown once: not kept in any cache
+    return response
 
 
 def _pending_key() -> str:
@@ -46,18 +89,21 @@ def _next() -> str | None:
 @bp.get("/account/tweestapsverificatie")
 @login_required
 def mfa_setup():
-    form = CodeForm(formdata=None)
     if totp.is_enabled(current_user):
         return render_template(
             "mfa/status.html",
-            form=form,
+            form=CodeForm(formdata=None),
             left=totp.recovery_codes_left(current_user),
             required=needs_mfa(current_user),
         )
     secret = totp.begin_setup(current_user)
     uri = totp.provisioning_uri(current_user, secret)
     return render_template(
-        "mfa/setup.html", form=form, secret=secret, qr=totp.qr_data_uri(uri), next=_next()
+        "mfa/setup.html",
+        form=SetupCodeForm(formdata=None),
+        secret=secret,
+        qr=totp.qr_data_uri(uri),
+        next=_next(),
     )
 
 
@@ -65,7 +111,7 @@ def mfa_setup():
 @login_required
 @limiter.limit("10/10 minutes", key_func=_account_key)
 def mfa_enable():
-    form = CodeForm()
+    form = SetupCodeForm()
     if totp.is_enabled(current_user):
         return redirect(url_for(".mfa_setup"))
     codes = totp.enable(current_user, form.code.data) if form.validate_on_submit() else None
@@ -87,7 +133,7 @@ def mfa_enable():
     )
     login_user(current_user._get_current_object(), remember=remember)
     flash(_("Two-step login is on."), "success")
-    return render_template("mfa/codes.html", codes=codes, next=_next())
+    return _codes_page(codes, _next())
 
 
 @bp.post("/account/tweestapsverificatie/herstelcodes")
@@ -99,7 +145,7 @@ def mfa_renew():
     if codes is None:
         flash(_("This code is not right. Your recovery codes did not change."), "error")
         return redirect(url_for(".mfa_setup"))
-    return render_template("mfa/codes.html", codes=codes, next=None)
+    return _codes_page(codes, None)
 
 
 @bp.post("/account/tweestapsverificatie/uitzetten")

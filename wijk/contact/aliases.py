@@ -38,14 +38,38 @@ def from_line(alias: RelayAlias) -> str:
 
 
 def start(
-    item: Item, visitor_name: str, visitor_address: str, contact_address: str, now: datetime
+    item: Item,
+    visitor_name: str,
+    visitor_address: str,
+    contact_address: str,
+    now: datetime,
+    *,
+    visitor_locale: str | None = None,
+    contact_locale: str | None = None,
 ) -> RelayConversation:
-    """A conversation for a visitor's first message; the caller commits."""
-    conversation = RelayConversation(item_id=item.id, created_at=now, last_message_at=now)
+    """A conversation for a visitor's first message; the caller commits. Each alias keeps
+    its side's language, so relayed answers reach each person in their own."""
+    return open_conversation(
+        item.id,
+        (visitor_address, visitor_name, visitor_locale),
+        (contact_address, item.title[:150], contact_locale),
+        now,
+    )
+
+
+Side = tuple[str, str, str | None]  # address, name shown, language
+
+
+def open_conversation(
+    item_id: int | None, visitor: Side, contact: Side, now: datetime
+) -> RelayConversation:
+    """A conversation with an alias per side (also one about no item: a help question);
+    the caller commits."""
+    conversation = RelayConversation(item_id=item_id, created_at=now, last_message_at=now)
     expires = now + ALIAS_LIFETIME
-    for side, address, name in (
-        (RelaySide.VISITOR, visitor_address, visitor_name),
-        (RelaySide.CONTACT, contact_address, item.title[:150]),
+    for side, (address, name, locale) in (
+        (RelaySide.VISITOR, visitor),
+        (RelaySide.CONTACT, contact),
     ):
         conversation.aliases.append(
             RelayAlias(
@@ -55,6 +79,7 @@ def start(
                 display_name=name,
                 expires_at=expires,
                 blocked=False,
+                locale=locale,
             )
         )
     db.session.add(conversation)

@@ -16,11 +16,21 @@ from email.message import EmailMessage
 from email.utils import getaddresses
 from html.parser import HTMLParser
 
+from sqlalchemy import func, select
+
 from wijk.contact import aliases
 from wijk.contact.services import links
 from wijk.extensions import db
-from wijk.mail import queue_mail
-from wijk.models import ALIAS_LIFETIME, RelayAlias, RelayMessage, RelaySide
+from wijk.mail import locale_of_address, queue_mail
+from wijk.models import (
+    ALIAS_LIFETIME,
+    HelpRequest,
+    RelayAlias,
+    RelayConversation,
+    RelayMessage,
+    RelaySide,
+    User,
+)
 
 BODY_MAX = 20_000
 SUBJECT_MAX = 200
@@ -123,6 +133,42 @@ def scrub(text: str, addresses: set[str], replacement: str) -> str:
     return text
 
 
+def _help_request(conversation: RelayConversation) -> HelpRequest | None:
+    return db.session.scalar(
+        select(HelpRequest).where(HelpRequest.conversation_id == conversation.id)
+    )
+
+
+def help_title(conversation: RelayConversation) -> str | None:
+    """What an answer to a help question is about: the start of the question."""
+    asked = _help_request(conversation)
+    if asked is None:
+        return None
+    words = " ".join(asked.question.split())
+    return words if len(words) <= 60 else words[:59].rstrip() + "…"
+
+
+def _answered_by_admin(
+    conversation: RelayConversation, desk: RelayAlias, senders: set[str]
+) -> None:
+    """A help question goes to every admin; whichever admin answers becomes the address
+    behind the help desk's alias, so the visitor's next mail reaches them. Only an admin's
+    account address can take that place."""
+    others = senders - {desk.address.lower()}
+    if not others or _help_request(conversation) is None:
+        return
+    admin = db.session.scalar(
+        select(User).where(
+            User.is_admin.is_(True),
+            User.deleted_at.is_(None),
+            func.lower(User.email).in_(others),
+        )
+    )
+    if admin is not None:
+        desk.address = admin.email
+        desk.locale = admin.locale
+
+
 def relay(mail_from: str, raw: bytes, rcpt_tos: list[str], now: datetime) -> int:
     """Relay one received mail to the side behind each alias it was sent to; returns how
     many were queued (0 for automatic mail, blocked or meanwhile expired aliases). Runs
@@ -150,6 +196,8 @@ def _relay_to(alias: RelayAlias, mail_from: str, message: EmailMessage, now: dat
     assert writer is not None  # aliases are erased per conversation, together
     shown = aliases.address_of(writer)
     hidden = _sender_addresses(mail_from, message, writer)
+    if alias.side == RelaySide.VISITOR:
+        _answered_by_admin(conversation, writer, hidden)
     text = scrub(body_text(message), hidden, shown)
     subject = " ".join(scrub(str(message.get("Subject", "")), hidden, shown).split())
     item = conversation.item
@@ -167,12 +215,12 @@ def _relay_to(alias: RelayAlias, mail_from: str, message: EmailMessage, now: dat
     )
     db.session.add(relayed)
     db.session.flush()
-    locale = (
+    locale = alias.locale or (
         owner.locale
         if to_contact and owner is not None and (owner.email.lower() == alias.address.lower())
-        else None
+        else locale_of_address(alias.address)
     )
-    title = item.title if item is not None else writer.display_name
+    title = item.title if item is not None else help_title(conversation) or writer.display_name
     relayed.outbox_message = queue_mail(
         "relay",
         alias.address,

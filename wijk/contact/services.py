@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from wijk.contact import aliases
 from wijk.extensions import db
-from wijk.mail import queue_mail
+from wijk.mail import locale_of_address, queue_mail
 from wijk.models import (
     ALIAS_LIFETIME,
     BlockedSender,
@@ -77,10 +77,13 @@ def links(relay: RelayMessage) -> dict[str, Any]:
     }
 
 
-def send(item: Item, name: str, sender: str, body: str, now: datetime) -> RelayMessage | None:
+def send(
+    item: Item, name: str, sender: str, body: str, now: datetime, *, locale: str | None = None
+) -> RelayMessage | None:
     """Start a conversation and queue its first mail in one transaction. The contact
     sees the visitor's name and alias, never the address. A blocked sender gets the same
-    answer from the view, and nothing is stored or delivered."""
+    answer from the view, and nothing is stored or delivered. `locale`: the language the
+    visitor wrote in, for the answers relayed to them."""
     address, owner = recipient(item)
     if owner is None:
         raise ValueError("the relay of an item without owner is closed (see relay_open)")
@@ -88,7 +91,10 @@ def send(item: Item, name: str, sender: str, body: str, now: datetime) -> RelayM
     sender = sender.strip()
     if is_blocked(owner, sender):
         return None
-    conversation = aliases.start(item, name, sender, address, now)
+    contact_locale = owner.locale if address == owner.email else locale_of_address(address)
+    conversation = aliases.start(
+        item, name, sender, address, now, visitor_locale=locale, contact_locale=contact_locale
+    )
     visitor = conversation.alias(RelaySide.VISITOR)
     assert visitor is not None  # start() made both
     relay = RelayMessage(
@@ -107,7 +113,7 @@ def send(item: Item, name: str, sender: str, body: str, now: datetime) -> RelayM
         "relay",
         address,
         "relay",
-        locale=owner.locale if address == owner.email else None,
+        locale=contact_locale,
         from_addr=aliases.from_line(visitor),
         reply_to=aliases.address_of(visitor),
         headers=aliases.thread_headers(conversation),

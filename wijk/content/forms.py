@@ -38,6 +38,7 @@ from wijk.mail.address import MailableEmail
 from wijk.models import Item
 from wijk.models.base import personal_fields
 from wijk.pictures import services as pictures
+from wijk.pictures.consent import ConsentQuestions
 from wijk.series.forms import RepeatMixin
 
 DESCRIPTION_MAX = 10_000
@@ -53,9 +54,10 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class PictureMixin:
+class PictureMixin(ConsentQuestions):
     """One picture per activity, organisation or offer. The upload is verified and re-encoded
-    during validation; the view stores the result once the item is saved."""
+    during validation; the view stores the result once the item is saved. Every new picture
+    comes with the answers about the people in it (wijk.pictures.consent)."""
 
     picture = FileField(
         _l("Picture"),

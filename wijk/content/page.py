@@ -6,6 +6,7 @@ the page; contact and signups provide the services and forms and import nothing 
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -133,7 +134,12 @@ def contact(kind_slug: str, item_id: int):
         return render_item_page(item, contact_form=form), 400
     if not form.website.data:  # a filled honeypot gets the same answer, nothing is sent
         relay.send(
-            item, form.name.data or "", form.email.data or "", form.message.data or "", utcnow()
+            item,
+            form.name.data or "",
+            form.email.data or "",
+            form.message.data or "",
+            utcnow(),
+            locale=str(get_locale() or "") or None,
         )
     flash(
         _("Thank you, your message has been sent. The contact person can answer you by e-mail."),

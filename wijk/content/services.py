@@ -13,7 +13,7 @@ from wijk import ledger
 from wijk.clock import local_now
 from wijk.content.categories import set_categories
 from wijk.extensions import db
-from wijk.mail import queue_mail
+from wijk.mail import locale_of_address, queue_mail
 from wijk.models import (
     ITEM_CLASSES,
     Invitation,
@@ -26,6 +26,7 @@ from wijk.models import (
 )
 from wijk.models.base import personal_fields, utcnow
 from wijk.moderation.holds import hold_if_needed
+from wijk.pictures import consent
 from wijk.pictures import services as pictures
 from wijk.sanitize import clean_rich_text
 from wijk.security.tokens import make_token, read_token
@@ -93,12 +94,16 @@ def create_item(
     db.session.add(item)
     apply(item, data)
     hold_if_needed(item, new=True)
-    _commit_with_picture(item, picture, remove=False)
+    _commit_with_picture(item, picture, remove=False, answers=consent.answers_from(data), by=owner)
     return item
 
 
 def update_item(
-    item: Item, data: dict[str, Any], *, picture: pictures.Prepared | None = None
+    item: Item,
+    data: dict[str, Any],
+    *,
+    picture: pictures.Prepared | None = None,
+    by: User | None = None,
 ) -> None:
     """Save the changes; when the organiser added places, people on the waiting list
     move up (and are mailed) in the same transaction. A change that meets a hold rule
@@ -111,15 +116,31 @@ def update_item(
         db.session.flush()
         fill_places(item)
         notices.tell_of_change(item, before, local_now())
-    _commit_with_picture(item, picture, remove=bool(data.get("remove_picture")))
+    _commit_with_picture(
+        item,
+        picture,
+        remove=bool(data.get("remove_picture")),
+        answers=consent.answers_from(data),
+        by=by,
+    )
 
 
-def _commit_with_picture(item: Item, picture: pictures.Prepared | None, *, remove: bool) -> None:
-    """Commit with the new picture (or none); files that no row points at are removed."""
+def _commit_with_picture(
+    item: Item,
+    picture: pictures.Prepared | None,
+    *,
+    remove: bool,
+    answers: consent.Answers | None = None,
+    by: User | None = None,
+) -> None:
+    """Commit with the new picture (or none) and the answers about the people in it; files
+    that no row points at are removed."""
     old = item.picture_key
     new = pictures.store(picture) if picture else None
     if new or remove:
         item.picture_key = new
+        db.session.flush()  # a new item needs its id
+        consent.store(item, answers if new else None, by.id if by else None, utcnow())
     try:
         db.session.commit()
     except Exception:
@@ -193,6 +214,7 @@ def invite(item: Item, inviter: User, email: str) -> Invitation:
         "invite",
         email,
         "invite",
+        locale=locale_of_address(email),  # the invited person's, if they have an account
         inviter=inviter.name,
         title=item.title,
         link=url_for("content.accept_invitation", token=token, _external=True),

@@ -109,7 +109,12 @@ def edit(kind_slug: str, item_id: int):
     if form.validate_on_submit():
         refused = _suspended(form, item.neighbourhood_id, form.neighbourhood_id.data)
         if not refused:
-            services.update_item(item, _data(form), picture=getattr(form, "prepared_picture", None))
+            services.update_item(
+                item,
+                _data(form),
+                picture=getattr(form, "prepared_picture", None),
+                by=current_user,
+            )
             flash(_("Your changes have been saved."), "success")
             _posted(item)
             return redirect(item_url(item))

@@ -22,6 +22,7 @@ from wijk.clock import local_now
 from wijk.content.categories import label
 from wijk.discover.listing import PUBLISHED, at_next_date, current, not_ended
 from wijk.extensions import db
+from wijk.filters import local_datetime, local_time
 from wijk.models import ActivityOccurrence, Item, ItemKind, Neighbourhood, OccurrenceStatus
 from wijk.models.base import utcnow
 from wijk.sanitize import plain_text
@@ -247,7 +248,7 @@ def _entry_html(view: ItemView) -> str:
     """The entry as HTML: the sanitised description plus the public facts, escaped."""
     facts = []
     if view.starts_at:
-        facts.append(f"{view.starts_at:%Y-%m-%d %H:%M}")
+        facts.append(when(view.starts_at, view.ends_at))
     if view.location_name:
         facts.append(view.location_name)
     facts += [f"{f.label}: {f.value}" for f in _public(view).values()]
@@ -261,8 +262,23 @@ def _text(parent: ET.Element, tag: str, value: str, **attributes: str) -> ET.Ele
     return element
 
 
+def when(starts_at: datetime, ends_at: datetime | None) -> str:
+    """An activity's time as a person reads it, in the feed's language: "zaterdag
+    19 december 2026, 14:00–16:00" (wall-clock time in Amsterdam, like the page)."""
+    text = local_datetime(starts_at)
+    if ends_at is None:
+        return text
+    if ends_at.date() == starts_at.date():
+        return f"{text}–{local_time(ends_at)}"
+    return f"{text} – {local_datetime(ends_at)}"
+
+
 def _rfc3339(stamp: datetime) -> str:
-    return stamp.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
+    """RFC 3339 in UTC ("2026-12-19T13:00:00Z"), as Atom requires; a naive value is a UTC
+    stamp that lost its zone, never the machine's local time."""
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=UTC)
+    return stamp.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 # --- sitemap ------------------------------------------------------------------------

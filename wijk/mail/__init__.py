@@ -11,9 +11,10 @@ from typing import Any
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 
 from wijk.extensions import db
+from wijk.models.accounts import User
 from wijk.models.outbox import OutboxMessage
 
 # Rows per INSERT statement in queue_bulk: bounds memory when fed a generator.
@@ -61,9 +62,31 @@ def _row(kind: str, mail: Mail) -> dict[str, Any]:
     }
 
 
+def recipient_locale(*stored: str | None) -> str:
+    """The language to write to someone in: the first of their stored languages (account,
+    sign-up, subscription, ...) that the site speaks (config LANGUAGES), else the default.
+    Never the language of whoever causes the mail."""
+    languages = current_app.config["LANGUAGES"]
+    for locale in stored:
+        if locale and locale in languages:
+            return locale
+    return str(current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def locale_of_address(address: str | None) -> str | None:
+    """The stored language of the account with this address, if there is one: for mail to
+    an address typed by someone else (an invitation, an item's contact address)."""
+    if not address:
+        return None
+    return db.session.scalar(
+        select(User.locale).where(func.lower(User.email) == address.strip().lower())
+    )
+
+
 def render_mail(template: str, locale: str | None, **context: Any) -> tuple[str, str, str]:
-    """Render templates/email/<template>.{subject,txt,html} in the recipient's language."""
-    with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+    """Render templates/email/<template>.{subject,txt,html} in the recipient's language
+    (one the site speaks; an unknown or retired code gets the default)."""
+    with force_locale(recipient_locale(locale)):
         subject = render_template(f"email/{template}.subject.txt", **context).strip()
         text = render_template(f"email/{template}.txt", **context)
         html = render_template(f"email/{template}.html", **context)

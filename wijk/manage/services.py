@@ -35,6 +35,9 @@ from wijk.security.permissions import can_moderate
 from wijk.signups import notices
 
 QUEUE_DAYS = 14
+# One "viewed the author" entry covers every look by the same manager at the same item
+# within this time: a moderation is one visit, not one entry per page load.
+AUTHOR_VIEW_WINDOW = timedelta(hours=1)
 # What a manager may change when improving an item. Contact details and their
 # visibility flags stay the author's decision, as do neighbourhood and organisation.
 EDITABLE_COMMON = ("title", "description")
@@ -152,8 +155,25 @@ def mark_reviewed(neighbourhood: Neighbourhood, actor: User) -> None:
 # --- one item ---------------------------------------------------------------------------
 
 
-def item_page(item: Item, actor: User) -> None:
-    """The management page shows the author's name and e-mail: audit that view."""
+def item_page(item: Item, actor: User, now: datetime) -> None:
+    """The management page shows the author's name and e-mail: audit that view, once per
+    manager and item in AUTHOR_VIEW_WINDOW, so the reloads of one moderation (every step
+    redirects back here) do not fill the author's page with identical entries."""
+    if item.owner_id is None:
+        return
+    seen = db.session.scalar(
+        select(AuditEntry.id)
+        .where(
+            AuditEntry.actor_id == actor.id,
+            AuditEntry.action == "author.viewed",
+            AuditEntry.item_id == item.id,
+            AuditEntry.subject_id == item.owner_id,
+            AuditEntry.created_at > now - AUTHOR_VIEW_WINDOW,
+        )
+        .limit(1)
+    )
+    if seen is not None:
+        return
     audit.record(
         actor,
         "author.viewed",

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
+from wijk.clock import utcnow
 from wijk.contact.forms import ReportForm
 from wijk.content.page import item_url
 from wijk.content.views import KIND_PATH, load_item
@@ -92,7 +93,7 @@ def _render_item(place, item, *, hide_form=None, resolve_form=None, suspend_form
 @manager_required
 def item(slug: str, item_id: int):
     place, item = _item(slug, item_id)
-    services.item_page(item, current_user)
+    services.item_page(item, current_user, utcnow())
     return _render_item(place, item)
 
 

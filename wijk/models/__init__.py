@@ -20,11 +20,13 @@ from wijk.models.content import (
     Organisation,
 )
 from wijk.models.follows import FREQUENCIES, DigestStamp, Follow, Follower
+from wijk.models.help import HelpRequest
 from wijk.models.legal import AccessibilityCheck, PublishedDocument
 from wijk.models.moderation import ItemRevision, ModerationRules, Report, Suspension
 from wijk.models.neighbourhood import Municipality, Neighbourhood, NeighbourhoodPostcode
 from wijk.models.newsletters import Newsletter, NewsletterSubscription
 from wijk.models.outbox import OutboxMessage
+from wijk.models.pictures import PictureConsent
 from wijk.models.privacy import Breach, PrivacyRequest, SealedAccount
 from wijk.models.relay import (
     ALIAS_LIFETIME,
@@ -55,6 +57,7 @@ __all__ = [
     "DigestStamp",
     "Follow",
     "Follower",
+    "HelpRequest",
     "Invitation",
     "Item",
     "ItemCategory",
@@ -75,6 +78,7 @@ __all__ = [
     "Offer",
     "Organisation",
     "OutboxMessage",
+    "PictureConsent",
     "PrivacyRequest",
     "PublishedDocument",
     "RecoveryCode",

@@ -8,7 +8,7 @@ from sqlalchemy import ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wijk.models.accounts import User
-from wijk.models.base import Model, personal, utcnow
+from wijk.models.base import Model, not_personal, personal, utcnow
 
 
 class SealedAccount(Model):
@@ -59,6 +59,8 @@ class PrivacyRequest(Model):
     due_at: Mapped[datetime]
     answered_at: Mapped[datetime | None]
     answer: Mapped[str | None] = mapped_column(Text)
+    # The language the request was made in: the answer is mailed in it.
+    locale: Mapped[str | None] = mapped_column(String(5), info=not_personal("a language code"))
 
     user: Mapped[User | None] = relationship()
 

@@ -105,6 +105,9 @@ class RelayAlias(Model):
     )
     expires_at: Mapped[datetime]
     blocked: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The language of the person behind the alias, for the mail relayed to them: the page's
+    # language when a visitor wrote, the account's for a contact person.
+    locale: Mapped[str | None] = mapped_column(String(5), info=not_personal("a language code"))
 
     conversation: Mapped[RelayConversation] = relationship(back_populates="aliases")
 

@@ -130,6 +130,16 @@ def read_unsubscribe_token(token: str) -> Unsubscribe | None:
     return Unsubscribe(data["u"], neighbourhood) if neighbourhood is not None else None
 
 
+def is_subscribed(target: Unsubscribe) -> bool:
+    """Whether the link still has something to stop: a used link says so instead of asking."""
+    if target.subscription_id is not None:
+        row = db.session.get(NewsletterSubscription, target.subscription_id)
+        return row is not None and row.withdrawn_at is None
+    if target.user_id is None:
+        return False
+    return db.session.scalar(_active(target.user_id, target.neighbourhood.id)) is not None
+
+
 def unsubscribe(target: Unsubscribe) -> bool:
     """Withdraw by link, without login; True when something was active."""
     if target.subscription_id is not None:

@@ -263,12 +263,21 @@ def unsubscribe(token: str):
     target = letters.read_unsubscribe_token(token)
     if target is None:
         return render_template("newsletters/unsubscribe_failed.html"), 400
+    by_email = target.subscription_id is not None
     if request.method == "POST":
-        letters.unsubscribe(target)
+        stopped = letters.unsubscribe(target)
         return render_template(
             "newsletters/unsubscribed.html",
             place=target.neighbourhood,
-            by_email=target.subscription_id is not None,
+            by_email=by_email,
+            already=not stopped,
+        )
+    if not letters.is_subscribed(target):  # a used link: nothing left to ask
+        return render_template(
+            "newsletters/unsubscribed.html",
+            place=target.neighbourhood,
+            by_email=by_email,
+            already=True,
         )
     return render_template("newsletters/unsubscribe.html", place=target.neighbourhood)
 

@@ -8,8 +8,8 @@ from flask import abort, send_file, url_for
 from flask_login import current_user
 
 from wijk.extensions import db
-from wijk.models import Item
-from wijk.pictures import bp, services
+from wijk.models import Item, PictureConsent
+from wijk.pictures import bp, consent, services
 from wijk.security.permissions import can_view
 
 PUBLIC_MAX_AGE = 24 * 3600  # a picture of an item taken offline drops out of caches in a day
@@ -39,6 +39,12 @@ def show(item_id: int, key: str, width: int):
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Disposition"] = "inline"
     return response
+
+
+@bp.app_template_global()
+def picture_consent(item: Item) -> PictureConsent | None:
+    """What the uploader answered about the people in the item's picture (managers)."""
+    return consent.of(item)
 
 
 @bp.app_template_global()

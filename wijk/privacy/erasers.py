@@ -14,6 +14,7 @@ from sqlalchemy.sql import ColumnExpressionArgument
 from wijk.extensions import db
 from wijk.models import (
     AuditEntry,
+    HelpRequest,
     Invitation,
     Item,
     OutboxMessage,
@@ -92,8 +93,8 @@ def erase_traces(user: User, now: datetime) -> None:
     """Remove what names the person outside the rows that cascade with the account:
     mail to or about them (and to the contact details of their remaining posts),
     messages and sign-ups sent from their address, invitations to it, answered privacy
-    requests and the details of audit entries about them. Unanswered privacy requests
-    stay, detached from the account: they still need an answer."""
+    requests, help questions and the details of audit entries about them. Unanswered
+    privacy requests stay, detached from the account: they still need an answer."""
     email = user.email.lower()
     posts = db.session.execute(
         select(Item.contact_email, Item.contact_name).where(Item.owner_id == user.id)
@@ -114,6 +115,11 @@ def erase_traces(user: User, now: datetime) -> None:
     db.session.execute(delete(RelayAlias).where(func.lower(RelayAlias.address) == email))
     db.session.execute(delete(SignUp).where(func.lower(SignUp.email) == email))
     db.session.execute(delete(Invitation).where(func.lower(Invitation.email) == email))
+    db.session.execute(
+        delete(HelpRequest).where(
+            or_(HelpRequest.user_id == user.id, func.lower(HelpRequest.email) == email)
+        )
+    )
     db.session.execute(
         delete(PrivacyRequest).where(
             or_(PrivacyRequest.user_id == user.id, func.lower(PrivacyRequest.email) == email),

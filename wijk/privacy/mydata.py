@@ -24,12 +24,15 @@ from wijk.models import (
     Consent,
     Follow,
     Follower,
+    HelpRequest,
     Invitation,
     Item,
     ItemManager,
     NeighbourhoodManager,
     NewsletterSubscription,
     PrivacyRequest,
+    RelayAlias,
+    RelayConversation,
     RelayMessage,
     SignUp,
     Suspension,
@@ -57,6 +60,8 @@ class MyData:
     requests: list[PrivacyRequest] = field(default_factory=list)
     suspensions: list[Suspension] = field(default_factory=list)
     follows: list[Follow] = field(default_factory=list)
+    aliases: list[RelayAlias] = field(default_factory=list)
+    help_requests: list[HelpRequest] = field(default_factory=list)
 
 
 def _all(query) -> list[Any]:
@@ -81,13 +86,17 @@ def collect(user: User) -> MyData:
         items=_all(
             select(Item)
             .where(Item.owner_id == uid)
-            .options(selectinload(Item.co_managers), selectinload(Item.organisation))
+            .options(
+                selectinload(Item.co_managers),
+                selectinload(Item.organisation),
+                selectinload(Item.neighbourhood),
+            )
             .order_by(Item.created_at.desc(), Item.id.desc())
         ),
         co_managed=_all(
             select(Item)
             .where(Item.id.in_(co_managed_ids))
-            .options(selectinload(Item.co_managers))
+            .options(selectinload(Item.co_managers), selectinload(Item.neighbourhood))
             .order_by(Item.title, Item.id)
         ),
         manages=_all(
@@ -138,6 +147,16 @@ def collect(user: User) -> MyData:
         )
         .order_by(PrivacyRequest.created_at.desc())
     )
+    data.help_requests = _all(
+        select(HelpRequest)
+        .where(
+            or_(
+                HelpRequest.user_id == uid,
+                (func.lower(HelpRequest.email) == email) if user.is_verified else false(),
+            )
+        )
+        .order_by(HelpRequest.created_at.desc(), HelpRequest.id.desc())
+    )
     data.follows = _all(
         select(Follow)
         .join(Follower, Follower.id == Follow.follower_id)
@@ -158,6 +177,12 @@ def collect(user: User) -> MyData:
             .where(func.lower(SignUp.email) == email)
             .options(joinedload(SignUp.activity))
             .order_by(SignUp.created_at.desc())
+        )
+        data.aliases = _all(
+            select(RelayAlias)
+            .where(func.lower(RelayAlias.address) == email)
+            .options(joinedload(RelayAlias.conversation).joinedload(RelayConversation.item))
+            .order_by(RelayAlias.expires_at.desc(), RelayAlias.id.desc())
         )
         data.invitations = _all(
             select(Invitation)

@@ -27,12 +27,14 @@ from wijk.models import (
     DigestStamp,
     Follow,
     Follower,
+    HelpRequest,
     Invitation,
     Item,
     ItemKind,
     ItemRevision,
     NewsletterSubscription,
     OutboxMessage,
+    PictureConsent,
     PrivacyRequest,
     RelayAlias,
     RelayConversation,
@@ -274,6 +276,26 @@ def _erase_privacy_requests(ids: list[int], now: datetime) -> None:
     db.session.execute(delete(PrivacyRequest).where(PrivacyRequest.id.in_(ids)))
 
 
+def _help_request_due(now: datetime) -> Select:
+    return select(HelpRequest.id).where(HelpRequest.created_at <= now - HELP_REQUEST.period)
+
+
+def _erase_help_requests(ids: list[int], now: datetime) -> None:
+    db.session.execute(delete(HelpRequest).where(HelpRequest.id.in_(ids)))
+
+
+def _picture_consent_due(now: datetime) -> Select:
+    """Answers about a picture that is no longer the item's (replaced or removed)."""
+    current = exists().where(
+        Item.id == PictureConsent.item_id, Item.picture_key == PictureConsent.picture_key
+    )
+    return select(PictureConsent.item_id).where(~current)
+
+
+def _erase_picture_consents(ids: list[int], now: datetime) -> None:
+    db.session.execute(delete(PictureConsent).where(PictureConsent.item_id.in_(ids)))
+
+
 # --- newsletters by e-mail and follows ---------------------------------------------------
 
 
@@ -467,6 +489,30 @@ PRIVACY_REQUEST = RetentionRule(
     _privacy_request_due,
     _erase_privacy_requests,
 )
+HELP_REQUEST = RetentionRule(
+    "help_request",
+    timedelta(days=90),
+    _l(
+        "A question sent through “Need help?”, with your name and address, is erased 90 "
+        "days after you sent it; the answers by mail follow the rules for relayed messages."
+    ),
+    ("help_request",),
+    "help_request",
+    _help_request_due,
+    _erase_help_requests,
+)
+PICTURE_CONSENT = RetentionRule(
+    "picture_consent",
+    timedelta(0),
+    _l(
+        "Your answers about the people in a picture are kept as long as the picture, and "
+        "erased when it is replaced or removed."
+    ),
+    ("picture_consent",),
+    "picture_consent",
+    _picture_consent_due,
+    _erase_picture_consents,
+)
 
 UNCONFIRMED_SUBSCRIPTION = RetentionRule(
     "unconfirmed_email_subscription",
@@ -530,6 +576,8 @@ SCHEDULE: tuple[RetentionRule, ...] = (
     AUDIT,
     SEALED_COPY,
     PRIVACY_REQUEST,
+    HELP_REQUEST,
+    PICTURE_CONSENT,
     UNCONFIRMED_SUBSCRIPTION,
     WITHDRAWN_SUBSCRIPTION,
     UNCONFIRMED_FOLLOW,

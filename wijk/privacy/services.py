@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from wijk.audit import record
 from wijk.extensions import changed_rows, db
-from wijk.mail import Mail, queue_bulk, queue_mail, render_mail
+from wijk.mail import Mail, queue_bulk, queue_mail, recipient_locale, render_mail
 from wijk.models import Breach, PrivacyRequest, User
 from wijk.models.base import utcnow
 
@@ -28,7 +28,10 @@ REQUEST_KINDS: dict[str, Any] = {
 # --- requests ---------------------------------------------------------------------------
 
 
-def create_request(kind: str, email: str, message: str, user: User | None) -> PrivacyRequest:
+def create_request(
+    kind: str, email: str, message: str, user: User | None, locale: str | None = None
+) -> PrivacyRequest:
+    """`locale`: the language the request was written in; the answer is mailed in it."""
     if kind not in REQUEST_KINDS:
         raise ValueError(kind)
     now = utcnow()
@@ -37,6 +40,7 @@ def create_request(kind: str, email: str, message: str, user: User | None) -> Pr
         email=email.strip().lower(),
         message=message.strip(),
         user_id=user.id if user else None,
+        locale=locale,
         created_at=now,
         due_at=now + ANSWER_WITHIN,
     )
@@ -69,8 +73,8 @@ def answer_request(request: PrivacyRequest, answer: str, admin: User) -> None:
         "privacy_answer",
         request.email,
         "privacy_answer",
-        locale=user.locale if user else None,
-        request_kind=str(REQUEST_KINDS[request.kind]),
+        locale=recipient_locale(user.locale if user else None, request.locale),
+        request_kind=REQUEST_KINDS[request.kind],  # lazy: in the recipient's language
         asked_at=request.created_at,
         answer=request.answer,
         contact=current_app.config["CONTROLLER_CONTACT"],

@@ -16,6 +16,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
@@ -108,7 +109,7 @@ def toggle(item_id: int):
 @limiter.limit("10/hour")
 def export():
     now = utcnow()
-    archive = build_zip(mydata.collect(current_user), now.isoformat(timespec="seconds") + "Z")
+    archive = build_zip(mydata.collect(current_user), now.strftime("%Y-%m-%dT%H:%M:%SZ"))
     return send_file(
         archive,
         mimetype="application/zip",
@@ -185,7 +186,13 @@ def request_form():
     if form.validate_on_submit():
         if not form.website.data:  # a filled honeypot gets the same answer, nothing stored
             user = current_user if current_user.is_authenticated else None
-            services.create_request(form.kind.data, form.email.data, form.message.data, user)
+            services.create_request(
+                form.kind.data,
+                form.email.data,
+                form.message.data,
+                user,
+                locale=str(get_locale() or "") or None,
+            )
         return render_template("privacy/request_sent.html", due=utcnow() + services.ANSWER_WITHIN)
     status = 400 if form.errors else 200
     return render_template("privacy/request.html", form=form), status

@@ -106,6 +106,20 @@ DECLARATION_TEXTS: tuple[Any, ...] = (
     _l("the person; managers of the neighbourhood (active subscribers only)"),
     _l("the person; managers of the neighbourhood (admins for site-wide ones)"),
     _l("the recipient who blocked"),
+    # "Hulp nodig?" and picture consent (issue 18)
+    _l("help question"),
+    _l("address the person in the answer"),
+    _l("deliver the answer"),
+    _l("answer the question"),
+    _l("the administrators who answer"),
+    _l("nobody; the relay delivers the answers to it"),
+    _l("consent for a picture"),
+    _l("know whether people can be recognised in the picture"),
+    _l("prove that the people shown agreed to the picture"),
+    _l("know whether children are in the picture"),
+    _l("prove that a parent or guardian of each child agreed"),
+    _l("know when the uploader answered"),
+    _l("the owner and co-managers; managers of the neighbourhood"),
 )
 
 BASES = {
@@ -156,6 +170,14 @@ FIELD_LABELS: dict[str, Any] = {
     "sealed_account.ciphertext": _l("encrypted copy of the deleted account"),
     "privacy_request.email": _l("e-mail address for the answer"),
     "privacy_request.message": _l("your request"),
+    "help_request.name": _l("name given with a help question"),
+    "help_request.email": _l("e-mail address for the answer to a help question"),
+    "help_request.question": _l("the help question"),
+    "picture_consent.people": _l("whether people can be recognised in a picture"),
+    "picture_consent.people_agreed": _l("whether the people in a picture agreed"),
+    "picture_consent.children": _l("whether children are in a picture"),
+    "picture_consent.guardian_agreed": _l("whether a parent or guardian agreed"),
+    "picture_consent.answered_at": _l("when the questions about a picture were answered"),
     # The personal fields on content name themselves in their declaration.
     **{f"item.{f.name}": f.register_label for f in personal_fields(Item)},
 }
