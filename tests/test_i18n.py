@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_dutch_is_the_default(client):
     html = client.get("/").get_data(as_text=True)
-    assert '<html lang="nl">' in html
+    assert '<html lang="nl" dir="ltr">' in html
     assert "Wat is er te doen in jouw wijk" in html
 
 
@@ -17,13 +17,13 @@ def test_english_on_request_is_remembered(client):
     response = client.post("/taal", data={"lang": "en", "next": "/registreren"})
     assert response.status_code == 302 and response.headers["Location"].endswith("/registreren")
     html = client.get("/").get_data(as_text=True)
-    assert '<html lang="en">' in html
+    assert '<html lang="en" dir="ltr">' in html
     assert "What's on in your neighbourhood" in html
 
 
 def test_unknown_language_keeps_dutch(client):
     client.post("/taal", data={"lang": "xx"})
-    assert '<html lang="nl">' in client.get("/").get_data(as_text=True)
+    assert '<html lang="nl" dir="ltr">' in client.get("/").get_data(as_text=True)
 
 
 def test_language_switch_never_redirects_off_site(client):
