@@ -16,8 +16,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from flask import Flask
 from babel import Locale
+from flask import Flask
 from flask_babel import format_date, format_datetime, format_time, get_locale
 
 from wijk.languages import language_name, languages, text_direction

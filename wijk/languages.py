@@ -19,7 +19,7 @@ def language_name(code: str) -> str:
 
 @lru_cache(maxsize=32)
 def text_direction(code: str) -> str:
-    """"rtl" for a language written right to left (Arabic), "ltr" otherwise."""
+    """ "rtl" for a language written right to left (Arabic), "ltr" otherwise."""
     try:
         order = Locale.parse(code).character_order
     except (ValueError, TypeError):

@@ -13,8 +13,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from wijk.mail.address import MailableEmail
 from wijk.languages import language_choices
+from wijk.mail.address import MailableEmail
 
 PASSWORD_MIN = 10
 
