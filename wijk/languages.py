@@ -9,6 +9,10 @@ from functools import lru_cache
 from babel import Locale
 from flask import current_app
 
+# The msgids are English, so English needs no catalogue; every other entry of LANGUAGES
+# has a complete one under wijk/translations/<code>/ (tests/test_i18n.py).
+SOURCE_LANGUAGE = "en"
+
 
 @lru_cache(maxsize=32)
 def language_name(code: str) -> str:
