@@ -349,3 +349,23 @@ def test_mail_is_written_in_the_readers_language_and_direction(app, code, direct
     assert f"border-{side}: 3px" in html  # mail clients ignore logical properties
     if code == "ar":
         assert subject == "أنت موقوف في Lombok" and "مرحبًا Samira،" in html
+
+
+PHYSICAL = re.compile(
+    r"(?<![\w-])(?:(?:margin|padding|border|inset)-(?:left|right)|left|right)\s*:"
+    r"|(?:text-align|float|clear)\s*:\s*(?:left|right)"
+)
+
+
+def test_stylesheets_use_logical_properties_so_arabic_mirrors():
+    """`margin-inline-start`, not `margin-left`: one stylesheet serves both directions."""
+    found = [
+        f"{css.name}:{n}: {line.strip()}"
+        for css in sorted((ROOT / "static" / "css").glob("*.css"))
+        for n, line in enumerate(css.read_text().splitlines(), 1)
+        if PHYSICAL.search(line)
+    ]
+    assert found == []
+    assert PHYSICAL.search(".x { margin-left: 1rem }") and PHYSICAL.search("a { left: 0 }")
+    assert PHYSICAL.search("th { text-align: right; }")
+    assert not PHYSICAL.search(".x { margin-inline-start: 1rem; inset-inline-start: 0 }")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from flask import current_app
 
 # The msgids are English, so English needs no catalogue; every other entry of LANGUAGES
@@ -17,7 +17,10 @@ SOURCE_LANGUAGE = "en"
 @lru_cache(maxsize=32)
 def language_name(code: str) -> str:
     """The language's own name for itself ("Nederlands", "Türkçe", "العربية")."""
-    name = Locale.parse(code).display_name or code
+    try:
+        name = Locale.parse(code).display_name or code
+    except (ValueError, TypeError, UnknownLocaleError):
+        return code  # a code kept from an older configuration
     return name[:1].upper() + name[1:]
 
 
@@ -26,7 +29,7 @@ def text_direction(code: str) -> str:
     """ "rtl" for a language written right to left (Arabic), "ltr" otherwise."""
     try:
         order = Locale.parse(code).character_order
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, UnknownLocaleError):
         return "ltr"
     return "rtl" if order == "right-to-left" else "ltr"
 
