@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from . import test_accessibility as shared
+
+axe_page = shared.axe_page  # the fixtures of test_accessibility, shared
+
 
 @pytest.fixture
 def place(app, make_user, make_neighbourhood, make_item):
@@ -66,3 +70,8 @@ def test_arabic_at_390_px_stays_within_the_screen(live_server, new_page, place):
     page.get_by_role("button", name="Nederlands").click()
     page.wait_for_url(f"**/wijk/{place.slug}*")
     assert page.evaluate("document.documentElement.lang") == "nl"
+
+
+@pytest.mark.parametrize("path", ["/", "/wijk/{slug}", "/inloggen", "/registreren", "/privacy"])
+def test_arabic_pages_have_no_serious_violations(live_server, axe_page, place, path):
+    shared.check(axe_page, f"{live_server}{path.format(slug=place.slug)}?lang=ar")
