@@ -40,7 +40,7 @@ def test_privacy_statement_is_generated_from_declarations_schedule_and_config(ap
 
 def test_privacy_statement_is_dutch_by_default(client):
     html = client.get("/privacy").get_data(as_text=True)
-    assert '<html lang="nl">' in html
+    assert '<html lang="nl" dir="ltr">' in html
     assert "Privacyverklaring" in html
     assert "telefoonnummer" in html  # the field labels are translated
     assert "gerechtvaardigd belang" in html

@@ -5,6 +5,10 @@ date that is off by one near midnight.
 - `utc_day`, `utc_datetime`: a stamp (aware UTC), shown in Europe/Amsterdam.
 - `local_day`, `local_time`, `local_datetime`: an activity time (naive wall-clock) or a
   calendar date, shown as it is.
+
+The default formats are the language's own (CLDR via Babel: "19 december 2026",
+"December 19, 2026", "19 ديسمبر 2026"); a template asks for a shorter one by style name
+("short", "short_weekday") or for a fixed machine format ("yyyy-MM-dd").
 """
 
 from __future__ import annotations
@@ -12,8 +16,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from babel import Locale
 from flask import Flask
 from flask_babel import format_date, format_datetime, format_time, get_locale
+
+from wijk.languages import language_name, languages, text_direction
 
 # Flask-Babel's own filters cannot tell a stamp from a wall-clock time; they are removed so
 # a template cannot reach for them by habit.
@@ -40,39 +47,77 @@ def _wall_clock(value: Any, name: str) -> datetime:
     return value
 
 
-def utc_day(value: datetime | None, fmt: str = "d MMMM y") -> str:
+# Style name -> (how the date part is chosen, with a clock time). A date part is a CLDR
+# date format length ("long", "full") or a skeleton ("MMMd") the language orders itself.
+STYLES: dict[str, tuple[str, bool]] = {
+    "day": ("long", False),
+    "datetime": ("long", True),
+    "weekday_datetime": ("full", True),
+    "short": ("MMMd", True),
+    "short_weekday": ("MMMEd", True),
+}
+
+
+def pattern(style: str, locale: Locale | None = None) -> str:
+    """The CLDR pattern of a style in the current language; any other string is taken as
+    a pattern of its own."""
+    if style not in STYLES:
+        return style
+    locale = locale or get_locale() or Locale.parse("nl")
+    date_part, with_time = STYLES[style]
+    if date_part in locale.date_formats:
+        date_pattern = locale.date_formats[date_part].pattern
+    else:
+        date_pattern = locale.datetime_skeletons[date_part].pattern
+    if not with_time:
+        return date_pattern
+    time_pattern = locale.time_formats["short"].pattern
+    joined = str(locale.datetime_formats["medium"])
+    return joined.replace("{1}", date_pattern).replace("{0}", time_pattern)
+
+
+def utc_day(value: datetime | None, fmt: str = "day") -> str:
     """The Amsterdam date of a stamp."""
-    return format_datetime(_stamp(value, "utc_day"), fmt) if value is not None else ""
+    if value is None:
+        return ""
+    return format_datetime(_stamp(value, "utc_day"), pattern(fmt))
 
 
-def utc_datetime(value: datetime | None, fmt: str = "d MMMM y, HH:mm") -> str:
+def utc_datetime(value: datetime | None, fmt: str = "datetime") -> str:
     """The Amsterdam date and time of a stamp."""
-    return format_datetime(_stamp(value, "utc_datetime"), fmt) if value is not None else ""
+    if value is None:
+        return ""
+    return format_datetime(_stamp(value, "utc_datetime"), pattern(fmt))
 
 
-def local_day(value: date | datetime | None, fmt: str = "d MMMM y") -> str:
+def local_day(value: date | datetime | None, fmt: str = "day") -> str:
     """The date of an activity time, or a calendar date (an offer's last day)."""
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return format_datetime(_wall_clock(value, "local_day"), fmt, rebase=False)
+        return format_datetime(_wall_clock(value, "local_day"), pattern(fmt), rebase=False)
     if not isinstance(value, date):
         raise TypeError(f"|local_day takes a date or a local wall-clock time, got {value!r}")
-    return format_date(value, fmt)
+    return format_date(value, pattern(fmt))
 
 
-def local_datetime(value: datetime | None, fmt: str = "EEEE d MMMM y, HH:mm") -> str:
+def local_datetime(value: datetime | None, fmt: str = "weekday_datetime") -> str:
     """An activity time, formatted without a zone shift."""
     if value is None:
         return ""
-    return format_datetime(_wall_clock(value, "local_datetime"), fmt, rebase=False)
+    return format_datetime(_wall_clock(value, "local_datetime"), pattern(fmt), rebase=False)
 
 
-def local_time(value: datetime | None, fmt: str = "HH:mm") -> str:
-    """The clock time of an activity time."""
+def local_time(value: datetime | None, fmt: str = "short") -> str:
+    """The clock time of an activity time, in the language's own clock ("14:00", "2:00 PM")."""
     if value is None:
         return ""
     return format_time(_wall_clock(value, "local_time"), fmt, rebase=False)
+
+
+def current_locale() -> str:
+    """The code of the language this page or mail is rendered in ("nl", "ar", ...)."""
+    return str(get_locale() or "nl")
 
 
 FILTERS = {
@@ -88,6 +133,15 @@ def register(app: Flask) -> None:
     for name in BABEL_FILTERS:
         app.jinja_env.filters.pop(name, None)
     app.jinja_env.filters.update(FILTERS)
-    app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "nl")
+    app.jinja_env.globals["current_locale"] = current_locale
+    app.jinja_env.globals["text_direction"] = lambda code=None: text_direction(
+        code or current_locale()
+    )
+    # Mail clients ignore logical CSS properties: inline styles in mail name the side.
+    app.jinja_env.globals["start_side"] = lambda: (
+        "right" if text_direction(current_locale()) == "rtl" else "left"
+    )
+    app.jinja_env.globals["languages"] = languages
+    app.jinja_env.globals["language_name"] = language_name
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -13,6 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from wijk.languages import language_choices
 from wijk.mail.address import MailableEmail
 
 PASSWORD_MIN = 10
@@ -109,7 +110,7 @@ class ResetPasswordForm(FlaskForm):
 
 class AccountForm(FlaskForm):
     name = RegisterForm.name
-    locale = SelectField(_l("Language"), choices=[("nl", "Nederlands"), ("en", "English")])
+    locale = SelectField(_l("Language"), choices=language_choices)
 
 
 class ChangeEmailForm(FlaskForm):

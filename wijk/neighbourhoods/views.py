@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -83,4 +85,15 @@ def language():
             db.session.commit()
     else:
         flash(_("That language is not available."), "error")
-    return redirect(safe_next(request.form.get("next")) or url_for(".home"))
+    return redirect(_without_lang(safe_next(request.form.get("next"))) or url_for(".home"))
+
+
+def _without_lang(target: str | None) -> str | None:
+    """The page the switch was used on, without a `?lang=` that would outvote the choice."""
+    if target is None:
+        return None
+    parts = urlsplit(target)
+    query = urlencode(
+        [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "lang"]
+    )
+    return urlunsplit(parts._replace(query=query))

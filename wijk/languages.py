@@ -1,0 +1,44 @@
+"""The interface languages: their names and writing direction come from Babel's locale
+data, and the list from the one setting `LANGUAGES`, so a new language is one config
+entry plus its catalogue."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from babel import Locale, UnknownLocaleError
+from flask import current_app
+
+# The msgids are English, so English needs no catalogue; every other entry of LANGUAGES
+# has a complete one under wijk/translations/<code>/ (tests/test_i18n.py).
+SOURCE_LANGUAGE = "en"
+
+
+@lru_cache(maxsize=32)
+def language_name(code: str) -> str:
+    """The language's own name for itself ("Nederlands", "Türkçe", "العربية")."""
+    try:
+        name = Locale.parse(code).display_name or code
+    except (ValueError, TypeError, UnknownLocaleError):
+        return code  # a code kept from an older configuration
+    return name[:1].upper() + name[1:]
+
+
+@lru_cache(maxsize=32)
+def text_direction(code: str) -> str:
+    """ "rtl" for a language written right to left (Arabic), "ltr" otherwise."""
+    try:
+        order = Locale.parse(code).character_order
+    except (ValueError, TypeError, UnknownLocaleError):
+        return "ltr"
+    return "rtl" if order == "right-to-left" else "ltr"
+
+
+def languages() -> list[tuple[str, str]]:
+    """(code, own name) for every configured language, in the configured order."""
+    return [(code, language_name(code)) for code in current_app.config["LANGUAGES"]]
+
+
+def language_choices() -> list[tuple[str, str, dict[str, str]]]:
+    """Choices for a select: each option is marked with its own language (`lang`)."""
+    return [(code, name, {"lang": code}) for code, name in languages()]
