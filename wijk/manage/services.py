@@ -24,6 +24,8 @@ from wijk.models import (
     Item,
     ItemRevision,
     ItemStatus,
+    Municipality,
+    MunicipalityStaff,
     Neighbourhood,
     NeighbourhoodManager,
     Report,
@@ -31,7 +33,11 @@ from wijk.models import (
 )
 from wijk.models.base import utcnow
 from wijk.moderation.holds import held_items
-from wijk.security.permissions import can_moderate
+from wijk.security.permissions import (
+    can_moderate,
+    city_neighbourhood_ids,
+    managed_neighbourhood_ids,
+)
 from wijk.signups import notices
 
 QUEUE_DAYS = 14
@@ -45,10 +51,23 @@ class ModerationError(Exception):
 
 
 def managed_neighbourhoods(user: User) -> list[Neighbourhood]:
-    """The neighbourhoods the user moderates: the appointed ones, or all for an admin."""
+    """The neighbourhoods the user moderates: the appointed ones and those of the cities
+    the user is staff of, or all for an admin."""
     query = select(Neighbourhood).order_by(Neighbourhood.name)
     if not user.is_admin:
-        query = query.join(NeighbourhoodManager).where(NeighbourhoodManager.user_id == user.id)
+        ids = managed_neighbourhood_ids(user) | city_neighbourhood_ids(user)
+        query = query.where(Neighbourhood.id.in_(ids))
+    return list(db.session.scalars(query))
+
+
+def staffed_municipalities(user: User) -> list[Municipality]:
+    """The cities the user is staff of (every city for an admin): the manager area
+    lists them beside the neighbourhoods."""
+    query = select(Municipality).order_by(Municipality.name)
+    if not user.is_admin:
+        query = query.join(
+            MunicipalityStaff, MunicipalityStaff.municipality_id == Municipality.id
+        ).where(MunicipalityStaff.user_id == user.id)
     return list(db.session.scalars(query))
 
 

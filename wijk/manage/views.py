@@ -48,7 +48,12 @@ def manage_item_link(item: Item) -> str:
 def index():
     places = services.managed_neighbourhoods(current_user)
     counts = services.open_report_counts([p.id for p in places])
-    return render_template("manage/index.html", places=places, counts=counts)
+    return render_template(
+        "manage/index.html",
+        places=places,
+        counts=counts,
+        cities=services.staffed_municipalities(current_user),
+    )
 
 
 @bp.get("/beheer/<slug>")

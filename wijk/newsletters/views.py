@@ -4,6 +4,8 @@ one-click unsubscribe link (the only view exempt from CSRF, by name)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -14,7 +16,7 @@ from wijk.clock import local_now
 from wijk.extensions import csrf, db, limiter
 from wijk.forms import add_error
 from wijk.manage.services import deny, place_in_scope
-from wijk.models import Neighbourhood, Newsletter
+from wijk.models import Municipality, Neighbourhood, Newsletter
 from wijk.models.base import utcnow
 from wijk.newsletters import bp, forms, optin
 from wijk.newsletters import services as letters
@@ -217,11 +219,42 @@ def newsletter_choices() -> list[tuple]:
     return [(place, place.id in active) for place in Neighbourhood.ordered()]
 
 
+@bp.app_template_global()
+def letter_url(place: Neighbourhood | Municipality, endpoint: str, **values: Any) -> str:
+    """A page of the newsletter screens, for a neighbourhood's managers or (the same
+    view names in `cities`) for a city's staff."""
+    if isinstance(place, Municipality):
+        return url_for(f"cities.{endpoint}", city_slug=place.slug, **values)
+    return url_for(f"newsletters.{endpoint}", slug=place.slug, **values)
+
+
+@bp.app_template_global()
+def is_city(place: object) -> bool:
+    return isinstance(place, Municipality)
+
+
+def _ids(values: list[str]) -> set[int]:
+    """Ids from checkboxes; anything that is not a plain short number is dropped."""
+    return {int(v) for v in values if v.isascii() and v.isdigit() and len(v) < 10}
+
+
+@bp.app_template_global()
+def city_newsletter_choices() -> list[tuple]:
+    """(municipality, subscribed?) for the account page's city newsletter boxes."""
+    active = (
+        letters.active_municipality_ids(current_user) if current_user.is_authenticated else set()
+    )
+    return [(city, city.id in active) for city in Municipality.ordered()]
+
+
 @bp.post("/account/nieuwsbrieven")
 @login_required
 def subscriptions():
-    wanted = {int(v) for v in request.form.getlist("neighbourhood") if v.isdigit()}
-    letters.set_subscriptions(current_user, wanted, source="account")
+    wanted = _ids(request.form.getlist("neighbourhood"))
+    cities = None  # city boxes untouched unless the form showed them
+    if request.form.get("cities_shown"):
+        cities = _ids(request.form.getlist("municipality"))
+    letters.set_subscriptions(current_user, wanted, source="account", cities=cities)
     flash(_("Your newsletter choices have been saved."), "success")
     return redirect(url_for("accounts.account") + "#newsletters")
 
@@ -267,10 +300,10 @@ def unsubscribe(token: str):
         letters.unsubscribe(target)
         return render_template(
             "newsletters/unsubscribed.html",
-            place=target.neighbourhood,
+            place=target.place,
             by_email=target.subscription_id is not None,
         )
-    return render_template("newsletters/unsubscribe.html", place=target.neighbourhood)
+    return render_template("newsletters/unsubscribe.html", place=target.place)
 
 
 # --- without an account: double opt-in from the neighbourhood page ----------------------
@@ -306,5 +339,5 @@ def confirm_email(token: str):
         return render_template("newsletters/optin_failed.html"), 400
     if request.method == "POST":
         optin.confirm(row, utcnow())
-        return render_template("newsletters/optin_confirmed.html", place=row.neighbourhood)
-    return render_template("newsletters/optin_confirm.html", place=row.neighbourhood)
+        return render_template("newsletters/optin_confirmed.html", place=row.place)
+    return render_template("newsletters/optin_confirm.html", place=row.place)

@@ -34,7 +34,11 @@ def sections(data: MyData) -> dict[str, list[dict[str, Any]]]:
     return {
         "consents": [row(c, exclude=("user_id",)) for c in data.consents],
         "newsletter_subscriptions": [
-            {**row(s, exclude=("user_id",)), "neighbourhood": s.neighbourhood.name}
+            {
+                **row(s, exclude=("user_id",)),
+                "neighbourhood": s.neighbourhood.name if s.neighbourhood else None,
+                "municipality": s.municipality.name if s.municipality else None,
+            }
             for s in data.subscriptions
         ],
         "items": [_item(item) for item in data.items],

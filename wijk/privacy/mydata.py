@@ -75,7 +75,10 @@ def collect(user: User) -> MyData:
         subscriptions=_all(
             select(NewsletterSubscription)
             .where(NewsletterSubscription.user_id == uid)
-            .options(joinedload(NewsletterSubscription.neighbourhood))
+            .options(
+                joinedload(NewsletterSubscription.neighbourhood),
+                joinedload(NewsletterSubscription.municipality),
+            )
             .order_by(NewsletterSubscription.subscribed_at, NewsletterSubscription.id)
         ),
         items=_all(

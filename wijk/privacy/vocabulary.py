@@ -41,7 +41,7 @@ DECLARATION_TEXTS: tuple[Any, ...] = (
     _l("tell the person why they may not post, and account for it"),
     _l("let the person answer the decision"),
     _l("tell the person why they may post again"),
-    _l("the person; managers of the neighbourhood (admins for site-wide ones)"),
+    _l("the person; managers and city staff of the neighbourhood (admins for site-wide ones)"),
     # purposes
     _l("account for every access to personal data and every moderation step"),
     _l("address the person, show the author to managers"),
@@ -86,15 +86,15 @@ DECLARATION_TEXTS: tuple[Any, ...] = (
     _l("write to the person in their language"),
     # audiences
     _l("admins"),
-    _l("managers of the neighbourhood; admins"),
-    _l("the person; managers of the neighbourhood (admins for site-wide ones)"),
+    _l("managers and city staff of the neighbourhood; admins"),
+    _l("the person; managers and city staff of the neighbourhood (admins for site-wide ones)"),
     _l("nobody (a one-way hash)"),
     _l("nobody; only the mail worker uses it"),
     _l("the person"),
     _l("nobody but the mail system; admins see failed messages"),
     _l("nobody but the relay; never the other side"),
     _l("nobody; an admin command can decrypt it on request"),
-    _l("the author, co-managers and managers of the neighbourhood"),
+    _l("the author, co-managers and managers and city staff of the neighbourhood"),
     _l("the contact person it was sent to"),
     _l("the inviting owner"),
     _l("the organiser and co-managers of the activity"),
@@ -103,8 +103,8 @@ DECLARATION_TEXTS: tuple[Any, ...] = (
     _l("the person; admins"),
     _l("the person; managers and admins when they handle the person's content"),
     _l("the person; managers of neighbourhoods where the person posts"),
-    _l("the person; managers of the neighbourhood (active subscribers only)"),
-    _l("the person; managers of the neighbourhood (admins for site-wide ones)"),
+    _l("the person; managers and city staff of the neighbourhood (active subscribers only)"),
+    _l("the person; managers and city staff of the neighbourhood (admins for site-wide ones)"),
     _l("the recipient who blocked"),
 )
 
