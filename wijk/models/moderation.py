@@ -83,7 +83,9 @@ def _suspension(purpose: str) -> dict:
         purpose=purpose,
         basis="legitimate_interest",
         retention="suspension",
-        audience="the person; managers and city staff of the neighbourhood (admins for site-wide ones)",
+        audience=(
+            "the person; managers and city staff of the neighbourhood (admins for site-wide ones)"
+        ),
     )
 
 

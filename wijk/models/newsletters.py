@@ -60,7 +60,9 @@ class NewsletterSubscription(Model):
             purpose="prove the opt-in and send the newsletter",
             basis="consent",
             retention="account",
-            audience="the person; managers and city staff of the neighbourhood (active subscribers only)",
+            audience=(
+                "the person; managers and city staff of the neighbourhood (active subscribers only)"
+            ),
         ),
     )
     source: Mapped[str] = mapped_column(String(20), info=not_personal("where the box was"))
