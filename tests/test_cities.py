@@ -94,7 +94,8 @@ def test_city_ical_and_atom_hold_the_city_and_nothing_else(client, cities):
         calendar.headers["Cache-Control"].startswith("public")
         and "max-age=30" in (calendar.headers["Cache-Control"])
     )
-    again = client.get("/gemeente/utrecht/agenda.ics", headers={"If-None-Match": calendar.headers["ETag"]})
+    etag = calendar.headers["ETag"]
+    again = client.get("/gemeente/utrecht/agenda.ics", headers={"If-None-Match": etag})
     assert again.status_code == 304
 
     atom = client.get("/gemeente/utrecht/feed.atom")

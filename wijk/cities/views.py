@@ -103,6 +103,7 @@ def city(city_slug: str):
         problems=problems,
         news=services.latest_news([city.id]),
         may_act=can_act_for_city(current_user, city),
+        show_place=True,  # each card names its neighbourhood
     ), 400 if problems else 200
 
 
