@@ -18,10 +18,10 @@ from wijk.extensions import db
 from wijk.mail import queue_mail
 from wijk.models import CityNews, Municipality, MunicipalityStaff, Neighbourhood, User
 from wijk.models.base import utcnow
+from wijk.neighbourhoods.services import NEWS_DAYS, NEWS_SHOWN
 from wijk.sanitize import clean_rich_text
 
 ARCHIVE_PAGE = 20
-NEWS_DAYS, NEWS_SHOWN = 90, 5
 
 
 class StaffError(Exception):
@@ -50,17 +50,15 @@ def neighbourhood_in(municipality: Municipality, slug: str | None) -> Neighbourh
 # --- city news ------------------------------------------------------------------------------
 
 
-def latest_news(municipality_ids: list[int], today: date | None = None) -> list[CityNews]:
-    """The newest city news of the last NEWS_DAYS days, for the city page and (marked
-    as city news) each of its neighbourhoods' pages."""
-    if not municipality_ids:
-        return []
+def latest_news(municipality: Municipality, today: date | None = None) -> list[CityNews]:
+    """The newest city news of the last NEWS_DAYS days, for the city page (its
+    neighbourhoods' pages read it with the neighbourhood: `with_city_news`)."""
     today = today or local_now().date()
     since = local_day_start(today - timedelta(days=NEWS_DAYS))
     return list(
         db.session.scalars(
             select(CityNews)
-            .where(CityNews.municipality_id.in_(municipality_ids), CityNews.created_at >= since)
+            .where(CityNews.municipality_id == municipality.id, CityNews.created_at >= since)
             .order_by(CityNews.created_at.desc(), CityNews.id.desc())
             .limit(NEWS_SHOWN)
         )

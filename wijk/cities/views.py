@@ -13,7 +13,7 @@ from markupsafe import Markup
 from wijk.cities import bp, services
 from wijk.content.categories import valid as valid_category
 from wijk.extensions import db, limiter
-from wijk.models import CityNews, Municipality, Neighbourhood, Newsletter
+from wijk.models import CityNews, Municipality, Newsletter
 from wijk.models.base import utcnow
 from wijk.neighbourhoods.services import upcoming_in_city
 from wijk.newsletters import optin
@@ -56,12 +56,6 @@ def newsletter_subscribe_url(place: Place) -> str:
     return url_for("newsletters.subscribe_email", slug=place.slug)
 
 
-@bp.app_template_global()
-def city_news_for(place: Neighbourhood) -> list[CityNews]:
-    """The city news a neighbourhood page shows, marked as city news."""
-    return services.latest_news([place.municipality_id])
-
-
 @bp.get("/gemeente/<city_slug>")
 def city(city_slug: str):
     city = city_or_404(city_slug)
@@ -101,7 +95,7 @@ def city(city_slug: str):
         chosen=neighbourhood,
         category=category,
         problems=problems,
-        news=services.latest_news([city.id]),
+        news=services.latest_news(city),
         may_act=can_act_for_city(current_user, city),
         show_place=True,  # each card names its neighbourhood
     ), 400 if problems else 200

@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from wijk.content.categories import valid as valid_category
 from wijk.extensions import db
-from wijk.models import Municipality, Neighbourhood
+from wijk.models import Municipality
 from wijk.neighbourhoods import bp, services
 from wijk.security.redirects import safe_next
 from wijk.visibility import item_views, on_dates
@@ -59,7 +59,7 @@ def postcode():
 
 @bp.get("/wijk/<slug>")
 def neighbourhood(slug: str):
-    place = Neighbourhood.by_slug(slug)
+    place, city_news = services.with_city_news(slug)
     if place is None:
         abort(404)
     category = valid_category(request.args.get("categorie"))
@@ -81,6 +81,7 @@ def neighbourhood(slug: str):
         organisations=item_views(board.organisations, viewer),
         offers=item_views(board.offers, viewer),
         news=item_views(board.news, viewer),
+        city_news=city_news,
     )
 
 
