@@ -443,3 +443,64 @@ def test_admin_neighbourhood_form_offers_cities_and_makes_a_new_one(client, citi
     assert zeist is not None and [n.slug for n in zeist.neighbourhoods] == ["centrum-zeist"]
     assert client.get("/gemeente/zeist").status_code == 200
     assert db.session.scalar(select(User).where(User.email == "beheer@example.org")).is_admin
+
+
+# --- retention and restore treat city opt-ins like the neighbourhood ones ---------------
+
+
+def test_an_unconfirmed_city_opt_in_is_erased_by_the_purge(app, cities):
+    from wijk.models.base import utcnow
+    from wijk.privacy.retention import purge
+
+    old = utcnow() - timedelta(days=8)
+    db.session.add_all(
+        [
+            NewsletterSubscription(
+                municipality_id=cities["utrecht"].id,
+                email="nooit@example.org",
+                source="email",
+                subscribed_at=old,
+            ),
+            NewsletterSubscription(
+                municipality_id=cities["utrecht"].id,
+                email="wel@example.org",
+                source="email",
+                subscribed_at=old,
+                confirmed_at=old,
+            ),
+        ]
+    )
+    db.session.commit()
+    purge(utcnow())
+    left = db.session.scalars(select(NewsletterSubscription.email)).all()
+    assert left == ["wel@example.org"]
+
+
+def test_a_restored_backup_withdraws_a_city_opt_in_again(app, cities, make_user, subscribe):
+    from wijk import ledger
+    from wijk.backup.replay import apply
+    from wijk.models import ErasureRecord
+    from wijk.newsletters.services import subscribe_to, withdraw_from
+
+    person = make_user()
+    subscribe(person, cities["lombok"])
+    subscribe_to(person, cities["utrecht"], "city")
+    db.session.commit()
+    withdraw_from(person.id, cities["utrecht"])
+    db.session.commit()
+    record = db.session.scalar(select(ErasureRecord).where(ErasureRecord.kind == ledger.NEWSLETTER))
+    assert record.detail == {"municipality": cities["utrecht"].id}
+    # As if the backup predates the withdrawal: the opt-in is active again.
+    row = db.session.scalar(
+        select(NewsletterSubscription).where(NewsletterSubscription.municipality_id.is_not(None))
+    )
+    row.withdrawn_at = None
+    db.session.commit()
+    apply([record], record.recorded_at)
+    db.session.commit()
+    rows = {
+        (r.neighbourhood_id, r.municipality_id): r.withdrawn_at
+        for r in db.session.scalars(select(NewsletterSubscription))
+    }
+    assert rows[(None, cities["utrecht"].id)] is not None
+    assert rows[(cities["lombok"].id, None)] is None  # the neighbourhood one stays
