@@ -504,3 +504,13 @@ def test_a_restored_backup_withdraws_a_city_opt_in_again(app, cities, make_user,
     }
     assert rows[(None, cities["utrecht"].id)] is not None
     assert rows[(cities["lombok"].id, None)] is None  # the neighbourhood one stays
+
+
+@pytest.mark.parametrize("value", ["9" * 30, "-1", "abc", "١٢"])
+def test_a_forged_newsletter_id_is_a_404_not_a_500(client, cities, value):
+    login(client, cities["staff"])
+    response = client.post(
+        "/gemeente/utrecht/beheer/nieuwsbrieven/versturen",
+        data={"newsletter_id": value, "confirmed": "1"},
+    )
+    assert response.status_code == 404

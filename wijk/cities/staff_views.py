@@ -55,9 +55,10 @@ def _news(city: Municipality, news_id: int) -> CityNews:
 def _newsletter(city: Municipality, newsletter_id: object) -> Newsletter:
     """A newsletter of this city; one of another place is a forged form (404)."""
     try:
-        newsletter = db.session.get(Newsletter, int(str(newsletter_id)))
-    except (TypeError, ValueError, OverflowError):
-        newsletter = None
+        wanted = int(str(newsletter_id))
+    except (TypeError, ValueError):
+        wanted = 0
+    newsletter = db.session.get(Newsletter, wanted) if 0 < wanted < 2**31 else None
     if newsletter is None or newsletter.municipality_id != city.id:
         abort(404)
     return newsletter
