@@ -480,7 +480,7 @@ def test_a_restored_backup_withdraws_a_city_opt_in_again(app, cities, make_user,
     from wijk import ledger
     from wijk.backup.replay import apply
     from wijk.models import ErasureRecord
-    from wijk.newsletters.services import subscribe_to, withdraw_from
+    from wijk.newsletters.subscriptions import subscribe_to, withdraw_from
 
     person = make_user()
     subscribe(person, cities["lombok"])

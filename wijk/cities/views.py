@@ -16,7 +16,7 @@ from wijk.extensions import db, limiter
 from wijk.models import CityNews, Municipality, Newsletter
 from wijk.models.base import utcnow
 from wijk.neighbourhoods.services import upcoming_in_city
-from wijk.newsletters import optin
+from wijk.newsletters import optin, subscriptions
 from wijk.newsletters import services as letters
 from wijk.newsletters.forms import EmailSubscribeForm
 from wijk.newsletters.places import Place, archive_url
@@ -143,7 +143,7 @@ def subscribe(city_slug: str):
     """An account opts in at once; an address alone gets a confirmation mail first."""
     city = city_or_404(city_slug)
     if current_user.is_authenticated and current_user.email_verified_at is not None:
-        letters.subscribe_to(current_user, city, "city")
+        subscriptions.subscribe_to(current_user, city, "city")
         db.session.commit()
         flash(_("You will receive the city newsletter of %(name)s.", name=city.name), "success")
         return redirect(url_for(".city", city_slug=city.slug))

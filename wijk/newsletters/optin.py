@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from wijk.extensions import db
 from wijk.mail import queue_mail
-from wijk.models import Municipality, NewsletterSubscription
-from wijk.newsletters.places import Place, of_place
+from wijk.models import NewsletterSubscription
+from wijk.newsletters.places import Place, of_place, place_ids
 from wijk.security.tokens import make_token, read_token
 
 CONFIRM_PURPOSE = "newsletter-confirm"
@@ -40,9 +40,8 @@ def request_subscription(place: Place, email: str, locale: str, now: datetime) -
     if row is not None and row.confirmed_at is not None:
         return False
     if row is None:
-        key = "municipality_id" if isinstance(place, Municipality) else "neighbourhood_id"
         row = NewsletterSubscription(
-            **{key: place.id},
+            **place_ids(place),
             email=email,
             locale=locale,
             source="email",

@@ -19,6 +19,12 @@ def of_place(model: type[Newsletter] | type[NewsletterSubscription], place: Plac
     return model.neighbourhood_id == place.id
 
 
+def place_ids(place: Place) -> dict[str, int]:
+    """The column values that make a row belong to the place."""
+    key = "municipality_id" if isinstance(place, Municipality) else "neighbourhood_id"
+    return {key: place.id}
+
+
 def place_of(neighbourhood_id: int | None, municipality_id: int | None) -> Place | None:
     """The neighbourhood or city of a pair of ids (one of them set)."""
     if neighbourhood_id is not None:

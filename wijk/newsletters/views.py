@@ -20,6 +20,7 @@ from wijk.models import Municipality, Neighbourhood, Newsletter
 from wijk.models.base import utcnow
 from wijk.newsletters import bp, forms, optin
 from wijk.newsletters import services as letters
+from wijk.newsletters import subscriptions as subs
 from wijk.newsletters.formatting import agenda_for
 from wijk.sanitize import editable_text
 from wijk.security.decorators import manager_required
@@ -213,9 +214,7 @@ def newsletter_send(slug: str):
 @bp.app_template_global()
 def newsletter_choices() -> list[tuple]:
     """(neighbourhood, subscribed?) for the account page's opt-in boxes."""
-    active = (
-        letters.active_neighbourhood_ids(current_user) if current_user.is_authenticated else set()
-    )
+    active = subs.active_neighbourhood_ids(current_user) if current_user.is_authenticated else set()
     return [(place, place.id in active) for place in Neighbourhood.ordered()]
 
 
@@ -241,9 +240,7 @@ def _ids(values: list[str]) -> set[int]:
 @bp.app_template_global()
 def city_newsletter_choices() -> list[tuple]:
     """(municipality, subscribed?) for the account page's city newsletter boxes."""
-    active = (
-        letters.active_municipality_ids(current_user) if current_user.is_authenticated else set()
-    )
+    active = subs.active_municipality_ids(current_user) if current_user.is_authenticated else set()
     return [(city, city.id in active) for city in Municipality.ordered()]
 
 
@@ -254,7 +251,7 @@ def subscriptions():
     cities = None  # city boxes untouched unless the form showed them
     if request.form.get("cities_shown"):
         cities = _ids(request.form.getlist("municipality"))
-    letters.set_subscriptions(current_user, wanted, source="account", cities=cities)
+    subs.set_subscriptions(current_user, wanted, source="account", cities=cities)
     flash(_("Your newsletter choices have been saved."), "success")
     return redirect(url_for("accounts.account") + "#newsletters")
 
@@ -293,11 +290,11 @@ def archived(slug: str, newsletter_id: int):
 def unsubscribe(token: str):
     """RFC 8058: a mail program POSTs here without a CSRF token or a session, so this one
     view is exempt. The signed token is the only authority; a bad one changes nothing."""
-    target = letters.read_unsubscribe_token(token)
+    target = subs.read_unsubscribe_token(token)
     if target is None:
         return render_template("newsletters/unsubscribe_failed.html"), 400
     if request.method == "POST":
-        letters.unsubscribe(target)
+        subs.unsubscribe(target)
         return render_template(
             "newsletters/unsubscribed.html",
             place=target.place,
@@ -317,7 +314,7 @@ def subscribe_email(slug: str):
     if place is None:
         abort(404)
     if current_user.is_authenticated and current_user.email_verified_at is not None:
-        letters.subscribe(current_user, place.id, "page")
+        subs.subscribe(current_user, place.id, "page")
         db.session.commit()
         flash(_("You will receive the newsletter of %(name)s.", name=place.name), "success")
         return redirect(url_for("neighbourhoods.neighbourhood", slug=place.slug))
