@@ -24,8 +24,6 @@ from wijk.models import (
     Item,
     ItemRevision,
     ItemStatus,
-    Municipality,
-    MunicipalityStaff,
     Neighbourhood,
     NeighbourhoodManager,
     Report,
@@ -57,17 +55,6 @@ def managed_neighbourhoods(user: User) -> list[Neighbourhood]:
     if not user.is_admin:
         ids = managed_neighbourhood_ids(user) | city_neighbourhood_ids(user)
         query = query.where(Neighbourhood.id.in_(ids))
-    return list(db.session.scalars(query))
-
-
-def staffed_municipalities(user: User) -> list[Municipality]:
-    """The cities the user is staff of (every city for an admin): the manager area
-    lists them beside the neighbourhoods."""
-    query = select(Municipality).order_by(Municipality.name)
-    if not user.is_admin:
-        query = query.join(
-            MunicipalityStaff, MunicipalityStaff.municipality_id == Municipality.id
-        ).where(MunicipalityStaff.user_id == user.id)
     return list(db.session.scalars(query))
 
 
