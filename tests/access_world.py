@@ -1,6 +1,7 @@
 """The world the access matrix runs in: one item in neighbourhood A with its author and a
-co-manager, an unrelated resident, a manager of A, a manager of B and an admin (the last
-three with TOTP on), plus the records that routes with ids point at."""
+co-manager, an unrelated resident, a manager of A, a manager of B, an admin and the staff
+of A's city (the last four with TOTP on; B lies in another city), plus the records that
+routes with ids point at."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ import pyotp
 from wijk.extensions import db
 from wijk.models import (
     Breach,
+    CityNews,
     ItemManager,
+    MunicipalityStaff,
     NeighbourhoodManager,
     Newsletter,
     PrivacyRequest,
@@ -20,7 +23,16 @@ from wijk.models import (
 )
 from wijk.models.base import utcnow
 
-ROLES = ("anonymous", "resident", "author", "co_manager", "manager", "other_manager", "admin")
+ROLES = (
+    "anonymous",
+    "resident",
+    "author",
+    "co_manager",
+    "manager",
+    "other_manager",
+    "admin",
+    "city_staff",
+)
 PASSWORD = "correct horse battery"
 
 
@@ -33,6 +45,7 @@ class World:
 def build(make_user, make_neighbourhood, make_item) -> World:
     place_a = make_neighbourhood("Wijk A", postcodes=("3531",))
     place_b = make_neighbourhood("Wijk B", postcodes=("3532",))
+    place_b.city = "Amersfoort"  # another city: its staff do not reach B
     users: dict[str, User | None] = {"anonymous": None}
     for role in ROLES[1:]:
         users[role] = make_user(name=f"Persoon {role}", is_admin=(role == "admin"))
@@ -48,9 +61,12 @@ def build(make_user, make_neighbourhood, make_item) -> World:
         [
             NeighbourhoodManager(neighbourhood_id=place_a.id, user_id=users["manager"].id),
             NeighbourhoodManager(neighbourhood_id=place_b.id, user_id=users["other_manager"].id),
+            MunicipalityStaff(
+                municipality_id=place_a.municipality_id, user_id=users["city_staff"].id
+            ),
         ]
     )
-    for role in ("manager", "other_manager", "admin"):
+    for role in ("manager", "other_manager", "admin", "city_staff"):
         users[role].totp_secret = pyotp.random_base32()
         users[role].totp_enabled_at = utcnow()
     news = make_item("news", owner=users["manager"], neighbourhood=place_a, title="Nieuws uit A")
@@ -74,7 +90,16 @@ def build(make_user, make_neighbourhood, make_item) -> World:
         data_categories="e-mail",
         authority_deadline=utcnow() + timedelta(hours=72),
     )
-    db.session.add_all([newsletter, request, breach])
+    city_letter = Newsletter(
+        municipality_id=place_a.municipality_id,
+        author_id=users["city_staff"].id,
+        subject="Nieuws uit de stad",
+        body_html="<p>Hallo stad</p>",
+        body_text="Hallo stad",
+        sent_at=utcnow(),
+        recipient_count=0,
+    )
+    db.session.add_all([newsletter, city_letter, request, breach])
     db.session.commit()
     values = {
         "slug": place_a.slug,
@@ -92,10 +117,26 @@ def build(make_user, make_neighbourhood, make_item) -> World:
         "key": "geen-afbeelding",
         "width": 480,
         "follow_id": 999999,
+        "city_slug": place_a.municipality.slug,
+        "city_newsletter_id": city_letter.id,
     }
     world = World(users, values)
     world.values["_place_a"] = place_a
+    fresh_city_news(world)
     return world
+
+
+def fresh_city_news(world: World) -> None:
+    """A new city news message for a cell whose request deletes it."""
+    place = world.values["_place_a"]
+    news = CityNews(
+        municipality_id=place.municipality_id,  # type: ignore[attr-defined]
+        title="Nieuws van de gemeente",
+        body_html="<p>Hallo</p>",
+    )
+    db.session.add(news)
+    db.session.commit()
+    world.values["city_news_id"] = news.id
 
 
 def fresh_news(world: World, make_item) -> None:

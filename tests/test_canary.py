@@ -172,6 +172,15 @@ def planted(app, make_user, make_neighbourhood, make_item):
                 confirmed_at=utcnow(),
                 email=c.plant("newsletter_subscription.email", "email"),
             ),
+            NewsletterSubscription(  # the city newsletter's opt-in (issue 14)
+                municipality_id=place.municipality_id,
+                source="email",
+                confirmed_at=utcnow(),
+                email=c.plant("newsletter_subscription.email", "email"),
+            ),
+            NewsletterSubscription(
+                user_id=owner.id, municipality_id=place.municipality_id, source="city"
+            ),
             Follower(
                 email=c.plant("follower.email", "email"),
                 locale="nl",
@@ -243,6 +252,9 @@ def start_urls(items) -> list[str]:
     return ["/", "/sitemap.xml", "/privacy"] + [f"/{slugs[k]}/{i.id}" for k, i in items.items()]
 
 
+CITY_PAGES = ("/gemeente/utrecht", "/gemeente/utrecht/agenda.ics", "/gemeente/utrecht/feed.atom")
+
+
 @pytest.mark.parametrize("viewer", ["anonymous", "unrelated resident"])
 def test_no_canary_reaches_a_visitor(client, auth, make_user, planted, viewer):
     canaries, _place, items = planted
@@ -250,6 +262,8 @@ def test_no_canary_reaches_a_visitor(client, auth, make_user, planted, viewer):
         auth.login(make_user())
     pages = crawl(client, start_urls(items))
     assert len(pages) > 10
+    assert set(CITY_PAGES) <= set(pages), "the city page and its feeds were crawled"
+    assert "Openbaar activity" in pages["/gemeente/utrecht/agenda.ics"]
     leaks = {url: [v for v in canaries.all() if v in body] for url, body in pages.items()}
     assert {url: found for url, found in leaks.items() if found} == {}
 

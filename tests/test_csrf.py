@@ -17,6 +17,8 @@ SAMPLE = {
     "request_id": 1,
     "breach_id": 1,
     "follow_id": 1,
+    "city_slug": "utrecht",
+    "news_id": 1,
 }
 
 

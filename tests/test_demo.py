@@ -15,9 +15,12 @@ from wijk.demo.vocabulary import VOCABULARY_FILE, load_vocabulary
 from wijk.extensions import db
 from wijk.models import (
     Activity,
+    CityNews,
     Consent,
     Item,
     ItemManager,
+    Municipality,
+    MunicipalityStaff,
     Neighbourhood,
     NeighbourhoodPostcode,
     NewsItem,
@@ -69,18 +72,22 @@ def test_demo_creates_neighbourhoods_and_content(app, runner):
     places = db.session.scalars(select(Neighbourhood).order_by(Neighbourhood.slug)).all()
     assert [p.slug for p in places] == sorted(DEMO_SLUGS)
     for place in places:
-        assert place.city == "Utrecht" and place.description
+        assert place.city in ("Utrecht", "Amersfoort") and place.description
         assert place.postcodes and all(
             len(p.postcode) == 4 and p.postcode.isdigit() for p in place.postcodes
         )
+    # A second city, so the city pages and their filters mean something.
+    assert sum(p.city == "Amersfoort" for p in places) >= 1
+    assert sum(p.city == "Utrecht" for p in places) >= 3
 
     activities = db.session.scalars(select(Activity)).all()
-    assert 35 <= len(activities) <= 45
+    assert 40 <= len(activities) <= 50
     organisations = db.session.scalars(select(Organisation)).all()
     offers = db.session.scalars(select(Offer)).all()
     for place in places:
         assert sum(o.neighbourhood_id == place.id for o in organisations) >= 3
-        assert sum(a.neighbourhood_id == place.id for a in activities) >= 10
+        least = 10 if place.city == "Utrecht" else 3
+        assert sum(a.neighbourhood_id == place.id for a in activities) >= least
     assert {o.offer_kind for o in offers} == {"offer", "request"}
     assert any(o.title.startswith("Aangeboden:") for o in offers)
     assert any(o.title.startswith("Gevraagd:") for o in offers)
@@ -275,7 +282,7 @@ def test_demo_reads_another_content_file(app, runner, tmp_path):
     )
     run_demo(runner, "--content", str(changed))
     slugs = set(db.session.scalars(select(Neighbourhood.slug)))
-    assert slugs == {"lombok", "oog-in-al", "zuilen-noord"}
+    assert slugs == {"lombok", "oog-in-al", "zuilen-noord", "soesterkwartier"}
     assert db.session.scalar(select(Activity).where(Activity.title == "Boekenruilmarkt"))
 
 
@@ -374,3 +381,36 @@ def test_the_vocabulary_file_is_checked(tmp_path):
     )
     with pytest.raises(DemoDataError, match=r"cities\[0\]: needs 1000 <= first_postcode"):
         load_vocabulary(broken)
+
+
+def test_demo_has_a_described_city_with_staff_and_a_second_city(app, runner):
+    result = run_demo(runner)
+    utrecht = Municipality.by_slug("utrecht")
+    assert utrecht is not None and utrecht.description
+    staff = db.session.scalars(
+        select(User.email)
+        .join(MunicipalityStaff, MunicipalityStaff.user_id == User.id)
+        .where(MunicipalityStaff.municipality_id == utrecht.id)
+    ).all()
+    assert staff == ["gemeente@example.org"]
+    assert "gemeente@example.org" in result.output and "gemeente Utrecht" in result.output
+    assert "/gemeente/utrecht" in result.output
+    amersfoort = Municipality.by_slug("amersfoort")
+    assert amersfoort is not None and amersfoort.neighbourhoods
+    assert (
+        db.session.scalar(select(func.count()).where(CityNews.municipality_id == utrecht.id)) == 1
+    )
+
+    client = app.test_client()
+    page = client.get("/gemeente/utrecht")
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    assert utrecht.description[:30] in body and "Buurtbudget 2027" in body
+    assert "Koffieochtend in De Kwartiermaker" not in body  # an Amersfoort activity
+    assert "Koffieochtend in De Kwartiermaker" in client.get("/gemeente/amersfoort").get_data(
+        as_text=True
+    )
+
+    run_demo(runner)  # twice: no second appointment, no second city news
+    assert db.session.scalar(select(func.count()).select_from(MunicipalityStaff)) == 1
+    assert db.session.scalar(select(func.count()).select_from(CityNews)) == 1

@@ -368,7 +368,7 @@ def test_newsletter_reaches_only_active_subscribers_of_a_and_one_click_works(
 
 
 def test_the_unsubscribe_link_asks_first_on_get(client, setting):
-    from wijk.newsletters.services import unsubscribe_token
+    from wijk.newsletters.subscriptions import unsubscribe_token
 
     token = unsubscribe_token(setting["jan"].id, setting["a"].id)
     page = client.get(f"/nieuwsbrief/afmelden/{token}")
@@ -386,7 +386,7 @@ def test_the_unsubscribe_link_asks_first_on_get(client, setting):
 
 @pytest.mark.parametrize("method", ["GET", "POST"])
 def test_a_tampered_token_shows_a_friendly_page_and_changes_nothing(client, setting, method):
-    from wijk.newsletters.services import unsubscribe_token
+    from wijk.newsletters.subscriptions import unsubscribe_token
 
     token = unsubscribe_token(setting["jan"].id, setting["a"].id)
     for bad in (

@@ -9,6 +9,7 @@ from flask import Blueprint
 from wijk import (
     accounts,
     admin,
+    cities,
     contact,
     content,
     discover,
@@ -25,10 +26,14 @@ from wijk import (
 )
 from wijk.accounts import mfa as _accounts_mfa  # noqa: F401  (routes)
 from wijk.accounts import views as _accounts_views  # noqa: F401
+from wijk.admin import city_views as _admin_city_views  # noqa: F401
 from wijk.admin import views as _admin_views  # noqa: F401
+from wijk.cities import staff_views as _city_staff_views  # noqa: F401
+from wijk.cities import views as _city_views  # noqa: F401
 from wijk.contact import views as _contact_views  # noqa: F401
 from wijk.content import page as _content_page  # noqa: F401
 from wijk.content import views as _content_views  # noqa: F401
+from wijk.discover import city_views as _discover_city_views  # noqa: F401
 from wijk.discover import views as _discover_views  # noqa: F401
 from wijk.follows import views as _follow_views  # noqa: F401
 from wijk.helpdesk import views as _helpdesk_views  # noqa: F401
@@ -45,6 +50,7 @@ from wijk.signups import views as _signup_views  # noqa: F401
 
 BLUEPRINTS: tuple[Blueprint, ...] = (
     neighbourhoods.bp,
+    cities.bp,
     accounts.bp,
     content.bp,
     contact.bp,

@@ -43,6 +43,12 @@ CACHEABLE = frozenset(
         "discover.news_archive",
         "newsletters.archive",
         "newsletters.archived",
+        "cities.city",
+        "cities.news_archive",
+        "cities.news_page",
+        "cities.newsletter_archive",
+        "cities.newsletter_archived",
+        "discover.search_city",
     }
 )
 # Tables whose rows appear on public pages; a write to any of them bumps the version.
@@ -54,6 +60,8 @@ WATCHED = frozenset(
         "item_category",
         "signup",
         "newsletter",
+        "municipality",
+        "city_news",
     }
 )
 _CHANGED = "wijk.content_changed"

@@ -2,7 +2,7 @@
 the language of relay aliases and privacy requests (mail in the recipient's language)
 
 Revision ID: 0018
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-03
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0018'
-down_revision = '0012'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 

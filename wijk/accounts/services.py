@@ -15,7 +15,7 @@ from wijk.extensions import db
 from wijk.mail import queue_mail
 from wijk.models import Consent, User
 from wijk.models.base import utcnow
-from wijk.newsletters.services import subscribe
+from wijk.newsletters.subscriptions import subscribe
 from wijk.security.tokens import make_token, read_token
 
 # Checked against when an e-mail is unknown, so a login takes as long either way.

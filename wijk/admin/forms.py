@@ -23,7 +23,10 @@ class NeighbourhoodForm(FlaskForm):
         description=_l("The part after /wijk/, for example oog-in-al."),
     )
     city = StringField(
-        _l("City"), validators=[DataRequired(_l("Fill in a city.")), Length(max=100)]
+        _l("Municipality"),
+        validators=[DataRequired(_l("Fill in a municipality.")), Length(max=100)],
+        description=_l("Choose an existing municipality or type the name of a new one."),
+        render_kw={"list": "municipality-names"},  # the <datalist> beside the form
     )
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
     postcodes = StringField(
@@ -50,4 +53,27 @@ class AppointForm(FlaskForm):
             Length(max=254),
         ],
         description=_l("The person needs a confirmed account on Wijk."),
+    )
+
+
+class MunicipalityForm(FlaskForm):
+    description = TextAreaField(
+        _l("Description"),
+        validators=[Optional(), Length(max=2000)],
+        description=_l("Shown at the top of the city page."),
+    )
+
+
+class CityStaffForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail address of the new staff member"),
+        validators=[
+            DataRequired(_l("Fill in an e-mail address.")),
+            MailableEmail(),
+            Length(max=254),
+        ],
+        description=_l(
+            "The person needs a confirmed account on Wijk, and switches on two-step login "
+            "before the city pages open."
+        ),
     )

@@ -37,7 +37,10 @@ def _newsletter(record: ErasureRecord, now: datetime) -> None:
         update(NewsletterSubscription)
         .where(
             NewsletterSubscription.user_id == record.target_id,
-            NewsletterSubscription.neighbourhood_id == record.detail.get("neighbourhood"),
+            # A city newsletter's record names its municipality instead (issue 14).
+            NewsletterSubscription.municipality_id == record.detail["municipality"]
+            if "municipality" in record.detail
+            else NewsletterSubscription.neighbourhood_id == record.detail.get("neighbourhood"),
             NewsletterSubscription.withdrawn_at.is_(None),
         )
         .values(withdrawn_at=record.recorded_at)

@@ -26,6 +26,7 @@ from wijk.demo.vocabulary import load_vocabulary
 from wijk.extensions import db
 from wijk.models import User
 from wijk.models.base import utcnow
+from wijk.models.neighbourhood import slugify
 
 
 @click.command("demo")
@@ -88,7 +89,7 @@ def demo_command(
         click.echo(
             "Demo content added: {neighbourhoods} neighbourhoods, {organisations} "
             "organisations, {activities} activities, {offers} offers and requests, "
-            "{accounts} accounts.".format(**added)
+            "{accounts} accounts, {city_staff} city staff.".format(**added)
         )
     else:
         click.echo("Demo content is already present; nothing added.")
@@ -106,6 +107,9 @@ def demo_command(
         click.echo(f"Done in {time.perf_counter() - started:.1f} s.")
 
     print_accounts(content.accounts)
+    cities = ", ".join(f"/gemeente/{slugify(c.name)}" for c in content.municipalities)
+    if cities:
+        click.echo(f"City pages: {cities}")
 
 
 def local_today() -> date:

@@ -5,6 +5,8 @@ a category code), so seed.py can trust what it gets. The keys, per entry:
 
 - `[[accounts]]`: email, name, role (printed after the seed), is_admin, locale.
 - `[news]`: author (an account), title and text, with {name} for the neighbourhood.
+- `[[municipalities]]`: name, description, staff (accounts on its staff), and an
+  optional city news message (news_title, news_text).
 - `[categories]`: code = words that, found in an activity, give it that category.
 - `[[neighbourhoods]]`: slug, name, city, postcodes, owner, description, co_managers
   ({organisation, manager} pairs), and lists of organisations, activities, offers.
@@ -117,6 +119,15 @@ class PlaceSpec:
 
 
 @dataclass(frozen=True)
+class MunicipalitySpec:
+    name: str
+    description: str
+    staff: tuple[str, ...] = ()
+    news_title: str | None = None
+    news_text: str | None = None
+
+
+@dataclass(frozen=True)
 class NewsSpec:
     author: str
     title: str
@@ -129,6 +140,7 @@ class DemoContent:
     news: NewsSpec
     categories: dict[str, tuple[str, ...]]
     places: tuple[PlaceSpec, ...]
+    municipalities: tuple[MunicipalitySpec, ...] = ()
 
     @property
     def slugs(self) -> tuple[str, ...]:
@@ -166,8 +178,31 @@ def load_content(path: Path = CONTENT_FILE) -> DemoContent:
     places = tuple(_place(f, emails) for f in root.tables("neighbourhoods"))
     if len({place.slug for place in places}) < len(places):
         root.fail("a slug is used twice", "neighbourhoods")
+    cities = tuple(_municipality(f, emails) for f in root.tables("municipalities", required=False))
+    if len({city.name for city in cities}) < len(cities):
+        root.fail("a municipality is listed twice", "municipalities")
     root.done()
-    return DemoContent(accounts, news, words, places)
+    return DemoContent(accounts, news, words, places, cities)
+
+
+def _municipality(f: Fields, emails: set[str]) -> MunicipalitySpec:
+    staff = f.texts("staff", ())
+    for n, email in enumerate(staff):
+        if email not in emails:
+            f.fail(f"{email!r} is not one of the accounts", f"staff[{n}]")
+    title = f.text("news_title", None)
+    text = f.prose("news_text") if "news_text" in f.data else None
+    if (title is None) != (text is None):
+        f.fail("give both news_title and news_text, or neither", "news_title")
+    city = MunicipalitySpec(
+        name=f.text("name"),
+        description=f.prose("description"),
+        staff=staff,
+        news_title=title,
+        news_text=text,
+    )
+    f.done()
+    return city
 
 
 def _account(f: Fields) -> DemoAccount:

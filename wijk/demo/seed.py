@@ -1,6 +1,7 @@
 """Turn the demo content into rows: accounts, neighbourhoods with their postcodes,
 organisations, activities (some taking sign-ups) with categories, offers and requests,
-co-managers and a welcome news item. What exists is found by account e-mail and
+co-managers and a welcome news item; the municipalities' descriptions, staff and city
+news. What exists is found by account e-mail and
 neighbourhood slug and left alone, so seeding twice adds nothing."""
 
 from __future__ import annotations
@@ -17,8 +18,11 @@ from wijk.demo.content import WEEKDAY_CODES, Contact, DemoAccount, DemoContent, 
 from wijk.extensions import db
 from wijk.models import (
     Activity,
+    CityNews,
     Consent,
     ItemManager,
+    Municipality,
+    MunicipalityStaff,
     Neighbourhood,
     NeighbourhoodPostcode,
     NewsItem,
@@ -59,8 +63,43 @@ def seed_demo(content: DemoContent, today: date, now: datetime) -> dict[str, int
         if place.slug in existing:
             continue
         _add_place(content, place, users, today, now, counts)
+    db.session.flush()
+    counts["city_staff"] = _add_municipalities(content, users, now)
     db.session.commit()
     return counts if any(counts.values()) else None
+
+
+def _add_municipalities(content: DemoContent, users: dict[str, User], now: datetime) -> int:
+    """Describe the demo cities, add their missing staff and, once, their city news.
+    Returns the number of staff appointments made."""
+    made = 0
+    for spec in content.municipalities:
+        city = Municipality.named(spec.name)
+        if not city.description:
+            city.description = spec.description
+        db.session.flush()
+        for email in spec.staff:
+            user = users[email]
+            if db.session.get(MunicipalityStaff, (city.id, user.id)) is None:
+                db.session.add(MunicipalityStaff(municipality_id=city.id, user_id=user.id))
+                made += 1
+        if spec.news_title and spec.news_text:
+            exists = db.session.scalar(
+                select(CityNews.id).where(
+                    CityNews.municipality_id == city.id, CityNews.title == spec.news_title
+                )
+            )
+            if exists is None:
+                db.session.add(
+                    CityNews(
+                        municipality_id=city.id,
+                        author_id=users[spec.staff[0]].id if spec.staff else None,
+                        title=spec.news_title,
+                        body_html=paragraphs(spec.news_text),
+                        created_at=now - timedelta(days=2),
+                    )
+                )
+    return made
 
 
 def _ensure_accounts(

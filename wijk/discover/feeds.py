@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 from flask import current_app, request
 from markupsafe import escape
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import joinedload
 
 from wijk.clock import local_now
@@ -23,7 +23,14 @@ from wijk.content.categories import label
 from wijk.discover.listing import PUBLISHED, at_next_date, current, not_ended
 from wijk.extensions import db
 from wijk.filters import local_datetime, local_time
-from wijk.models import ActivityOccurrence, Item, ItemKind, Neighbourhood, OccurrenceStatus
+from wijk.models import (
+    ActivityOccurrence,
+    Item,
+    ItemKind,
+    Municipality,
+    Neighbourhood,
+    OccurrenceStatus,
+)
 from wijk.models.base import utcnow
 from wijk.sanitize import plain_text
 from wijk.series.rules import expand
@@ -41,8 +48,17 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # --- iCal ---------------------------------------------------------------------------
 
 
-def upcoming_for_calendar(neighbourhood: Neighbourhood) -> list[ItemView]:
-    """Activities still on, a series once (its RRULE holds every date)."""
+def _where(place: Neighbourhood | Municipality) -> ColumnElement[bool]:
+    """Items of a neighbourhood, or of every neighbourhood of a city."""
+    if isinstance(place, Municipality):
+        city = select(Neighbourhood.id).where(Neighbourhood.municipality_id == place.id)
+        return Item.neighbourhood_id.in_(city)
+    return Item.neighbourhood_id == place.id
+
+
+def upcoming_for_calendar(place: Neighbourhood | Municipality) -> list[ItemView]:
+    """Activities still on, a series once (its RRULE holds every date); of one
+    neighbourhood or of a whole city."""
     now = local_now()
     items = db.session.scalars(
         select(Item)
@@ -50,7 +66,7 @@ def upcoming_for_calendar(neighbourhood: Neighbourhood) -> list[ItemView]:
         .where(
             PUBLISHED,
             Item.kind == ItemKind.ACTIVITY,
-            Item.neighbourhood_id == neighbourhood.id,
+            _where(place),
             not_ended(now),
         )
         .order_by(Item.starts_at, Item.id)
@@ -192,14 +208,14 @@ def _host() -> str:
 # --- Atom ---------------------------------------------------------------------------
 
 
-def newest_for_feed(neighbourhood: Neighbourhood) -> list[ItemView]:
-    """The newest activities, offers/requests and news of a neighbourhood."""
+def newest_for_feed(place: Neighbourhood | Municipality) -> list[ItemView]:
+    """The newest activities, offers/requests and news of a neighbourhood or a city."""
     items = db.session.scalars(
         select(Item)
         .options(joinedload(Item.organisation))
         .where(
             PUBLISHED,
-            Item.neighbourhood_id == neighbourhood.id,
+            _where(place),
             Item.kind.in_((ItemKind.ACTIVITY, ItemKind.OFFER, ItemKind.NEWS)),
             current(local_now()),
         )

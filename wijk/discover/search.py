@@ -23,7 +23,7 @@ from wijk.clock import local_now
 from wijk.content.categories import has_category
 from wijk.discover.listing import PUBLISHED, current
 from wijk.extensions import db
-from wijk.models import Item, ItemKind, Neighbourhood
+from wijk.models import Item, ItemKind, Municipality, Neighbourhood
 from wijk.series.occurrences import has_date_between
 
 KINDS = tuple(ItemKind)
@@ -53,6 +53,7 @@ def search(
     query: str | None,
     *,
     neighbourhood: Neighbourhood | None = None,
+    municipality: Municipality | None = None,
     kind: str | None = None,
     category: str | None = None,
     date_from: date | None = None,
@@ -63,7 +64,8 @@ def search(
 ) -> Results:
     """Published items matching every word, best first. Offers past their expiry date
     and activities that have ended are left out; a date range keeps the activities that
-    take place in it (and only activities, the one kind with dates)."""
+    take place in it (and only activities, the one kind with dates). `municipality`
+    keeps the items of that city's neighbourhoods."""
     words = terms(query)
     if not words:
         return Results([], False)
@@ -75,7 +77,10 @@ def search(
         matches, best_first = _sqlite(words)
         statement = select(Item).join(_fts, _fts.c.rowid == Item.id).where(matches)
     statement = (
-        statement.where(*_filters(neighbourhood, kind, category, date_from, date_to, now))
+        statement.where(
+            *_filters(neighbourhood, kind, category, date_from, date_to, now),
+            *_in_city(municipality),
+        )
         .order_by(best_first, Item.id.desc())
         .limit(limit + 1)
         .offset(offset)
@@ -108,6 +113,13 @@ def _postgresql(words: list[str]) -> tuple[ColumnExpressionArgument[bool], Colum
     query = func.to_tsquery(literal_column("'dutch'::regconfig"), " & ".join(parts))
     vector: ColumnClause[Any] = literal_column("item.search_vector")
     return vector.op("@@")(query), func.ts_rank_cd(vector, query).desc()
+
+
+def _in_city(municipality: Municipality | None) -> list[ColumnElement]:
+    if municipality is None:
+        return []
+    ids = select(Neighbourhood.id).where(Neighbourhood.municipality_id == municipality.id)
+    return [Item.neighbourhood_id.in_(ids)]
 
 
 def _filters(neighbourhood, kind, category, date_from, date_to, now) -> list[ColumnElement]:

@@ -20,7 +20,7 @@ from wijk.discover.forms import NewsForm
 from wijk.discover.listing import at_next_date
 from wijk.discover.search import MAX_TERMS, WORD, SearchError, search, terms
 from wijk.extensions import db, limiter
-from wijk.models import ActivityOccurrence, Item, ItemKind, Neighbourhood, NewsItem
+from wijk.models import ActivityOccurrence, Item, ItemKind, Municipality, Neighbourhood, NewsItem
 from wijk.sanitize import editable_text
 from wijk.security.decorators import manager_required
 from wijk.security.permissions import can_moderate, require
@@ -108,9 +108,12 @@ def search_neighbourhood(slug: str):
     return _search(_place(slug), fixed=True)
 
 
-def _search(place: Neighbourhood | None, *, fixed: bool = False):
-    """Search with filters; empty or odd input gets an explanation, never an error page."""
+def _search(place: Neighbourhood | None, *, fixed: bool = False, city: Municipality | None = None):
+    """Search with filters; empty or odd input gets an explanation, never an error page.
+    With `city`, only that city's neighbourhoods are searched and offered as a filter."""
     args = request.args
+    if city is not None:
+        place = next((n for n in city.neighbourhoods if n.slug == args.get("wijk")), None)
     query = args.get("q", "")[:200]
     kind = content_services.SLUG_KINDS.get(args.get("soort", ""))
     category = categories.valid(args.get("categorie"))
@@ -128,6 +131,7 @@ def _search(place: Neighbourhood | None, *, fixed: bool = False):
             results = search(
                 query,
                 neighbourhood=place,
+                municipality=city,
                 kind=kind,
                 category=category,
                 date_from=date_from,
@@ -156,6 +160,8 @@ def _search(place: Neighbourhood | None, *, fixed: bool = False):
     endpoint = "discover.search_neighbourhood" if fixed else "discover.search_all"
     # url_for's keyword-only options are typed; the link's values go in as one dict.
     values: dict[str, Any] = {"slug": place.slug} if fixed and place is not None else {}
+    if city is not None:
+        endpoint, values = "discover.search_city", {"city_slug": city.slug}
     values.update(filters)
     return render_template(
         "discover/search.html",
@@ -172,7 +178,9 @@ def _search(place: Neighbourhood | None, *, fixed: bool = False):
         problems=problems,
         results=views,
         page=page,
-        neighbourhoods=[] if fixed else Neighbourhood.ordered(),
+        city=city,
+        form_action=url_for(endpoint, **values),
+        neighbourhoods=[] if fixed else city.neighbourhoods if city else Neighbourhood.ordered(),
         next_url=url_for(endpoint, **values, pagina=page + 1) if has_more else None,
         previous_url=url_for(endpoint, **values, pagina=page - 1) if page > 1 else None,
     ), status
@@ -307,11 +315,16 @@ def organisation_atom(item_id: int):
 
 @bp.get("/sitemap.xml")
 def sitemap() -> Response:
-    """Public pages only: home, neighbourhoods and current published items and news."""
+    """Public pages only: home, neighbourhoods, cities and current published items and
+    news."""
     urls: list[tuple[str, date | None]] = [(url_for("neighbourhoods.home", _external=True), None)]
     urls += [
         (url_for("neighbourhoods.neighbourhood", slug=place.slug, _external=True), None)
         for place in Neighbourhood.ordered()
+    ]
+    urls += [
+        (url_for("cities.city", city_slug=city.slug, _external=True), None)
+        for city in Municipality.ordered()
     ]
     for item_id, kind, updated_at in feeds.sitemap_rows(local_now()):
         if kind == ItemKind.NEWS:
@@ -331,6 +344,7 @@ def sitemap() -> Response:
 def robots():
     body = (
         "User-agent: *\nDisallow: /zoeken\nDisallow: /wijk/*/zoeken\n"
+        "Disallow: /gemeente/*/zoeken\nDisallow: /gemeente/*/beheer\n"
         f"Sitemap: {url_for('.sitemap', _external=True)}\n"
     )
     return _feed(body.encode(), "text/plain")

@@ -31,7 +31,11 @@ from wijk.models import (
 )
 from wijk.models.base import utcnow
 from wijk.moderation.holds import held_items
-from wijk.security.permissions import can_moderate
+from wijk.security.permissions import (
+    can_moderate,
+    city_neighbourhood_ids,
+    managed_neighbourhood_ids,
+)
 from wijk.signups import notices
 
 QUEUE_DAYS = 14
@@ -48,10 +52,12 @@ class ModerationError(Exception):
 
 
 def managed_neighbourhoods(user: User) -> list[Neighbourhood]:
-    """The neighbourhoods the user moderates: the appointed ones, or all for an admin."""
+    """The neighbourhoods the user moderates: the appointed ones and those of the cities
+    the user is staff of, or all for an admin."""
     query = select(Neighbourhood).order_by(Neighbourhood.name)
     if not user.is_admin:
-        query = query.join(NeighbourhoodManager).where(NeighbourhoodManager.user_id == user.id)
+        ids = managed_neighbourhood_ids(user) | city_neighbourhood_ids(user)
+        query = query.where(Neighbourhood.id.in_(ids))
     return list(db.session.scalars(query))
 
 

@@ -18,10 +18,10 @@ from wijk.content.page import item_url
 from wijk.content.views import KIND_PATH, load_item
 from wijk.extensions import db, limiter
 from wijk.manage import bp, forms, services
-from wijk.models import Item, Neighbourhood
+from wijk.models import Item, Municipality, Neighbourhood
 from wijk.sanitize import editable_text
 from wijk.security.decorators import manager_required
-from wijk.security.permissions import suspended_in
+from wijk.security.permissions import can_act_for_city, suspended_in
 from wijk.visibility import item_view
 
 PAGE_SIZE = 100
@@ -49,7 +49,12 @@ def manage_item_link(item: Item) -> str:
 def index():
     places = services.managed_neighbourhoods(current_user)
     counts = services.open_report_counts([p.id for p in places])
-    return render_template("manage/index.html", places=places, counts=counts)
+    return render_template(
+        "manage/index.html",
+        places=places,
+        counts=counts,
+        cities=[c for c in Municipality.ordered() if can_act_for_city(current_user, c)],
+    )
 
 
 @bp.get("/beheer/<slug>")

@@ -5,6 +5,7 @@ from wijk.models.accounts import Consent, RecoveryCode, User
 from wijk.models.audit import AuditEntry
 from wijk.models.backup import ErasureRecord
 from wijk.models.cache import ContentVersion
+from wijk.models.city import CityNews
 from wijk.models.content import (
     CATEGORIES,
     ITEM_CLASSES,
@@ -50,6 +51,7 @@ __all__ = [
     "ActivityOccurrence",
     "AuditEntry",
     "Breach",
+    "CityNews",
     "BlockedSender",
     "Consent",
     "ErasureRecord",

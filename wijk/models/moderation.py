@@ -34,7 +34,7 @@ class ItemRevision(Model):
             purpose="show what a manager changed and allow undoing it",
             basis="legitimate_interest",
             retention="content_contact",
-            audience="the author, co-managers and managers of the neighbourhood",
+            audience="the author, co-managers and managers and city staff of the neighbourhood",
         ),
     )
     note: Mapped[str | None] = mapped_column(Text)
@@ -63,7 +63,7 @@ class Report(Model):
             purpose="let managers judge the report",
             basis="legitimate_interest",
             retention="report",
-            audience="managers of the neighbourhood; admins",
+            audience="managers and city staff of the neighbourhood; admins",
         ),
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -83,7 +83,9 @@ def _suspension(purpose: str) -> dict:
         purpose=purpose,
         basis="legitimate_interest",
         retention="suspension",
-        audience="the person; managers of the neighbourhood (admins for site-wide ones)",
+        audience=(
+            "the person; managers and city staff of the neighbourhood (admins for site-wide ones)"
+        ),
     )
 
 

@@ -18,6 +18,7 @@ from wijk.extensions import db
 from wijk.models import (
     Activity,
     ActivityOccurrence,
+    CityNews,
     Item,
     ItemKind,
     ItemStatus,
@@ -148,3 +149,27 @@ def board(neighbourhood: Neighbourhood, today: date | None = None) -> Board:
     for kind in ("offer", "news"):
         found[kind].sort(key=attrgetter("created_at", "id"), reverse=True)
     return Board(found["organisation"], found["offer"], found["news"][:NEWS_SHOWN])
+
+
+def with_city_news(slug: str, today: date | None = None) -> tuple[Neighbourhood | None, list]:
+    """The neighbourhood at `slug` (with its municipality) and its city's news of the
+    last NEWS_DAYS days, newest first, in one query: the neighbourhood page shows that
+    news marked as city news."""
+    today = today or local_now().date()
+    since = local_day_start(today - timedelta(days=NEWS_DAYS))
+    rows = db.session.execute(
+        select(Neighbourhood, CityNews)
+        .outerjoin(
+            CityNews,
+            and_(
+                CityNews.municipality_id == Neighbourhood.municipality_id,
+                CityNews.created_at >= since,
+            ),
+        )
+        .where(Neighbourhood.slug == slug)
+        .order_by(CityNews.created_at.desc(), CityNews.id.desc())
+        .limit(NEWS_SHOWN)
+    ).all()
+    if not rows:
+        return None, []
+    return rows[0][0], [news for _place, news in rows if news is not None]

@@ -5,10 +5,12 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from wijk.content.categories import valid as valid_category
 from wijk.extensions import db
-from wijk.models import Neighbourhood
+from wijk.models import Municipality
 from wijk.neighbourhoods import bp, services
 from wijk.security.redirects import safe_next
 from wijk.visibility import item_views, on_dates
@@ -16,7 +18,17 @@ from wijk.visibility import item_views, on_dates
 
 @bp.get("/")
 def home():
-    return render_template("neighbourhoods/home.html", neighbourhoods=Neighbourhood.ordered())
+    return render_template("neighbourhoods/home.html", cities=_cities())
+
+
+def _cities() -> list[Municipality]:
+    """The home page's groups: every municipality that has a neighbourhood, by name."""
+    query = (
+        select(Municipality)
+        .options(selectinload(Municipality.neighbourhoods))
+        .order_by(Municipality.name)
+    )
+    return [city for city in db.session.scalars(query) if city.neighbourhoods]
 
 
 @bp.get("/postcode")
@@ -24,12 +36,12 @@ def postcode():
     """Lead a visitor from their postcode to their neighbourhood."""
     entered = request.args.get("postcode", "")
     code = services.parse_postcode(entered)
-    neighbourhoods = Neighbourhood.ordered()
+    cities = _cities()
     if code is None:
         error = _("Enter a Dutch postcode, for example 1234 or 1234 AB.")
         return render_template(
             "neighbourhoods/home.html",
-            neighbourhoods=neighbourhoods,
+            cities=cities,
             postcode=entered,
             postcode_error=error,
         ), 400
@@ -40,7 +52,7 @@ def postcode():
         error = _("No neighbourhood on Wijk covers postcode %(code)s yet.", code=code)
         return render_template(
             "neighbourhoods/home.html",
-            neighbourhoods=neighbourhoods,
+            cities=cities,
             postcode=entered,
             postcode_error=error,
         ), 404
@@ -49,7 +61,7 @@ def postcode():
 
 @bp.get("/wijk/<slug>")
 def neighbourhood(slug: str):
-    place = Neighbourhood.by_slug(slug)
+    place, city_news = services.with_city_news(slug)
     if place is None:
         abort(404)
     category = valid_category(request.args.get("categorie"))
@@ -71,6 +83,7 @@ def neighbourhood(slug: str):
         organisations=item_views(board.organisations, viewer),
         offers=item_views(board.offers, viewer),
         news=item_views(board.news, viewer),
+        city_news=city_news,
     )
 
 

@@ -9,12 +9,12 @@ from datetime import datetime, timedelta
 
 from flask import url_for
 from markdown_it import MarkdownIt
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 
 from wijk.clock import local_now
 from wijk.content.services import KIND_SLUGS
 from wijk.extensions import db
-from wijk.models import Activity, ItemStatus, Newsletter
+from wijk.models import Activity, ItemStatus, Neighbourhood, Newsletter
 from wijk.sanitize import clean_rich_text, plain_text
 from wijk.visibility import ItemView, item_views
 
@@ -46,8 +46,19 @@ def text_part(html: str) -> str:
     return plain_text(re.sub(r"(?i)<li\b[^>]*>", "<li>- ", html))
 
 
+def _in_place(newsletter: Newsletter) -> ColumnElement[bool]:
+    """Activities of the newsletter's neighbourhood, or of every neighbourhood of its city."""
+    if newsletter.municipality_id is not None:
+        return Activity.neighbourhood_id.in_(
+            select(Neighbourhood.id).where(
+                Neighbourhood.municipality_id == newsletter.municipality_id
+            )
+        )
+    return Activity.neighbourhood_id == newsletter.neighbourhood_id
+
+
 def agenda_for(newsletter: Newsletter, now: datetime | None = None) -> list[tuple[ItemView, str]]:
-    """Public activities of the neighbourhood in the coming weeks, through the gate as
+    """Public activities of the neighbourhood (or city) in the coming weeks, through the gate as
     an anonymous visitor sees them; empty when the newsletter has no agenda section."""
     if not newsletter.with_agenda:
         return []
@@ -55,7 +66,7 @@ def agenda_for(newsletter: Newsletter, now: datetime | None = None) -> list[tupl
     items = db.session.scalars(
         select(Activity)
         .where(
-            Activity.neighbourhood_id == newsletter.neighbourhood_id,
+            _in_place(newsletter),
             Activity.status == ItemStatus.PUBLISHED,
             Activity.starts_at >= now,
             Activity.starts_at < now + timedelta(weeks=AGENDA_WEEKS),

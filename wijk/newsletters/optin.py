@@ -14,34 +14,34 @@ from sqlalchemy import select
 
 from wijk.extensions import db
 from wijk.mail import queue_mail
-from wijk.models import Neighbourhood, NewsletterSubscription
+from wijk.models import NewsletterSubscription
+from wijk.newsletters.places import Place, of_place, place_ids
 from wijk.security.tokens import make_token, read_token
 
 CONFIRM_PURPOSE = "newsletter-confirm"
 CONFIRM_WITHIN = timedelta(days=7)  # also the retention of an unconfirmed opt-in
 
 
-def _open_rows(neighbourhood_id: int, email: str):
+def _open_rows(place: Place, email: str):
     return select(NewsletterSubscription).where(
-        NewsletterSubscription.neighbourhood_id == neighbourhood_id,
+        of_place(NewsletterSubscription, place),
         NewsletterSubscription.user_id.is_(None),
         NewsletterSubscription.email == email,
         NewsletterSubscription.withdrawn_at.is_(None),
     )
 
 
-def request_subscription(
-    neighbourhood: Neighbourhood, email: str, locale: str, now: datetime
-) -> bool:
-    """Record a pending opt-in and queue the confirmation mail; the caller need not
-    commit. False (and no mail) when the address is subscribed already."""
+def request_subscription(place: Place, email: str, locale: str, now: datetime) -> bool:
+    """Record a pending opt-in for a neighbourhood's or a city's newsletter and queue the
+    confirmation mail; the caller need not commit. False (and no mail) when the address
+    is subscribed already."""
     email = email.strip().lower()
-    row = db.session.scalar(_open_rows(neighbourhood.id, email))
+    row = db.session.scalar(_open_rows(place, email))
     if row is not None and row.confirmed_at is not None:
         return False
     if row is None:
         row = NewsletterSubscription(
-            neighbourhood_id=neighbourhood.id,
+            **place_ids(place),
             email=email,
             locale=locale,
             source="email",
@@ -59,7 +59,7 @@ def request_subscription(
         email,
         "newsletter_confirm",
         locale=locale,
-        neighbourhood=neighbourhood,
+        neighbourhood=place,
         link=link,
         days=CONFIRM_WITHIN.days,
     )

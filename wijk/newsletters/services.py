@@ -1,32 +1,31 @@
-"""Newsletter subscriptions and newsletters.
+"""Newsletters and their subscribers (the opt-ins themselves: subscriptions.py).
 
-Each opt-in is its own NewsletterSubscription row (neighbourhood, time, source); a
-withdrawal stamps `withdrawn_at` and a new opt-in is a new row, so the history stays.
-Only verified, not-deleted accounts count as subscribers. A newsletter is queued in the
-outbox with bulk inserts: the mail is rendered once per language and only the personal
-unsubscribe link is filled in per person. No tracking pixels, no tracked links."""
+Only verified, not-deleted accounts count as subscribers. A newsletter and an opt-in
+belong to a neighbourhood or to a municipality (the city newsletter, issue 14): `Place`.
+A newsletter is queued in the outbox with bulk inserts: the mail is rendered once per
+language and only the personal unsubscribe link is filled in per person. No tracking
+pixels, no tracked links."""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask import current_app, url_for
 from sqlalchemy import func, select, update
 
-from wijk import audit, ledger
+from wijk import audit
 from wijk.extensions import changed_rows, db
 from wijk.mail import Mail, queue_bulk, queue_mail, render_mail
 from wijk.models import Neighbourhood, Newsletter, NewsletterSubscription, User
 from wijk.models.base import utcnow
 from wijk.newsletters.formatting import agenda_for, render_markdown, text_part
+from wijk.newsletters.places import Place, archive_url, of_place, place_ids
+from wijk.newsletters.subscriptions import email_unsubscribe_token, place_unsubscribe_token
 from wijk.sanitize import plain_text
-from wijk.security.tokens import make_token, read_token
 
-SOURCES = ("signup", "account", "page", "email")
-TOKEN_PURPOSE = "unsubscribe"  # noqa: S105 (a salt name, not a secret)
 # Stands in for the personal unsubscribe URL while the mail is rendered once; only
 # characters that neither HTML nor text escaping changes.
 _LINK_MARK = "WIJKUNSUBSCRIBELINKMARK"
@@ -35,129 +34,6 @@ SUBJECT_MAX = 200
 
 class NewsletterError(Exception):
     """The newsletter cannot be saved or sent as it is; str(error) names the reason."""
-
-
-# --- subscriptions ---------------------------------------------------------------------
-
-
-def _active(user_id: int, neighbourhood_id: int):
-    return select(NewsletterSubscription).where(
-        NewsletterSubscription.user_id == user_id,
-        NewsletterSubscription.neighbourhood_id == neighbourhood_id,
-        NewsletterSubscription.withdrawn_at.is_(None),
-    )
-
-
-def active_neighbourhood_ids(user: User) -> set[int]:
-    return set(
-        db.session.scalars(
-            select(NewsletterSubscription.neighbourhood_id).where(
-                NewsletterSubscription.user_id == user.id,
-                NewsletterSubscription.withdrawn_at.is_(None),
-            )
-        )
-    )
-
-
-def subscribe(user: User, neighbourhood_id: int, source: str) -> NewsletterSubscription | None:
-    """Record one opt-in; nothing when an active one exists. The caller commits."""
-    if source not in SOURCES:
-        raise ValueError(source)
-    if db.session.scalar(_active(user.id, neighbourhood_id)) is not None:
-        return None
-    subscription = NewsletterSubscription(
-        user_id=user.id, neighbourhood_id=neighbourhood_id, source=source, subscribed_at=utcnow()
-    )
-    db.session.add(subscription)
-    return subscription
-
-
-def withdraw(user_id: int, neighbourhood_id: int) -> int:
-    """Close every active opt-in of this person for this neighbourhood; the caller commits."""
-    withdrawn = changed_rows(
-        update(NewsletterSubscription)
-        .where(
-            NewsletterSubscription.user_id == user_id,
-            NewsletterSubscription.neighbourhood_id == neighbourhood_id,
-            NewsletterSubscription.withdrawn_at.is_(None),
-        )
-        .values(withdrawn_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    if withdrawn:
-        ledger.note(ledger.NEWSLETTER, user_id, neighbourhood=neighbourhood_id)
-    return withdrawn
-
-
-def set_subscriptions(user: User, wanted: Iterable[int], source: str = "account") -> None:
-    """Make the person's active opt-ins exactly `wanted` (ids of existing neighbourhoods)."""
-    wanted = set(wanted) & set(db.session.scalars(select(Neighbourhood.id)))
-    current = active_neighbourhood_ids(user)
-    for neighbourhood_id in wanted - current:
-        subscribe(user, neighbourhood_id, source)
-    for neighbourhood_id in current - wanted:
-        withdraw(user.id, neighbourhood_id)
-    db.session.commit()
-
-
-def unsubscribe_token(user_id: int, neighbourhood_id: int) -> str:
-    return make_token(TOKEN_PURPOSE, {"u": user_id, "n": neighbourhood_id})
-
-
-def email_unsubscribe_token(subscription_id: int) -> str:
-    """The link of an opt-in without an account names that one row."""
-    return make_token(TOKEN_PURPOSE, {"s": subscription_id})
-
-
-@dataclass(frozen=True)
-class Unsubscribe:
-    user_id: int | None
-    neighbourhood: Neighbourhood
-    subscription_id: int | None = None
-
-
-def read_unsubscribe_token(token: str) -> Unsubscribe | None:
-    """The signed link never expires (RFC 8058 one-click); a forged one gives None."""
-    data = read_token(TOKEN_PURPOSE, token, max_age=None)
-    if data and isinstance(data.get("s"), int):
-        row = db.session.get(NewsletterSubscription, data["s"])
-        if row is None or row.user_id is not None:
-            return None
-        return Unsubscribe(None, row.neighbourhood, row.id)
-    if not data or not isinstance(data.get("u"), int) or not isinstance(data.get("n"), int):
-        return None
-    neighbourhood = db.session.get(Neighbourhood, data["n"])
-    return Unsubscribe(data["u"], neighbourhood) if neighbourhood is not None else None
-
-
-def is_subscribed(target: Unsubscribe) -> bool:
-    """Whether the link still has something to stop: a used link says so instead of asking."""
-    if target.subscription_id is not None:
-        row = db.session.get(NewsletterSubscription, target.subscription_id)
-        return row is not None and row.withdrawn_at is None
-    if target.user_id is None:
-        return False
-    return db.session.scalar(_active(target.user_id, target.neighbourhood.id)) is not None
-
-
-def unsubscribe(target: Unsubscribe) -> bool:
-    """Withdraw by link, without login; True when something was active."""
-    if target.subscription_id is not None:
-        closed = changed_rows(
-            update(NewsletterSubscription)
-            .where(
-                NewsletterSubscription.id == target.subscription_id,
-                NewsletterSubscription.withdrawn_at.is_(None),
-            )
-            .values(withdrawn_at=utcnow())
-            .execution_options(synchronize_session=False)
-        )
-    elif target.user_id is not None:
-        closed = withdraw(target.user_id, target.neighbourhood.id)
-    else:
-        closed = 0
-    db.session.commit()
-    return closed > 0
 
 
 # --- subscribers, as the manager sees them ----------------------------------------------
@@ -169,50 +45,53 @@ def split_name(name: str) -> tuple[str, str]:
     return first, last.strip()
 
 
-def _subscribers(neighbourhood_id: int):
-    """Verified, living accounts with an active opt-in for the neighbourhood."""
+def _subscribers(place: Place):
+    """Verified, living accounts with an active opt-in for the place."""
     active = select(NewsletterSubscription.user_id).where(
-        NewsletterSubscription.neighbourhood_id == neighbourhood_id,
-        NewsletterSubscription.withdrawn_at.is_(None),
+        of_place(NewsletterSubscription, place), NewsletterSubscription.withdrawn_at.is_(None)
     )
     return select(User.id, User.name, User.email, User.locale).where(
         User.id.in_(active), User.email_verified_at.is_not(None), User.deleted_at.is_(None)
     )
 
 
-def _email_subscribers(neighbourhood_id: int):
+def _email_subscribers(place: Place):
     """Confirmed opt-ins without an account (double opt-in done, not withdrawn)."""
     return select(
         NewsletterSubscription.id, NewsletterSubscription.email, NewsletterSubscription.locale
     ).where(
-        NewsletterSubscription.neighbourhood_id == neighbourhood_id,
+        of_place(NewsletterSubscription, place),
         NewsletterSubscription.user_id.is_(None),
         NewsletterSubscription.confirmed_at.is_not(None),
         NewsletterSubscription.withdrawn_at.is_(None),
     )
 
 
-def account_subscriber_count(neighbourhood_id: int) -> int:
-    return (
-        db.session.scalar(
-            select(func.count()).select_from(_subscribers(neighbourhood_id).subquery())
-        )
-        or 0
-    )
+def _count(query) -> int:
+    return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
 
 
-def email_subscriber_count(neighbourhood_id: int) -> int:
-    return (
-        db.session.scalar(
-            select(func.count()).select_from(_email_subscribers(neighbourhood_id).subquery())
-        )
-        or 0
-    )
+def _place(place: Place | int) -> Place:
+    """Callers of the neighbourhood newsletter pass an id; they still may."""
+    if isinstance(place, int):
+        found = db.session.get(Neighbourhood, place)
+        if found is None:
+            raise ValueError(place)
+        return found
+    return place
 
 
-def subscriber_count(neighbourhood_id: int) -> int:
-    """Everyone a newsletter of the neighbourhood goes to: accounts and e-mail opt-ins."""
-    return account_subscriber_count(neighbourhood_id) + email_subscriber_count(neighbourhood_id)
+def account_subscriber_count(place: Place | int) -> int:
+    return _count(_subscribers(_place(place)))
+
+
+def email_subscriber_count(place: Place | int) -> int:
+    return _count(_email_subscribers(_place(place)))
+
+
+def subscriber_count(place: Place | int) -> int:
+    """Everyone a newsletter of the place goes to: accounts and e-mail opt-ins."""
+    return account_subscriber_count(place) + email_subscriber_count(place)
 
 
 @dataclass(frozen=True)
@@ -229,7 +108,7 @@ def subscribers(
     """One page of active subscribers, for the manager's screen. Each person shown gets
     an audit entry: the list is a view of their personal data."""
     rows = db.session.execute(
-        _subscribers(neighbourhood.id)
+        _subscribers(neighbourhood)
         .order_by(User.name, User.id)
         .limit(per_page)
         .offset((max(page, 1) - 1) * per_page)
@@ -253,7 +132,7 @@ def _cell(value: str) -> str:
 def export_csv(neighbourhood: Neighbourhood, actor: User) -> tuple[str, int]:
     """Every active subscriber as CSV for a mail program, with one audit entry per
     person exported. Returns (csv text, number of people)."""
-    rows = db.session.execute(_subscribers(neighbourhood.id).order_by(User.name, User.id)).all()
+    rows = db.session.execute(_subscribers(neighbourhood).order_by(User.name, User.id)).all()
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_HEADER)
@@ -275,7 +154,7 @@ def export_csv(neighbourhood: Neighbourhood, actor: User) -> tuple[str, int]:
 
 
 def save(
-    neighbourhood: Neighbourhood,
+    place: Place,
     author: User,
     subject: str,
     body: str,
@@ -295,7 +174,7 @@ def save(
     if not body_text.strip():
         raise NewsletterError("empty")
     if newsletter is None:
-        newsletter = Newsletter(neighbourhood_id=neighbourhood.id, author_id=author.id)
+        newsletter = Newsletter(author_id=author.id, **place_ids(place))
         db.session.add(newsletter)
     elif newsletter.sent_at is not None:
         raise NewsletterError("sent")
@@ -309,13 +188,12 @@ def save(
 
 
 def _context(newsletter: Newsletter, unsubscribe_link: str) -> dict:
+    # The mail names the place as `neighbourhood`; a city has a name just the same.
     return {
         "newsletter": newsletter,
-        "neighbourhood": newsletter.neighbourhood,
+        "neighbourhood": newsletter.place,
         "unsubscribe_link": unsubscribe_link,
-        "archive_link": url_for(
-            "newsletters.archive", slug=newsletter.neighbourhood.slug, _external=True
-        ),
+        "archive_link": archive_url(newsletter.place, external=True),
     }
 
 
@@ -324,17 +202,17 @@ def headers_for(link: str) -> dict[str, str]:
     return {"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 
 
-def unsubscribe_link(user_id: int, neighbourhood_id: int) -> str:
+def unsubscribe_link(user_id: int, place: Place) -> str:
     return url_for(
         "newsletters.unsubscribe",
-        token=unsubscribe_token(user_id, neighbourhood_id),
+        token=place_unsubscribe_token(user_id, place),
         _external=True,
     )
 
 
 def send_test(newsletter: Newsletter, manager: User) -> None:
     """One copy to the manager, with a working unsubscribe link of their own."""
-    link = unsubscribe_link(manager.id, newsletter.neighbourhood_id)
+    link = unsubscribe_link(manager.id, newsletter.place)
     queue_mail(
         "newsletter_test",
         manager.email,
@@ -364,8 +242,8 @@ def send(newsletter: Newsletter, actor: User) -> int | None:
     if claimed != 1:
         db.session.rollback()
         return None
-    people = db.session.execute(_subscribers(newsletter.neighbourhood_id)).all()
-    by_email = db.session.execute(_email_subscribers(newsletter.neighbourhood_id)).all()
+    people = db.session.execute(_subscribers(newsletter.place)).all()
+    by_email = db.session.execute(_email_subscribers(newsletter.place)).all()
     rows = _outbox_rows(newsletter, people, by_email)
     queue_bulk("newsletter", rows, now=now)
     db.session.execute(
@@ -378,7 +256,7 @@ def send(newsletter: Newsletter, actor: User) -> int | None:
         actor,
         "newsletter.sent",
         neighbourhood=newsletter.neighbourhood_id,
-        detail=f"“{newsletter.subject}” to {len(rows)} subscribers",
+        detail=f"{newsletter.place.name}: “{newsletter.subject}” to {len(rows)} subscribers",
     )
     db.session.commit()
     db.session.refresh(newsletter)
@@ -393,7 +271,7 @@ def _outbox_rows(newsletter: Newsletter, people: Sequence, by_email: Sequence = 
     base = url_for("newsletters.unsubscribe", token=_LINK_MARK, _external=True)
     agenda = agenda_for(newsletter)
     recipients = [
-        (p.email, p.locale, unsubscribe_token(p.id, newsletter.neighbourhood_id)) for p in people
+        (p.email, p.locale, place_unsubscribe_token(p.id, newsletter.place)) for p in people
     ]
     recipients += [(p.email, p.locale, email_unsubscribe_token(p.id)) for p in by_email]
     rows = []
@@ -417,21 +295,21 @@ def _outbox_rows(newsletter: Newsletter, people: Sequence, by_email: Sequence = 
     return rows
 
 
-def sent_newsletters(neighbourhood: Neighbourhood) -> list[Newsletter]:
+def sent_newsletters(place: Place) -> list[Newsletter]:
     return list(
         db.session.scalars(
             select(Newsletter)
-            .where(Newsletter.neighbourhood_id == neighbourhood.id, Newsletter.sent_at.is_not(None))
+            .where(of_place(Newsletter, place), Newsletter.sent_at.is_not(None))
             .order_by(Newsletter.sent_at.desc(), Newsletter.id.desc())
         )
     )
 
 
-def drafts(neighbourhood: Neighbourhood) -> list[Newsletter]:
+def drafts(place: Place) -> list[Newsletter]:
     return list(
         db.session.scalars(
             select(Newsletter)
-            .where(Newsletter.neighbourhood_id == neighbourhood.id, Newsletter.sent_at.is_(None))
+            .where(of_place(Newsletter, place), Newsletter.sent_at.is_(None))
             .order_by(Newsletter.created_at.desc(), Newsletter.id.desc())
         )
     )

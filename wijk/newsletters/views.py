@@ -4,6 +4,8 @@ one-click unsubscribe link (the only view exempt from CSRF, by name)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -14,10 +16,11 @@ from wijk.clock import local_now
 from wijk.extensions import csrf, db, limiter
 from wijk.forms import add_error
 from wijk.manage.services import deny, place_in_scope
-from wijk.models import Neighbourhood, Newsletter
+from wijk.models import Municipality, Neighbourhood, Newsletter
 from wijk.models.base import utcnow
 from wijk.newsletters import bp, forms, optin
 from wijk.newsletters import services as letters
+from wijk.newsletters import subscriptions as subs
 from wijk.newsletters.formatting import agenda_for
 from wijk.sanitize import editable_text
 from wijk.security.decorators import manager_required
@@ -211,17 +214,44 @@ def newsletter_send(slug: str):
 @bp.app_template_global()
 def newsletter_choices() -> list[tuple]:
     """(neighbourhood, subscribed?) for the account page's opt-in boxes."""
-    active = (
-        letters.active_neighbourhood_ids(current_user) if current_user.is_authenticated else set()
-    )
+    active = subs.active_neighbourhood_ids(current_user) if current_user.is_authenticated else set()
     return [(place, place.id in active) for place in Neighbourhood.ordered()]
+
+
+@bp.app_template_global()
+def letter_url(place: Neighbourhood | Municipality, endpoint: str, **values: Any) -> str:
+    """A page of the newsletter screens, for a neighbourhood's managers or (the same
+    view names in `cities`) for a city's staff."""
+    if isinstance(place, Municipality):
+        return url_for(f"cities.{endpoint}", city_slug=place.slug, **values)
+    return url_for(f"newsletters.{endpoint}", slug=place.slug, **values)
+
+
+@bp.app_template_global()
+def is_city(place: object) -> bool:
+    return isinstance(place, Municipality)
+
+
+def _ids(values: list[str]) -> set[int]:
+    """Ids from checkboxes; anything that is not a plain short number is dropped."""
+    return {int(v) for v in values if v.isascii() and v.isdigit() and len(v) < 10}
+
+
+@bp.app_template_global()
+def city_newsletter_choices() -> list[tuple]:
+    """(municipality, subscribed?) for the account page's city newsletter boxes."""
+    active = subs.active_municipality_ids(current_user) if current_user.is_authenticated else set()
+    return [(city, city.id in active) for city in Municipality.ordered()]
 
 
 @bp.post("/account/nieuwsbrieven")
 @login_required
 def subscriptions():
-    wanted = {int(v) for v in request.form.getlist("neighbourhood") if v.isdigit()}
-    letters.set_subscriptions(current_user, wanted, source="account")
+    wanted = _ids(request.form.getlist("neighbourhood"))
+    cities = None  # city boxes untouched unless the form showed them
+    if request.form.get("cities_shown"):
+        cities = _ids(request.form.getlist("municipality"))
+    subs.set_subscriptions(current_user, wanted, source="account", cities=cities)
     flash(_("Your newsletter choices have been saved."), "success")
     return redirect(url_for("accounts.account") + "#newsletters")
 
@@ -260,26 +290,26 @@ def archived(slug: str, newsletter_id: int):
 def unsubscribe(token: str):
     """RFC 8058: a mail program POSTs here without a CSRF token or a session, so this one
     view is exempt. The signed token is the only authority; a bad one changes nothing."""
-    target = letters.read_unsubscribe_token(token)
+    target = subs.read_unsubscribe_token(token)
     if target is None:
         return render_template("newsletters/unsubscribe_failed.html"), 400
     by_email = target.subscription_id is not None
     if request.method == "POST":
-        stopped = letters.unsubscribe(target)
+        stopped = subs.unsubscribe(target)
         return render_template(
             "newsletters/unsubscribed.html",
-            place=target.neighbourhood,
+            place=target.place,
             by_email=by_email,
             already=not stopped,
         )
-    if not letters.is_subscribed(target):  # a used link: nothing left to ask
+    if not subs.is_subscribed(target):  # a used link: nothing left to ask
         return render_template(
             "newsletters/unsubscribed.html",
-            place=target.neighbourhood,
+            place=target.place,
             by_email=by_email,
             already=True,
         )
-    return render_template("newsletters/unsubscribe.html", place=target.neighbourhood)
+    return render_template("newsletters/unsubscribe.html", place=target.place)
 
 
 # --- without an account: double opt-in from the neighbourhood page ----------------------
@@ -293,7 +323,7 @@ def subscribe_email(slug: str):
     if place is None:
         abort(404)
     if current_user.is_authenticated and current_user.email_verified_at is not None:
-        letters.subscribe(current_user, place.id, "page")
+        subs.subscribe(current_user, place.id, "page")
         db.session.commit()
         flash(_("You will receive the newsletter of %(name)s.", name=place.name), "success")
         return redirect(url_for("neighbourhoods.neighbourhood", slug=place.slug))
@@ -315,5 +345,5 @@ def confirm_email(token: str):
         return render_template("newsletters/optin_failed.html"), 400
     if request.method == "POST":
         optin.confirm(row, utcnow())
-        return render_template("newsletters/optin_confirmed.html", place=row.neighbourhood)
-    return render_template("newsletters/optin_confirm.html", place=row.neighbourhood)
+        return render_template("newsletters/optin_confirmed.html", place=row.place)
+    return render_template("newsletters/optin_confirm.html", place=row.place)

@@ -63,8 +63,9 @@ def sections(data: MyData) -> dict[str, list[dict[str, Any]]]:
         "consents": [row(c, exclude=("user_id",)) for c in data.consents],
         "newsletter_subscriptions": [
             {
-                "neighbourhood": s.neighbourhood.name,
-                **row(s, exclude=("user_id", "neighbourhood_id")),
+                **row(s, exclude=("user_id", "neighbourhood_id", "municipality_id")),
+                "neighbourhood": s.neighbourhood.name if s.neighbourhood else None,
+                "municipality": s.municipality.name if s.municipality else None,
             }
             for s in data.subscriptions
         ],

@@ -38,6 +38,7 @@ from wijk.models import (
     Suspension,
     User,
 )
+from wijk.security.permissions import city_neighbourhood_ids, managed_neighbourhood_ids
 
 # Account columns shown as "set / not set" only: secrets are never displayed or exported.
 SECRET_COLUMNS = ("password_hash", "totp_secret", "session_token")
@@ -80,7 +81,10 @@ def collect(user: User) -> MyData:
         subscriptions=_all(
             select(NewsletterSubscription)
             .where(NewsletterSubscription.user_id == uid)
-            .options(joinedload(NewsletterSubscription.neighbourhood))
+            .options(
+                joinedload(NewsletterSubscription.neighbourhood),
+                joinedload(NewsletterSubscription.municipality),
+            )
             .order_by(NewsletterSubscription.subscribed_at, NewsletterSubscription.id)
         ),
         items=_all(
@@ -194,9 +198,20 @@ def collect(user: User) -> MyData:
 
 
 def actor_role(entry: AuditEntry, user: User) -> str:
-    """Who acted, as a role: 'you', 'admin', 'manager' or 'system'."""
+    """Who acted, as a role: 'you', 'admin', 'manager', 'city' (staff of the
+    municipality, acting in one of its neighbourhoods) or 'system'."""
     if entry.actor_id is None:
         return "system"
     if entry.actor_id == user.id:
         return "you"
-    return "admin" if entry.actor is not None and entry.actor.is_admin else "manager"
+    actor = entry.actor
+    if actor is not None and actor.is_admin:
+        return "admin"
+    if (
+        actor is not None
+        and entry.neighbourhood_id is not None
+        and entry.neighbourhood_id not in managed_neighbourhood_ids(actor)
+        and entry.neighbourhood_id in city_neighbourhood_ids(actor)
+    ):
+        return "city"
+    return "manager"

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import abort, has_request_context, request
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import literal, or_, select, union_all
 
 from wijk.extensions import db
 from wijk.models import (
@@ -150,17 +150,40 @@ def can_act_for_city(user: Any, municipality: Municipality | int) -> bool:
 
 
 def staffed_municipality_ids(user: Any) -> frozenset[int]:
-    """Ids of the municipalities the user is staff of: one query per request."""
+    """Ids of the municipalities the user is staff of: one query per request, shared
+    with the neighbourhoods the user manages (see _roles)."""
     if not _is_user(user):
         return frozenset()
+    return _roles(user)[MunicipalityStaff]
 
-    def load() -> frozenset[int]:
-        query = select(MunicipalityStaff.municipality_id).where(
-            MunicipalityStaff.user_id == user.id
+
+def _roles(user: Any) -> dict[type, frozenset[int]]:
+    """The neighbourhoods a user manages and the municipalities they are staff of, in
+    one query per request: every page's navigation asks both for a logged-in user."""
+
+    def load() -> dict[type, frozenset[int]]:
+        query = union_all(
+            select(literal(0).label("kind"), NeighbourhoodManager.neighbourhood_id).where(
+                NeighbourhoodManager.user_id == user.id
+            ),
+            select(literal(1).label("kind"), MunicipalityStaff.municipality_id).where(
+                MunicipalityStaff.user_id == user.id
+            ),
         )
-        return frozenset(db.session.scalars(query))
+        found: dict[int, set[int]] = {0: set(), 1: set()}
+        for kind, place_id in db.session.execute(query):
+            found[kind].add(place_id)
+        return {
+            NeighbourhoodManager: frozenset(found[0]),
+            MunicipalityStaff: frozenset(found[1]),
+        }
 
-    return _once_per_request("staffed_municipality_ids", user, load)
+    if not has_request_context():
+        return load()
+    cache = request.environ.setdefault("wijk.roles", {})
+    if user.id not in cache:
+        cache[user.id] = load()
+    return cache[user.id]
 
 
 def city_neighbourhood_ids(user: Any) -> frozenset[int]:
@@ -200,14 +223,7 @@ def managed_neighbourhood_ids(user: Any) -> frozenset[int]:
     neighbourhood for an admin): one query per request, shared by nav and hooks."""
     if not _is_user(user):
         return frozenset()
-
-    def load() -> frozenset[int]:
-        query = select(NeighbourhoodManager.neighbourhood_id).where(
-            NeighbourhoodManager.user_id == user.id
-        )
-        return frozenset(db.session.scalars(query))
-
-    return _once_per_request("managed_neighbourhood_ids", user, load)
+    return _roles(user)[NeighbourhoodManager]
 
 
 def is_manager(user: Any) -> bool:
