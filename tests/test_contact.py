@@ -75,7 +75,7 @@ def test_bad_input_keeps_the_text_and_says_why(client, make_item):
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert 'id="name-error"' in html and 'id="email-error"' in html
+    assert 'id="contact-name-error"' in html and 'id="contact-email-error"' in html
     assert "Mijn bewaarde tekst hier" in html
     assert db.session.scalar(select(func.count(RelayMessage.id))) == 0
 
@@ -85,7 +85,7 @@ def test_message_length_is_limited(client, make_item, message):
     item = make_item("activity")
     response = contact(client, item, {**VISITOR, "message": message})
     assert response.status_code == 400
-    assert 'id="message-error"' in response.get_data(as_text=True)
+    assert 'id="contact-message-error"' in response.get_data(as_text=True)
 
 
 def test_honeypot_gets_the_same_answer_and_nothing_is_stored(client, make_item):

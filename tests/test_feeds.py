@@ -239,7 +239,8 @@ RFC3339_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
     ("lang", "human"),
     [
         ("nl", "zaterdag 1 juni 2030, 19:30–22:30"),
-        ("en", "Saturday 1 June 2030, 19:30–22:30"),
+        # Each language's own format from Babel (CLDR), like every page.
+        ("en", "Saturday, June 1, 2030, 7:30\u202fPM–10:30\u202fPM"),
     ],
 )
 def test_atom_dates_are_rfc3339_and_the_human_date_reads_well(

@@ -97,7 +97,7 @@ def test_a_date_that_is_not_one_of_the_series_is_refused_beside_the_field(client
         response = sign_up(client, activity, occurrence, "anna@example.net", name="Anna")
         html = response.get_data(as_text=True)
         assert response.status_code == 400
-        assert 'id="occurrence-error"' in html and 'value="Anna"' in html
+        assert 'id="signup-occurrence-error"' in html and 'value="Anna"' in html
     assert db.session.scalar(select(SignUp.id)) is None
 
 

@@ -164,7 +164,7 @@ def test_honeypot_and_bad_input(client, make_item):
     response = sign_up(client, activity, name="", email="geen-adres")
     assert response.status_code == 400
     html = response.get_data(as_text=True)
-    assert 'id="name-error"' in html and 'id="email-error"' in html
+    assert 'id="signup-name-error"' in html and 'id="signup-email-error"' in html
 
 
 def test_sign_ups_are_rate_limited(client, make_item):
@@ -264,3 +264,14 @@ def test_confirmation_reaches_a_real_smtp_server_and_its_link_cancels(
     link = re.search(r"https?://\S+/aanmelding/\S+", text).group(0).split("localhost", 1)[1]
     assert client.post(link).status_code == 200
     assert db.session.scalar(select(SignUp.status)) == "cancelled"
+
+
+def test_contact_and_sign_up_forms_on_one_page_share_no_id(client, make_item):
+    activity = open_activity(make_item)
+    html = client.get(f"/activiteit/{activity.id}").get_data(as_text=True)
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert [i for i in set(ids) if ids.count(i) > 1] == []
+    for form in ("contact", "signup"):
+        for name in ("name", "email"):
+            assert f'<label class="label" for="{form}-{name}">' in html
+            assert re.search(f'<input [^>]*id="{form}-{name}"[^>]*name="{name}"', html)

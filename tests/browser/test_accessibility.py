@@ -97,7 +97,7 @@ def test_pages_of_a_logged_in_owner_have_no_serious_violations(live_server, axe_
 
 def test_a_form_with_errors_has_no_serious_violations(live_server, axe_page, site):
     axe_page.goto(live_server + "/registreren")
-    axe_page.get_by_role("button", name="Account aanmaken").click()
+    axe_page.get_by_role("button", name="Account maken").click()
     assert "aria-invalid" in axe_page.content()
     assert violations(axe_page) == []
 

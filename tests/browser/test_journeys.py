@@ -25,14 +25,14 @@ def test_register_verify_post_and_publish_a_phone(
     place = make_neighbourhood("Lombok", postcodes=("3531",))
     page = new_page()
     page.goto(live_server + "/")
-    page.get_by_role("link", name="Aanmelden").click()
+    page.get_by_role("link", name="Account maken").click()
     page.get_by_label("Je naam").fill("Anna de Vries")
     page.get_by_label("E-mailadres").fill("anna@example.org")
     page.get_by_label("Wachtwoord", exact=True).fill(PASSWORD)
     page.get_by_label("Herhaal wachtwoord").fill(PASSWORD)
     page.get_by_label("Ik ga akkoord", exact=False).check()
     page.get_by_label("16 jaar", exact=False).check()
-    page.get_by_role("button", name="Account aanmaken").click()
+    page.get_by_role("button", name="Account maken").click()
     # The same answer whether or not the address has an account: check your e-mail.
     assert "Kijk in je e-mail" in page.content()
 

@@ -5,12 +5,15 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from wijk.forms import ScopedIds
 from wijk.mail.address import MailableEmail
 
 MESSAGE_MIN, MESSAGE_MAX = 10, 5000
 
 
-class ContactForm(FlaskForm):
+class ContactForm(ScopedIds, FlaskForm):
+    id_prefix = "contact"
+
     name = StringField(
         _l("Your name"), validators=[DataRequired(_l("Fill in your name.")), Length(max=100)]
     )

@@ -34,6 +34,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from wijk.clock import local_now
 from wijk.content import categories
+from wijk.forms import ScopedIds, chosen_id
 from wijk.mail.address import MailableEmail
 from wijk.models import Item
 from wijk.models.base import personal_fields
@@ -84,7 +85,9 @@ class ItemForm(FlaskForm):
     unchecked by default: nothing personal is public unless the owner says so."""
 
     neighbourhood_id = SelectField(
-        _l("Neighbourhood"), coerce=int, validators=[DataRequired(_l("Choose a neighbourhood."))]
+        _l("Neighbourhood"),
+        coerce=chosen_id,
+        validators=[DataRequired(_l("Choose a neighbourhood."))],
     )
     title = StringField(
         _l("Title"), validators=[DataRequired(_l("Fill in a title.")), Length(max=200)]
@@ -236,7 +239,9 @@ FORMS: dict[str, type[ItemForm]] = {
 }
 
 
-class InviteForm(FlaskForm):
+class InviteForm(ScopedIds, FlaskForm):
+    id_prefix = "invite"
+
     email = EmailField(
         _l("E-mail address of the co-manager"),
         validators=[

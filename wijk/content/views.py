@@ -24,7 +24,7 @@ from wijk.visibility import item_view, item_views
 
 
 def _prepare(form: ItemForm, kind: str) -> None:
-    form.neighbourhood_id.choices = [(0, _("Choose…"))] + [
+    form.neighbourhood_id.choices = [("", _("Choose…"))] + [
         (n.id, f"{n.name} ({n.city})") for n in Neighbourhood.ordered()
     ]
     form.organisation_id.choices = [(0, _("Myself"))] + [

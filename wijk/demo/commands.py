@@ -21,6 +21,7 @@ from wijk.demo.bulk import (
     generate_bulk,
 )
 from wijk.demo.content import CONTENT_FILE, DemoAccount, DemoDataError, load_content
+from wijk.demo.managers import DemoCodeRefused, demo_code, ensure_managers
 from wijk.demo.seed import DEMO_PASSWORD, seed_demo
 from wijk.demo.vocabulary import load_vocabulary
 from wijk.extensions import db
@@ -93,6 +94,9 @@ def demo_command(
         )
     else:
         click.echo("Demo content is already present; nothing added.")
+    if ensure_managers(content, utcnow()):
+        click.echo("Demo managers appointed in their neighbourhoods.")
+    db.session.commit()
 
     if benchmark:
         generate_bulk(
@@ -132,6 +136,7 @@ def print_accounts(accounts: tuple[DemoAccount, ...]) -> None:
             f"  Generated benchmark users ({GENERATED_EMAIL.format(1)} and up) "
             f"have the same password."
         )
+    print_two_step_login(accounts)
     click.echo("")
     if config.get("MAIL_SERVER"):
         click.echo(
@@ -145,4 +150,53 @@ def print_accounts(accounts: tuple[DemoAccount, ...]) -> None:
         click.echo("(by `flask run`, or by `flask outbox` when the inline worker is off).")
 
 
-COMMANDS = [demo_command]
+def print_two_step_login(accounts: tuple[DemoAccount, ...]) -> None:
+    """How to log in as a demo manager or admin: their pages need two-step login. The demo
+    switched it on for managers; an admin sets it up at the first visit to /admin."""
+    for account in accounts:
+        if account.is_admin and not account.manages:
+            click.echo("")
+            click.echo(
+                f"The admin ({account.email}) switches two-step login on at the first visit "
+                "to /admin; the code the set-up asks for comes from an authenticator app, or:"
+            )
+            click.echo(f"  flask demo-code {account.email}")
+            continue
+        user = db.session.scalar(select(User).where(User.email == account.email))
+        if not account.manages or user is None or not user.totp_secret:
+            continue
+        click.echo("")
+        click.echo(
+            f"Log in as neighbourhood manager: {account.email} with the password above. "
+            "Two-step login is on for this account, so the site then asks for a code. "
+            "Get it with:"
+        )
+        click.echo(f"  flask demo-code {account.email}")
+        click.echo(
+            f"or add the key {user.totp_secret} to an authenticator app. Then open "
+            + ", ".join(f"/beheer/{slug}" for slug in account.manages)
+            + "."
+        )
+
+
+@click.command("demo-code")
+@click.argument("email")
+@click.option(
+    "--content",
+    "content_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=CONTENT_FILE,
+    show_default="the Dutch demo in wijk/demo/content.toml",
+    help="The demo content that lists the demo accounts.",
+)
+@with_appcontext
+def demo_code_command(email: str, content_file: Path) -> None:
+    """Print the current two-step login code of a demo account (demo accounts only)."""
+    try:
+        code = demo_code(load_content(content_file), email)
+    except (DemoDataError, DemoCodeRefused) as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(code)
+
+
+COMMANDS = [demo_command, demo_code_command]

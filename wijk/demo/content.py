@@ -3,7 +3,8 @@
 Every cross-reference is checked here (an activity's organisation, an owner's account,
 a category code), so seed.py can trust what it gets. The keys, per entry:
 
-- `[[accounts]]`: email, name, role (printed after the seed), is_admin, locale.
+- `[[accounts]]`: email, name, role (printed after the seed), is_admin, locale, manages
+  (slugs of demo neighbourhoods: a manager, with two-step login switched on).
 - `[news]`: author (an account), title and text, with {name} for the neighbourhood.
 - `[[municipalities]]`: name, description, staff (accounts on its staff), and an
   optional city news message (news_title, news_text).
@@ -68,6 +69,8 @@ class DemoAccount:
     role: str
     is_admin: bool = False
     locale: str | None = None
+    # Slugs of the demo neighbourhoods this account manages (two-step login switched on).
+    manages: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -181,6 +184,11 @@ def load_content(path: Path = CONTENT_FILE) -> DemoContent:
     cities = tuple(_municipality(f, emails) for f in root.tables("municipalities", required=False))
     if len({city.name for city in cities}) < len(cities):
         root.fail("a municipality is listed twice", "municipalities")
+    slugs = {place.slug for place in places}
+    for n, account in enumerate(accounts):
+        for slug in account.manages:
+            if slug not in slugs:
+                root.fail(f"{slug!r} is not one of the neighbourhoods", f"accounts[{n}].manages")
     root.done()
     return DemoContent(accounts, news, words, places, cities)
 
@@ -215,6 +223,7 @@ def _account(f: Fields) -> DemoAccount:
         role=f.text("role"),
         is_admin=f.flag("is_admin"),
         locale=f.text("locale", None),
+        manages=f.texts("manages", ()),
     )
     f.done()
     return account

@@ -6,10 +6,13 @@ from wtforms import BooleanField, IntegerField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from wijk.content.forms import FORMS, ItemForm
+from wijk.forms import ScopedIds
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(ScopedIds, FlaskForm):
     """Hide or restore: the author reads this reason in their e-mail."""
+
+    id_prefix = "status"
 
     reason = TextAreaField(
         _l("Reason"),
@@ -43,9 +46,11 @@ def edit_form(kind: str, fields: tuple[str, ...], **kwargs) -> ItemForm:
     return form
 
 
-class SuspendForm(FlaskForm):
+class SuspendForm(ScopedIds, FlaskForm):
     """Suspend the author of an item: the person reads the reason in the e-mail and
     under "My data"."""
+
+    id_prefix = "suspend"
 
     reason = TextAreaField(
         _l("Reason for the suspension"),

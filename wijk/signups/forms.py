@@ -5,11 +5,14 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from wijk.forms import ScopedIds
 from wijk.mail.address import MailableEmail
 from wijk.signups.notices import CONFIRMED_ONLY, EVERYONE
 
 
-class SignupForm(FlaskForm):
+class SignupForm(ScopedIds, FlaskForm):
+    id_prefix = "signup"
+
     name = StringField(
         _l("Your name"), validators=[DataRequired(_l("Fill in your name.")), Length(max=100)]
     )
