@@ -427,7 +427,7 @@ def test_sent_newsletters_are_archived_on_the_site(client, setting):
 
 
 def test_a_used_unsubscribe_link_says_you_are_already_off_the_list(client, setting):
-    from wijk.newsletters.services import unsubscribe_token
+    from wijk.newsletters.subscriptions import unsubscribe_token
 
     token = unsubscribe_token(setting["jan"].id, setting["a"].id)
     assert client.post(f"/nieuwsbrief/afmelden/{token}").status_code == 200
