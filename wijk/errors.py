@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from flask import (
@@ -19,7 +20,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from wijk.extensions import db
+from wijk.api.responses import is_api_request, problem
+from wijk.extensions import db, limiter
 
 MESSAGES = {
     400: (_l("Something went wrong with this request"), _l("Please go back and try again.")),
@@ -78,6 +80,8 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         code = error.code or 500
+        if is_api_request():
+            return _api_error(error)
         if code not in MESSAGES:
             return error
         title, text = MESSAGES[code]
@@ -85,6 +89,9 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
+        if is_api_request():  # the API has only GET routes: a POST reached no view
+            routing = request.routing_exception
+            return _api_error(routing if isinstance(routing, HTTPException) else error)
         view = current_app.view_functions.get(request.endpoint or "")
         if view is not None and request.method == "POST" and getattr(view, KEEPS_TEXT, False):
             refilled = _refill(view)
@@ -97,5 +104,19 @@ def register(app: Flask) -> None:
     @app.errorhandler(500)
     def server_error(error: Exception):
         db.session.rollback()
+        if is_api_request():
+            return problem(500)
         title, text = MESSAGES[500]
         return render_template("errors/error.html", code=500, title=title, text=text), 500
+
+
+def _api_error(error: HTTPException) -> Response:
+    """An error under /api/ as problem details, with the headers the error carries (Allow
+    on a 405) and, on a 429, when to try again."""
+    code = error.code or 500
+    headers = {name: value for name, value in error.get_headers() if name.lower() != "content-type"}
+    if code == 429:
+        current = limiter.current_limit
+        if current is not None:
+            headers["Retry-After"] = str(max(int(current.reset_at - time.time()), 1))
+    return problem(code, headers=headers)

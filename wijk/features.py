@@ -9,9 +9,11 @@ from flask import Blueprint
 from wijk import (
     accounts,
     admin,
+    api,
     contact,
     content,
     discover,
+    embed,
     follows,
     legal,
     manage,
@@ -25,10 +27,13 @@ from wijk import (
 from wijk.accounts import mfa as _accounts_mfa  # noqa: F401  (routes)
 from wijk.accounts import views as _accounts_views  # noqa: F401
 from wijk.admin import views as _admin_views  # noqa: F401
+from wijk.api import views as _api_views  # noqa: F401
 from wijk.contact import views as _contact_views  # noqa: F401
 from wijk.content import page as _content_page  # noqa: F401
 from wijk.content import views as _content_views  # noqa: F401
+from wijk.discover import structured as _discover_structured  # noqa: F401  (JSON-LD)
 from wijk.discover import views as _discover_views  # noqa: F401
+from wijk.embed import views as _embed_views  # noqa: F401
 from wijk.follows import views as _follow_views  # noqa: F401
 from wijk.legal import views as _legal_views  # noqa: F401
 from wijk.manage import moderation_views as _manage_moderation_views  # noqa: F401
@@ -56,4 +61,6 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     series.bp,
     pictures.bp,
     follows.bp,
+    api.bp,
+    embed.bp,
 )
