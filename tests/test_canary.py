@@ -35,7 +35,8 @@ from wijk.models import (
     Suspension,
 )
 
-LINKS = re.compile(r'(?:href|src)="([^"]+)"|<loc>([^<]+)</loc>')
+# Links in HTML, sitemaps, and the absolute URLs in the API's JSON.
+LINKS = re.compile(r'(?:href|src)="([^"]+)"|<loc>([^<]+)</loc>|"(http://localhost/[^"\s]+)"')
 # Declared personal text columns that hold vocabulary, not a person's words or details.
 NOT_CANARIES = {"consent.document", "consent.version", "user_account.locale", "signup.locale"}
 
@@ -220,7 +221,7 @@ def crawl(client, start_urls, limit=800) -> dict[str, str]:
                 urlsplit(response.headers["Location"])._replace(scheme="", netloc="").geturl()
             )
         for groups in LINKS.findall(body):
-            href = (groups[0] or groups[1]).replace("&amp;", "&").strip()
+            href = next(g for g in groups if g).replace("&amp;", "&").strip()
             parts = urlsplit(urljoin(url, href))
             if parts.netloc not in ("", "localhost") or parts.path.startswith("/static/"):
                 continue
@@ -232,7 +233,11 @@ def crawl(client, start_urls, limit=800) -> dict[str, str]:
 
 def start_urls(items) -> list[str]:
     slugs = {"activity": "activiteit", "organisation": "organisatie", "offer": "vraag-aanbod"}
-    return ["/", "/sitemap.xml", "/privacy"] + [f"/{slugs[k]}/{i.id}" for k, i in items.items()]
+    place = items["activity"].neighbourhood
+    framed = [f"/embed/wijk/{place.slug}", f"/embed/gemeente/{place.municipality.slug}"]
+    return ["/", "/sitemap.xml", "/privacy", "/api/v1/openapi.json", *framed] + [
+        f"/{slugs[k]}/{i.id}" for k, i in items.items()
+    ]
 
 
 @pytest.mark.parametrize("viewer", ["anonymous", "unrelated resident"])
@@ -242,6 +247,8 @@ def test_no_canary_reaches_a_visitor(client, auth, make_user, planted, viewer):
         auth.login(make_user())
     pages = crawl(client, start_urls(items))
     assert len(pages) > 10
+    reached = {"/api", f"/api/v1/activities/{items['activity'].id}", f"/embed/wijk/{_place.slug}"}
+    assert reached <= set(pages), "the crawl reaches the API, its objects and the embeds"
     leaks = {url: [v for v in canaries.all() if v in body] for url, body in pages.items()}
     assert {url: found for url, found in leaks.items() if found} == {}
 

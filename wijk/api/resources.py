@@ -38,6 +38,18 @@ def page_url(view: ItemView) -> str:
     return _url("content.show", kind_slug=KIND_SLUGS[view.kind], item_id=view.id)
 
 
+API_ENDPOINTS = {
+    "activity": "api.activity",
+    "organisation": "api.organisation",
+    "offer": "api.offer",
+    "news": "api.news_item",
+}
+
+
+def api_url(view: ItemView) -> str:
+    return _url(API_ENDPOINTS[view.kind], item_id=view.id)
+
+
 def picture(view: ItemView) -> str | None:
     if not view.picture_key:
         return None
@@ -225,6 +237,9 @@ def _common() -> tuple[Prop, ...]:
             nullable=True,
         ),
         Prop("url", "string", lambda r: page_url(r.view), "Its page.", format="uri"),
+        Prop(
+            "api_url", "string", lambda r: api_url(r.view), "This object in the API.", format="uri"
+        ),
         Prop("created_at", "string", lambda r: stamp(r.view.created_at), format="date-time"),
         Prop(
             "updated_at",
