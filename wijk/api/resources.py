@@ -5,6 +5,7 @@ personal properties are read from the column declarations (`personal_fields(Item
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from typing import Any
 
@@ -225,7 +226,11 @@ def _common() -> tuple[Prop, ...]:
             lambda r: str(r.view.description),
             "Sanitised HTML: paragraphs, lists, emphasis and links.",
         ),
-        Prop("description_text", "string", lambda r: plain_text(str(r.view.description))),
+        Prop(
+            "description_text",
+            "string",
+            lambda r: html.unescape(plain_text(str(r.view.description))),
+        ),
         Prop("neighbourhood", "object", lambda r: r.place, shape=NEIGHBOURHOOD_REF),
         Prop("municipality", "object", lambda r: r.place.municipality, shape=MUNICIPALITY_REF),
         Prop(

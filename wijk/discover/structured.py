@@ -5,6 +5,7 @@ owner made them public, the contact e-mail never."""
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from flask import url_for
@@ -53,7 +54,7 @@ def event_data(item_id: int) -> dict[str, Any] | None:
         "@context": "https://schema.org",
         "@type": "Event",
         "name": view.title,
-        "description": plain_text(str(view.description))[:500],
+        "description": html.unescape(plain_text(str(view.description)))[:500],
         "url": url_for("content.show", kind_slug="activiteit", item_id=view.id, _external=True),
         "startDate": _time(starts),
         "eventStatus": status,
