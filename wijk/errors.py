@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 from flask import (
@@ -18,10 +17,9 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
 
-from wijk.api.responses import is_api_request, problem
-from wijk.extensions import db, limiter
+from wijk.extensions import db
 
 MESSAGES = {
     400: (_l("Something went wrong with this request"), _l("Please go back and try again.")),
@@ -41,6 +39,9 @@ MESSAGES = {
 
 
 KEEPS_TEXT = "wijk_keeps_text_on_expired_form"
+# app.extensions key: {path prefix: function(HTTPException) -> Response}, for parts of the
+# site that answer errors in their own format (wijk.api: JSON problem details).
+ERROR_RESPONDERS = "wijk_error_responders"
 
 
 def keeps_text(view: Callable) -> Callable:
@@ -80,8 +81,9 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         code = error.code or 500
-        if is_api_request():
-            return _api_error(error)
+        respond = _responder()
+        if respond is not None:
+            return respond(error)
         if code not in MESSAGES:
             return error
         title, text = MESSAGES[code]
@@ -89,9 +91,10 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        if is_api_request():  # the API has only GET routes: a POST reached no view
+        respond = _responder()
+        if respond is not None:  # e.g. the API's GET routes: a POST there reached no view
             routing = request.routing_exception
-            return _api_error(routing if isinstance(routing, HTTPException) else error)
+            return respond(routing if isinstance(routing, HTTPException) else error)
         view = current_app.view_functions.get(request.endpoint or "")
         if view is not None and request.method == "POST" and getattr(view, KEEPS_TEXT, False):
             refilled = _refill(view)
@@ -104,19 +107,17 @@ def register(app: Flask) -> None:
     @app.errorhandler(500)
     def server_error(error: Exception):
         db.session.rollback()
-        if is_api_request():
-            return problem(500)
+        respond = _responder()
+        if respond is not None:
+            return respond(InternalServerError())
         title, text = MESSAGES[500]
         return render_template("errors/error.html", code=500, title=title, text=text), 500
 
 
-def _api_error(error: HTTPException) -> Response:
-    """An error under /api/ as problem details, with the headers the error carries (Allow
-    on a 405) and, on a 429, when to try again."""
-    code = error.code or 500
-    headers = {name: value for name, value in error.get_headers() if name.lower() != "content-type"}
-    if code == 429:
-        current = limiter.current_limit
-        if current is not None:
-            headers["Retry-After"] = str(max(int(current.reset_at - time.time()), 1))
-    return problem(code, headers=headers)
+def _responder() -> Callable[[HTTPException], Response] | None:
+    """The error answer of the part of the site this path belongs to, if it has its own
+    (the JSON API registers one for /api/), else None for the HTML pages."""
+    for prefix, respond in current_app.extensions.get(ERROR_RESPONDERS, {}).items():
+        if request.path.startswith(prefix):
+            return respond
+    return None

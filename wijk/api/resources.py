@@ -6,6 +6,7 @@ personal properties are read from the column declarations (`personal_fields(Item
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -200,6 +201,10 @@ OCCURRENCE = Shape(
 )
 
 
+def _public_getter(name: str) -> Callable[[Record], str | None]:
+    return lambda record: _public(record.view, name)
+
+
 def _personal_props() -> tuple[Prop, ...]:
     """The personal fields that can be public, from their column declarations; a field
     declared never public (the contact e-mail) has no property at all."""
@@ -207,7 +212,7 @@ def _personal_props() -> tuple[Prop, ...]:
         Prop(
             declared.name,
             "string",
-            lambda record, name=declared.name: _public(record.view, name),
+            _public_getter(declared.name),
             f"The {declared.register_label}, only when its owner made it public; else null.",
             nullable=True,
         )

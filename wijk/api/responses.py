@@ -1,18 +1,21 @@
 """How the API answers: JSON with an ETag (304 on If-None-Match), CORS for any origin
-without credentials, and every error as RFC 9457 problem details. The error handlers of
-the whole app (wijk/errors.py) call `problem` for any path under /api/, so a 404 for an
+without credentials, and every error as RFC 9457 problem details. The app's error
+handlers (wijk/errors.py) hand any error under /api/ to `error_response`, so a 404 for an
 unknown URL, a 405 or a 429 from the limiter is JSON too."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import time
 from typing import Any
 
 from flask import Response, request
 from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
 
 from wijk.api.schema import ERROR
+from wijk.extensions import limiter
 
 PREFIX = "/api/"
 # Shared caches may keep an answer this long, so a field its owner hides again is gone
@@ -35,7 +38,8 @@ def json_response(payload: Any, *, next_url: str | None = None) -> Response:
     response.cache_control.max_age = MAX_AGE
     if next_url:
         response.headers["Link"] = f'<{next_url}>; rel="next"'
-    return response.make_conditional(request)
+    response.make_conditional(request)  # turns itself into a 304 on a matching ETag
+    return response
 
 
 TITLES = {
@@ -89,3 +93,15 @@ def cors(response: Response) -> Response:
         response.headers["Access-Control-Max-Age"] = "86400"
     response.headers.pop("Access-Control-Allow-Credentials", None)
     return response
+
+
+def error_response(error: HTTPException) -> Response:
+    """An error under /api/ as problem details, with the headers the error carries (Allow
+    on a 405) and, on a 429, when to try again."""
+    code = error.code or 500
+    headers = {name: value for name, value in error.get_headers() if name.lower() != "content-type"}
+    if code == 429:
+        current = limiter.current_limit
+        if current is not None:
+            headers["Retry-After"] = str(max(int(current.reset_at - time.time()), 1))
+    return problem(code, headers=headers)

@@ -265,9 +265,9 @@ def cursor_param(kinds: Sequence[type]) -> Param:
         for value, kind in zip(position, kinds, strict=True):
             if type(value) is not kind:
                 raise problem
-            if kind is int and not 0 <= value < 2**63:
+            if isinstance(value, int) and not 0 <= value < 2**63:
                 raise problem
-            if kind is str and (len(value) > 100 or not value.isprintable()):
+            if isinstance(value, str) and (len(value) > 100 or not value.isprintable()):
                 raise problem
         return position
 

@@ -25,7 +25,7 @@ from wijk.api.resources import (
     ORGANISATION,
     Record,
 )
-from wijk.api.responses import cors, is_api_request, json_response, problem
+from wijk.api.responses import PREFIX, cors, error_response, is_api_request, json_response, problem
 from wijk.api.schema import (
     BadParameter,
     Operation,
@@ -42,6 +42,7 @@ from wijk.api.schema import (
 )
 from wijk.clock import local_now
 from wijk.converters import ID_MAX
+from wijk.errors import ERROR_RESPONDERS
 from wijk.extensions import limiter
 from wijk.models import CATEGORIES, Item, ItemKind, Municipality, Neighbourhood
 from wijk.visibility import item_views
@@ -363,3 +364,8 @@ def api_headers(response):
     if is_api_request():
         response = cors(response)
     return response
+
+
+@bp.record_once
+def _json_errors(state) -> None:
+    state.app.extensions.setdefault(ERROR_RESPONDERS, {})[PREFIX] = error_response

@@ -13,13 +13,13 @@ from flask import url_for
 from wijk.clock import local_now, local_zone
 from wijk.discover import bp
 from wijk.extensions import db
-from wijk.models import Item, ItemKind, ItemStatus, OccurrenceStatus
+from wijk.models import Activity, Item, ItemStatus, OccurrenceStatus
 from wijk.pictures.services import WIDTHS
 from wijk.sanitize import plain_text
 from wijk.series.occurrences import dates_of, next_dates
 from wijk.visibility import ItemView, item_view
 
-STATUS = {
+STATUS: dict[str, str] = {
     OccurrenceStatus.SCHEDULED: "https://schema.org/EventScheduled",
     OccurrenceStatus.MOVED: "https://schema.org/EventRescheduled",
     OccurrenceStatus.CANCELLED: "https://schema.org/EventCancelled",
@@ -39,7 +39,7 @@ def _time(value) -> str | None:
 def event_data(item_id: int) -> dict[str, Any] | None:
     """The Event of a published activity, or None for anything else."""
     item = db.session.get(Item, item_id)
-    if item is None or item.kind != ItemKind.ACTIVITY or item.status != ItemStatus.PUBLISHED:
+    if not isinstance(item, Activity) or item.status != ItemStatus.PUBLISHED:
         return None
     view = item_view(item, None)  # the anonymous visitor's view, not the owner's
     now = local_now()
@@ -49,7 +49,7 @@ def event_data(item_id: int) -> dict[str, Any] | None:
     starts, ends = (
         (upcoming.starts_at, upcoming.ends_at) if upcoming else (view.starts_at, view.ends_at)
     )
-    status = STATUS.get(upcoming.status if upcoming else OccurrenceStatus.SCHEDULED)
+    status = STATUS[upcoming.status if upcoming else OccurrenceStatus.SCHEDULED]
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "Event",
