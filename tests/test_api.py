@@ -175,6 +175,9 @@ def test_api_sets_no_cookie_even_for_a_logged_in_visitor(client, auth, make_user
     ("url", "status", "parameter"),
     [
         (f"{API}/activities?limit=0", 400, "limit"),
+        (f"{API}/activities?limit=", 400, "limit"),
+        (f"{API}/organisations?neighbourhood=", 400, "neighbourhood"),
+        (f"{API}/activities?to=", 400, "to"),
         (f"{API}/activities?limit=101", 400, "limit"),
         (f"{API}/activities?limit=99999999999999999999999", 400, "limit"),
         (f"{API}/activities?category=dansen", 400, "category"),

@@ -39,6 +39,7 @@ def json_response(payload: Any, *, next_url: str | None = None) -> Response:
     if next_url:
         response.headers["Link"] = f'<{next_url}>; rel="next"'
     response.make_conditional(request)  # turns itself into a 304 on a matching ETag
+    del response.headers["Date"]  # make_conditional adds one; the server sends its own
     return response
 
 

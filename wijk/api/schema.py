@@ -168,7 +168,7 @@ class Param:
 
     def read(self, args: Any) -> Any:
         raw = args.get(self.name)
-        if raw is None or raw == "":
+        if raw is None:  # given but empty is refused like any value the schema refuses
             return self.default
         return self.parse(raw)
 
