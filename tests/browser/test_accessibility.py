@@ -68,6 +68,8 @@ def check(page, url: str) -> None:
         "/voorwaarden",
         "/toegankelijkheid",
         "/privacy/versies",
+        "/api",
+        "/embed/wijk/{slug}",
     ],
 )
 def test_public_pages_have_no_serious_violations(live_server, axe_page, site, path):
