@@ -191,6 +191,9 @@ def test_api_sets_no_cookie_even_for_a_logged_in_visitor(client, auth, make_user
         (f"{API}/neighbourhoods?municipality=bestaat-niet", 400, "municipality"),
         (f"{API}/activities/{2**63}", 404, None),
         (f"{API}/activities/{2**63 - 1}", 404, None),
+        (f"{API}/news/{2**31}", 404, None),
+        (f"{API}/activities?organisation={2**31}", 400, "organisation"),
+        (f"{API}/offers?cursor=WzIxNDc0ODM2NDhd", 400, "cursor"),  # [2147483648]
         (f"{API}/neighbourhoods/%C3%A9%00", 404, None),
         (f"{API}/bestaat-niet", 404, None),
     ],

@@ -102,6 +102,9 @@ def test_embed_of_a_series_lists_each_date(client, make_item, make_neighbourhood
 def test_unknown_places_are_404(client):
     assert client.get("/embed/wijk/nergens").status_code == 404
     assert client.get("/embed/gemeente/nergens").status_code == 404
+    assert client.get("/embed/wijk/%C3%A9%00x").status_code == 404
+    assert client.get("/embed/gemeente/%00").status_code == 404
+    assert client.get("/embed/gemeente/utrecht?wijk=%00").status_code in (200, 404)
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from wijk.api.schema import ROW_ID_MAX
 from wijk.content.categories import has_category
 from wijk.extensions import db
 from wijk.models import (
@@ -226,6 +227,8 @@ def news(
 
 def published(kind: ItemKind, item_id: int) -> Item | None:
     """One public item of this kind, or None (unknown, another kind, or not published)."""
+    if not 0 < item_id <= ROW_ID_MAX:
+        return None
     item = db.session.get(Item, item_id)
     if item is None or item.kind != kind or item.status != ItemStatus.PUBLISHED:
         return None

@@ -24,6 +24,14 @@ from wijk.clock import local_zone
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SLUG_PATTERN = SLUG.pattern
+# Row ids are INTEGER columns (PostgreSQL int4): a larger number can name no row, and
+# PostgreSQL refuses to compare the column with it, so it never reaches a query.
+ROW_ID_MAX = 2**31 - 1
+
+
+def is_slug(text: str) -> bool:
+    """A slug as the admin forms and slugify make them; anything else names nothing."""
+    return len(text) <= 100 and SLUG.match(text) is not None
 
 
 class BadParameter(ValueError):
@@ -216,7 +224,7 @@ def choice(name: str, description: str, options: Sequence[str]) -> Param:
 
 def slug(name: str, description: str) -> Param:
     def parse(raw: str) -> str:
-        if len(raw) > 100 or not SLUG.match(raw):
+        if not is_slug(raw):
             raise BadParameter(name, _("Use lower-case letters, digits and dashes."))
         return raw
 
@@ -265,7 +273,7 @@ def cursor_param(kinds: Sequence[type]) -> Param:
         for value, kind in zip(position, kinds, strict=True):
             if type(value) is not kind:
                 raise problem
-            if isinstance(value, int) and not 0 <= value < 2**63:
+            if isinstance(value, int) and not 0 <= value <= ROW_ID_MAX:
                 raise problem
             if isinstance(value, str) and (len(value) > 100 or not value.isprintable()):
                 raise problem

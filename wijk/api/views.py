@@ -27,6 +27,7 @@ from wijk.api.resources import (
 )
 from wijk.api.responses import PREFIX, cors, error_response, is_api_request, json_response, problem
 from wijk.api.schema import (
+    ROW_ID_MAX,
     BadParameter,
     Operation,
     Param,
@@ -36,6 +37,7 @@ from wijk.api.schema import (
     cursor_param,
     encode_cursor,
     integer,
+    is_slug,
     list_of,
     openapi,
     slug,
@@ -165,7 +167,7 @@ def municipalities(args: dict[str, Any]):
 
 @operation("/municipalities/{slug}", "One municipality.", "places", MUNICIPALITY, (SLUG_PATH,))
 def municipality(args: dict[str, Any], slug: str):
-    found = Municipality.by_slug(slug) if len(slug) <= 100 else None
+    found = Municipality.by_slug(slug) if is_slug(slug) else None
     if found is None:
         raise NotFound()
     return found
@@ -186,7 +188,7 @@ def neighbourhoods(args: dict[str, Any]):
 
 @operation("/neighbourhoods/{slug}", "One neighbourhood.", "places", NEIGHBOURHOOD, (SLUG_PATH,))
 def neighbourhood(args: dict[str, Any], slug: str):
-    found = Neighbourhood.by_slug(slug) if len(slug) <= 100 else None
+    found = Neighbourhood.by_slug(slug) if is_slug(slug) else None
     if found is None:
         raise NotFound()
     return found
@@ -210,7 +212,7 @@ DATE_TO = calendar_day("to", "Only activities with a date on or before this day.
             "organisation",
             "Only activities posted on behalf of this organisation (its id).",
             minimum=1,
-            maximum=ID_MAX,
+            maximum=ROW_ID_MAX,
             default=None,
         ),
         choice("category", "Only activities in this category.", CATEGORIES),

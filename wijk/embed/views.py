@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, render_template, request, url_for
 
+from wijk.api.schema import is_slug
 from wijk.content.categories import valid as valid_category
 from wijk.embed import bp
 from wijk.models import Municipality, Neighbourhood
@@ -30,7 +31,7 @@ def _render(template_values: dict):
 
 @bp.get("/embed/wijk/<slug>")
 def neighbourhood(slug: str):
-    place = Neighbourhood.by_slug(slug)
+    place = Neighbourhood.by_slug(slug) if is_slug(slug) else None
     if place is None:
         abort(404)
     category = valid_category(request.args.get("categorie"))
@@ -51,11 +52,12 @@ def neighbourhood(slug: str):
 
 @bp.get("/embed/gemeente/<slug>")
 def city(slug: str):
-    municipality = Municipality.by_slug(slug)
+    municipality = Municipality.by_slug(slug) if is_slug(slug) else None
     if municipality is None:
         abort(404)
     category = valid_category(request.args.get("categorie"))
-    place = Neighbourhood.by_slug(request.args.get("wijk", ""))
+    chosen = request.args.get("wijk", "")
+    place = Neighbourhood.by_slug(chosen) if is_slug(chosen) else None
     if place is not None and place.municipality_id != municipality.id:
         place = None
     page = upcoming_in_city(
