@@ -165,7 +165,7 @@ ORGANISATION_REF = Shape(
     "OrganisationRef",
     "The organisation an item is posted on behalf of.",
     (
-        Prop("id", "integer", lambda v: v.organisation_id, format="int64"),
+        Prop("id", "integer", lambda v: v.organisation_id, format="int32"),
         Prop("name", "string", lambda v: v.organisation_title),
         Prop(
             "api_url",
@@ -180,7 +180,7 @@ OCCURRENCE = Shape(
     "Occurrence",
     "One date of an activity (a single activity has one, a series one per repetition).",
     (
-        Prop("id", "integer", lambda row: row.id, format="int64"),
+        Prop("id", "integer", lambda row: row.id, format="int32"),
         Prop("starts_at", "string", lambda row: local_time(row.starts_at), format="date-time"),
         Prop(
             "ends_at",
@@ -223,7 +223,7 @@ def _personal_props() -> tuple[Prop, ...]:
 
 def _common() -> tuple[Prop, ...]:
     return (
-        Prop("id", "integer", lambda r: r.view.id, format="int64"),
+        Prop("id", "integer", lambda r: r.view.id, format="int32"),
         Prop("title", "string", lambda r: r.view.title),
         Prop(
             "description_html",

@@ -21,12 +21,13 @@ from typing import Any
 from flask_babel import gettext as _
 
 from wijk.clock import local_zone
+from wijk.converters import ID_MAX
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SLUG_PATTERN = SLUG.pattern
 # Row ids are INTEGER columns (PostgreSQL int4): a larger number can name no row, and
 # PostgreSQL refuses to compare the column with it, so it never reaches a query.
-ROW_ID_MAX = 2**31 - 1
+ROW_ID_MAX = ID_MAX
 
 
 def is_slug(text: str) -> bool:
@@ -206,8 +207,8 @@ def integer(
     schema: dict[str, Any] = {"type": "integer", "minimum": minimum, "maximum": maximum}
     if default is not None:
         schema["default"] = default
-    if maximum > 2**31:
-        schema["format"] = "int64"
+    if maximum == ROW_ID_MAX:
+        schema["format"] = "int32"
     return Param(name, description, schema, parse, default=default)
 
 

@@ -43,7 +43,6 @@ from wijk.api.schema import (
     slug,
 )
 from wijk.clock import local_now
-from wijk.converters import ID_MAX
 from wijk.errors import ERROR_RESPONDERS
 from wijk.extensions import limiter
 from wijk.models import CATEGORIES, Item, ItemKind, Municipality, Neighbourhood
@@ -67,7 +66,7 @@ SLUG_PATH = Param(
 ID_PATH = Param(
     "item_id",
     "The id.",
-    {"type": "integer", "format": "int64", "minimum": 1, "maximum": ID_MAX},
+    {"type": "integer", "format": "int32", "minimum": 1, "maximum": ROW_ID_MAX},
     int,
     location="path",
 )
