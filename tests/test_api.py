@@ -251,3 +251,16 @@ def test_activity_lists_its_series_dates(client, make_item):
     assert date.fromisoformat(body["occurrences"][1]["starts_at"][:10]) == (
         start.date() + timedelta(days=7)
     )
+
+
+def test_an_unexpected_failure_is_a_json_problem_too(app, client, monkeypatch):
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: the handler answers
+
+    def broken(**kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr("wijk.api.queries.municipalities", broken)
+    response = client.get(f"{API}/municipalities")
+    assert response.status_code == 500
+    assert response.mimetype == "application/problem+json"
+    assert "database went away" not in response.get_data(as_text=True)
