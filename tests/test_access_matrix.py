@@ -44,6 +44,25 @@ TABLE: dict[str, tuple[str, tuple[int, ...]]] = {
     "admin.retry": ("POST", (302, 403, 403, 403, 403, 403, 302, 403)),
     "admin.user": ("GET", (302, 403, 403, 403, 403, 403, 200, 403)),
     "admin.users": ("GET", (302, 403, 403, 403, 403, 403, 200, 403)),
+    # The open-data API and the embeds: public, the same for every role (the API always
+    # answers as an anonymous visitor). `slug` is a neighbourhood's, so the municipality
+    # and city-embed cells are 404; `item_id` an activity's, so other kinds are 404.
+    "api.activities": ("GET", (200, 200, 200, 200, 200, 200, 200, 200)),
+    "api.activity": ("GET", (200, 200, 200, 200, 200, 200, 200, 200)),
+    "api.index": ("GET", (200, 200, 200, 200, 200, 200, 200, 200)),
+    "api.municipalities": ("GET", (200, 200, 200, 200, 200, 200, 200, 200)),
+    "api.municipality": ("GET", (404, 404, 404, 404, 404, 404, 404, 404)),
+    "api.neighbourhood": ("GET", (200, 200, 200, 200, 200, 200, 200, 200)),
+    "api.neighbourhoods": ("GET", (200, 200, 200, 200, 200, 200, 200, 200)),
+    "api.news": ("GET", (200, 200, 200, 200, 200, 200, 200, 200)),
+    "api.news_item": ("GET", (200, 200, 200, 200, 200, 200, 200, 200)),
+    "api.offer": ("GET", (404, 404, 404, 404, 404, 404, 404, 404)),
+    "api.offers": ("GET", (200, 200, 200, 200, 200, 200, 200, 200)),
+    "api.openapi_document": ("GET", (200, 200, 200, 200, 200, 200, 200, 200)),
+    "api.organisation": ("GET", (404, 404, 404, 404, 404, 404, 404, 404)),
+    "api.organisations": ("GET", (200, 200, 200, 200, 200, 200, 200, 200)),
+    "embed.city": ("GET", (404, 404, 404, 404, 404, 404, 404, 404)),
+    "embed.neighbourhood": ("GET", (200, 200, 200, 200, 200, 200, 200, 200)),
     "contact.block": ("GET", (404, 404, 404, 404, 404, 404, 404, 404)),
     "contact.report_message": ("GET", (404, 404, 404, 404, 404, 404, 404, 404)),
     "content.contact": ("POST", (400, 400, 400, 400, 400, 400, 400, 400)),
@@ -187,7 +206,12 @@ def world(app, make_user, make_neighbourhood, make_item):
 
 # Routes whose `item_id` means a news item rather than the activity. Each of their cells
 # gets a fresh news item, since an allowed delete removes it.
-NEWS_ROUTES = {"discover.news_page", "discover.edit_news", "discover.delete_news"}
+NEWS_ROUTES = {
+    "discover.news_page",
+    "discover.edit_news",
+    "discover.delete_news",
+    "api.news_item",
+}
 # City routes: `news_id` and `newsletter_id` mean the city's own news and newsletter.
 CITY_NEWS_ROUTES = {"cities.news_page", "cities.edit_news", "cities.delete_news"}
 

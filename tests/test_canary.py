@@ -36,7 +36,8 @@ from wijk.models import (
     Suspension,
 )
 
-LINKS = re.compile(r'(?:href|src)="([^"]+)"|<loc>([^<]+)</loc>')
+# Links in HTML, sitemaps, and the absolute URLs in the API's JSON.
+LINKS = re.compile(r'(?:href|src)="([^"]+)"|<loc>([^<]+)</loc>|"(http://localhost/[^"\s]+)"')
 # Declared personal text columns that hold vocabulary, not a person's words or details.
 NOT_CANARIES = {"consent.document", "consent.version", "user_account.locale", "signup.locale"}
 
@@ -237,7 +238,7 @@ def crawl(client, start_urls, limit=800) -> dict[str, str]:
                 urlsplit(response.headers["Location"])._replace(scheme="", netloc="").geturl()
             )
         for groups in LINKS.findall(body):
-            href = (groups[0] or groups[1]).replace("&amp;", "&").strip()
+            href = next(g for g in groups if g).replace("&amp;", "&").strip()
             parts = urlsplit(urljoin(url, href))
             if parts.netloc not in ("", "localhost") or parts.path.startswith("/static/"):
                 continue
@@ -249,7 +250,11 @@ def crawl(client, start_urls, limit=800) -> dict[str, str]:
 
 def start_urls(items) -> list[str]:
     slugs = {"activity": "activiteit", "organisation": "organisatie", "offer": "vraag-aanbod"}
-    return ["/", "/sitemap.xml", "/privacy"] + [f"/{slugs[k]}/{i.id}" for k, i in items.items()]
+    place = items["activity"].neighbourhood
+    framed = [f"/embed/wijk/{place.slug}", f"/embed/gemeente/{place.municipality.slug}"]
+    return ["/", "/sitemap.xml", "/privacy", "/api/v1/openapi.json", *framed] + [
+        f"/{slugs[k]}/{i.id}" for k, i in items.items()
+    ]
 
 
 CITY_PAGES = ("/gemeente/utrecht", "/gemeente/utrecht/agenda.ics", "/gemeente/utrecht/feed.atom")
@@ -264,6 +269,8 @@ def test_no_canary_reaches_a_visitor(client, auth, make_user, planted, viewer):
     assert len(pages) > 10
     assert set(CITY_PAGES) <= set(pages), "the city page and its feeds were crawled"
     assert "Openbaar activity" in pages["/gemeente/utrecht/agenda.ics"]
+    reached = {"/api", f"/api/v1/activities/{items['activity'].id}", f"/embed/wijk/{_place.slug}"}
+    assert reached <= set(pages), "the crawl reaches the API, its objects and the embeds"
     leaks = {url: [v for v in canaries.all() if v in body] for url, body in pages.items()}
     assert {url: found for url, found in leaks.items() if found} == {}
 

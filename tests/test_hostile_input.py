@@ -66,6 +66,7 @@ def test_a_twenty_digit_id_is_a_404_not_a_500(client, make_item):
     make_item()
     assert client.get(f"/activiteit/{HUGE}").status_code == 404
     assert client.get(f"/activiteit/{2**63}").status_code == 404
+    assert client.get(f"/activiteit/{2**31}").status_code == 404  # beyond PostgreSQL's INTEGER
     assert client.post(f"/activiteit/{HUGE}/aanmelden").status_code == 404
 
 

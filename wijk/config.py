@@ -5,6 +5,7 @@ are read without a prefix because that is what hosting platforms set."""
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -130,6 +131,15 @@ DEFAULTS: dict[str, object] = {
     "BACKUP_DIR": None,  # default: <instance>/backups
     "BACKUP_KEEP_DAYS": 42,
     "BACKUP_KEY": None,
+    # The open-data API (/api/v1/): requests per client (keyed hash, never the address),
+    # and the terms of reuse its document and /api state.
+    "API_RATE_LIMIT": "60/minute;1000/hour",
+    "API_LICENCE_NAME": "CC BY 4.0",
+    "API_LICENCE_URL": "https://creativecommons.org/licenses/by/4.0/",
+    # Origins (scheme://host[:port]) allowed to frame /embed/... pages, e.g. a
+    # municipality's site: FLASK_EMBED_FRAME_ANCESTORS='["https://www.utrecht.nl"]'.
+    # Empty: nobody may frame anything (frame-ancestors 'none' everywhere).
+    "EMBED_FRAME_ANCESTORS": [],
 }
 
 
@@ -159,6 +169,7 @@ def load(app: Flask, test_config: dict | None) -> None:
         options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
         options.setdefault("connect_args", {"timeout": 15})
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    app.config["EMBED_FRAME_ANCESTORS"] = _frame_ancestors(app.config["EMBED_FRAME_ANCESTORS"])
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _development_secret(app)
     if not app.config.get("SEALED_ACCOUNT_KEY") and _is_development(app):
@@ -175,6 +186,30 @@ def _normalise_db_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+_LABEL = r"[a-z0-9]([a-z0-9-]*[a-z0-9])?"
+_ORIGIN = re.compile(rf"^https?://(\*\.)?{_LABEL}(\.{_LABEL})*(:[0-9]{{1,5}})?$")
+
+
+def _frame_ancestors(value: object) -> tuple[str, ...]:
+    """The origins that may frame embed pages, checked: each lands in a CSP header, so
+    anything but a plain origin (a path, a quote, a semicolon) stops the start."""
+    if value in (None, ""):
+        return ()
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise RuntimeError(
+            "FLASK_EMBED_FRAME_ANCESTORS must be a JSON list of origins, for example "
+            "'[\"https://www.utrecht.nl\"]'."
+        )
+    origins = tuple(v.strip().lower().rstrip("/") for v in value)
+    wrong = [v for v in origins if not _ORIGIN.match(v)]
+    if wrong:
+        raise RuntimeError(
+            f"FLASK_EMBED_FRAME_ANCESTORS holds {', '.join(map(repr, wrong))}: give origins "
+            "only, as scheme://host or scheme://host:port (https://www.utrecht.nl)."
+        )
+    return origins
 
 
 def _is_development(app: Flask) -> bool:

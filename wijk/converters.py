@@ -1,13 +1,14 @@
 """The one URL converter for ids. Every `<int:...>` in a route is an id (or a small
-number such as a picture width), and the databases store at most signed 64-bit integers;
-an id outside that range is a page that does not exist (404), never an OverflowError."""
+number such as a picture width). Ids are INTEGER columns, 32-bit signed on PostgreSQL,
+which refuses to compare them with a larger number; an id outside that range is a page
+that does not exist (404), never an error from the database."""
 
 from __future__ import annotations
 
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-ID_MAX = 2**63 - 1
+ID_MAX = 2**31 - 1
 
 
 class IdConverter(IntegerConverter):

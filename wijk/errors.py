@@ -17,7 +17,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from wijk.extensions import db
 
@@ -39,6 +39,9 @@ MESSAGES = {
 
 
 KEEPS_TEXT = "wijk_keeps_text_on_expired_form"
+# app.extensions key: {path prefix: function(HTTPException) -> Response}, for parts of the
+# site that answer errors in their own format (wijk.api: JSON problem details).
+ERROR_RESPONDERS = "wijk_error_responders"
 
 
 def keeps_text(view: Callable) -> Callable:
@@ -78,6 +81,9 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         code = error.code or 500
+        respond = _responder()
+        if respond is not None:
+            return respond(error)
         if code not in MESSAGES:
             return error
         title, text = MESSAGES[code]
@@ -85,6 +91,10 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
+        respond = _responder()
+        if respond is not None:  # e.g. the API's GET routes: a POST there reached no view
+            routing = request.routing_exception
+            return respond(routing if isinstance(routing, HTTPException) else error)
         view = current_app.view_functions.get(request.endpoint or "")
         if view is not None and request.method == "POST" and getattr(view, KEEPS_TEXT, False):
             refilled = _refill(view)
@@ -97,5 +107,17 @@ def register(app: Flask) -> None:
     @app.errorhandler(500)
     def server_error(error: Exception):
         db.session.rollback()
+        respond = _responder()
+        if respond is not None:
+            return respond(InternalServerError())
         title, text = MESSAGES[500]
         return render_template("errors/error.html", code=500, title=title, text=text), 500
+
+
+def _responder() -> Callable[[HTTPException], Response] | None:
+    """The error answer of the part of the site this path belongs to, if it has its own
+    (the JSON API registers one for /api/), else None for the HTML pages."""
+    for prefix, respond in current_app.extensions.get(ERROR_RESPONDERS, {}).items():
+        if request.path.startswith(prefix):
+            return respond
+    return None

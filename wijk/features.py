@@ -9,10 +9,12 @@ from flask import Blueprint
 from wijk import (
     accounts,
     admin,
+    api,
     cities,
     contact,
     content,
     discover,
+    embed,
     follows,
     helpdesk,
     legal,
@@ -28,13 +30,16 @@ from wijk.accounts import mfa as _accounts_mfa  # noqa: F401  (routes)
 from wijk.accounts import views as _accounts_views  # noqa: F401
 from wijk.admin import city_views as _admin_city_views  # noqa: F401
 from wijk.admin import views as _admin_views  # noqa: F401
+from wijk.api import views as _api_views  # noqa: F401
 from wijk.cities import staff_views as _city_staff_views  # noqa: F401
 from wijk.cities import views as _city_views  # noqa: F401
 from wijk.contact import views as _contact_views  # noqa: F401
 from wijk.content import page as _content_page  # noqa: F401
 from wijk.content import views as _content_views  # noqa: F401
 from wijk.discover import city_views as _discover_city_views  # noqa: F401
+from wijk.discover import structured as _discover_structured  # noqa: F401  (JSON-LD)
 from wijk.discover import views as _discover_views  # noqa: F401
+from wijk.embed import views as _embed_views  # noqa: F401
 from wijk.follows import views as _follow_views  # noqa: F401
 from wijk.helpdesk import views as _helpdesk_views  # noqa: F401
 from wijk.legal import views as _legal_views  # noqa: F401
@@ -65,4 +70,6 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     pictures.bp,
     follows.bp,
     helpdesk.bp,
+    api.bp,
+    embed.bp,
 )

@@ -71,6 +71,8 @@ def check(page, url: str) -> None:
         "/gemeente/utrecht",
         "/gemeente/utrecht?wijk=onbekend",  # the filter's error message
         "/gemeente/utrecht/zoeken?q=item",
+        "/api",
+        "/embed/wijk/{slug}",
     ],
 )
 def test_public_pages_have_no_serious_violations(live_server, axe_page, site, path):

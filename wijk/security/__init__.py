@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, has_request_context, request
+from collections.abc import Sequence
+
+from flask import Flask, Response, g, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
 
 from wijk.security.permissions import template_helpers
 
-CSP = (
+_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
-    "frame-ancestors 'none'"
 )
+CSP = _POLICY + "frame-ancestors 'none'"
+# Answers that belong to no visitor: the open-data API and the embeddable agendas. They
+# never set a cookie, whatever cookie the request carried.
+STATELESS_PREFIXES = ("/api/", "/embed/")
+
+
+def allow_framing(origins: Sequence[str]) -> None:
+    """Let these origins (checked in wijk.config) frame the current response; without
+    any, the response keeps frame-ancestors 'none' like every other one."""
+    g.frame_ancestors = tuple(origins)
+
+
+def frame_policy(origins: Sequence[str]) -> str:
+    return _POLICY + "frame-ancestors " + (" ".join(origins) if origins else "'none'")
 
 
 def register(app: Flask) -> None:
@@ -19,10 +34,15 @@ def register(app: Flask) -> None:
 
     @app.after_request
     def security_headers(response: Response) -> Response:
-        response.headers.setdefault("Content-Security-Policy", CSP)
+        framers = g.get("frame_ancestors") if has_request_context() else None
+        if framers:  # X-Frame-Options cannot name origins; CSP frame-ancestors does
+            response.headers["Content-Security-Policy"] = frame_policy(framers)
+            response.headers.pop("X-Frame-Options", None)
+        else:
+            response.headers.setdefault("Content-Security-Policy", CSP)
+            response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault(
             "Permissions-Policy", "geolocation=(), camera=(), microphone=()"
         )
@@ -73,6 +93,11 @@ def _secure(cookie: str) -> str:
 class SecureWhenHttpsSessionInterface(SecureCookieSessionInterface):
     """Mark the session cookie Secure whenever the request came over HTTPS; behind a
     configured ProxyFix that includes X-Forwarded-Proto: https."""
+
+    def save_session(self, app: Flask, session, response: Response) -> None:
+        if has_request_context() and request.path.startswith(STATELESS_PREFIXES):
+            return
+        super().save_session(app, session, response)
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config.get("SESSION_COOKIE_SECURE")) or (
