@@ -168,7 +168,9 @@ def test_language_switch_names_each_language_in_its_own_language(client, interfa
 def test_language_switch_works_without_script(client):
     """A <details> disclosure with a plain POST form: no script is needed to choose."""
     html = client.get("/").get_data(as_text=True)
-    assert '<details class="lang-switch">' in html and "<script" not in html
+    switch = html[html.index('<details class="lang-switch">') :]
+    switch = switch[: switch.index("</details>")]
+    assert "<form" in switch and "<script" not in switch
     client.post("/taal", data={"lang": "ar", "next": "/"})
     assert '<html lang="ar" dir="rtl">' in client.get("/").get_data(as_text=True)
 
