@@ -13,6 +13,7 @@ from wijk.extensions import db
 from wijk.models import (
     Breach,
     ItemManager,
+    NeighbourhoodRequest,
     NeighbourhoodManager,
     Newsletter,
     PrivacyRequest,
@@ -74,7 +75,14 @@ def build(make_user, make_neighbourhood, make_item) -> World:
         data_categories="e-mail",
         authority_deadline=utcnow() + timedelta(hours=72),
     )
-    db.session.add_all([newsletter, request, breach])
+    asked = NeighbourhoodRequest(
+        user_id=users["resident"].id,
+        name="Nieuwe Wijk",
+        municipality_name="Utrecht",
+        postcodes="3599",
+        motivation="Hier woont niemand op Wijk.",
+    )
+    db.session.add_all([newsletter, request, breach, asked])
     db.session.commit()
     values = {
         "slug": place_a.slug,
@@ -92,6 +100,9 @@ def build(make_user, make_neighbourhood, make_item) -> World:
         "key": "geen-afbeelding",
         "width": 480,
         "follow_id": 999999,
+        "neighbourhood_request_id": asked.id,
+        "city_slug": place_a.municipality.slug,
+        "month": utcnow().strftime("%Y-%m"),
     }
     world = World(users, values)
     world.values["_place_a"] = place_a

@@ -128,6 +128,11 @@ DEFAULTS: dict[str, object] = {
     "BACKUP_DIR": None,  # default: <instance>/backups
     "BACKUP_KEEP_DAYS": 42,
     "BACKUP_KEY": None,
+    # Statistics without tracking (/statistieken, /transparantie): a figure below
+    # STATS_MIN_COUNT is shown as "fewer than ..." and never exactly. Views are added up
+    # in each process and written every STATS_FLUSH_SECONDS (0: in the request itself).
+    "STATS_MIN_COUNT": 10,
+    "STATS_FLUSH_SECONDS": 10,
 }
 
 

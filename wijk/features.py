@@ -13,6 +13,7 @@ from wijk import (
     content,
     discover,
     follows,
+    founding,
     legal,
     manage,
     neighbourhoods,
@@ -21,6 +22,8 @@ from wijk import (
     privacy,
     series,
     signups,
+    statistics,
+    transparency,
 )
 from wijk.accounts import mfa as _accounts_mfa  # noqa: F401  (routes)
 from wijk.accounts import views as _accounts_views  # noqa: F401
@@ -30,6 +33,8 @@ from wijk.content import page as _content_page  # noqa: F401
 from wijk.content import views as _content_views  # noqa: F401
 from wijk.discover import views as _discover_views  # noqa: F401
 from wijk.follows import views as _follow_views  # noqa: F401
+from wijk.founding import admin_views as _founding_admin_views  # noqa: F401
+from wijk.founding import views as _founding_views  # noqa: F401
 from wijk.legal import views as _legal_views  # noqa: F401
 from wijk.manage import moderation_views as _manage_moderation_views  # noqa: F401
 from wijk.manage import views as _manage_views  # noqa: F401
@@ -40,6 +45,8 @@ from wijk.privacy import admin_views as _privacy_admin_views  # noqa: F401
 from wijk.privacy import views as _privacy_views  # noqa: F401
 from wijk.series import views as _series_views  # noqa: F401  (and the flush hook)
 from wijk.signups import views as _signup_views  # noqa: F401
+from wijk.statistics import views as _statistics_views  # noqa: F401
+from wijk.transparency import views as _transparency_views  # noqa: F401
 
 BLUEPRINTS: tuple[Blueprint, ...] = (
     neighbourhoods.bp,
@@ -56,4 +63,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     series.bp,
     pictures.bp,
     follows.bp,
+    founding.bp,
+    statistics.bp,
+    transparency.bp,
 )

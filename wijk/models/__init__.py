@@ -20,6 +20,7 @@ from wijk.models.content import (
     Organisation,
 )
 from wijk.models.follows import FREQUENCIES, DigestStamp, Follow, Follower
+from wijk.models.founding import NeighbourhoodRequest, RequestStatus
 from wijk.models.legal import AccessibilityCheck, PublishedDocument
 from wijk.models.moderation import ItemRevision, ModerationRules, Report, Suspension
 from wijk.models.neighbourhood import Municipality, Neighbourhood, NeighbourhoodPostcode
@@ -37,6 +38,7 @@ from wijk.models.relay import (
 from wijk.models.roles import MunicipalityStaff, NeighbourhoodManager
 from wijk.models.series import ActivityOccurrence, OccurrenceStatus
 from wijk.models.signups import SignUp, SignUpStatus
+from wijk.models.stats import PageViewCount, PurgeCount, PurgeRun
 
 __all__ = [
     "ALIAS_LIFETIME",
@@ -68,6 +70,7 @@ __all__ = [
     "Neighbourhood",
     "NeighbourhoodManager",
     "NeighbourhoodPostcode",
+    "NeighbourhoodRequest",
     "NewsItem",
     "Newsletter",
     "NewsletterSubscription",
@@ -75,14 +78,18 @@ __all__ = [
     "Offer",
     "Organisation",
     "OutboxMessage",
+    "PageViewCount",
     "PrivacyRequest",
     "PublishedDocument",
+    "PurgeCount",
+    "PurgeRun",
     "RecoveryCode",
     "RelayAlias",
     "RelayConversation",
     "RelayMessage",
     "RelaySide",
     "Report",
+    "RequestStatus",
     "SealedAccount",
     "SignUp",
     "SignUpStatus",

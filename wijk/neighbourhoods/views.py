@@ -41,6 +41,7 @@ def postcode():
             neighbourhoods=neighbourhoods,
             postcode=entered,
             postcode_error=error,
+            uncovered=code,
         ), 404
     return render_template("neighbourhoods/choose.html", matches=matches, code=code)
 

@@ -109,6 +109,9 @@ def sections(data: MyData) -> dict[str, list[dict[str, Any]]]:
             for s in data.suspensions
         ],
         "follows": [row(f, exclude=("follower_id",)) for f in data.follows],
+        "neighbourhood_requests": [
+            row(r, exclude=("user_id", "decided_by_id")) for r in data.neighbourhood_requests
+        ],
     }
 
 

@@ -28,6 +28,7 @@ from wijk.models import (
     Item,
     ItemManager,
     NeighbourhoodManager,
+    NeighbourhoodRequest,
     NewsletterSubscription,
     PrivacyRequest,
     RelayMessage,
@@ -57,6 +58,7 @@ class MyData:
     requests: list[PrivacyRequest] = field(default_factory=list)
     suspensions: list[Suspension] = field(default_factory=list)
     follows: list[Follow] = field(default_factory=list)
+    neighbourhood_requests: list[NeighbourhoodRequest] = field(default_factory=list)
 
 
 def _all(query) -> list[Any]:
@@ -115,6 +117,11 @@ def collect(user: User) -> MyData:
                 joinedload(AuditEntry.neighbourhood),
             )
             .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+        ),
+        neighbourhood_requests=_all(
+            select(NeighbourhoodRequest)
+            .where(NeighbourhoodRequest.user_id == uid)
+            .order_by(NeighbourhoodRequest.created_at.desc(), NeighbourhoodRequest.id.desc())
         ),
         suspensions=_all(
             select(Suspension)
