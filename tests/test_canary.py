@@ -23,6 +23,7 @@ from wijk.models import (
     Invitation,
     ItemManager,
     ItemRevision,
+    NeighbourhoodRequest,
     NewsletterSubscription,
     OutboxMessage,
     PrivacyRequest,
@@ -174,6 +175,16 @@ def planted(app, make_user, make_neighbourhood, make_item):
                     ),
                 ],
             ),
+            NeighbourhoodRequest(
+                user_id=owner.id,
+                name=c.plant("neighbourhood_request.name"),
+                municipality_name=c.plant("neighbourhood_request.municipality_name"),
+                postcodes=c.plant("neighbourhood_request.postcodes"),
+                motivation=c.plant("neighbourhood_request.motivation"),
+                status="declined",
+                decided_at=utcnow(),
+                decline_reason=c.plant("neighbourhood_request.decline_reason"),
+            ),
             Suspension(
                 user_id=helper.id,
                 neighbourhood_id=place.id,
@@ -232,7 +243,8 @@ def crawl(client, start_urls, limit=800) -> dict[str, str]:
 
 def start_urls(items) -> list[str]:
     slugs = {"activity": "activiteit", "organisation": "organisatie", "offer": "vraag-aanbod"}
-    return ["/", "/sitemap.xml", "/privacy"] + [f"/{slugs[k]}/{i.id}" for k, i in items.items()]
+    public = ["/", "/sitemap.xml", "/privacy", "/statistieken", "/transparantie", "/wijk-starten"]
+    return public + [f"/{slugs[k]}/{i.id}" for k, i in items.items()]
 
 
 @pytest.mark.parametrize("viewer", ["anonymous", "unrelated resident"])
@@ -242,6 +254,8 @@ def test_no_canary_reaches_a_visitor(client, auth, make_user, planted, viewer):
         auth.login(make_user())
     pages = crawl(client, start_urls(items))
     assert len(pages) > 10
+    for reached in ("/statistieken/wijk/", "/statistieken/gemeente/", "/transparantie/"):
+        assert any(url.startswith(reached) for url in pages), f"the crawl missed {reached}"
     leaks = {url: [v for v in canaries.all() if v in body] for url, body in pages.items()}
     assert {url: found for url, found in leaks.items() if found} == {}
 

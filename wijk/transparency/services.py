@@ -45,10 +45,11 @@ def parse_month(text: str, today: date) -> date | None:
     match = MONTH.match(text or "")
     if match is None:
         return None
-    month = date(int(match.group(1)), int(match.group(2)), 1)
-    if month > today or month.year < 2000:
+    year = int(match.group(1))
+    if year < 2000:  # before the site, and date() refuses year 0
         return None
-    return month
+    month = date(year, int(match.group(2)), 1)
+    return None if month > today else month
 
 
 def report_months(today: date) -> list[date]:
