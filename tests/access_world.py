@@ -13,8 +13,8 @@ from wijk.extensions import db
 from wijk.models import (
     Breach,
     ItemManager,
-    NeighbourhoodRequest,
     NeighbourhoodManager,
+    NeighbourhoodRequest,
     Newsletter,
     PrivacyRequest,
     User,

@@ -34,7 +34,9 @@ FORM = {
 def mails_to(address: str, kind: str) -> list[OutboxMessage]:
     return list(
         db.session.scalars(
-            select(OutboxMessage).where(OutboxMessage.to_addr == address, OutboxMessage.kind == kind)
+            select(OutboxMessage).where(
+                OutboxMessage.to_addr == address, OutboxMessage.kind == kind
+            )
         )
     )
 

@@ -68,9 +68,7 @@ def test_the_report_counts_a_city_and_hides_small_figures(
             answered_at=start + timedelta(days=2),
         )
     )
-    db.session.add(
-        Breach(description="Lek", data_categories="e-mail", authority_deadline=start)
-    )
+    db.session.add(Breach(description="Lek", data_categories="e-mail", authority_deadline=start))
     db.session.add(PurgeRun(ran_at=start, counts=[PurgeCount(rule="outbox_body", erased=40)]))
     db.session.commit()
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import Any
 
 from flask import url_for
 from sqlalchemy import select
@@ -137,7 +138,7 @@ def submit(
     return request
 
 
-def _mail(request: NeighbourhoodRequest, template: str, **values: object) -> None:
+def _mail(request: NeighbourhoodRequest, template: str, **values: Any) -> None:
     user = request.user
     queue_mail(
         template,

@@ -30,6 +30,7 @@ from flask import Flask, Response, current_app, request
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm.util import identity_key
 
 from wijk.clock import local_now
 from wijk.extensions import db
@@ -107,9 +108,29 @@ class Places:
             self._known.clear()
 
 
+def _loaded(model: type, ident: Any) -> dict[str, Any]:
+    """The loaded column values of a row the view already has (no SQL), or {}."""
+    found = db.session.identity_map.get(identity_key(model, ident))
+    return found.__dict__ if found is not None else {}
+
+
+def _place_of(neighbourhood_id: int) -> list[Thing] | None:
+    municipality_id = _loaded(Neighbourhood, neighbourhood_id).get("municipality_id")
+    if municipality_id is None:
+        return None
+    return [(NEIGHBOURHOOD, neighbourhood_id), (MUNICIPALITY, municipality_id)]
+
+
 def _item_things(item_id: Any) -> list[Thing]:
     if not isinstance(item_id, int) or not 0 < item_id < 2**31:
         return []
+    item = _loaded(Item, item_id)  # the page just showed it: usually no query at all
+    if "status" in item and "neighbourhood_id" in item:
+        if item["status"] != ItemStatus.PUBLISHED:
+            return []
+        place = _place_of(item["neighbourhood_id"])
+        if place is not None:
+            return [(ITEM, item_id), *place]
     row = db.session.execute(
         select(Item.neighbourhood_id, Neighbourhood.municipality_id)
         .join(Neighbourhood, Neighbourhood.id == Item.neighbourhood_id)
@@ -121,6 +142,11 @@ def _item_things(item_id: Any) -> list[Thing]:
 
 
 def _neighbourhood_things(slug: Any) -> list[Thing]:
+    for obj in list(db.session):
+        if isinstance(obj, Neighbourhood) and obj.__dict__.get("slug") == slug:
+            place = _place_of(obj.__dict__.get("id", 0))
+            if place is not None:
+                return place
     row = db.session.execute(
         select(Neighbourhood.id, Neighbourhood.municipality_id).where(Neighbourhood.slug == slug)
     ).first()
@@ -162,12 +188,16 @@ def is_robot(user_agent: str) -> bool:
 
 
 def _upsert(dialect: str):
-    table = PageViewCount.__table__
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(table)
+    if dialect == "postgresql":
+        pg_statement = postgresql.insert(PageViewCount)
+        return pg_statement.on_conflict_do_update(
+            index_elements=["day", "scope", "ref_id"],
+            set_={"views": PageViewCount.views + pg_statement.excluded.views},
+        )
+    statement = sqlite.insert(PageViewCount)
     return statement.on_conflict_do_update(
         index_elements=["day", "scope", "ref_id"],
-        set_={"views": table.c.views + statement.excluded.views},
+        set_={"views": PageViewCount.views + statement.excluded.views},
     )
 
 

@@ -11,7 +11,6 @@ what is left of it (the page says so)."""
 from __future__ import annotations
 
 import re
-import statistics
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -102,9 +101,14 @@ def _count(query) -> int:
 
 
 def median_response(durations: list[timedelta], minimum: int) -> timedelta | None:
+    """The middle response time; None when too few reports were handled to publish it."""
     if len(durations) < minimum or not durations:
         return None
-    return statistics.median(durations)
+    ordered = sorted(durations)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2
 
 
 def month_report(city: Municipality, month: date, today: date, minimum: int) -> MonthReport:
@@ -145,6 +149,7 @@ def month_report(city: Municipality, month: date, today: date, minimum: int) -> 
             PrivacyRequest.answered_at >= start, PrivacyRequest.answered_at < end
         )
     ).all()
+    in_time = len([1 for created, done in answered if done and done - created <= ANSWER_WITHIN])
     breaches = (
         db.session.scalar(
             select(func.count(Breach.id)).where(
@@ -178,9 +183,7 @@ def month_report(city: Municipality, month: date, today: date, minimum: int) -> 
         items_restored=shown(audited("item.restored"), minimum),
         privacy_received=shown(privacy_received, minimum),
         privacy_answered=shown(len(answered), minimum),
-        privacy_in_time=shown(
-            sum(1 for created, done in answered if done - created <= ANSWER_WITHIN), minimum
-        ),
+        privacy_in_time=shown(in_time, minimum),
         breaches=breaches,
         erased=[
             Erased(rule.name, rule.description, shown(int(erased_rows.get(rule.name, 0)), minimum))
