@@ -175,3 +175,9 @@ def test_privacy_statement_says_how_counting_works(client):
     assert 'id="statistieken"' in html
     assert "day, scope, ref_id, views" in html
     assert "fewer than 10" in html
+
+
+def test_every_scope_fits_its_column():
+    """PostgreSQL refuses a longer value where SQLite would store it."""
+    length = PageViewCount.__table__.c.scope.type.length
+    assert all(len(scope) <= length for scope in counting.SCOPES)

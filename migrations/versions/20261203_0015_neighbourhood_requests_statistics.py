@@ -23,7 +23,7 @@ depends_on = None
 def upgrade():
     op.create_table('page_view_count',
     sa.Column('day', sa.Date(), nullable=False),
-    sa.Column('scope', sa.String(length=12), nullable=False),
+    sa.Column('scope', sa.String(length=16), nullable=False),
     sa.Column('ref_id', sa.Integer(), nullable=False),
     sa.Column('views', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('day', 'scope', 'ref_id', name=op.f('pk_page_view_count')),

@@ -25,7 +25,7 @@ class PageViewCount(Model):
     __table_args__ = {"info": not_personal(STATS_NOT_PERSONAL)}  # noqa: RUF012
 
     day: Mapped[date] = mapped_column(primary_key=True)
-    scope: Mapped[str] = mapped_column(String(12), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(16), primary_key=True)
     ref_id: Mapped[int] = mapped_column(primary_key=True)
     views: Mapped[int] = mapped_column(default=0)
 
