@@ -103,9 +103,17 @@ def test_views_are_added_up_in_the_process_and_written_in_one_go(app, client, ma
     assert counting.flush(app) == 0
 
 
-def test_a_city_page_counts_for_its_municipality(counted, app):
+def test_a_city_page_counts_for_its_municipality(counted, app, make_neighbourhood):
     with app.test_request_context("/gemeente/utrecht"):
         assert counting.things_viewed() == []  # no such municipality yet
+    city = make_neighbourhood().municipality
+    for path, expected in (
+        ("/gemeente/utrecht", [("municipality", city.id)]),
+        ("/gemeente/utrecht/agenda.ics", []),  # a feed of the page is not a page view
+    ):
+        app.extensions["wijk_view_places"].clear()
+        with app.test_request_context(path):
+            assert counting.things_viewed() == expected, path
     assert counting.is_robot("Mozilla/5.0 (compatible; bingbot/2.0)")
     assert not counting.is_robot("Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0")
 
