@@ -17,6 +17,7 @@ from wijk.models import (
     ItemManager,
     MunicipalityStaff,
     NeighbourhoodManager,
+    NeighbourhoodRequest,
     Newsletter,
     PrivacyRequest,
     User,
@@ -99,7 +100,14 @@ def build(make_user, make_neighbourhood, make_item) -> World:
         sent_at=utcnow(),
         recipient_count=0,
     )
-    db.session.add_all([newsletter, city_letter, request, breach])
+    asked = NeighbourhoodRequest(
+        user_id=users["resident"].id,
+        name="Nieuwe Wijk",
+        municipality_name="Utrecht",
+        postcodes="3599",
+        motivation="Hier woont niemand op Wijk.",
+    )
+    db.session.add_all([newsletter, city_letter, request, breach, asked])
     db.session.commit()
     values = {
         "slug": place_a.slug,
@@ -119,6 +127,8 @@ def build(make_user, make_neighbourhood, make_item) -> World:
         "follow_id": 999999,
         "city_slug": place_a.municipality.slug,
         "city_newsletter_id": city_letter.id,
+        "neighbourhood_request_id": asked.id,
+        "month": utcnow().strftime("%Y-%m"),
     }
     world = World(users, values)
     world.values["_place_a"] = place_a

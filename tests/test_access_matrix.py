@@ -93,6 +93,11 @@ TABLE: dict[str, tuple[str, tuple[int, ...]]] = {
     "discover.search_all": ("GET", (200, 200, 200, 200, 200, 200, 200, 200)),
     "discover.search_neighbourhood": ("GET", (200, 200, 200, 200, 200, 200, 200, 200)),
     "discover.sitemap": ("GET", (200, 200, 200, 200, 200, 200, 200, 200)),
+    "founding.approve": ("POST", (302, 403, 403, 403, 403, 403, 400, 403)),
+    "founding.decline": ("POST", (302, 403, 403, 403, 403, 403, 400, 403)),
+    "founding.request_detail": ("GET", (302, 403, 403, 403, 403, 403, 200, 403)),
+    "founding.requests": ("GET", (302, 403, 403, 403, 403, 403, 200, 403)),
+    "founding.start": ("GET", (200, 200, 200, 200, 200, 200, 200, 200)),
     "help.ask": ("GET", (200, 200, 200, 200, 200, 200, 200, 200)),
     "legal.accessibility_statement": ("GET", (200, 200, 200, 200, 200, 200, 200, 200)),
     "legal.privacy_version": ("GET", (404, 404, 404, 404, 404, 404, 404, 404)),
@@ -187,6 +192,12 @@ TABLE: dict[str, tuple[str, tuple[int, ...]]] = {
     "discover.city_calendar": ("GET", (200, 200, 200, 200, 200, 200, 200, 200)),
     "discover.search_city": ("GET", (200, 200, 200, 200, 200, 200, 200, 200)),
     "content.sign_up": ("POST", (400, 400, 400, 400, 400, 400, 400, 400)),
+    "statistics.city": ("GET", (200, 200, 200, 200, 200, 200, 200, 200)),
+    "statistics.city_csv": ("GET", (302, 403, 403, 403, 403, 403, 200, 200)),
+    "statistics.neighbourhood": ("GET", (200, 200, 200, 200, 200, 200, 200, 200)),
+    "statistics.overview": ("GET", (200, 200, 200, 200, 200, 200, 200, 200)),
+    "transparency.index": ("GET", (200, 200, 200, 200, 200, 200, 200, 200)),
+    "transparency.report": ("GET", (200, 200, 200, 200, 200, 200, 200, 200)),
 }
 
 # Routes that cannot be exercised as a cell (with the reason).

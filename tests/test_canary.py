@@ -24,6 +24,7 @@ from wijk.models import (
     Invitation,
     ItemManager,
     ItemRevision,
+    NeighbourhoodRequest,
     NewsletterSubscription,
     OutboxMessage,
     PrivacyRequest,
@@ -192,6 +193,16 @@ def planted(app, make_user, make_neighbourhood, make_item):
                     ),
                 ],
             ),
+            NeighbourhoodRequest(
+                user_id=owner.id,
+                name=c.plant("neighbourhood_request.name"),
+                municipality_name=c.plant("neighbourhood_request.municipality_name"),
+                postcodes=c.plant("neighbourhood_request.postcodes"),
+                motivation=c.plant("neighbourhood_request.motivation"),
+                status="declined",
+                decided_at=utcnow(),
+                decline_reason=c.plant("neighbourhood_request.decline_reason"),
+            ),
             Suspension(
                 user_id=helper.id,
                 neighbourhood_id=place.id,
@@ -252,9 +263,12 @@ def start_urls(items) -> list[str]:
     slugs = {"activity": "activiteit", "organisation": "organisatie", "offer": "vraag-aanbod"}
     place = items["activity"].neighbourhood
     framed = [f"/embed/wijk/{place.slug}", f"/embed/gemeente/{place.municipality.slug}"]
-    return ["/", "/sitemap.xml", "/privacy", "/api/v1/openapi.json", *framed] + [
-        f"/{slugs[k]}/{i.id}" for k, i in items.items()
-    ]
+    public = ["/", "/sitemap.xml", "/privacy", "/statistieken", "/transparantie", "/wijk-starten"]
+    return (
+        public
+        + ["/api/v1/openapi.json", *framed]
+        + [f"/{slugs[k]}/{i.id}" for k, i in items.items()]
+    )
 
 
 CITY_PAGES = ("/gemeente/utrecht", "/gemeente/utrecht/agenda.ics", "/gemeente/utrecht/feed.atom")
@@ -271,6 +285,8 @@ def test_no_canary_reaches_a_visitor(client, auth, make_user, planted, viewer):
     assert "Openbaar activity" in pages["/gemeente/utrecht/agenda.ics"]
     reached = {"/api", f"/api/v1/activities/{items['activity'].id}", f"/embed/wijk/{_place.slug}"}
     assert reached <= set(pages), "the crawl reaches the API, its objects and the embeds"
+    for reached in ("/statistieken/wijk/", "/statistieken/gemeente/", "/transparantie/"):
+        assert any(url.startswith(reached) for url in pages), f"the crawl missed {reached}"
     leaks = {url: [v for v in canaries.all() if v in body] for url, body in pages.items()}
     assert {url: found for url, found in leaks.items() if found} == {}
 

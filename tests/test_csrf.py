@@ -15,6 +15,7 @@ SAMPLE = {
     "token": "x",
     "slug": "wijk-1",
     "request_id": 1,
+    "neighbourhood_request_id": 1,
     "breach_id": 1,
     "follow_id": 1,
     "city_slug": "utrecht",

@@ -30,6 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from wijk.cli import register as register_cli  # noqa: PLC0415 (factory: every command)
     from wijk.features import BLUEPRINTS  # noqa: PLC0415 (factory: every view module)
     from wijk.models.base import include_object  # noqa: PLC0415 (factory: the models)
+    from wijk.statistics import counting  # noqa: PLC0415 (factory: the models)
 
     app = Flask(
         __name__,
@@ -82,6 +83,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     filters.register(app)
     security.register(app)
     pagecache.register(app)
+    counting.register(app)
 
     register_cli(app)
 

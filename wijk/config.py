@@ -140,6 +140,11 @@ DEFAULTS: dict[str, object] = {
     # municipality's site: FLASK_EMBED_FRAME_ANCESTORS='["https://www.utrecht.nl"]'.
     # Empty: nobody may frame anything (frame-ancestors 'none' everywhere).
     "EMBED_FRAME_ANCESTORS": [],
+    # Statistics without tracking (/statistieken, /transparantie): a figure below
+    # STATS_MIN_COUNT is shown as "fewer than ..." and never exactly. Views are added up
+    # in each process and written every STATS_FLUSH_SECONDS (0: in the request itself).
+    "STATS_MIN_COUNT": 10,
+    "STATS_FLUSH_SECONDS": 10,
 }
 
 

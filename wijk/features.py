@@ -16,6 +16,7 @@ from wijk import (
     discover,
     embed,
     follows,
+    founding,
     helpdesk,
     legal,
     manage,
@@ -25,6 +26,8 @@ from wijk import (
     privacy,
     series,
     signups,
+    statistics,
+    transparency,
 )
 from wijk.accounts import mfa as _accounts_mfa  # noqa: F401  (routes)
 from wijk.accounts import views as _accounts_views  # noqa: F401
@@ -41,6 +44,8 @@ from wijk.discover import structured as _discover_structured  # noqa: F401  (JSO
 from wijk.discover import views as _discover_views  # noqa: F401
 from wijk.embed import views as _embed_views  # noqa: F401
 from wijk.follows import views as _follow_views  # noqa: F401
+from wijk.founding import admin_views as _founding_admin_views  # noqa: F401
+from wijk.founding import views as _founding_views  # noqa: F401
 from wijk.helpdesk import views as _helpdesk_views  # noqa: F401
 from wijk.legal import views as _legal_views  # noqa: F401
 from wijk.manage import moderation_views as _manage_moderation_views  # noqa: F401
@@ -52,6 +57,8 @@ from wijk.privacy import admin_views as _privacy_admin_views  # noqa: F401
 from wijk.privacy import views as _privacy_views  # noqa: F401
 from wijk.series import views as _series_views  # noqa: F401  (and the flush hook)
 from wijk.signups import views as _signup_views  # noqa: F401
+from wijk.statistics import views as _statistics_views  # noqa: F401
+from wijk.transparency import views as _transparency_views  # noqa: F401
 
 BLUEPRINTS: tuple[Blueprint, ...] = (
     neighbourhoods.bp,
@@ -72,4 +79,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     helpdesk.bp,
     api.bp,
     embed.bp,
+    founding.bp,
+    statistics.bp,
+    transparency.bp,
 )

@@ -21,6 +21,7 @@ from wijk.models.content import (
     Organisation,
 )
 from wijk.models.follows import FREQUENCIES, DigestStamp, Follow, Follower
+from wijk.models.founding import NeighbourhoodRequest, RequestStatus
 from wijk.models.help import HelpRequest
 from wijk.models.legal import AccessibilityCheck, PublishedDocument
 from wijk.models.moderation import ItemRevision, ModerationRules, Report, Suspension
@@ -40,6 +41,7 @@ from wijk.models.relay import (
 from wijk.models.roles import MunicipalityStaff, NeighbourhoodManager
 from wijk.models.series import ActivityOccurrence, OccurrenceStatus
 from wijk.models.signups import SignUp, SignUpStatus
+from wijk.models.stats import PageViewCount, PurgeCount, PurgeRun
 
 __all__ = [
     "ALIAS_LIFETIME",
@@ -73,6 +75,7 @@ __all__ = [
     "Neighbourhood",
     "NeighbourhoodManager",
     "NeighbourhoodPostcode",
+    "NeighbourhoodRequest",
     "NewsItem",
     "Newsletter",
     "NewsletterSubscription",
@@ -81,14 +84,18 @@ __all__ = [
     "Organisation",
     "OutboxMessage",
     "PictureConsent",
+    "PageViewCount",
     "PrivacyRequest",
     "PublishedDocument",
+    "PurgeCount",
+    "PurgeRun",
     "RecoveryCode",
     "RelayAlias",
     "RelayConversation",
     "RelayMessage",
     "RelaySide",
     "Report",
+    "RequestStatus",
     "SealedAccount",
     "SignUp",
     "SignUpStatus",

@@ -55,6 +55,7 @@ def postcode():
             cities=cities,
             postcode=entered,
             postcode_error=error,
+            uncovered=code,
         ), 404
     return render_template("neighbourhoods/choose.html", matches=matches, code=code)
 

@@ -80,6 +80,7 @@ CATEGORY_ORDER = (
     "blocked sender",
     "report",
     "privacy request",
+    "neighbourhood request",
     "audit trail",
     "e-mail in transit",
     "sealed copy of a deleted account",

@@ -164,6 +164,9 @@ def sections(data: MyData) -> dict[str, list[dict[str, Any]]]:
             }
             for a in data.aliases
         ],
+        "neighbourhood_requests": [
+            row(r, exclude=("user_id", "decided_by_id")) for r in data.neighbourhood_requests
+        ],
     }
 
 

@@ -29,6 +29,7 @@ from wijk.models import (
     Item,
     ItemManager,
     NeighbourhoodManager,
+    NeighbourhoodRequest,
     NewsletterSubscription,
     PrivacyRequest,
     RelayAlias,
@@ -63,6 +64,7 @@ class MyData:
     follows: list[Follow] = field(default_factory=list)
     aliases: list[RelayAlias] = field(default_factory=list)
     help_requests: list[HelpRequest] = field(default_factory=list)
+    neighbourhood_requests: list[NeighbourhoodRequest] = field(default_factory=list)
 
 
 def _all(query) -> list[Any]:
@@ -128,6 +130,11 @@ def collect(user: User) -> MyData:
                 joinedload(AuditEntry.neighbourhood),
             )
             .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+        ),
+        neighbourhood_requests=_all(
+            select(NeighbourhoodRequest)
+            .where(NeighbourhoodRequest.user_id == uid)
+            .order_by(NeighbourhoodRequest.created_at.desc(), NeighbourhoodRequest.id.desc())
         ),
         suspensions=_all(
             select(Suspension)

@@ -32,10 +32,13 @@ from wijk.models import (
     Item,
     ItemKind,
     ItemRevision,
+    NeighbourhoodRequest,
     NewsletterSubscription,
     OutboxMessage,
     PictureConsent,
     PrivacyRequest,
+    PurgeCount,
+    PurgeRun,
     RelayAlias,
     RelayConversation,
     RelayMessage,
@@ -296,6 +299,18 @@ def _erase_picture_consents(ids: list[int], now: datetime) -> None:
     db.session.execute(delete(PictureConsent).where(PictureConsent.item_id.in_(ids)))
 
 
+def _neighbourhood_request_due(now: datetime) -> Select:
+    """Requests to start a neighbourhood, a year after they were approved or declined
+    (an open one waits for its answer; all go with the account)."""
+    return select(NeighbourhoodRequest.id).where(
+        NeighbourhoodRequest.decided_at <= now - NEIGHBOURHOOD_REQUEST.period
+    )
+
+
+def _erase_neighbourhood_requests(ids: list[int], now: datetime) -> None:
+    db.session.execute(delete(NeighbourhoodRequest).where(NeighbourhoodRequest.id.in_(ids)))
+
+
 # --- newsletters by e-mail and follows ---------------------------------------------------
 
 
@@ -513,6 +528,18 @@ PICTURE_CONSENT = RetentionRule(
     _picture_consent_due,
     _erase_picture_consents,
 )
+NEIGHBOURHOOD_REQUEST = RetentionRule(
+    "neighbourhood_request",
+    timedelta(days=365),
+    _l(
+        "A request to start a neighbourhood is erased 1 year after it was approved or "
+        "declined, and with your account."
+    ),
+    ("neighbourhood_request",),
+    "neighbourhood_request",
+    _neighbourhood_request_due,
+    _erase_neighbourhood_requests,
+)
 
 UNCONFIRMED_SUBSCRIPTION = RetentionRule(
     "unconfirmed_email_subscription",
@@ -578,6 +605,7 @@ SCHEDULE: tuple[RetentionRule, ...] = (
     PRIVACY_REQUEST,
     HELP_REQUEST,
     PICTURE_CONSENT,
+    NEIGHBOURHOOD_REQUEST,
     UNCONFIRMED_SUBSCRIPTION,
     WITHDRAWN_SUBSCRIPTION,
     UNCONFIRMED_FOLLOW,
@@ -597,7 +625,8 @@ def purge(
     listing: dict[str, list[Any]] | None = None,
 ) -> dict[str, int]:
     """Apply every rule, each in its own short transactions; with dry_run only count.
-    Pass `listing` to get the ids each rule found."""
+    Pass `listing` to get the ids each rule found. A real run records what each rule
+    erased (PurgeRun, PurgeCount) for the transparency report."""
     now = now or utcnow()
     counts: dict[str, int] = {}
     for rule in SCHEDULE:
@@ -611,4 +640,12 @@ def purge(
         for start in range(0, len(ids), BATCH):
             rule.erase(ids[start : start + BATCH], now)
             db.session.commit()
+    if not dry_run:
+        db.session.add(
+            PurgeRun(
+                ran_at=now,
+                counts=[PurgeCount(rule=name, erased=n) for name, n in counts.items() if n],
+            )
+        )
+        db.session.commit()
     return counts

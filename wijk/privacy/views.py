@@ -41,6 +41,7 @@ from wijk.privacy.export import build_zip
 from wijk.privacy.retention import SCHEDULE
 from wijk.security.permissions import can_edit, require
 from wijk.security.redirects import safe_next
+from wijk.statistics import counting
 from wijk.visibility import item_view
 
 bp.before_app_request(terms.require_current_terms)
@@ -57,6 +58,7 @@ def statement_body() -> str:
         processors=processors.processors(),
         dpo=processors.dpo(),
         backup_retention=processors.backup_retention(),
+        counting=counting.privacy_facts(),
     )
 
 

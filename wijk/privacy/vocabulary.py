@@ -42,6 +42,11 @@ DECLARATION_TEXTS: tuple[Any, ...] = (
     _l("let the person answer the decision"),
     _l("tell the person why they may post again"),
     _l("the person; managers and city staff of the neighbourhood (admins for site-wide ones)"),
+    # requests to start a neighbourhood (issue 14)
+    _l("neighbourhood request"),
+    _l("start the neighbourhood the person asked for"),
+    _l("let admins judge the request"),
+    _l("tell the person why the request was declined"),
     # purposes
     _l("account for every access to personal data and every moderation step"),
     _l("address the person, show the author to managers"),
@@ -178,6 +183,11 @@ FIELD_LABELS: dict[str, Any] = {
     "picture_consent.children": _l("whether children are in a picture"),
     "picture_consent.guardian_agreed": _l("whether a parent or guardian agreed"),
     "picture_consent.answered_at": _l("when the questions about a picture were answered"),
+    "neighbourhood_request.name": _l("name of the neighbourhood you asked for"),
+    "neighbourhood_request.municipality_name": _l("municipality of that neighbourhood"),
+    "neighbourhood_request.postcodes": _l("postcodes of that neighbourhood"),
+    "neighbourhood_request.motivation": _l("why you asked for it"),
+    "neighbourhood_request.decline_reason": _l("the reason a request was declined"),
     # The personal fields on content name themselves in their declaration.
     **{f"item.{f.name}": f.register_label for f in personal_fields(Item)},
 }
