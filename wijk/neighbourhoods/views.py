@@ -4,6 +4,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from wijk import pagecache
 from wijk.content.categories import valid as valid_category
 from wijk.extensions import db
 from wijk.models import Neighbourhood
@@ -14,6 +15,7 @@ from wijk.visibility import item_views, on_dates
 
 @bp.get("/")
 def home():
+    pagecache.shows(places=True)
     return render_template("neighbourhoods/home.html", neighbourhoods=Neighbourhood.ordered())
 
 
@@ -50,6 +52,7 @@ def neighbourhood(slug: str):
     place = Neighbourhood.by_slug(slug)
     if place is None:
         abort(404)
+    pagecache.shows(neighbourhood=place)
     category = valid_category(request.args.get("categorie"))
     page = services.upcoming_activities(
         place,
