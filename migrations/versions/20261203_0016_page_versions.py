@@ -18,7 +18,13 @@ down_revision = "0012"
 branch_labels = None
 depends_on = None
 
-SEEK_COLUMNS = ["activity_id", sa.text("coalesce(ends_at, starts_at)"), "status", "starts_at", "id"]
+SEEK_COLUMNS = [
+    "activity_id",
+    sa.text("coalesce(ends_at, starts_at)"),
+    "status",
+    "starts_at",
+    "ends_at",
+]
 
 
 def upgrade():

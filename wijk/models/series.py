@@ -43,7 +43,7 @@ class ActivityOccurrence(Model):
             text("coalesce(ends_at, starts_at)"),
             "status",
             "starts_at",
-            "id",
+            "ends_at",
         ),
         UniqueConstraint(
             "activity_id", "original_starts_at", name="uq_activity_occurrence_original"

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import abort, has_request_context, request
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import literal, or_, select, union_all
 
 from wijk.extensions import db
 from wijk.models import (
@@ -150,17 +150,37 @@ def can_act_for_city(user: Any, municipality: Municipality | int) -> bool:
 
 
 def staffed_municipality_ids(user: Any) -> frozenset[int]:
-    """Ids of the municipalities the user is staff of: one query per request."""
+    """Ids of the municipalities the user is staff of: read with the managed
+    neighbourhoods, in one query per request."""
     if not _is_user(user):
         return frozenset()
+    return _appointments(user)[1]
 
-    def load() -> frozenset[int]:
-        query = select(MunicipalityStaff.municipality_id).where(
-            MunicipalityStaff.user_id == user.id
+
+def _appointments(user: Any) -> tuple[frozenset[int], frozenset[int]]:
+    """(managed neighbourhood ids, staffed municipality ids): every page asks both (the
+    nav, can_moderate), so they come from one statement."""
+    if has_request_context():
+        cache = request.environ.setdefault("wijk.appointments", {})
+        if user.id in cache:
+            return cache[user.id]
+    rows = db.session.execute(
+        union_all(
+            select(literal("n"), NeighbourhoodManager.neighbourhood_id).where(
+                NeighbourhoodManager.user_id == user.id
+            ),
+            select(literal("m"), MunicipalityStaff.municipality_id).where(
+                MunicipalityStaff.user_id == user.id
+            ),
         )
-        return frozenset(db.session.scalars(query))
-
-    return _once_per_request("staffed_municipality_ids", user, load)
+    ).all()
+    found = (
+        frozenset(row_id for kind, row_id in rows if kind == "n"),
+        frozenset(row_id for kind, row_id in rows if kind == "m"),
+    )
+    if has_request_context():
+        cache[user.id] = found
+    return found
 
 
 def city_neighbourhood_ids(user: Any) -> frozenset[int]:
@@ -200,14 +220,7 @@ def managed_neighbourhood_ids(user: Any) -> frozenset[int]:
     neighbourhood for an admin): one query per request, shared by nav and hooks."""
     if not _is_user(user):
         return frozenset()
-
-    def load() -> frozenset[int]:
-        query = select(NeighbourhoodManager.neighbourhood_id).where(
-            NeighbourhoodManager.user_id == user.id
-        )
-        return frozenset(db.session.scalars(query))
-
-    return _once_per_request("managed_neighbourhood_ids", user, load)
+    return _appointments(user)[0]
 
 
 def is_manager(user: Any) -> bool:
