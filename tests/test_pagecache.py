@@ -59,7 +59,7 @@ def test_bulk_statements_invalidate_too(client, make_item):
     assert client.get(url).status_code == 404
 
 
-def test_logged_in_people_never_get_a_cached_page(client, auth, make_item, make_user):
+def test_an_owner_never_gets_the_cached_public_page(client, auth, make_item, make_user):
     owner = make_user()
     item = make_item("activity", owner=owner, contact_phone="0611122233")
     url = f"/activiteit/{item.id}"
@@ -116,3 +116,66 @@ def test_an_uncached_error_page_still_gets_a_real_token(client):
     html = client.get("/activiteit/999999").get_data(as_text=True)
     assert "\x00" not in html
     assert re.search(r'name="csrf_token" value="[^"\x00]+"', html)
+
+
+def agenda_read_during(fn) -> bool:
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        fn()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    return any("activity_occurrence" in statement for statement in seen)
+
+
+def test_a_resident_gets_the_cached_page_with_their_own_menu_and_boxes(
+    app, client, auth, make_item, make_user
+):
+    item = make_item("activity", title="Buurtsoep")
+    url = f"/wijk/{item.neighbourhood.slug}"
+    anonymous = client.get(url).get_data(as_text=True)  # rendered and stored
+    assert "Inloggen" in anonymous and "Uitloggen" not in anonymous
+
+    auth.login(make_user(name="Vera Resident"))
+    page: list = []
+    assert not agenda_read_during(lambda: page.append(client.get(url)))  # from the cache
+    html = page[0].get_data(as_text=True)
+    assert "Buurtsoep" in html and "Uitloggen" in html and "Inloggen" not in html
+    assert "adres van je account" in html  # the newsletter box for an account
+    assert "\x00" not in html
+    assert re.search(r'name="csrf_token" value="[^"\x00]+"', html)
+
+    other = app.test_client()
+    html = other.get(url).get_data(as_text=True)
+    assert "Uitloggen" not in html and "adres van je account" not in html
+
+
+def test_a_page_a_resident_rendered_is_stored_without_their_parts(
+    app, client, auth, make_item, make_user
+):
+    item = make_item("activity", title="Buurtsoep")
+    url = f"/wijk/{item.neighbourhood.slug}"
+    auth.login(make_user(name="Vera Resident"))
+    assert "Uitloggen" in client.get(url).get_data(as_text=True)  # rendered and stored
+    other = app.test_client()
+    page: list = []
+    assert not agenda_read_during(lambda: page.append(other.get(url)))
+    html = page[0].get_data(as_text=True)
+    assert "Buurtsoep" in html and "Inloggen" in html and "Uitloggen" not in html
+
+
+def test_people_who_see_more_never_get_or_fill_a_shared_entry(
+    app, client, auth, make_item, make_user
+):
+    owner = make_user()
+    item = make_item("activity", owner=owner, contact_phone="0611122233")
+    url = f"/activiteit/{item.id}"
+    auth.login(owner)
+    assert "0611122233" in client.get(url).get_data(as_text=True)  # their own view
+    assert agenda_read_during(lambda: client.get(f"/wijk/{item.neighbourhood.slug}"))
+    auth.logout()
+    assert "0611122233" not in app.test_client().get(url).get_data(as_text=True)

@@ -10,20 +10,27 @@ bumps); it is stored with the versions of its scopes read before any of its cont
 was, and served only while every one of them is still current, never for more than
 PAGE_CACHE_MAX_AGE seconds (time alone changes what is upcoming or expired).
 
-Only anonymous GETs of the endpoints in CACHEABLE are cached. CSRF tokens are
-per-visitor, so pages are stored with a placeholder that is replaced on the way out.
+Only GETs of the endpoints in CACHEABLE are cached, and one entry serves anonymous
+visitors and plain residents alike: what differs per person (the account menu, follow
+and newsletter boxes) is a `personal(template, ...)` fragment, stored as a marker and
+rendered for each visitor on the way out; CSRF tokens likewise. Whoever may see a page
+differently (admins, managers, city staff, anyone who owns or co-manages an item, whose
+hidden values and toggles the gate shows them) never gets or fills a shared entry.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable
 from itertools import chain
 
-from flask import Flask, Response, current_app, g, request, session
+from flask import Flask, Response, current_app, g, render_template, request, session
 from flask_babel import get_locale
+from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 from sqlalchemy import Column, event, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -31,10 +38,12 @@ from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import BinaryExpression, BindParameter, BooleanClauseList
 
 from wijk.extensions import db
-from wijk.models import Item, ItemKind, Neighbourhood, PageVersion
+from wijk.models import Item, ItemKind, ItemManager, Neighbourhood, PageVersion
 from wijk.pagestore import open_store
+from wijk.security.permissions import managed_neighbourhood_ids, staffed_municipality_ids
 
 PLACEHOLDER = "\x00wijk-csrf\x00"
+PART = re.compile("\x00wijk-part-(\\d+)\x00")
 CACHEABLE = frozenset(
     {
         "neighbourhoods.home",
@@ -97,20 +106,73 @@ def versions(scopes: Iterable[str] | None = None) -> dict[str, int]:
     return {scope: version for scope, version in db.session.execute(query)}
 
 
+def personal(template: str, **context) -> Markup:
+    """A fragment of a page that differs per visitor. Rendered in place, except while a
+    page is rendered for the shared cache: then it is a marker, and the fragment is
+    rendered for each visitor the page is served to. `context` must be plain values."""
+    if not g.get("page_cache_key"):
+        return Markup(render_template(template, **context))  # noqa: S704 (a rendered template)
+    parts = g.setdefault("page_parts", [])
+    parts.append([template, json.loads(json.dumps(context, default=str))])
+    return Markup(f"\x00wijk-part-{len(parts) - 1}\x00")  # noqa: S704 (our own marker)
+
+
+def _personalised(digest: str, body: str, parts: list) -> tuple[str, str]:
+    """(ETag, page) for this visitor: the fragments rendered for them, the CSRF token
+    still a placeholder (a fresh token must not change the tag)."""
+    if not parts:
+        return digest, body
+    g.page_parts_rendering = True
+    try:
+        rendered = [render_template(template, **context) for template, context in parts]
+    finally:
+        g.pop("page_parts_rendering")
+    etag = hashlib.sha256("\x00".join([digest, *rendered]).encode()).hexdigest()[:20]
+    return etag, PART.sub(lambda match: rendered[int(match.group(1))], body)
+
+
+def _respond(digest: str, body: str, parts: list, response: Response | None = None) -> Response:
+    etag, body = _personalised(digest, body, parts)
+    if request.if_none_match.contains(etag):
+        response = Response(status=304)
+    else:
+        response = response or Response(mimetype="text/html")
+        response.set_data(body.replace(PLACEHOLDER, generate_csrf()))
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+def _sees_the_public_page() -> bool:
+    """Anonymous visitors, and residents with no role and no content of their own: the
+    gate shows them exactly what it shows the public, apart from personal() parts."""
+    if "_user_id" not in session:
+        return "remember_token" not in request.cookies
+    user = current_user
+    if not user.is_authenticated or user.is_admin:
+        return False
+    if managed_neighbourhood_ids(user) or staffed_municipality_ids(user):
+        return False
+    return not db.session.scalar(
+        select(Item.id)
+        .where(Item.owner_id == user.id)
+        .union_all(select(ItemManager.item_id).where(ItemManager.user_id == user.id))
+        .limit(1)
+    )
+
+
 def _cacheable() -> bool:
     return bool(
         current_app.config.get("PAGE_CACHE", True)
         and request.method == "GET"
         and request.endpoint in CACHEABLE
-        and "_user_id" not in session
         and "_flashes" not in session
-        and "remember_token" not in request.cookies
+        and _sees_the_public_page()
     )
 
 
-def _encode(scopes: dict[str, int], etag: str, mimetype: str | None, body: str) -> bytes:
-    header = json.dumps({"v": scopes, "e": etag, "m": mimetype}, separators=(",", ":"))
-    return header.encode() + b"\n" + body.encode()
+def _encode(header: dict, body: str) -> bytes:
+    return json.dumps(header, separators=(",", ":")).encode() + b"\n" + body.encode()
 
 
 def _decode(raw: bytes) -> tuple[dict, str]:
@@ -118,26 +180,16 @@ def _decode(raw: bytes) -> tuple[dict, str]:
     return json.loads(header), body.decode()
 
 
-def _serve(etag: str, mimetype: str | None, body: str) -> Response:
-    if request.if_none_match.contains(etag):
-        response = Response(status=304)
-    else:
-        if PLACEHOLDER in body:
-            body = body.replace(PLACEHOLDER, generate_csrf())
-        response = Response(body, mimetype=mimetype)
-    response.set_etag(etag)
-    response.headers["Cache-Control"] = "no-cache"
-    return response
-
-
 def register(app: Flask) -> None:
     app.extensions["wijk_page_cache"] = open_store(app.config, app.instance_path)
 
     def csrf_token() -> str:
-        return PLACEHOLDER if g.get("page_cache_key") else generate_csrf()
+        shared = g.get("page_cache_key") or g.get("page_parts_rendering")
+        return PLACEHOLDER if shared else generate_csrf()
 
     # Flask-WTF offers csrf_token both as a global and from a context processor.
     app.jinja_env.globals["csrf_token"] = csrf_token
+    app.jinja_env.globals["personal"] = personal
     app.context_processor(lambda: {"csrf_token": csrf_token})
 
     @app.before_request
@@ -151,7 +203,7 @@ def register(app: Flask) -> None:
             stored: dict[str, int] = header["v"]
             current = versions(stored)
             if all(current.get(scope, 0) == version for scope, version in stored.items()):
-                return _serve(header["e"], header["m"], body)
+                return _respond(header["e"], body, header["p"], Response(mimetype=header["m"]))
         # Rendering: the versions are read before any content, so a change committed
         # while the page renders leaves it stored at an outdated version, never served.
         g.page_cache_key, g.page_cache_versions = key, versions()
@@ -163,18 +215,22 @@ def register(app: Flask) -> None:
         if key is None or response.direct_passthrough:
             return response
         body = response.get_data(as_text=True)
+        parts = g.pop("page_parts", [])
         if response.status_code == 200:
             digest = hashlib.sha256(body.encode()).hexdigest()[:20]
             seen = g.page_cache_versions
             scopes = {ALL, *(g.get("page_scopes") or {SITE})}
-            current_app.extensions["wijk_page_cache"].put(
-                key,
-                _encode({s: seen.get(s, 0) for s in scopes}, digest, response.mimetype, body),
-            )
-            response.set_etag(digest)
-            response.headers["Cache-Control"] = "no-cache"
-        if PLACEHOLDER in body:  # error pages too carry forms (the language switch)
-            response.set_data(body.replace(PLACEHOLDER, generate_csrf()))
+            header = {
+                "v": {s: seen.get(s, 0) for s in scopes},
+                "e": digest,
+                "m": response.mimetype,
+                "p": parts,
+            }
+            current_app.extensions["wijk_page_cache"].put(key, _encode(header, body))
+            return _respond(digest, body, parts, response)
+        # Error pages too carry forms (the language switch) and fragments.
+        _etag, body = _personalised("", body, parts)
+        response.set_data(body.replace(PLACEHOLDER, generate_csrf()))
         return response
 
 
