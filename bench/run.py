@@ -202,6 +202,24 @@ def compare(app: str, ceiling: str, paths: Path, args, cookie: str = "", warm: i
     return {"app": a, "ceiling": b, "ratio": a["rps"] / b["rps"]}
 
 
+def one_at_a_time(base: str, paths: Path, count: int) -> dict:
+    """Latency of single requests (no other load), over the first `count` paths of the
+    list: what one visitor waits for a page that is rendered."""
+    found = [line for line in paths.read_text().splitlines() if line][:count]
+    times = []
+    for path in found * max(1, count // len(found)):
+        started = time.perf_counter()
+        with urllib.request.urlopen(base + path, timeout=30) as response:
+            response.read()
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return {
+        "p50": times[len(times) // 2],
+        "p99": times[min(len(times) - 1, int(len(times) * 0.99))],
+        "max": times[-1],
+    }
+
+
 def table(title: str, rows: dict[str, dict]) -> None:
     print(f"\n{title}")
     print(
@@ -229,6 +247,9 @@ def main() -> None:
     parser.add_argument("--instance", help="reuse an instance folder seeded before")
     parser.add_argument(
         "--only", choices=("rendered", "mixed"), help="one half of the run (default: both)"
+    )
+    parser.add_argument(
+        "--single", type=int, default=200, help="requests one at a time per kind of page"
     )
     parser.add_argument("--no-mail", action="store_true", help="skip bench/mail.py")
     parser.add_argument("--json", help="also write the figures to this file")
@@ -285,6 +306,16 @@ def main() -> None:
 
     if "rendered" in results:
         table("rendered every time (page cache off), paths of one kind", results["rendered"])
+        print(
+            f"\n{'one request at a time, rendered':<34} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8}"
+            f" {'ceil p50':>8} {'ceil p99':>8}"
+        )
+        for name, row in results["rendered"].items():
+            a, b = row["single"], row["ceiling_single"]
+            print(
+                f"{name:<34} {a['p50']:>8.2f} {a['p99']:>8.2f} {a['max']:>8.2f}"
+                f" {b['p50']:>8.2f} {b['p99']:>8.2f}"
+            )
     if "mixed" in results:
         table(f"mixed: {len(found['mixed'])} public URLs, page cache on", results["mixed"])
     for phase in ("rendered", "mixed"):
@@ -322,6 +353,8 @@ def rendered(env: dict, files: dict[str, Path], ceiling: str, args) -> tuple[dic
             if kind in files:
                 print(f"  rendered: {kind} ...", flush=True)
                 rows[kind] = compare(base, ceiling, files[kind], args)
+                rows[kind]["single"] = one_at_a_time(base, files[kind], args.single)
+                rows[kind]["ceiling_single"] = one_at_a_time(ceiling, files[kind], args.single)
         rss = rss_mb(server)
     finally:
         stop(server)

@@ -39,14 +39,17 @@ def main() -> None:
         )
         next_at = time.monotonic()
         while running:
-            activity = db.session.get(Activity, rng.choice(upcoming))
-            assert activity is not None
-            if writes % 2 == 0:
-                signups.sign_up(activity, "Bench Bezoeker", f"bench{writes}@example.net")
-            else:
-                activity.description = f"{activity.description.split('<!--')[0]}<!--{writes}-->"
-                db.session.commit()
-            db.session.remove()
+            # A request context, as in a request: the confirmation mail builds its links.
+            with app.test_request_context("/", base_url="http://wijk.bench"):
+                activity = db.session.get(Activity, rng.choice(upcoming))
+                assert activity is not None
+                if writes % 2 == 0:
+                    signups.sign_up(activity, "Bench Bezoeker", f"bench{writes}@example.net")
+                else:
+                    kept = activity.description.split("<!--")[0]
+                    activity.description = f"{kept}<!--{writes}-->"
+                    db.session.commit()
+                db.session.remove()
             writes += 1
             next_at += 1.0
             time.sleep(max(0.0, next_at - time.monotonic()))
