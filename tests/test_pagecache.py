@@ -96,6 +96,15 @@ def test_each_visitor_gets_their_own_csrf_token_on_a_cached_page(_schema, tmp_pa
                 },
             )
             assert response.status_code == 302
+        # The follow and newsletter boxes are per-visitor fragments, kept per process
+        # for anonymous visitors: still each visitor's own token in each of them.
+        tokens = []
+        for visitor in (app.test_client(), app.test_client()):
+            html = visitor.get(f"/wijk/{item.neighbourhood.slug}").get_data(as_text=True)
+            found = set(re.findall(r'name="csrf_token" value="([^"]*)"', html))
+            assert len(found) == 1 and "\x00" not in html
+            tokens.append(found.pop())
+        assert tokens[0] != tokens[1]
         db.session.remove()
         db.engine.dispose()
 

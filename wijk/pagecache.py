@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections import OrderedDict
 from collections.abc import Iterable
 from itertools import chain
 
@@ -124,11 +125,30 @@ def _personalised(digest: str, body: str, parts: list) -> tuple[str, str]:
         return digest, body
     g.page_parts_rendering = True
     try:
-        rendered = [render_template(template, **context) for template, context in parts]
+        rendered = [_part(template, context) for template, context in parts]
     finally:
         g.pop("page_parts_rendering")
     etag = hashlib.sha256("\x00".join([digest, *rendered]).encode()).hexdigest()[:20]
     return etag, PART.sub(lambda match: rendered[int(match.group(1))], body)
+
+
+_ANONYMOUS_PARTS: OrderedDict[tuple, str] = OrderedDict()
+_ANONYMOUS_PARTS_KEPT = 4096
+
+
+def _part(template: str, context: dict) -> str:
+    """One fragment for this visitor. What an anonymous visitor gets depends only on
+    the fragment, the language and the page's path (their CSRF token is still a
+    placeholder), so each process keeps those instead of rendering them every time."""
+    if current_user.is_authenticated:
+        return render_template(template, **context)
+    key = (template, json.dumps(context, sort_keys=True), str(get_locale()), request.path)
+    found = _ANONYMOUS_PARTS.get(key)
+    if found is None:
+        found = _ANONYMOUS_PARTS[key] = render_template(template, **context)
+        while len(_ANONYMOUS_PARTS) > _ANONYMOUS_PARTS_KEPT:
+            _ANONYMOUS_PARTS.popitem(last=False)
+    return found
 
 
 def _respond(digest: str, body: str, parts: list, response: Response | None = None) -> Response:
