@@ -171,7 +171,15 @@ def item_views(
     items = list(items)
     if categories is None:
         categories = _categories(items)
+    viewer = _unproxied(viewer)
     return [item_view(item, viewer, categories=categories.get(item.id, ())) for item in items]
+
+
+def _unproxied(viewer: Any) -> Any:
+    """current_user itself rather than its proxy: a list asks it a few things per card,
+    and each question through the proxy looks the user up again."""
+    unwrap = getattr(viewer, "_get_current_object", None)
+    return unwrap() if unwrap is not None else viewer
 
 
 def _categories(items: list[Item]) -> dict[int, tuple[str, ...]]:
