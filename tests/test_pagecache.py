@@ -3,14 +3,15 @@ a field switched to hidden disappears at once, whichever way the database was wr
 
 from __future__ import annotations
 
+import json
 import re
 
 from flask import g, request_started
-from sqlalchemy import event, update
+from sqlalchemy import delete, event, update
 
-from wijk import create_app
+from wijk import create_app, pagecache
 from wijk.extensions import db
-from wijk.models import Item
+from wijk.models import Item, PageVersion
 
 
 def statements_during(fn) -> int:
@@ -188,3 +189,29 @@ def test_people_who_see_more_never_get_or_fill_a_shared_entry(
     assert agenda_read_during(lambda: client.get(f"/wijk/{item.neighbourhood.slug}"))
     auth.logout()
     assert "0611122233" not in app.test_client().get(url).get_data(as_text=True)
+
+
+def test_versions_that_start_over_never_make_an_old_page_current(app, client, make_item):
+    """Emptied version rows (tables emptied, an old backup) must never make a page
+    cached before look current again, however many changes follow."""
+    item = make_item("offer", title="Versie 0")
+    url = f"/vraag-aanbod/{item.id}"
+    assert "Versie 0" in client.get(url).get_data(as_text=True)  # cached
+    raw = app.extensions["wijk_page_cache"].get(f"nl|{url}?")
+    stored = json.loads(raw.partition(b"\n")[0])["v"]
+    scope = pagecache.neighbourhood_scope(item.neighbourhood_id)
+    db.session.execute(delete(PageVersion))
+    db.session.commit()
+    title = "Versie 0"
+    for n in range(1, 11):  # were versions counted, they would meet the stored ones again
+        now = pagecache.versions()
+        if now.get(scope, 0) < stored[scope]:
+            item.title = title = f"Versie {n}"  # through the ORM: the item's scopes
+            db.session.commit()
+        if now.get(pagecache.ALL, 0) < stored[pagecache.ALL]:
+            title = f"Versie {n}b"  # a bulk statement: every page
+            db.session.execute(update(Item).where(Item.title != title).values(title=title))
+            db.session.commit()
+        if pagecache.versions() == {**pagecache.versions(), **stored}:
+            break
+    assert title in client.get(url).get_data(as_text=True)

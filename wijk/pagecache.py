@@ -3,7 +3,7 @@
 The promise that a field switched to hidden disappears at once is kept by versions in
 the database (`page_version`), one per scope: a neighbourhood (`n<id>`), a municipality
 (`m<id>`), the list of places (`places`), the whole site (`site`) and everything
-(`all`). Each change to public content bumps the versions of the scopes it touches in
+(`all`). Each change to public content gives the scopes it touches a new version in
 the same transaction as the change. A page declares what it shows with `shows(...)`
 while it renders (a page that declares nothing depends on `site`, which every change
 bumps); it is stored with the versions of its scopes read before any of its content
@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import secrets
 from collections import OrderedDict
 from collections.abc import Iterable
 from itertools import chain
@@ -376,12 +377,15 @@ def _bump(session: Session) -> None:
     if not changes:
         return
     scopes = sorted(_scopes(session, changes))  # one order, so two writers cannot deadlock
+    # A new random version rather than a count: numbers that restart (a restored backup,
+    # emptied tables) can never make an old page look current.
+    version = secrets.randbelow(2**31 - 2) + 1
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    upsert = dialect.insert(PageVersion).values([{"scope": s, "version": 1} for s in scopes])
+    upsert = dialect.insert(PageVersion).values(
+        [{"scope": scope, "version": version} for scope in scopes]
+    )
     session.execute(
-        upsert.on_conflict_do_update(
-            index_elements=[PageVersion.scope], set_={"version": PageVersion.version + 1}
-        )
+        upsert.on_conflict_do_update(index_elements=[PageVersion.scope], set_={"version": version})
     )
 
 
