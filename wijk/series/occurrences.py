@@ -158,6 +158,10 @@ def parse_cursor(cursor: str | None) -> tuple[datetime, int] | None:
         return None
 
 
+def _unindexed(column: ColumnExpressionArgument[datetime]) -> ColumnElement[datetime]:
+    return func.coalesce(column, column)
+
+
 def upcoming_occurrences(
     *conditions: ColumnElement,
     now: datetime,
@@ -176,7 +180,9 @@ def upcoming_occurrences(
         select(ActivityOccurrence.id)
         .join(ActivityOccurrence.activity)
         .where(Activity.status == ItemStatus.PUBLISHED, ON, not_ended(now), *conditions)
-        .order_by(ActivityOccurrence.starts_at, ActivityOccurrence.id)
+        # Sorted by an expression, not the bare column: PostgreSQL otherwise walks the
+        # (starts_at, id) index from the first date ever, through every past one.
+        .order_by(_unindexed(ActivityOccurrence.starts_at), ActivityOccurrence.id)
         .limit(limit + 1)
     )
     position = parse_cursor(after)
