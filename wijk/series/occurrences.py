@@ -158,10 +158,6 @@ def parse_cursor(cursor: str | None) -> tuple[datetime, int] | None:
         return None
 
 
-def _unindexed(column: ColumnExpressionArgument[datetime]) -> ColumnElement[datetime]:
-    return func.coalesce(column, column)
-
-
 def upcoming_occurrences(
     *conditions: ColumnElement,
     now: datetime,
@@ -182,7 +178,10 @@ def upcoming_occurrences(
         .where(Activity.status == ItemStatus.PUBLISHED, ON, not_ended(now), *conditions)
         # Sorted by an expression, not the bare column: PostgreSQL otherwise walks the
         # (starts_at, id) index from the first date ever, through every past one.
-        .order_by(_unindexed(ActivityOccurrence.starts_at), ActivityOccurrence.id)
+        .order_by(
+            func.coalesce(ActivityOccurrence.starts_at, ActivityOccurrence.starts_at),
+            ActivityOccurrence.id,
+        )
         .limit(limit + 1)
     )
     position = parse_cursor(after)
