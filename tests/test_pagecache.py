@@ -3,14 +3,15 @@ a field switched to hidden disappears at once, whichever way the database was wr
 
 from __future__ import annotations
 
+import json
 import re
 
 from flask import g, request_started
-from sqlalchemy import event, update
+from sqlalchemy import delete, event, update
 
-from wijk import create_app
+from wijk import create_app, pagecache
 from wijk.extensions import db
-from wijk.models import Item
+from wijk.models import Item, PageVersion
 
 
 def statements_during(fn) -> int:
@@ -59,7 +60,7 @@ def test_bulk_statements_invalidate_too(client, make_item):
     assert client.get(url).status_code == 404
 
 
-def test_logged_in_people_never_get_a_cached_page(client, auth, make_item, make_user):
+def test_an_owner_never_gets_the_cached_public_page(client, auth, make_item, make_user):
     owner = make_user()
     item = make_item("activity", owner=owner, contact_phone="0611122233")
     url = f"/activiteit/{item.id}"
@@ -96,6 +97,15 @@ def test_each_visitor_gets_their_own_csrf_token_on_a_cached_page(_schema, tmp_pa
                 },
             )
             assert response.status_code == 302
+        # The follow and newsletter boxes are per-visitor fragments, kept per process
+        # for anonymous visitors: still each visitor's own token in each of them.
+        tokens = []
+        for visitor in (app.test_client(), app.test_client()):
+            html = visitor.get(f"/wijk/{item.neighbourhood.slug}").get_data(as_text=True)
+            found = set(re.findall(r'name="csrf_token" value="([^"]*)"', html))
+            assert len(found) == 1 and "\x00" not in html
+            tokens.append(found.pop())
+        assert tokens[0] != tokens[1]
         db.session.remove()
         db.engine.dispose()
 
@@ -116,3 +126,92 @@ def test_an_uncached_error_page_still_gets_a_real_token(client):
     html = client.get("/activiteit/999999").get_data(as_text=True)
     assert "\x00" not in html
     assert re.search(r'name="csrf_token" value="[^"\x00]+"', html)
+
+
+def agenda_read_during(fn) -> bool:
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        fn()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    return any("activity_occurrence" in statement for statement in seen)
+
+
+def test_a_resident_gets_the_cached_page_with_their_own_menu_and_boxes(
+    app, client, auth, make_item, make_user
+):
+    item = make_item("activity", title="Buurtsoep")
+    url = f"/wijk/{item.neighbourhood.slug}"
+    anonymous = client.get(url).get_data(as_text=True)  # rendered and stored
+    assert "Inloggen" in anonymous and "Uitloggen" not in anonymous
+
+    auth.login(make_user(name="Vera Resident"))
+    page: list = []
+    assert not agenda_read_during(lambda: page.append(client.get(url)))  # from the cache
+    html = page[0].get_data(as_text=True)
+    assert "Buurtsoep" in html and "Uitloggen" in html and "Inloggen" not in html
+    assert "adres van je account" in html  # the newsletter box for an account
+    assert "\x00" not in html
+    assert re.search(r'name="csrf_token" value="[^"\x00]+"', html)
+
+    other = app.test_client()
+    html = other.get(url).get_data(as_text=True)
+    assert "Uitloggen" not in html and "adres van je account" not in html
+
+
+def test_a_page_a_resident_rendered_is_stored_without_their_parts(
+    app, client, auth, make_item, make_user
+):
+    item = make_item("activity", title="Buurtsoep")
+    url = f"/wijk/{item.neighbourhood.slug}"
+    auth.login(make_user(name="Vera Resident"))
+    assert "Uitloggen" in client.get(url).get_data(as_text=True)  # rendered and stored
+    other = app.test_client()
+    page: list = []
+    assert not agenda_read_during(lambda: page.append(other.get(url)))
+    html = page[0].get_data(as_text=True)
+    assert "Buurtsoep" in html and "Inloggen" in html and "Uitloggen" not in html
+
+
+def test_people_who_see_more_never_get_or_fill_a_shared_entry(
+    app, client, auth, make_item, make_user
+):
+    owner = make_user()
+    item = make_item("activity", owner=owner, contact_phone="0611122233")
+    url = f"/activiteit/{item.id}"
+    auth.login(owner)
+    assert "0611122233" in client.get(url).get_data(as_text=True)  # their own view
+    assert agenda_read_during(lambda: client.get(f"/wijk/{item.neighbourhood.slug}"))
+    auth.logout()
+    assert "0611122233" not in app.test_client().get(url).get_data(as_text=True)
+
+
+def test_versions_that_start_over_never_make_an_old_page_current(app, client, make_item):
+    """Emptied version rows (tables emptied, an old backup) must never make a page
+    cached before look current again, however many changes follow."""
+    item = make_item("offer", title="Versie 0")
+    url = f"/vraag-aanbod/{item.id}"
+    assert "Versie 0" in client.get(url).get_data(as_text=True)  # cached
+    raw = app.extensions["wijk_page_cache"].get(f"nl|{url}?")
+    stored = json.loads(raw.partition(b"\n")[0])["v"]
+    scope = pagecache.neighbourhood_scope(item.neighbourhood_id)
+    db.session.execute(delete(PageVersion))
+    db.session.commit()
+    title = "Versie 0"
+    for n in range(1, 11):  # were versions counted, they would meet the stored ones again
+        now = pagecache.versions()
+        if now.get(scope, 0) < stored[scope]:
+            item.title = title = f"Versie {n}"  # through the ORM: the item's scopes
+            db.session.commit()
+        if now.get(pagecache.ALL, 0) < stored[pagecache.ALL]:
+            title = f"Versie {n}b"  # a bulk statement: every page
+            db.session.execute(update(Item).where(Item.title != title).values(title=title))
+            db.session.commit()
+        if pagecache.versions() == {**pagecache.versions(), **stored}:
+            break
+    assert title in client.get(url).get_data(as_text=True)

@@ -308,7 +308,7 @@ def test_a_query_the_database_refuses_still_gets_a_friendly_page(client, make_it
     monkeypatch.setattr(
         module,
         "_sqlite",
-        lambda words: (text("item_fts MATCH :q").bindparams(q=raw), literal_column("1")),
+        lambda words: (text("item_fts MATCH :q").bindparams(q=raw), literal_column("1"), False),
     )
     monkeypatch.setattr(
         module,
@@ -316,6 +316,7 @@ def test_a_query_the_database_refuses_still_gets_a_friendly_page(client, make_it
         lambda words: (
             vector.op("@@")(func.to_tsquery(literal_column("'dutch'::regconfig"), raw)),
             literal_column("1"),
+            True,
         ),
     )
     make_item("activity", title="Yoga")
@@ -323,3 +324,27 @@ def test_a_query_the_database_refuses_still_gets_a_friendly_page(client, make_it
     assert response.status_code == 200
     assert "Deze zoekopdracht lukte niet" in response.get_data(as_text=True)
     assert client.get("/").status_code == 200  # the session was rolled back
+
+
+def test_when_the_best_ranked_matches_are_filtered_out_the_rest_are_still_found(
+    make_item, monkeypatch
+):
+    """The filters run on a window of the best-ranked matches first; a window that holds
+    only ended activities must not hide the one still on, nor the next page."""
+    import wijk.discover.search as module
+
+    monkeypatch.setattr(module, "WINDOW", 2)
+    past = datetime.now() - timedelta(days=3)
+    for n in range(20):  # more than the window of (offset + limit + 1) * 4
+        make_item(
+            "activity",
+            title=f"Kaartavond kaartavond {n}",
+            starts_at=past,
+            ends_at=past + timedelta(hours=2),
+        )
+    on = [make_item("activity", title=f"Kaartavond nu {n}").id for n in range(3)]
+    first = search("kaartavond", limit=2)
+    assert first.has_more and len(first.items) == 2
+    second = search("kaartavond", limit=2, offset=2)
+    assert not second.has_more
+    assert sorted(i.id for i in [*first.items, *second.items]) == sorted(on)

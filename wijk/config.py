@@ -83,6 +83,16 @@ DEFAULTS: dict[str, object] = {
     # worker process on the machine shares (wijk/ratelimits.py); Redis when REDIS_URL is
     # set, shared by every node. Never memory:// with more than one worker.
     "RATELIMIT_STORAGE_URI": None,
+    # Cached public pages for anonymous visitors (wijk/pagecache.py): the store every
+    # worker shares is Redis when REDIS_URL is set, else a SQLite file in the instance
+    # folder (PAGE_CACHE_FILE); `memory` keeps pages per process. A page is served only
+    # while its scopes' versions are current, and for at most PAGE_CACHE_MAX_AGE s.
+    "PAGE_CACHE": True,
+    "PAGE_CACHE_STORE": "auto",  # auto, file, redis or memory
+    "PAGE_CACHE_MAX_AGE": 60,
+    "PAGE_CACHE_MAX_ENTRIES": 20_000,  # file and memory stores; Redis expires by age
+    "PAGE_CACHE_FILE": None,  # default: <instance>/pagecache.sqlite
+    "REDIS_URL": None,
     "RATELIMIT_HEADERS_ENABLED": False,
     "RATELIMIT_ENABLED": True,
     # Strict-Transport-Security, sent only on responses served over HTTPS (directly or
@@ -155,6 +165,7 @@ def load(app: Flask, test_config: dict | None) -> None:
     if os.environ.get("DATABASE_URL"):
         app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(os.environ["DATABASE_URL"])
     if os.environ.get("REDIS_URL"):
+        app.config["REDIS_URL"] = os.environ["REDIS_URL"]
         app.config["RATELIMIT_STORAGE_URI"] = os.environ["REDIS_URL"]
     if test_config:
         app.config.from_mapping(test_config)

@@ -14,8 +14,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
+from flask_babel import get_locale
 from markupsafe import Markup
 
 from wijk.models import Item, ItemCategory, ItemKind
@@ -132,7 +134,9 @@ def item_view(
         ends_at=item.ends_at,
         location_name=item.location_name,
         rrule=item.rrule,
-        repeats=describe(item.rrule, item.starts_at) if item.starts_at else None,
+        repeats=_repeats(item.rrule, item.starts_at, str(get_locale()))
+        if item.starts_at and item.rrule
+        else None,
         website=item.website,
         offer_kind=item.offer_kind,
         expires_on=item.expires_on,
@@ -149,6 +153,13 @@ def item_view(
     )
 
 
+@lru_cache(maxsize=4096)
+def _repeats(rule: str, first: datetime, locale: str) -> str | None:
+    """describe() of a card's series, kept per process: parsing the rule was a tenth of
+    the cost of a rendered agenda, and the same series shows on many pages."""
+    return describe(rule, first)
+
+
 def item_views(
     items: Iterable[Item],
     viewer: Any = None,
@@ -160,7 +171,15 @@ def item_views(
     items = list(items)
     if categories is None:
         categories = _categories(items)
+    viewer = _unproxied(viewer)
     return [item_view(item, viewer, categories=categories.get(item.id, ())) for item in items]
+
+
+def _unproxied(viewer: Any) -> Any:
+    """current_user itself rather than its proxy: a list asks it a few things per card,
+    and each question through the proxy looks the user up again."""
+    unwrap = getattr(viewer, "_get_current_object", None)
+    return unwrap() if unwrap is not None else viewer
 
 
 def _categories(items: list[Item]) -> dict[int, tuple[str, ...]]:

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
+from wijk import pagecache
 from wijk.cities import bp, services
 from wijk.content.categories import valid as valid_category
 from wijk.extensions import db, limiter
@@ -28,6 +29,7 @@ def city_or_404(city_slug: str) -> Municipality:
     city = Municipality.by_slug(city_slug)
     if city is None:
         abort(404)
+    pagecache.shows(municipality=city)  # cached city pages follow the city's changes
     return city
 
 

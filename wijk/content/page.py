@@ -10,6 +10,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from wijk import pagecache
 from wijk.clock import local_now, utcnow
 from wijk.contact import services as relay
 from wijk.contact.forms import ContactForm
@@ -104,7 +105,9 @@ def render_item_page(
 
 @bp.get(f"/{KIND_PATH}/<int:item_id>")
 def show(kind_slug: str, item_id: int):
-    return render_item_page(load_item(kind_slug, item_id))
+    item = load_item(kind_slug, item_id)
+    pagecache.shows(neighbourhood_id=item.neighbourhood_id)
+    return render_item_page(item)
 
 
 def _recipient_key() -> str:

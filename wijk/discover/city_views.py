@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import abort, url_for
 from flask_babel import gettext as _
 
+from wijk import pagecache
 from wijk.discover import bp, feeds
 from wijk.discover.views import _feed, _search, kind_name, public_url
 from wijk.extensions import limiter
@@ -17,6 +18,7 @@ def _city(city_slug: str) -> Municipality:
     city = Municipality.by_slug(city_slug)
     if city is None:
         abort(404)
+    pagecache.shows(municipality=city)
     return city
 
 

@@ -28,6 +28,7 @@ from wijk.series.occurrences import has_date_between
 
 KINDS = tuple(ItemKind)
 MAX_TERMS, MAX_TERM_LENGTH = 8, 40
+WINDOW = 200  # best-ranked matches the filters run on first
 WORD = re.compile(r"[^\W_]+")  # letters and digits; everything else separates words
 
 _fts = table("item_fts", column("rowid"))
@@ -70,23 +71,18 @@ def search(
     if not words:
         return Results([], False)
     now = now or local_now()
-    if db.session.get_bind().dialect.name == "postgresql":
-        matches, best_first = _postgresql(words)
-        statement = select(Item).where(matches)
-    else:
-        matches, best_first = _sqlite(words)
-        statement = select(Item).join(_fts, _fts.c.rowid == Item.id).where(matches)
-    statement = (
-        statement.where(
-            *_filters(neighbourhood, kind, category, date_from, date_to, now),
-            *_in_city(municipality),
-        )
-        .order_by(best_first, Item.id.desc())
-        .limit(limit + 1)
-        .offset(offset)
-    )
+    filters = [
+        *_filters(neighbourhood, kind, category, date_from, date_to, now),
+        *_in_city(municipality),
+    ]
+    # Rank first, filter after: the filters (is the activity still on?) cost a lookup
+    # per match, so they run on the best-ranked WINDOW matches only. When the window
+    # does not fill the page (few matches, or most filtered out), all matches are used.
+    window = max(WINDOW, (offset + limit + 1) * 4)
     try:
-        items = list(db.session.scalars(statement))
+        items = _ranked(words, filters, limit, offset, window)
+        if len(items) <= limit:
+            items = _ranked(words, filters, limit, offset, None)
     except (OperationalError, ProgrammingError, DataError) as error:
         db.session.rollback()
         current_app.logger.warning("search failed for %r: %s", words, error)
@@ -94,17 +90,46 @@ def search(
     return Results(items[:limit], len(items) > limit)
 
 
-def _sqlite(words: list[str]) -> tuple[ColumnExpressionArgument[bool], ColumnElement]:
+def _ranked(
+    words: list[str], filters: list[ColumnElement], limit: int, offset: int, window: int | None
+) -> list[Item]:
+    """Items among the `window` best matches (all, without) that pass the filters, best
+    first, limit + 1 from `offset`."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        matches, rank, descending = _postgresql(words)
+        ranked = select(Item.id.label("id"), rank.label("rank")).where(matches)
+        key: Any = Item.id
+    else:
+        matches, rank, descending = _sqlite(words)
+        ranked = select(_fts.c.rowid.label("id"), rank.label("rank")).where(matches)
+        key = _fts.c.rowid
+    if window is not None:
+        best = rank.desc() if descending else rank
+        ranked = ranked.order_by(best, key.desc()).limit(window)
+    candidates = ranked.subquery()
+    best_first = candidates.c.rank.desc() if descending else candidates.c.rank
+    statement = (
+        select(Item)
+        .join(candidates, candidates.c.id == Item.id)
+        .where(*filters)
+        .order_by(best_first, Item.id.desc())
+        .limit(limit + 1)
+        .offset(offset)
+    )
+    return list(db.session.scalars(statement))
+
+
+def _sqlite(words: list[str]) -> tuple[ColumnExpressionArgument[bool], ColumnElement, bool]:
     """An FTS5 query of quoted words (a quoted string is never syntax), the last as a
-    prefix; bm25 ranks title above location above description."""
+    prefix; bm25 ranks title above location above description (lower is better)."""
     quoted = [f'"{word}"' for word in words]
     if len(words[-1]) > 1:
         quoted[-1] += "*"
     matches = text("item_fts MATCH :fts_query").bindparams(fts_query=" ".join(quoted))
-    return matches, literal_column("bm25(item_fts, 10.0, 5.0, 1.0)")
+    return matches, literal_column("bm25(item_fts, 10.0, 5.0, 1.0)"), False
 
 
-def _postgresql(words: list[str]) -> tuple[ColumnExpressionArgument[bool], ColumnElement]:
+def _postgresql(words: list[str]) -> tuple[ColumnExpressionArgument[bool], ColumnElement, bool]:
     """A tsquery of quoted words joined by &, the last as a prefix; the words hold only
     letters and digits, so quoting them is safe. Dutch stemming and stop words apply."""
     parts = [f"'{word}'" for word in words]
@@ -112,7 +137,7 @@ def _postgresql(words: list[str]) -> tuple[ColumnExpressionArgument[bool], Colum
         parts[-1] += ":*"
     query = func.to_tsquery(literal_column("'dutch'::regconfig"), " & ".join(parts))
     vector: ColumnClause[Any] = literal_column("item.search_vector")
-    return vector.op("@@")(query), func.ts_rank_cd(vector, query).desc()
+    return vector.op("@@")(query), func.ts_rank_cd(vector, query), True
 
 
 def _in_city(municipality: Municipality | None) -> list[ColumnElement]:

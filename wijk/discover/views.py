@@ -12,6 +12,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from wijk import pagecache
 from wijk.clock import local_now
 from wijk.content import categories, expiry
 from wijk.content import services as content_services
@@ -105,7 +106,9 @@ def search_all():
 @bp.get("/wijk/<slug>/zoeken")
 @limiter.limit("60/minute")
 def search_neighbourhood(slug: str):
-    return _search(_place(slug), fixed=True)
+    place = _place(slug)
+    pagecache.shows(neighbourhood=place)
+    return _search(place, fixed=True)
 
 
 def _search(place: Neighbourhood | None, *, fixed: bool = False, city: Municipality | None = None):
@@ -366,6 +369,7 @@ def _news(item_id: int) -> NewsItem:
 @bp.get("/nieuws/<int:item_id>")
 def news_page(item_id: int):
     item = _news(item_id)
+    pagecache.shows(neighbourhood_id=item.neighbourhood_id)
     return render_template(
         "discover/news.html",
         news=item_view(item, current_user),
@@ -376,6 +380,7 @@ def news_page(item_id: int):
 @bp.get("/wijk/<slug>/nieuws")
 def news_archive(slug: str):
     place = _place(slug)
+    pagecache.shows(neighbourhood=place)
     page = _page(request.args.get("pagina"))
     rows, has_more = news.archive(place, page)
     return render_template(

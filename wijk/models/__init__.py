@@ -4,7 +4,7 @@ table. Import them from here: `from wijk.models import Item`."""
 from wijk.models.accounts import Consent, RecoveryCode, User
 from wijk.models.audit import AuditEntry
 from wijk.models.backup import ErasureRecord
-from wijk.models.cache import ContentVersion
+from wijk.models.cache import PageVersion
 from wijk.models.city import CityNews
 from wijk.models.content import (
     CATEGORIES,
@@ -57,7 +57,7 @@ __all__ = [
     "BlockedSender",
     "Consent",
     "ErasureRecord",
-    "ContentVersion",
+    "PageVersion",
     "DigestStamp",
     "Follow",
     "Follower",

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wijk.clock import LocalDateTime
@@ -34,6 +34,17 @@ class ActivityOccurrence(Model):
     __tablename__ = "activity_occurrence"
     __table_args__ = (
         Index("ix_activity_occurrence_listing", "starts_at", "id"),
+        # An agenda seeks, per activity, to its first date not yet over (the expression
+        # is not_ended's), instead of reading every past date; covering, so the rows are
+        # only read for the page's own dates.
+        Index(
+            "ix_activity_occurrence_seek",
+            "activity_id",
+            text("coalesce(ends_at, starts_at)"),
+            "status",
+            "starts_at",
+            "ends_at",
+        ),
         UniqueConstraint(
             "activity_id", "original_starts_at", name="uq_activity_occurrence_original"
         ),

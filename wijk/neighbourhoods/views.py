@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from wijk import pagecache
 from wijk.content.categories import valid as valid_category
 from wijk.extensions import db
 from wijk.models import Municipality
@@ -18,6 +19,7 @@ from wijk.visibility import item_views, on_dates
 
 @bp.get("/")
 def home():
+    pagecache.shows(places=True)
     return render_template("neighbourhoods/home.html", cities=_cities())
 
 
@@ -65,6 +67,7 @@ def neighbourhood(slug: str):
     place, city_news = services.with_city_news(slug)
     if place is None:
         abort(404)
+    pagecache.shows(neighbourhood=place, city_news_of=place.municipality_id)
     category = valid_category(request.args.get("categorie"))
     page = services.upcoming_activities(
         place,

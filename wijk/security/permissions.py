@@ -150,40 +150,37 @@ def can_act_for_city(user: Any, municipality: Municipality | int) -> bool:
 
 
 def staffed_municipality_ids(user: Any) -> frozenset[int]:
-    """Ids of the municipalities the user is staff of: one query per request, shared
-    with the neighbourhoods the user manages (see _roles)."""
+    """Ids of the municipalities the user is staff of: read with the managed
+    neighbourhoods, in one query per request."""
     if not _is_user(user):
         return frozenset()
-    return _roles(user)[MunicipalityStaff]
+    return _appointments(user)[1]
 
 
-def _roles(user: Any) -> dict[type, frozenset[int]]:
-    """The neighbourhoods a user manages and the municipalities they are staff of, in
-    one query per request: every page's navigation asks both for a logged-in user."""
-
-    def load() -> dict[type, frozenset[int]]:
-        query = union_all(
-            select(literal(0).label("kind"), NeighbourhoodManager.neighbourhood_id).where(
+def _appointments(user: Any) -> tuple[frozenset[int], frozenset[int]]:
+    """(managed neighbourhood ids, staffed municipality ids): every page asks both (the
+    nav, can_moderate), so they come from one statement."""
+    if has_request_context():
+        cache = request.environ.setdefault("wijk.appointments", {})
+        if user.id in cache:
+            return cache[user.id]
+    rows = db.session.execute(
+        union_all(
+            select(literal("n"), NeighbourhoodManager.neighbourhood_id).where(
                 NeighbourhoodManager.user_id == user.id
             ),
-            select(literal(1).label("kind"), MunicipalityStaff.municipality_id).where(
+            select(literal("m"), MunicipalityStaff.municipality_id).where(
                 MunicipalityStaff.user_id == user.id
             ),
         )
-        found: dict[int, set[int]] = {0: set(), 1: set()}
-        for kind, place_id in db.session.execute(query):
-            found[kind].add(place_id)
-        return {
-            NeighbourhoodManager: frozenset(found[0]),
-            MunicipalityStaff: frozenset(found[1]),
-        }
-
-    if not has_request_context():
-        return load()
-    cache = request.environ.setdefault("wijk.roles", {})
-    if user.id not in cache:
-        cache[user.id] = load()
-    return cache[user.id]
+    ).all()
+    found = (
+        frozenset(row_id for kind, row_id in rows if kind == "n"),
+        frozenset(row_id for kind, row_id in rows if kind == "m"),
+    )
+    if has_request_context():
+        cache[user.id] = found
+    return found
 
 
 def city_neighbourhood_ids(user: Any) -> frozenset[int]:
@@ -223,7 +220,7 @@ def managed_neighbourhood_ids(user: Any) -> frozenset[int]:
     neighbourhood for an admin): one query per request, shared by nav and hooks."""
     if not _is_user(user):
         return frozenset()
-    return _roles(user)[NeighbourhoodManager]
+    return _appointments(user)[0]
 
 
 def is_manager(user: Any) -> bool:
