@@ -41,7 +41,9 @@ def event_data(item_id: int) -> dict[str, Any] | None:
     item = db.session.get(Item, item_id)
     if not isinstance(item, Activity) or item.status != ItemStatus.PUBLISHED:
         return None
-    view = item_view(item, None)  # the anonymous visitor's view, not the owner's
+    # The anonymous visitor's view, not the owner's; the Event carries no categories, so
+    # they are not read again (the page already did).
+    view = item_view(item, None, categories=())
     now = local_now()
     upcoming = next_dates([item.id], now).get(item.id) or next(
         iter(dates_of(item, now, limit=1)), None
