@@ -178,6 +178,21 @@ def test_a_page_a_resident_rendered_is_stored_without_their_parts(
     assert "Buurtsoep" in html and "Inloggen" in html and "Uitloggen" not in html
 
 
+def test_the_buttons_to_post_follow_the_visitor_not_the_cached_page(
+    app, client, auth, make_item, make_user
+):
+    item = make_item("activity", title="Buurtsoep")
+    url = f"/wijk/{item.neighbourhood.slug}"
+    post = f"/plaatsen/activiteit?wijk={item.neighbourhood.slug}"
+    auth.login(make_user(name="Vera Resident"))  # verified: may post
+    assert post in client.get(url).get_data(as_text=True)  # rendered and stored
+    other = app.test_client()
+    page: list = []
+    assert not agenda_read_during(lambda: page.append(other.get(url)))  # from the cache
+    assert post not in page[0].get_data(as_text=True)
+    assert post in client.get(url).get_data(as_text=True)  # and back for the resident
+
+
 def test_people_who_see_more_never_get_or_fill_a_shared_entry(
     app, client, auth, make_item, make_user
 ):
