@@ -514,3 +514,11 @@ def test_a_forged_newsletter_id_is_a_404_not_a_500(client, cities, value):
         data={"newsletter_id": value, "confirmed": "1"},
     )
     assert response.status_code == 404
+
+
+def test_two_city_names_that_make_one_slug_get_two_pages(app):
+    first = Municipality.named("Den Haag")
+    second = Municipality.named("Den-Haag")
+    db.session.commit()
+    assert (first.slug, second.slug) == ("den-haag", "den-haag-2")
+    assert Municipality.named("Den Haag") is first

@@ -55,9 +55,21 @@ class Municipality(Model):
             with db.session.no_autoflush:  # a half-made neighbourhood may be pending
                 found = db.session.scalar(select(cls).where(cls.name == name))
         if found is None:
-            found = cls(name=name, slug=slugify(name) or "gemeente")
+            found = cls(name=name, slug=cls._free_slug(slugify(name) or "gemeente"))
             db.session.add(found)
         return found
+
+    @classmethod
+    def _free_slug(cls, base: str) -> str:
+        """`base`, or `base-2`, `base-3`…: two names may make one slug ('Den Haag' and
+        'Den-Haag'), and a slug names one page."""
+        with db.session.no_autoflush:
+            taken = set(db.session.scalars(select(cls.slug).where(cls.slug.like(f"{base}%"))))
+        taken |= {o.slug for o in db.session.new if isinstance(o, cls)}
+        slug, n = base, 2
+        while slug in taken:
+            slug, n = f"{base}-{n}", n + 1
+        return slug
 
 
 class Neighbourhood(Model):
