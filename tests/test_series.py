@@ -125,7 +125,9 @@ def test_weekly_series_from_the_form_stays_on_the_agenda_after_its_first_date(
     assert shown == expected
     assert datetime(2027, 4, 1, 19, 0) in shown and datetime(2027, 11, 4, 19, 0) in shown
     # The page of a series that began two weeks ago still lists it, at its next date.
-    began = local_now().replace(hour=19, minute=0) - timedelta(days=14)
+    # An hour from now, two weeks ago: its third date is still to come whatever the hour
+    # the suite runs (19:00 today had ended when the suite ran after 19:00).
+    began = local_now().replace(second=0, microsecond=0) + timedelta(hours=1, days=-14)
     other = Activity(
         title="Koffieochtend",
         neighbourhood=place,
