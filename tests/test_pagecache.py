@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime, timedelta
 
 from flask import g, request_started
 from sqlalchemy import delete, event, update
 
 from wijk import create_app, pagecache
+from wijk.clock import local_now, local_zone
 from wijk.extensions import db
 from wijk.models import Item, PageVersion
 
@@ -212,7 +214,7 @@ def test_versions_that_start_over_never_make_an_old_page_current(app, client, ma
     item = make_item("offer", title="Versie 0")
     url = f"/vraag-aanbod/{item.id}"
     assert "Versie 0" in client.get(url).get_data(as_text=True)  # cached
-    raw = app.extensions["wijk_page_cache"].get(f"nl|{url}?")
+    raw = app.extensions["wijk_page_cache"].get(f"{pagecache.FORMAT}|nl|{url}?")
     stored = json.loads(raw.partition(b"\n")[0])["v"]
     scope = pagecache.neighbourhood_scope(item.neighbourhood_id)
     db.session.execute(delete(PageVersion))
@@ -230,3 +232,87 @@ def test_versions_that_start_over_never_make_an_old_page_current(app, client, ma
         if pagecache.versions() == {**pagecache.versions(), **stored}:
             break
     assert title in client.get(url).get_data(as_text=True)
+
+
+def test_someone_with_items_of_their_own_shares_pages_that_show_none_of_them(
+    app, client, auth, make_item, make_user
+):
+    owner = make_user(name="Vera Organiser")
+    own = make_item("activity", owner=owner, contact_phone="0611122233")
+    elsewhere = make_item("activity", title="Buurtsoep")  # another neighbourhood
+    url = f"/wijk/{elsewhere.neighbourhood.slug}"
+    app.test_client().get(url)  # rendered and stored by an anonymous visitor
+
+    auth.login(owner)
+    page: list = []
+    assert not agenda_read_during(lambda: page.append(client.get(url)))  # the shared entry
+    html = page[0].get_data(as_text=True)
+    assert "Buurtsoep" in html and "Uitloggen" in html and "\x00" not in html
+
+    # The page of their own neighbourhood lists their item: never the shared entry,
+    # whoever stored it, and their render (with the hidden phone) is stored for no one.
+    mine = f"/wijk/{own.neighbourhood.slug}"
+    app.test_client().get(mine)
+    assert agenda_read_during(lambda: client.get(mine))
+    assert "0611122233" in client.get(f"/activiteit/{own.id}").get_data(as_text=True)
+    for visitor in (app.test_client(), app.test_client()):
+        assert "0611122233" not in visitor.get(f"/activiteit/{own.id}").get_data(as_text=True)
+
+
+def test_a_page_an_owner_rendered_without_their_items_serves_everyone(
+    app, client, auth, make_item, make_user
+):
+    owner = make_user()
+    make_item("activity", owner=owner)
+    elsewhere = make_item("activity", title="Buurtsoep")
+    url = f"/activiteit/{elsewhere.id}"
+    auth.login(owner)
+    assert "Buurtsoep" in client.get(url).get_data(as_text=True)  # rendered and stored
+    other = app.test_client()
+    page: list = []
+    assert not agenda_read_during(lambda: page.append(other.get(url)))
+    assert "Inloggen" in page[0].get_data(as_text=True)
+
+
+def stored_header(app, url: str) -> dict:
+    raw = app.extensions["wijk_page_cache"].get(f"{pagecache.FORMAT}|nl|{url}?")
+    return json.loads(raw.partition(b"\n")[0])
+
+
+def test_a_page_is_not_served_after_a_date_it_shows_starts_or_ends(
+    app, client, make_item, monkeypatch
+):
+    soon = local_now() + timedelta(minutes=30)
+    item = make_item("activity", starts_at=soon, ends_at=soon + timedelta(hours=1))
+    url = f"/wijk/{item.neighbourhood.slug}"
+    client.get(url)  # stored
+    header = stored_header(app, url)
+    starts = soon.replace(tzinfo=local_zone()).timestamp()
+    assert header["x"] == starts  # the first moment time alone changes the page
+    assert not agenda_read_during(lambda: client.get(url))
+    monkeypatch.setattr(pagecache.time, "time", lambda: starts + 1)
+    assert agenda_read_during(lambda: client.get(url))  # rendered again
+
+
+def test_a_page_without_dates_is_served_until_midnight_at_most(app, client, make_item):
+    item = make_item("offer", title="Ladder te leen")
+    url = f"/vraag-aanbod/{item.id}"
+    client.get(url)
+    header = stored_header(app, url)
+    midnight = datetime.combine(local_now().date() + timedelta(days=1), datetime.min.time())
+    assert header["x"] == midnight.replace(tzinfo=local_zone()).timestamp()
+
+
+def test_an_entry_an_older_release_stored_is_rendered_over_not_an_error(app, client, make_item):
+    """The store outlives a deploy (Redis, the file): entries of another layout, or
+    damaged ones, are a miss."""
+    item = make_item("activity", title="Buurtsoep")
+    url = f"/wijk/{item.neighbourhood.slug}"
+    store = app.extensions["wijk_page_cache"]
+    old = json.dumps({"v": {"all": 1}, "e": "x", "m": "text/html", "p": []}).encode()
+    for raw in (old + b"\nOude pagina", b"\xff\xfe not json\nOude pagina"):
+        store.put(f"{pagecache.FORMAT}|nl|{url}?", raw)
+        response = client.get(url)
+        assert response.status_code == 200
+        html = response.get_data(as_text=True)
+        assert "Buurtsoep" in html and "Oude pagina" not in html

@@ -139,3 +139,22 @@ def test_a_change_committed_while_a_page_renders_is_not_hidden_by_the_cache(work
         before_render_template.disconnect(change_meanwhile, workers[0])
     assert "Nieuwe titel" in second.get(url).get_data(as_text=True)
     assert "Nieuwe titel" in first.get(url).get_data(as_text=True)
+
+
+def test_a_sign_up_changes_its_activity_page_alone(workers, make_item):
+    """Only the activity's own page shows how many places are left: a sign-up leaves the
+    neighbourhood page and searches cached, and that page shows the new count at once."""
+    first, second = (each.test_client() for each in workers)
+    item = make_item("activity", title="Soepavond", max_places=10, signups_enabled=True)
+    page, around = f"/activiteit/{item.id}", (f"/wijk/{item.neighbourhood.slug}", "/zoeken?q=soep")
+    for url in (page, *around):
+        first.get(url)
+        second.get(url)  # served; the statistics learn which place each page counts for
+    assert "Vrije plekken: 10 van de 10." in second.get(page).get_data(as_text=True)
+
+    db.session.add(SignUp(activity_id=item.id, name="Vera", email="vera@example.net"))
+    db.session.commit()
+
+    for url in around:
+        assert len(statements := statements_during(lambda u=url: second.get(u))) == 1, statements
+    assert "Vrije plekken: 9 van de 10." in second.get(page).get_data(as_text=True)

@@ -86,10 +86,11 @@ DEFAULTS: dict[str, object] = {
     # Cached public pages for anonymous visitors (wijk/pagecache.py): the store every
     # worker shares is Redis when REDIS_URL is set, else a SQLite file in the instance
     # folder (PAGE_CACHE_FILE); `memory` keeps pages per process. A page is served only
-    # while its scopes' versions are current, and for at most PAGE_CACHE_MAX_AGE s.
+    # while its scopes' versions are current, until a date it shows starts or ends or the
+    # next midnight, and for at most PAGE_CACHE_MAX_AGE s (a safety net).
     "PAGE_CACHE": True,
     "PAGE_CACHE_STORE": "auto",  # auto, file, redis or memory
-    "PAGE_CACHE_MAX_AGE": 60,
+    "PAGE_CACHE_MAX_AGE": 3600,
     "PAGE_CACHE_MAX_ENTRIES": 20_000,  # file and memory stores; Redis expires by age
     "PAGE_CACHE_FILE": None,  # default: <instance>/pagecache.sqlite
     "REDIS_URL": None,

@@ -7,15 +7,22 @@ the database (`page_version`), one per scope: a neighbourhood (`n<id>`), a munic
 the same transaction as the change. A page declares what it shows with `shows(...)`
 while it renders (a page that declares nothing depends on `site`, which every change
 bumps); it is stored with the versions of its scopes read before any of its content
-was, and served only while every one of them is still current, never for more than
-PAGE_CACHE_MAX_AGE seconds (time alone changes what is upcoming or expired).
+was, and served only while every one of them is still current.
+
+Time alone changes a page too (a date ends and leaves the agenda, an offer expires at
+midnight): each page is served until the first moment any activity date it read starts
+or ends, and never past the next local midnight (which turns "tomorrow" into "today" and
+expires offers and old news). PAGE_CACHE_MAX_AGE is the safety net above both.
 
 Only GETs of the endpoints in CACHEABLE are cached, and one entry serves anonymous
-visitors and plain residents alike: what differs per person (the account menu, follow
-and newsletter boxes) is a `personal(template, ...)` fragment, stored as a marker and
-rendered for each visitor on the way out; CSRF tokens likewise. Whoever may see a page
-differently (admins, managers, city staff, anyone who owns or co-manages an item, whose
-hidden values and toggles the gate shows them) never gets or fills a shared entry.
+visitors and residents alike: what differs per person (the account menu, follow and
+newsletter boxes) is a `personal(template, ...)` fragment, stored as a marker and
+rendered for each visitor on the way out; CSRF tokens likewise. The gate
+(wijk/visibility.py) tells this module which items a page showed and whether it gave
+the viewer more than the public (hidden values and toggles for the items they edit): such
+a render is never stored, and a stored page is served to someone who owns or co-manages
+items only when it shows none of them. Admins, managers and city staff, who may edit
+whole neighbourhoods, never get or fill a shared entry.
 """
 
 from __future__ import annotations
@@ -24,11 +31,22 @@ import hashlib
 import json
 import re
 import secrets
+import time
 from collections import OrderedDict
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 from itertools import chain
 
-from flask import Flask, Response, current_app, g, render_template, request, session
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    g,
+    has_request_context,
+    render_template,
+    request,
+    session,
+)
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -39,12 +57,23 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import BinaryExpression, BindParameter, BooleanClauseList
 
+from wijk.clock import local_now, local_zone
 from wijk.extensions import db
-from wijk.models import Item, ItemKind, ItemManager, Neighbourhood, PageVersion
+from wijk.models import (
+    ActivityOccurrence,
+    Item,
+    ItemKind,
+    ItemManager,
+    Neighbourhood,
+    PageVersion,
+)
 from wijk.pagestore import open_store
 from wijk.security.permissions import managed_neighbourhood_ids, staffed_municipality_ids
 
 PLACEHOLDER = "\x00wijk-csrf\x00"
+# The layout of a stored entry: part of every key, so entries an older release stored in
+# a store that outlives the deploy (Redis, the file) are never read as this one's.
+FORMAT = "2"
 PART = re.compile("\x00wijk-part-(\\d+)\x00")
 CACHEABLE = frozenset(
     {
@@ -72,6 +101,8 @@ ITEM_PARTS = {
     "signup": "activity_id",
     "item_category": "item_id",
 }
+# Parts only the item's own page shows (sign-up counts): they touch that page alone.
+ITEM_PAGE_ONLY = frozenset({"signup"})
 PLACE_TABLES = frozenset({"neighbourhood", "neighbourhood_postcode", "municipality"})
 WATCHED = frozenset({"item", "newsletter", "city_news", *ITEM_PARTS, *PLACE_TABLES})
 _CHANGED = "wijk.pages_changed"
@@ -83,6 +114,11 @@ def neighbourhood_scope(neighbourhood_id: int) -> str:
 
 def municipality_scope(municipality_id: int) -> str:
     return f"m{municipality_id}"
+
+
+def item_scope(item_id: int) -> str:
+    """What only an item's own page shows (how many places are left)."""
+    return f"i{item_id}"
 
 
 def city_news_scope(municipality_id: int) -> str:
@@ -98,6 +134,7 @@ def shows(
     neighbourhood_id: int | None = None,
     places: bool = False,
     city_news_of: int | None = None,
+    item_id: int | None = None,
 ) -> None:
     """Declare, while rendering a cacheable page, what it shows: the page stays cached
     until something in that neighbourhood / municipality (or the list of places)
@@ -113,24 +150,81 @@ def shows(
         scopes.add(PLACES)
     if city_news_of is not None:
         scopes.add(city_news_scope(city_news_of))
+    if item_id is not None:
+        scopes.add(item_scope(item_id))
+
+
+_VERSIONS = select(PageVersion.scope, PageVersion.version)
 
 
 def versions(scopes: Iterable[str] | None = None) -> dict[str, int]:
-    """The current version of the given scopes (of all, without), in one statement."""
-    query = select(PageVersion.scope, PageVersion.version)
+    """The current version of the given scopes (of all, without), in one statement. Read
+    through Core on the session's connection: the check runs on every cached page served,
+    and the ORM's result machinery cost more than the statement."""
+    query = _VERSIONS
     if scopes is not None:
         query = query.where(PageVersion.scope.in_(list(scopes)))
-    return {scope: version for scope, version in db.session.execute(query)}
+    return {scope: version for scope, version in db.session.connection().execute(query)}
+
+
+# --- what the gate and the loaded rows tell about the page being rendered ---------------
+
+
+def shown(item_id: int, *, more_than_public: bool) -> None:
+    """Called by the gate (wijk/visibility.py) for every item it hands to a page:
+    which items the page shows, and whether this viewer got more than the public."""
+    if not has_request_context() or not g.get("page_cache_key"):
+        return
+    g.setdefault("page_items", set()).add(item_id)
+    if more_than_public:
+        g.page_not_shared = True
+
+
+def _changes_at(moment: datetime | None) -> None:
+    """A moment (local wall-clock time) at which time alone changes the page."""
+    if moment is None or not has_request_context() or not g.get("page_cache_key"):
+        return
+    if moment > g.page_cache_now and moment < g.page_cache_until:
+        g.page_cache_until = moment
+
+
+@event.listens_for(ActivityOccurrence, "load")
+@event.listens_for(Item, "load", propagate=True)
+def _dates_loaded(row: ActivityOccurrence | Item, _context) -> None:
+    # Every date a page reads, however it was queried: when it starts or ends, the page
+    # may show it differently (going on, over) or not at all (the agenda moves on). Read
+    # from the row's loaded values: a column left unloaded is not worth a query.
+    loaded = row.__dict__
+    _changes_at(loaded.get("starts_at"))
+    _changes_at(loaded.get("ends_at"))
+
+
+def _next_midnight(now: datetime) -> datetime:
+    return datetime.combine(now.date() + timedelta(days=1), datetime.min.time())
+
+
+def _epoch(local: datetime) -> float:
+    return local.replace(tzinfo=local_zone()).timestamp()
 
 
 def personal(template: str, **context) -> Markup:
-    """A fragment of a page that differs per visitor. Rendered in place, except while a
-    page is rendered for the shared cache: then it is a marker, and the fragment is
-    rendered for each visitor the page is served to. `context` must be plain values."""
+    """A fragment of a page that differs per visitor. While a page is rendered for the
+    shared cache it is a marker, and the fragment is rendered for each visitor the page
+    is served to; otherwise it is rendered in place (for an anonymous visitor from the
+    fragments this process keeps, with their own CSRF token). `context` must be plain
+    values."""
+    context = json.loads(json.dumps(context, default=str))
     if not g.get("page_cache_key"):
-        return Markup(render_template(template, **context))  # noqa: S704 (a rendered template)
+        if current_user.is_authenticated:
+            return Markup(render_template(template, **context))  # noqa: S704 (a rendered template)
+        g.page_parts_rendering = True
+        try:
+            found = _part(template, context)
+        finally:
+            g.pop("page_parts_rendering")
+        return Markup(found.replace(PLACEHOLDER, generate_csrf()))  # noqa: S704 (as above)
     parts = g.setdefault("page_parts", [])
-    parts.append([template, json.loads(json.dumps(context, default=str))])
+    parts.append([template, context])
     return Markup(f"\x00wijk-part-{len(parts) - 1}\x00")  # noqa: S704 (our own marker)
 
 
@@ -179,41 +273,55 @@ def _respond(digest: str, body: str, parts: list, response: Response | None = No
     return response
 
 
-def _sees_the_public_page() -> bool:
-    """Anonymous visitors, and residents with no role and no content of their own: the
-    gate shows them exactly what it shows the public, apart from personal() parts."""
+def _own_items() -> frozenset[int] | None:
+    """The items this visitor edits (owns or co-manages), which the gate shows them with
+    hidden values and toggles: empty for anonymous visitors and most residents. None for
+    those who may edit whole neighbourhoods or the site (admins, managers, city staff):
+    they never get or fill a shared entry."""
     if "_user_id" not in session:
-        return "remember_token" not in request.cookies
+        return None if "remember_token" in request.cookies else frozenset()
     user = current_user
     if not user.is_authenticated or user.is_admin:
-        return False
+        return None
     if managed_neighbourhood_ids(user) or staffed_municipality_ids(user):
-        return False
-    return not db.session.scalar(
-        select(Item.id)
-        .where(Item.owner_id == user.id)
-        .union_all(select(ItemManager.item_id).where(ItemManager.user_id == user.id))
-        .limit(1)
+        return None
+    return frozenset(
+        db.session.scalars(
+            select(Item.id)
+            .where(Item.owner_id == user.id)
+            .union(select(ItemManager.item_id).where(ItemManager.user_id == user.id))
+        )
     )
 
 
-def _cacheable() -> bool:
-    return bool(
+def _cacheable() -> frozenset[int] | None:
+    """The visitor's own items (see _own_items) when this request may use the shared
+    cache, else None."""
+    if not (
         current_app.config.get("PAGE_CACHE", True)
         and request.method == "GET"
         and request.endpoint in CACHEABLE
         and "_flashes" not in session
-        and _sees_the_public_page()
-    )
+    ):
+        return None
+    return _own_items()
 
 
 def _encode(header: dict, body: str) -> bytes:
     return json.dumps(header, separators=(",", ":")).encode() + b"\n" + body.encode()
 
 
-def _decode(raw: bytes) -> tuple[dict, str]:
+def _decode(raw: bytes) -> tuple[dict, str] | None:
+    """The entry's header and page; None for anything unreadable (a page is then rendered,
+    never an error shown)."""
     header, _, body = raw.partition(b"\n")
-    return json.loads(header), body.decode()
+    try:
+        found = json.loads(header)
+        if not isinstance(found, dict) or not {"v", "e", "m", "p", "i", "x"} <= found.keys():
+            return None
+        return found, body.decode()
+    except ValueError:
+        return None
 
 
 def register(app: Flask) -> None:
@@ -230,19 +338,27 @@ def register(app: Flask) -> None:
 
     @app.before_request
     def serve_cached() -> Response | None:
-        if not _cacheable():
+        own = _cacheable()
+        if own is None:
             return None
-        key = f"{get_locale()}|{request.full_path}"
+        key = f"{FORMAT}|{get_locale()}|{request.full_path}"
         raw = current_app.extensions["wijk_page_cache"].get(key)
-        if raw is not None:
-            header, body = _decode(raw)
+        entry = _decode(raw) if raw is not None else None
+        if entry is not None:
+            header, body = entry
             stored: dict[str, int] = header["v"]
+            if own and not own.isdisjoint(header["i"]):
+                return None  # it shows this visitor's own items: theirs is another page
             current = versions(stored)
-            if all(current.get(scope, 0) == version for scope, version in stored.items()):
+            if header["x"] > time.time() and all(
+                current.get(scope, 0) == version for scope, version in stored.items()
+            ):
                 return _respond(header["e"], body, header["p"], Response(mimetype=header["m"]))
         # Rendering: the versions are read before any content, so a change committed
         # while the page renders leaves it stored at an outdated version, never served.
         g.page_cache_key, g.page_cache_versions = key, versions()
+        g.page_cache_now = now = local_now()
+        g.page_cache_until = _next_midnight(now)
         return None
 
     @app.after_request
@@ -252,7 +368,7 @@ def register(app: Flask) -> None:
             return response
         body = response.get_data(as_text=True)
         parts = g.pop("page_parts", [])
-        if response.status_code == 200:
+        if response.status_code == 200 and not g.get("page_not_shared"):
             digest = hashlib.sha256(body.encode()).hexdigest()[:20]
             seen = g.page_cache_versions
             scopes = {ALL, *(g.get("page_scopes") or {SITE})}
@@ -261,10 +377,13 @@ def register(app: Flask) -> None:
                 "e": digest,
                 "m": response.mimetype,
                 "p": parts,
+                "i": sorted(g.get("page_items") or ()),
+                "x": _epoch(g.page_cache_until),
             }
             current_app.extensions["wijk_page_cache"].put(key, _encode(header, body))
             return _respond(digest, body, parts, response)
-        # Error pages too carry forms (the language switch) and fragments.
+        # Error pages too carry forms (the language switch) and fragments; so does a page
+        # the gate gave this viewer more than the public, which is theirs alone.
         _etag, body = _personalised("", body, parts)
         response.set_data(body.replace(PLACEHOLDER, generate_csrf()))
         return response
@@ -274,8 +393,10 @@ def register(app: Flask) -> None:
 
 
 def _changes(session: Session) -> dict[str, set]:
+    """What this transaction changed: scopes, and the neighbourhoods and items whose
+    scopes are looked up at commit. Any change but a sign-up also changes `site`."""
     return session.info.setdefault(
-        _CHANGED, {"scopes": {SITE}, "neighbourhoods": set(), "items": set()}
+        _CHANGED, {"scopes": set(), "neighbourhoods": set(), "items": set(), "item_pages": set()}
     )
 
 
@@ -293,6 +414,10 @@ def _history_values(obj: object, attribute: str) -> list:
 def _note(session: Session, obj: object) -> None:
     table = _table(obj)
     changes = _changes(session)
+    if table in ITEM_PAGE_ONLY:
+        changes["item_pages"].update(_history_values(obj, ITEM_PARTS[str(table)]))
+        return
+    changes["scopes"].add(SITE)
     if table == "item":
         assert isinstance(obj, Item)
         changes["neighbourhoods"].update(_history_values(obj, "neighbourhood_id"))
@@ -356,6 +481,10 @@ def _watch_statements(state) -> None:
     where = getattr(state.statement, "whereclause", None)
     conditions = where.clauses if isinstance(where, BooleanClauseList) else [where]
     named = dict(found for found in map(_equals, conditions) if found)
+    if name in ITEM_PAGE_ONLY and ITEM_PARTS[name] in named:
+        changes["item_pages"].add(named[ITEM_PARTS[name]])
+        return
+    changes["scopes"].add(SITE)
     if name in ITEM_PARTS and ITEM_PARTS[name] in named:
         changes["items"].add(named[ITEM_PARTS[name]])
     elif name in ITEM_PARTS and "id" in named:  # read before a delete takes the row
@@ -373,6 +502,7 @@ def _scopes(session: Session, changes: dict[str, set]) -> set[str]:
     """The scopes of a transaction's changes: its own, plus the neighbourhood and the
     municipality of every item and neighbourhood it touched."""
     scopes = set(changes["scopes"])
+    scopes.update(item_scope(i) for i in changes["item_pages"] if i is not None)
     neighbourhoods = {n for n in changes["neighbourhoods"] if n is not None}
     items = {i for i in changes["items"] if i is not None}
     if items:
@@ -400,6 +530,8 @@ def _bump(session: Session) -> None:
     if not changes:
         return
     scopes = sorted(_scopes(session, changes))  # one order, so two writers cannot deadlock
+    if not scopes:
+        return
     # A new random version rather than a count: numbers that restart (a restored backup,
     # emptied tables) can never make an old page look current.
     version = secrets.randbelow(2**31 - 2) + 1

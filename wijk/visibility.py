@@ -20,6 +20,7 @@ from typing import Any
 from flask_babel import get_locale
 from markupsafe import Markup
 
+from wijk import pagecache
 from wijk.models import Item, ItemCategory, ItemKind
 from wijk.models.base import personal_fields
 from wijk.security.permissions import can_delete, can_edit, can_invite
@@ -95,11 +96,12 @@ def item_view(
     *,
     categories: tuple[str, ...] | None = None,
     signups: SignupCounts | None = None,
+    locale: str | None = None,
 ) -> ItemView:
     """The one place that decides which personal values leave the server for `viewer`.
 
-    Lists pass `categories` (see item_views); a single activity loads its own. Sign-up
-    counts are only passed by the item page."""
+    Lists pass `categories` and the page's `locale` (see item_views); a single activity
+    loads its own. Sign-up counts are only passed by the item page."""
     editor = can_edit(viewer, item)
     if categories is None:
         categories = _categories([item]).get(item.id, ())
@@ -120,6 +122,10 @@ def item_view(
     organisation = item.organisation if item.organisation_id else None
     if organisation is not None and not organisation.is_published:
         organisation = None
+    deletable, invites = can_delete(viewer, item), can_invite(viewer, item)
+    # The page cache shares a page only with viewers the gate gave nothing more than
+    # the public, and must know which items the page shows.
+    pagecache.shown(item.id, more_than_public=editor or deletable or invites)
     return ItemView(
         id=item.id,
         kind=item.kind,
@@ -134,7 +140,7 @@ def item_view(
         ends_at=item.ends_at,
         location_name=item.location_name,
         rrule=item.rrule,
-        repeats=_repeats(item.rrule, item.starts_at, str(get_locale()))
+        repeats=_repeats(item.rrule, item.starts_at, locale or str(get_locale()))
         if item.starts_at and item.rrule
         else None,
         website=item.website,
@@ -148,8 +154,8 @@ def item_view(
         signups=signups,
         fields=fields,
         editable=editor,
-        deletable=can_delete(viewer, item),
-        can_invite=can_invite(viewer, item),
+        deletable=deletable,
+        can_invite=invites,
     )
 
 
@@ -172,7 +178,11 @@ def item_views(
     if categories is None:
         categories = _categories(items)
     viewer = _unproxied(viewer)
-    return [item_view(item, viewer, categories=categories.get(item.id, ())) for item in items]
+    locale = str(get_locale())
+    return [
+        item_view(item, viewer, categories=categories.get(item.id, ()), locale=locale)
+        for item in items
+    ]
 
 
 def _unproxied(viewer: Any) -> Any:

@@ -106,7 +106,7 @@ def render_item_page(
 @bp.get(f"/{KIND_PATH}/<int:item_id>")
 def show(kind_slug: str, item_id: int):
     item = load_item(kind_slug, item_id)
-    pagecache.shows(neighbourhood_id=item.neighbourhood_id)
+    pagecache.shows(neighbourhood_id=item.neighbourhood_id, item_id=item.id)
     return render_item_page(item)
 
 
