@@ -13,7 +13,7 @@ from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from wijk import config, converters
+from wijk import config, converters, languages
 from wijk.extensions import babel, csrf, db, limiter, login_manager, migrate
 from wijk.extensions import mail as mail_extension  # `wijk.mail` is the outbox package
 from wijk.mail.devworker import start_inline_worker
@@ -26,7 +26,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     # The factory alone imports every feature, when it builds an app: `import wijk.models`
     # (migrations, scripts, the personal-field probe) stays free of views and forms, and
     # every wijk module, which imports this package first, cannot close a cycle through it.
-    from wijk import errors, filters, models, pagecache, security  # noqa: PLC0415 (factory)
+    from wijk import cards, errors, filters, models, pagecache, security  # noqa: PLC0415 (factory)
     from wijk.cli import register as register_cli  # noqa: PLC0415 (factory: every command)
     from wijk.features import BLUEPRINTS  # noqa: PLC0415 (factory: every view module)
     from wijk.models.base import include_object  # noqa: PLC0415 (factory: the models)
@@ -62,6 +62,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     mail_extension.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    languages.install_gettext(app)
     limiter.init_app(app)
 
     @login_manager.user_loader
@@ -83,6 +84,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     filters.register(app)
     security.register(app)
     pagecache.register(app)
+    cards.register(app)
     counting.register(app)
 
     register_cli(app)

@@ -1,0 +1,88 @@
+"""Rendering work done once, not per use: an item card per distinct input (wijk/cards.py),
+the catalogue per render rather than per translated string (wijk/languages.py). Both are
+speed measures (bench/); these tests prove they never show anything outdated or in
+the wrong language."""
+
+from __future__ import annotations
+
+import flask_babel
+import pytest
+from flask import render_template_string
+from flask_babel import force_locale
+
+from wijk import languages
+from wijk.extensions import db
+
+
+@pytest.fixture
+def card_renders(app, monkeypatch):
+    """How often the card template itself was rendered."""
+    template = app.jinja_env.get_template("_card.html")
+    original = template.render
+    count = []
+
+    def counted(*args, **kwargs):
+        count.append(kwargs.get("view"))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(template, "render", counted)
+    return count
+
+
+def test_a_card_is_rendered_once_for_every_page_that_shows_it(
+    app, client, make_item, card_renders
+):
+    item = make_item("activity", title="Buurtsoep")
+    slug = item.neighbourhood.slug
+    for url in (f"/wijk/{slug}", f"/wijk/{slug}?pagina=1", f"/wijk/{slug}?x=1"):
+        assert "Buurtsoep" in client.get(url).get_data(as_text=True)
+    assert len([v for v in card_renders if v.id == item.id]) == 1
+
+
+def test_a_changed_item_gets_a_new_card_at_once(app, client, make_item, card_renders):
+    item = make_item("activity", title="Buurtsoep", location_name="Buurthuis")
+    url = f"/wijk/{item.neighbourhood.slug}?x=1"  # a page of its own: no page cache between
+    assert "Buurthuis" in client.get(url).get_data(as_text=True)
+    item.title, item.location_name = "Soepavond", "De Linde"
+    db.session.commit()
+    html = client.get(url + "&y=2").get_data(as_text=True)
+    assert "Soepavond" in html and "De Linde" in html
+    assert "Buurtsoep" not in html and "Buurthuis" not in html
+
+
+def test_a_card_follows_the_language(app, client, make_item):
+    item = make_item("offer", title="Ladder te leen", offer_kind="offer")
+    url = f"/wijk/{item.neighbourhood.slug}"
+    assert ">Aanbod<" in client.get(url).get_data(as_text=True)
+    client.post("/taal", data={"lang": "en", "next": url})
+    assert ">Offer<" in client.get(url).get_data(as_text=True)
+
+
+def test_a_page_looks_its_catalogue_up_per_render_not_per_string(
+    app, client, make_item, monkeypatch
+):
+    make_item("activity", title="Buurtsoep")
+    item = make_item("offer", title="Ladder te leen")
+    url = f"/wijk/{item.neighbourhood.slug}?lang=en"
+    client.get(url)  # the first request loads the catalogues
+    lookups = []
+    original = flask_babel.get_translations
+
+    def counted():
+        lookups.append(1)
+        return original()
+
+    # Flask-Babel's own template callables and ours both name it here.
+    monkeypatch.setattr(flask_babel, "get_translations", counted)
+    monkeypatch.setattr(languages, "get_translations", counted)
+    html = client.get(url).get_data(as_text=True)
+    assert "Offers and requests" in html
+    assert html.count("<") > 200 and len(lookups) < 15
+
+
+def test_a_template_rendered_in_another_language_within_a_request_uses_that_language(app):
+    with app.test_request_context("/?lang=nl"):
+        assert render_template_string("{{ _('Log in') }}") == "Inloggen"
+        with force_locale("tr"):
+            assert render_template_string("{{ _('Log in') }}") == "Giriş yap"
+        assert render_template_string("{{ _('Log in') }}") == "Inloggen"

@@ -1,0 +1,57 @@
+"""Item cards: the most repeated part of Wijk's pages (an agenda is twenty of them, and
+the same card shows on its neighbourhood page, each category filter, the city page and
+in searches).
+
+A card is a pure function of its inputs: the ItemView the gate built for this viewer
+(every field of it), the language, the heading level and whether it names its
+neighbourhood. Each process keeps the cards it rendered last under a digest of exactly
+those inputs, so a card is rendered again only when one of them differs: a field switched
+hidden changes the view, and so the key, at once. Nothing else is shared: a view with an
+owner's hidden values is a different key, which only that same view can ask for.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+
+from flask import Flask, current_app
+from flask_babel import get_locale
+from markupsafe import Markup
+
+from wijk.visibility import ItemView
+
+TEMPLATE = "_card.html"
+KEPT = 2048  # cards per process: a few hundred kB
+
+_cards: OrderedDict[bytes, Markup] = OrderedDict()
+_lock = threading.Lock()
+
+
+def _key(view: ItemView, heading: str, show_place: bool) -> bytes:
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    inputs = repr((id(app), str(get_locale()), heading, show_place, view))
+    return hashlib.blake2b(inputs.encode(), digest_size=16).digest()
+
+
+def card(view: ItemView, heading: str = "h3", show_place: bool = False) -> Markup:
+    """The card of `view`, rendered once per distinct input."""
+    key = _key(view, heading, bool(show_place))
+    with _lock:
+        found = _cards.get(key)
+        if found is not None:
+            _cards.move_to_end(key)
+            return found
+    template = current_app.jinja_env.get_template(TEMPLATE)
+    html = template.render(view=view, heading=heading, show_place=bool(show_place))
+    found = Markup(html)  # noqa: S704 (a rendered template)
+    with _lock:
+        _cards[key] = found
+        while len(_cards) > KEPT:
+            _cards.popitem(last=False)
+    return found
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.globals["card"] = card
