@@ -15,9 +15,9 @@ from wijk.security.redirects import safe_next
 
 
 @bp.app_template_global()
-def follow_form(key: str) -> forms.FollowForm:
-    """The form of a follow button for one target, for any page that offers one."""
-    return forms.FollowForm(formdata=None, target=key)
+def follow_frequencies() -> list[tuple[str, str]]:
+    """The choices of the follow box's "how often" (the FollowForm's own)."""
+    return [(value, str(label)) for value, label in forms.FREQUENCY_CHOICES]
 
 
 @bp.app_template_global()
