@@ -63,12 +63,15 @@ from wijk.models import (
     ActivityOccurrence,
     Item,
     ItemKind,
-    ItemManager,
     Neighbourhood,
     PageVersion,
 )
 from wijk.pagestore import open_store
-from wijk.security.permissions import managed_neighbourhood_ids, staffed_municipality_ids
+from wijk.security.permissions import (
+    edited_item_ids,
+    managed_neighbourhood_ids,
+    staffed_municipality_ids,
+)
 
 PLACEHOLDER = "\x00wijk-csrf\x00"
 # The layout of a stored entry: part of every key, so entries an older release stored in
@@ -285,13 +288,7 @@ def _own_items() -> frozenset[int] | None:
         return None
     if managed_neighbourhood_ids(user) or staffed_municipality_ids(user):
         return None
-    return frozenset(
-        db.session.scalars(
-            select(Item.id)
-            .where(Item.owner_id == user.id)
-            .union(select(ItemManager.item_id).where(ItemManager.user_id == user.id))
-        )
-    )
+    return edited_item_ids(user)
 
 
 def _cacheable() -> frozenset[int] | None:

@@ -157,9 +157,18 @@ def staffed_municipality_ids(user: Any) -> frozenset[int]:
     return _appointments(user)[1]
 
 
-def _appointments(user: Any) -> tuple[frozenset[int], frozenset[int]]:
-    """(managed neighbourhood ids, staffed municipality ids): every page asks both (the
-    nav, can_moderate), so they come from one statement."""
+def edited_item_ids(user: Any) -> frozenset[int]:
+    """Ids of the items the user owns or co-manages, as the request began: the page cache
+    asks on every page a logged-in person opens, so they come with the appointments."""
+    if not _is_user(user):
+        return frozenset()
+    return _appointments(user)[2]
+
+
+def _appointments(user: Any) -> tuple[frozenset[int], frozenset[int], frozenset[int]]:
+    """(managed neighbourhood ids, staffed municipality ids, edited item ids): every page
+    asks the first two (the nav, can_moderate) and the page cache the third, so they come
+    from one statement."""
     if has_request_context():
         cache = request.environ.setdefault("wijk.appointments", {})
         if user.id in cache:
@@ -172,11 +181,14 @@ def _appointments(user: Any) -> tuple[frozenset[int], frozenset[int]]:
             select(literal("m"), MunicipalityStaff.municipality_id).where(
                 MunicipalityStaff.user_id == user.id
             ),
+            select(literal("i"), Item.id).where(Item.owner_id == user.id),
+            select(literal("i"), ItemManager.item_id).where(ItemManager.user_id == user.id),
         )
     ).all()
     found = (
         frozenset(row_id for kind, row_id in rows if kind == "n"),
         frozenset(row_id for kind, row_id in rows if kind == "m"),
+        frozenset(row_id for kind, row_id in rows if kind == "i"),
     )
     if has_request_context():
         cache[user.id] = found
