@@ -9,7 +9,7 @@ import click
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import event, select
+from sqlalchemy import bindparam, event, select
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -65,15 +65,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     languages.install_gettext(app)
     limiter.init_app(app)
 
+    # Built once: the loader runs on every request of a logged-in person.
+    user_by_token = select(models.User).where(models.User.session_token == bindparam("token"))
+
     @login_manager.user_loader
     def load_user(session_token: str):
         """Checked on every request, so an ended session (see User.end_sessions) is
         refused everywhere at once."""
         if not session_token or len(session_token) > 64:
             return None
-        return db.session.scalar(
-            select(models.User).where(models.User.session_token == session_token)
-        )
+        return db.session.scalar(user_by_token, {"token": session_token})
 
     login_manager.login_message = _l("Log in to continue.")
 

@@ -6,7 +6,8 @@ from typing import Any
 
 from flask import abort, has_request_context, request
 from flask_login import current_user
-from sqlalchemy import literal, or_, select, union_all
+from sqlalchemy import bindparam, literal, or_, select, union_all
+from sqlalchemy.sql.elements import BindParameter
 
 from wijk.extensions import db
 from wijk.models import (
@@ -165,6 +166,20 @@ def edited_item_ids(user: Any) -> frozenset[int]:
     return _appointments(user)[2]
 
 
+_USER: BindParameter[int] = bindparam("user_id")
+# Built once: constructing the union cost more than running it, on every request.
+_APPOINTMENTS = union_all(
+    select(literal("n"), NeighbourhoodManager.neighbourhood_id).where(
+        NeighbourhoodManager.user_id == _USER
+    ),
+    select(literal("m"), MunicipalityStaff.municipality_id).where(
+        MunicipalityStaff.user_id == _USER
+    ),
+    select(literal("i"), Item.id).where(Item.owner_id == _USER),
+    select(literal("i"), ItemManager.item_id).where(ItemManager.user_id == _USER),
+)
+
+
 def _appointments(user: Any) -> tuple[frozenset[int], frozenset[int], frozenset[int]]:
     """(managed neighbourhood ids, staffed municipality ids, edited item ids): every page
     asks the first two (the nav, can_moderate) and the page cache the third, so they come
@@ -173,18 +188,7 @@ def _appointments(user: Any) -> tuple[frozenset[int], frozenset[int], frozenset[
         cache = request.environ.setdefault("wijk.appointments", {})
         if user.id in cache:
             return cache[user.id]
-    rows = db.session.execute(
-        union_all(
-            select(literal("n"), NeighbourhoodManager.neighbourhood_id).where(
-                NeighbourhoodManager.user_id == user.id
-            ),
-            select(literal("m"), MunicipalityStaff.municipality_id).where(
-                MunicipalityStaff.user_id == user.id
-            ),
-            select(literal("i"), Item.id).where(Item.owner_id == user.id),
-            select(literal("i"), ItemManager.item_id).where(ItemManager.user_id == user.id),
-        )
-    ).all()
+    rows = db.session.execute(_APPOINTMENTS, {"user_id": user.id}).all()
     found = (
         frozenset(row_id for kind, row_id in rows if kind == "n"),
         frozenset(row_id for kind, row_id in rows if kind == "m"),
