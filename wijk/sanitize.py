@@ -5,6 +5,7 @@ from __future__ import annotations
 import html as html_module
 import re
 from collections.abc import MutableMapping
+from functools import lru_cache
 
 import bleach
 from bleach.linkifier import Linker
@@ -51,8 +52,10 @@ def clean_rich_text(value: str | None) -> str:
     return _linker.linkify(cleaned).strip()
 
 
+@lru_cache(maxsize=512)
 def plain_text(value: str | None) -> str:
-    """The text of sanitised HTML, for plain-text mail parts and summaries."""
+    """The text of sanitised HTML, for plain-text mail parts and summaries. Kept per
+    process for the last descriptions asked (every activity page's JSON-LD asks)."""
     if not value:
         return ""
     spaced = re.sub(r"(?i)</(p|li)>|<br\s*/?>", "\n", value)

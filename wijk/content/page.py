@@ -77,22 +77,25 @@ def render_item_page(
 ) -> str:
     """The item page, also when a form on it comes back with errors."""
     with_signups = item.kind == ItemKind.ACTIVITY and item.signups_enabled
-    signup_form = signup_form or SignupForm(formdata=None)
     dates = signup_services.open_dates(item, local_now()) if with_signups else []
     counts = signup_services.date_counts(item, dates) if dates else {}
-    signup_form.occurrence.choices = [
-        (row.id, date_choice(row.starts_at, counts[row.id])) for row in dates
-    ]
+    if with_signups:  # forms only where the page shows them: each costs its set-up
+        signup_form = signup_form or SignupForm(formdata=None)
+        signup_form.occurrence.choices = [
+            (row.id, date_choice(row.starts_at, counts[row.id])) for row in dates
+        ]
     first = counts[dates[0].id] if dates else None
     view = item_view(
         item,
         current_user,
         signups=(first or signup_services.counts(item)) if with_signups else None,
     )
+    if view.can_invite:
+        invite_form = invite_form or InviteForm(formdata=None)
     return render_template(
         "content/show.html",
         item=view,
-        invite_form=invite_form or InviteForm(formdata=None),
+        invite_form=invite_form,
         contact_form=contact_form or ContactForm(formdata=None),
         signup_form=signup_form,
         signup_dates=bool(dates),
