@@ -8,7 +8,8 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, insert, select
+from flask_migrate import upgrade
+from sqlalchemy import event, insert, select, text
 
 from wijk.clock import local_now
 from wijk.extensions import db
@@ -195,3 +196,35 @@ def _plan(agenda) -> str:
     connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
     rows = connection.exec_driver_sql("EXPLAIN " + statement, parameters)
     return "\n".join(str(row[0]) for row in rows)
+
+
+@pytest.mark.sqlite
+def test_migration_fills_the_places_and_keeps_the_sign_ups_of_dates(tmp_path):
+    """SQLite rebuilds the table to make the new columns NOT NULL: with foreign keys on,
+    dropping the old table would delete the sign-ups for its dates by cascade."""
+    from conftest import base_config
+
+    from wijk import create_app
+
+    app = create_app(base_config(f"sqlite:///{tmp_path / 'old.sqlite'}", str(tmp_path)))
+    tables = db.metadata.tables
+    with app.app_context():
+        upgrade(revision="0016")
+        run = db.session.execute
+        run(insert(tables["municipality"]), [{"id": 1, "name": "Utrecht", "slug": "utrecht"}])
+        row = {"id": 1, "name": "Lombok", "slug": "lombok", "municipality_id": 1}
+        run(insert(tables["neighbourhood"]), [row])
+        item = {"id": 1, "kind": "activity", "neighbourhood_id": 1, "title": "Soep"}
+        run(insert(tables["item"]), [item | {"status": "published"}])
+        start = local_now().replace(second=0, microsecond=0)
+        date = {"id": 1, "activity_id": 1, "starts_at": start, "original_starts_at": start}
+        run(insert(tables["activity_occurrence"]), [date | {"status": "scheduled"}])
+        signup = {"activity_id": 1, "occurrence_id": 1, "name": "Sem", "email": "s@example.org"}
+        run(insert(tables["signup"]), [signup])
+        db.session.commit()
+        upgrade(revision="0019")
+        assert run(select(tables["signup"].c.occurrence_id)).scalars().all() == [1]
+        assert stored_places(1) == {(1, 1)}
+        assert run(text("PRAGMA foreign_keys")).scalar() == 1  # switched back on
+        db.session.remove()
+        db.engine.dispose()
