@@ -44,8 +44,11 @@ def _place_new_date(_mapper: Mapper, connection: Connection, row: ActivityOccurr
     row.neighbourhood_id, row.municipality_id = cache[row.activity_id]
 
 
+@event.listens_for(Session, "before_flush")
 @event.listens_for(Session, "after_flush")
-def _forget_places(session: Session, _context: object) -> None:
+def _forget_places(session: Session, _context: object, *_instances: object) -> None:
+    """Each flush reads the places afresh (one that failed may have read a move that was
+    then rolled back)."""
     session.info.pop(_CACHE, None)
 
 
