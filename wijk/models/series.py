@@ -24,6 +24,34 @@ class OccurrenceStatus(StrEnum):
     MOVED = "moved"
 
 
+# A date that lasts longer than a day, in each dialect's words ({0}: the table, or nothing
+# where the table is implied). The partial indexes below and `lasts_over_a_day` in
+# wijk/series/occurrences.py must say it alike, or the planners do not match them. These
+# are the only dates still going on that began more than a day ago: an agenda finds them
+# apart and seeks its other dates from a day back.
+LASTS_OVER_A_DAY = {
+    "sqlite": "julianday({0}ends_at) - julianday({0}starts_at) > 1",
+    "postgresql": "{0}ends_at - {0}starts_at > interval '1 day'",
+}
+
+
+def _agenda_indexes(place: str) -> tuple[Index, Index]:
+    """The agenda of a place (upcoming_occurrences) reads about a page of rows, however
+    many dates it has: the first index seeks to its first date to come, in agenda order,
+    the second holds its dates longer than a day by their end. Both cover the query, which
+    tells a cancelled or ended date and the activity to join from the index alone."""
+    column, covered = f"{place}_id", ("status", "activity_id")
+    return (
+        Index(f"ix_activity_occurrence_{place}", column, "starts_at", "id", "ends_at", *covered),
+        Index(
+            f"ix_activity_occurrence_{place}_long",
+            *(column, "ends_at", "starts_at", "id", *covered),
+            sqlite_where=text(LASTS_OVER_A_DAY["sqlite"].format("")),
+            postgresql_where=text(LASTS_OVER_A_DAY["postgresql"].format("")),
+        ),
+    )
+
+
 class ActivityOccurrence(Model):
     """One date of an activity, in Europe/Amsterdam wall-clock time like the activity.
 
@@ -48,6 +76,8 @@ class ActivityOccurrence(Model):
         UniqueConstraint(
             "activity_id", "original_starts_at", name="uq_activity_occurrence_original"
         ),
+        *_agenda_indexes("neighbourhood"),
+        *_agenda_indexes("municipality"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -56,6 +86,13 @@ class ActivityOccurrence(Model):
     ends_at: Mapped[datetime | None] = mapped_column(LocalDateTime)
     original_starts_at: Mapped[datetime] = mapped_column(LocalDateTime)
     status: Mapped[str] = mapped_column(String(20), default=OccurrenceStatus.SCHEDULED)
+    # The activity's place, copied onto each of its dates so an agenda filters and seeks
+    # on this table alone; wijk/series/places.py keeps them right when an activity or a
+    # neighbourhood moves.
+    neighbourhood_id: Mapped[int] = mapped_column(
+        ForeignKey("neighbourhood.id", ondelete="CASCADE")
+    )
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id", ondelete="CASCADE"))
 
     activity: Mapped[Activity] = relationship(back_populates="occurrences")
 

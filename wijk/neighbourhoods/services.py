@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from operator import attrgetter
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
 from wijk.clock import local_day_start, local_now
@@ -69,7 +69,7 @@ def upcoming_activities(
 ) -> Page:
     """Dates of activities that have not ended, soonest first, `limit` at a time; with
     their categories read in the same query."""
-    return _agenda([Activity.neighbourhood_id == neighbourhood.id], after, limit, now, category)
+    return _agenda(neighbourhood, after, limit, now, category)
 
 
 def upcoming_in_city(
@@ -83,27 +83,29 @@ def upcoming_in_city(
 ) -> Page:
     """The agenda of every neighbourhood of a municipality (or of one of them): the
     city page, its feeds and its embed read this one query."""
-    in_city = Activity.neighbourhood_id.in_(
-        select(Neighbourhood.id).where(Neighbourhood.municipality_id == municipality.id)
-    )
-    conditions: list[ColumnElement[bool]] = [in_city]
-    if neighbourhood is not None:
-        conditions.append(Activity.neighbourhood_id == neighbourhood.id)
-    return _agenda(conditions, after, limit, now, category)
+    if neighbourhood is None:
+        return _agenda(municipality, after, limit, now, category)
+    if neighbourhood.municipality_id != municipality.id:
+        return Page([], None)
+    return _agenda(neighbourhood, after, limit, now, category)
 
 
 def _agenda(
-    conditions: list[ColumnElement[bool]],
+    place: Neighbourhood | Municipality,
     after: str | None,
     limit: int,
     now: datetime | None,
     category: str | None,
 ) -> Page:
     now = now or local_now()
-    if category:
-        conditions.append(has_category(Activity.id, category))
+    conditions = [has_category(Activity.id, category)] if category else []
     page = upcoming_occurrences(
-        *conditions, now=now, limit=limit, after=after, columns=(codes_column(Activity.id),)
+        *conditions,
+        place=place,
+        now=now,
+        limit=limit,
+        after=after,
+        columns=(codes_column(Activity.id),),
     )
     categories = {
         row.activity_id: parse_codes(codes)

@@ -6,17 +6,26 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from blinker import Namespace
 from flask_babel import gettext as _
-from sqlalchemy import and_, event, func, insert, inspect, or_, select
+from sqlalchemy import Select, and_, event, func, insert, inspect, or_, select, text, union
 from sqlalchemy.orm import Session, contains_eager, joinedload
 from sqlalchemy.sql._typing import ColumnExpressionArgument
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import ColumnElement, TextClause
 
 from wijk.extensions import db
-from wijk.models import Activity, ActivityOccurrence, ItemStatus, OccurrenceStatus
+from wijk.models import (
+    Activity,
+    ActivityOccurrence,
+    ItemStatus,
+    Municipality,
+    Neighbourhood,
+    OccurrenceStatus,
+)
+from wijk.models.series import LASTS_OVER_A_DAY
+from wijk.series import places  # noqa: F401  (its events keep each date's place right)
 from wijk.series.rules import RuleError, expand
 
 TIMES = ("starts_at", "ends_at", "rrule")
@@ -69,7 +78,15 @@ def fill_missing_dates(chunk: int = 5_000) -> int:
     """Write the dates of activities inserted without the ORM (the benchmark generator's
     Core inserts), which have none yet; returns how many rows it wrote."""
     missing = (
-        select(Activity.id, Activity.starts_at, Activity.ends_at, Activity.rrule)
+        select(
+            Activity.id,
+            Activity.starts_at,
+            Activity.ends_at,
+            Activity.rrule,
+            Activity.neighbourhood_id,
+            Neighbourhood.municipality_id,
+        )
+        .join(Neighbourhood, Neighbourhood.id == Activity.neighbourhood_id)
         .where(
             Activity.starts_at.is_not(None),
             ~select(ActivityOccurrence.id)
@@ -79,12 +96,15 @@ def fill_missing_dates(chunk: int = 5_000) -> int:
         .order_by(Activity.id)
     )
     written, batch = 0, list[dict]()
-    for activity_id, starts_at, ends_at, rule in db.session.execute(missing).all():
+    found = db.session.execute(missing).all()
+    for activity_id, starts_at, ends_at, rule, neighbourhood_id, municipality_id in found:
         assert starts_at is not None  # selected so
         length = ends_at - starts_at if ends_at else None
         batch.extend(
             {
                 "activity_id": activity_id,
+                "neighbourhood_id": neighbourhood_id,
+                "municipality_id": municipality_id,
                 "starts_at": start,
                 "original_starts_at": start,
                 "ends_at": start + length if length is not None else None,
@@ -158,41 +178,43 @@ def parse_cursor(cursor: str | None) -> tuple[datetime, int] | None:
         return None
 
 
+RECENT = timedelta(days=1)
+
+
+def lasts_over_a_day() -> TextClause:
+    """A date longer than a day, as the partial indexes on activity_occurrence say it."""
+    dialect = db.session.get_bind().dialect.name
+    return text(LASTS_OVER_A_DAY[dialect].format(f"{ActivityOccurrence.__tablename__}."))
+
+
 def upcoming_occurrences(
     *conditions: ColumnElement,
+    place: Neighbourhood | Municipality,
     now: datetime,
     limit: int,
     after: str | None = None,
     columns: Iterable[ColumnElement] = (),
 ) -> OccurrencePage:
-    """Dates not yet over of published activities matching `conditions` (SQL on
-    `Activity`, e.g. `Activity.organisation_id == org.id`), soonest first, `limit` at a
-    time after the cursor `after`: one statement, however many series there are.
-    Cancelled dates are left out."""
-    # The page's dates are picked by ids alone (the seek index covers them), so only
-    # those rows are read in full: sorting thousands of wide rows to keep 21 cost more
-    # than the rest of the page.
-    page = (
-        select(ActivityOccurrence.id)
-        .join(ActivityOccurrence.activity)
-        .where(Activity.status == ItemStatus.PUBLISHED, ON, not_ended(now), *conditions)
-        # Sorted by an expression, not the bare column: PostgreSQL otherwise walks the
-        # (starts_at, id) index from the first date ever, through every past one.
-        .order_by(
-            func.coalesce(ActivityOccurrence.starts_at, ActivityOccurrence.starts_at),
-            ActivityOccurrence.id,
-        )
-        .limit(limit + 1)
-    )
+    """Dates not yet over of published activities in `place` (a neighbourhood, or every
+    neighbourhood of a municipality) matching `conditions` (SQL on `Activity`, e.g.
+    `has_category(Activity.id, code)`), soonest first, `limit` at a time after the cursor
+    `after`: one statement, however many dates the place has. Cancelled dates are left
+    out."""
+    wanted = [ON, not_ended(now), Activity.status == ItemStatus.PUBLISHED, *conditions]
     position = parse_cursor(after)
     if position:
         starts_at, row_id = position
-        page = page.where(
+        wanted.append(
             or_(
                 ActivityOccurrence.starts_at > starts_at,
                 and_(ActivityOccurrence.starts_at == starts_at, ActivityOccurrence.id > row_id),
             )
         )
+    # The page's dates are picked by ids alone, so only those rows are read in full.
+    if conditions:
+        page = _by_activity(place, limit, wanted)
+    else:
+        page = _by_date(place, now, limit, wanted, position[0] if position else None)
     query = (
         select(ActivityOccurrence, *columns)
         .join(ActivityOccurrence.activity)
@@ -207,6 +229,77 @@ def upcoming_occurrences(
     return OccurrencePage(
         rows, cursor_of(rows[-1]) if has_more and rows else None, [tuple(row[1:]) for row in found]
     )
+
+
+def _by_date(
+    place: Neighbourhood | Municipality,
+    now: datetime,
+    limit: int,
+    wanted: list[ColumnElement],
+    after: datetime | None,
+) -> Select:
+    """The page from the place's agenda indexes (on the dates' own copy of their place):
+    about `limit` rows read, however many dates the place has. A date not yet over began
+    at most a day ago, or lasts longer than a day: the agenda index is read from a day
+    back (or from the cursor), and the few long dates not yet over come from their own
+    small index, all of them (a bound on their start, or an order, would make the
+    planners read the past of the agenda index instead); UNION drops those found twice."""
+    if isinstance(place, Municipality):
+        wanted = [ActivityOccurrence.municipality_id == place.id, *wanted]
+    else:
+        wanted = [ActivityOccurrence.neighbourhood_id == place.id, *wanted]
+    start = max(now - RECENT, after) if after else now - RECENT
+    near = _first(limit, *wanted, ActivityOccurrence.starts_at >= start)
+    long = _dates(*wanted, lasts_over_a_day(), ActivityOccurrence.ends_at >= now)
+    both = union(near, long).subquery()
+    return select(both.c.id).order_by(both.c.starts_at, both.c.id).limit(limit + 1)
+
+
+def _by_activity(
+    place: Neighbourhood | Municipality, limit: int, wanted: list[ColumnElement]
+) -> Select:
+    """The page from the place's activities matching a filter, each seeking its own dates
+    not yet over. A filter (a category) may match few of the place's dates, and reading
+    them in date order would then read them all; the place's activities are fewer."""
+    in_place: ColumnElement[bool]
+    if isinstance(place, Municipality):
+        in_place = Activity.neighbourhood_id.in_(
+            select(Neighbourhood.id).where(Neighbourhood.municipality_id == place.id)
+        )
+    else:
+        in_place = Activity.neighbourhood_id == place.id
+    return (
+        _dates(in_place, *wanted)
+        # Sorted by an expression, not the bare column: PostgreSQL otherwise walks the
+        # (starts_at, id) index from the first date ever, through every past one.
+        .order_by(
+            func.coalesce(ActivityOccurrence.starts_at, ActivityOccurrence.starts_at),
+            ActivityOccurrence.id,
+        )
+        .limit(limit + 1)
+        .with_only_columns(ActivityOccurrence.id)
+    )
+
+
+def _dates(*conditions: ColumnExpressionArgument[bool]) -> Select:
+    """Ids and starts of the dates matching `conditions`."""
+    return (
+        select(ActivityOccurrence.id, ActivityOccurrence.starts_at)
+        .join(ActivityOccurrence.activity)
+        .where(*conditions)
+    )
+
+
+def _first(limit: int, *conditions: ColumnExpressionArgument[bool]) -> Select:
+    """The first `limit` + 1 of those in agenda order (a subquery of its own: SQLite takes
+    no LIMIT on a member of a UNION)."""
+    first = (
+        _dates(*conditions)
+        .order_by(ActivityOccurrence.starts_at, ActivityOccurrence.id)
+        .limit(limit + 1)
+        .subquery()
+    )
+    return select(first.c.id, first.c.starts_at)
 
 
 def next_dates(activity_ids: Iterable[int], now: datetime) -> dict[int, ActivityOccurrence]:
