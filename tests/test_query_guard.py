@@ -160,3 +160,26 @@ def test_queries_per_page_do_not_grow_with_the_data(
     budget = BUDGET if viewer == "anonymous" else BUDGET + 3
     over = {name: n for name, n in large.items() if n > budget}
     assert not over, f"pages over the budget of {budget} statements: {over}"
+
+
+def test_the_city_agenda_reads_as_many_statements_for_ten_neighbourhoods_as_for_one(
+    app, client, make_neighbourhood, make_item
+):
+    """Each card names its neighbourhood: those come with the city's list of them, not
+    one query per neighbourhood on the agenda."""
+    app.config["PAGE_CACHE"] = False
+    app.config["STATS_FLUSH_SECONDS"] = 3600
+    first = make_neighbourhood()
+    make_item("activity", neighbourhood=first)
+    url = f"/gemeente/{first.municipality.slug}"
+    client.get(url)  # the statistics learn which place the page counts for
+    db.session.expunge_all()  # nothing of the page's from the test's own rows
+    with counting() as one:
+        assert client.get(url).status_code == 200
+    for _ in range(9):
+        make_item("activity", neighbourhood=make_neighbourhood())
+    db.session.expunge_all()
+    with counting() as ten:
+        html = client.get(url).get_data(as_text=True)
+    assert html.count('class="card card-activity"') == 10
+    assert len(ten) == len(one), (one, ten)

@@ -61,6 +61,9 @@ def newsletter_subscribe_url(place: Place) -> str:
 @bp.get("/gemeente/<city_slug>")
 def city(city_slug: str):
     city = city_or_404(city_slug)
+    # The city's neighbourhoods first (the filter lists them): each card's neighbourhood
+    # then comes from the session's identity map instead of a query per neighbourhood.
+    assert city.neighbourhoods is not None
     args = request.args
     problems: list[str] = []
     wijk = args.get("wijk", "")
