@@ -51,7 +51,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
-from sqlalchemy import Column, event, inspect, select
+from sqlalchemy import Column, bindparam, event, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import operators
@@ -158,16 +158,20 @@ def shows(
 
 
 _VERSIONS = select(PageVersion.scope, PageVersion.version)
+_VERSIONS_OF = _VERSIONS.where(PageVersion.scope.in_(bindparam("scopes", expanding=True)))
 
 
 def versions(scopes: Iterable[str] | None = None) -> dict[str, int]:
-    """The current version of the given scopes (of all, without), in one statement. Read
-    through Core on the session's connection: the check runs on every cached page served,
-    and the ORM's result machinery cost more than the statement."""
-    query = _VERSIONS
-    if scopes is not None:
-        query = query.where(PageVersion.scope.in_(list(scopes)))
-    return {scope: version for scope, version in db.session.connection().execute(query)}
+    """The current version of the given scopes (of all, without), in one statement. Built
+    once and read through Core on the session's connection: the check runs on every
+    cached page served, and building the statement or the ORM's result machinery cost
+    more than running it."""
+    connection = db.session.connection()
+    if scopes is None:
+        rows = connection.execute(_VERSIONS)
+    else:
+        rows = connection.execute(_VERSIONS_OF, {"scopes": list(scopes)})
+    return {scope: version for scope, version in rows}
 
 
 # --- what the gate and the loaded rows tell about the page being rendered ---------------
