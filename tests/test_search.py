@@ -348,3 +348,46 @@ def test_when_the_best_ranked_matches_are_filtered_out_the_rest_are_still_found(
     second = search("kaartavond", limit=2, offset=2)
     assert not second.has_more
     assert sorted(i.id for i in [*first.items, *second.items]) == sorted(on)
+
+
+# --- cost per page ------------------------------------------------------------------
+
+
+def _statements(client, url: str) -> int:
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    client.get(url)  # warm-up: first-request work is not per-page cost
+    db.session.expunge_all()  # the test's session would answer the lazy loads
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return len(statements)
+
+
+@pytest.mark.parametrize("path", ["/zoeken", "/gemeente/utrecht/zoeken"])
+def test_search_page_statements_do_not_grow_with_results_or_neighbourhoods(
+    app, client, make_item, make_neighbourhood, path
+):
+    """Each result's neighbourhood and organisation, and each neighbourhood in the
+    filter with its city, come with the page's own queries, not one query each."""
+    app.config["PAGE_CACHE"] = False
+    first = make_neighbourhood()
+    club = make_item("organisation", neighbourhood=first, title="Klaverjasclub")
+    make_item("activity", neighbourhood=first, title="Klaverjassen", organisation_id=club.id)
+    few = _statements(client, f"{path}?q=klaverjas")
+    for n in range(12):
+        place = make_neighbourhood()
+        organisation = make_item("organisation", neighbourhood=place, title=f"Klaverjas {n}")
+        make_item(
+            "activity", neighbourhood=place, title="Klaverjassen", organisation_id=organisation.id
+        )
+    html = client.get(f"{path}?q=klaverjas").get_data(as_text=True)
+    assert html.count('class="card card-') == 20  # a full page, with organisations
+    assert _statements(client, f"{path}?q=klaverjas") <= few

@@ -14,8 +14,9 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import column, func, literal_column, select, table, text
+from sqlalchemy import Row, column, func, literal_column, select, table, text
 from sqlalchemy.exc import DataError, OperationalError, ProgrammingError
+from sqlalchemy.orm import joinedload
 from sqlalchemy.sql import ColumnExpressionArgument
 from sqlalchemy.sql.elements import ColumnClause, ColumnElement
 
@@ -112,6 +113,7 @@ def _ranked(
         select(Item)
         .join(candidates, candidates.c.id == Item.id)
         .where(*filters)
+        .options(joinedload(Item.neighbourhood), joinedload(Item.organisation))
         .order_by(best_first, Item.id.desc())
         .limit(limit + 1)
         .offset(offset)
@@ -138,6 +140,24 @@ def _postgresql(words: list[str]) -> tuple[ColumnExpressionArgument[bool], Colum
     query = func.to_tsquery(literal_column("'dutch'::regconfig"), " & ".join(parts))
     vector: ColumnClause[Any] = literal_column("item.search_vector")
     return vector.op("@@")(query), func.ts_rank_cd(vector, query), True
+
+
+def neighbourhood_choices(municipality: Municipality | None = None) -> list[Row[Any]]:
+    """The neighbourhood filter's options by name (of one city, or all), as rows of id,
+    slug, name and city: two hundred model objects took longer than the search itself."""
+    statement = (
+        select(
+            Neighbourhood.id,
+            Neighbourhood.slug,
+            Neighbourhood.name,
+            Municipality.name.label("city"),
+        )
+        .join(Municipality, Municipality.id == Neighbourhood.municipality_id)
+        .order_by(Neighbourhood.name, Municipality.name)
+    )
+    if municipality is not None:
+        statement = statement.where(Neighbourhood.municipality_id == municipality.id)
+    return list(db.session.execute(statement))
 
 
 def _in_city(municipality: Municipality | None) -> list[ColumnElement]:
