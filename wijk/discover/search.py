@@ -30,7 +30,7 @@ from wijk.series.occurrences import has_date_between
 KINDS = tuple(ItemKind)
 MAX_TERMS, MAX_TERM_LENGTH = 8, 40
 WINDOW = 200  # best-ranked matches the filters run on first
-BOUND = 500  # newest matches a search of every neighbourhood ranks (see _bounded)
+BOUND = 300  # newest matches a search of every neighbourhood ranks (see _bounded)
 OTHER_KINDS = tuple(kind for kind in ItemKind if kind != ItemKind.ACTIVITY)
 WORD = re.compile(r"[^\W_]+")  # letters and digits; everything else separates words
 
@@ -134,30 +134,38 @@ def _matching(words: list[str], scope: ColumnElement | None) -> _Ranking:
 
 
 def _bounded(words: list[str]) -> _Ranking:
-    """The BOUND newest matches and every match that is not an activity, ranked. Ranking
-    reads every row it ranks, and a common word matches a tenth of all items; the
-    newest activities are the ones still on, while organisations, offers and news are
-    few and are all ranked, so a word in an organisation's name still finds it first."""
+    """The BOUND newest matches, the BOUND newest matches in a title, and every match
+    that is not an activity, ranked. Ranking reads every row it ranks, and a common word
+    matches a tenth of all items. The newest activities are the ones still on; a match
+    in a title outranks one in a description, so an older title match is still found
+    first; organisations, offers and news are few and all ranked."""
     if _postgres():
         matches, rank, descending = _postgresql(words)
-        newest = select(Item.id).where(matches).order_by(Item.id.desc()).limit(BOUND)
+        titles = _postgresql_titles(words)
+        newest, in_titles = (
+            select(Item.id).where(condition).order_by(Item.id.desc()).limit(BOUND).subquery()
+            for condition in (matches, titles)
+        )
         others = select(Item.id).where(matches, Item.kind.in_(OTHER_KINDS))
-        ids = union(select(newest.subquery().c.id), others)
+        ids = union(select(newest.c.id), select(in_titles.c.id), others)
         ranked = select(Item.id.label("id"), rank.label("rank")).where(Item.id.in_(ids))
         return _Ranking(ranked, descending)
     matches, rank, descending = _sqlite(words)
-    newest_ = (
-        select(_fts.c.rowid.label("id"), rank.label("rank"))
-        .where(matches)
-        .order_by(_fts.c.rowid.desc())
-        .limit(BOUND)
-        .subquery()
+    newest_, in_titles_ = (
+        select(_fts.c.rowid).where(condition).order_by(_fts.c.rowid.desc()).limit(BOUND)
+        for condition in (matches, _sqlite_titles(words))
     )
-    others_ = select(_fts.c.rowid.label("id"), rank.label("rank")).where(
-        matches, _fts_rowid.in_(select(Item.id).where(Item.kind.in_(OTHER_KINDS)))
+    ids_ = union(
+        select(newest_.subquery().c.rowid),
+        select(in_titles_.subquery().c.rowid),
+        select(Item.id).where(Item.kind.in_(OTHER_KINDS)),
     )
-    both = union(select(newest_.c.id, newest_.c.rank), others_).subquery()
-    return _Ranking(select(both.c.id, both.c.rank), descending)
+    # One pass over the matches ranks those in the set (bm25 of a title-only query
+    # would count the title's words only).
+    ranked_ = select(_fts.c.rowid.label("id"), rank.label("rank")).where(
+        matches, _fts_rowid.in_(ids_)
+    )
+    return _Ranking(ranked_, descending)
 
 
 def _more_matches_than(words: list[str], count: int) -> bool:
@@ -207,22 +215,42 @@ def _ranked(
 def _sqlite(words: list[str]) -> tuple[ColumnExpressionArgument[bool], ColumnElement, bool]:
     """An FTS5 query of quoted words (a quoted string is never syntax), the last as a
     prefix; bm25 ranks title above location above description (lower is better)."""
+    matches = text("item_fts MATCH :fts_query").bindparams(fts_query=_fts_query(words))
+    return matches, literal_column("bm25(item_fts, 10.0, 5.0, 1.0)"), False
+
+
+def _sqlite_titles(words: list[str]) -> ColumnExpressionArgument[bool]:
+    """The same words, all in the title."""
+    titles = "{title} : (" + _fts_query(words) + ")"
+    return text("item_fts MATCH :fts_titles").bindparams(fts_titles=titles)
+
+
+def _fts_query(words: list[str]) -> str:
     quoted = [f'"{word}"' for word in words]
     if len(words[-1]) > 1:
         quoted[-1] += "*"
-    matches = text("item_fts MATCH :fts_query").bindparams(fts_query=" ".join(quoted))
-    return matches, literal_column("bm25(item_fts, 10.0, 5.0, 1.0)"), False
+    return " ".join(quoted)
 
 
 def _postgresql(words: list[str]) -> tuple[ColumnExpressionArgument[bool], ColumnElement, bool]:
     """A tsquery of quoted words joined by &, the last as a prefix; the words hold only
     letters and digits, so quoting them is safe. Dutch stemming and stop words apply."""
+    vector: ColumnClause[Any] = literal_column("item.search_vector")
+    query = _tsquery(words)
+    return vector.op("@@")(query), func.ts_rank_cd(vector, query), True
+
+
+def _postgresql_titles(words: list[str]) -> ColumnExpressionArgument[bool]:
+    """The same words, all in the title (a column of its own with its own index, built
+    by migration 0020, so the planner knows how common a word is in titles)."""
+    return literal_column("item.title_vector").op("@@")(_tsquery(words))
+
+
+def _tsquery(words: list[str]) -> ColumnElement:
     parts = [f"'{word}'" for word in words]
     if len(words[-1]) > 1:
         parts[-1] += ":*"
-    query = func.to_tsquery(literal_column("'dutch'::regconfig"), " & ".join(parts))
-    vector: ColumnClause[Any] = literal_column("item.search_vector")
-    return vector.op("@@")(query), func.ts_rank_cd(vector, query), True
+    return func.to_tsquery(literal_column("'dutch'::regconfig"), " & ".join(parts))
 
 
 def neighbourhood_choices(municipality: Municipality | None = None) -> list[Row[Any]]:
