@@ -459,3 +459,15 @@ def test_a_rare_word_needs_no_second_ranking(app, make_item, monkeypatch):
     finally:
         event.remove(db.engine, "before_cursor_execute", listener)
     assert len(statements) == 2
+
+
+def test_an_older_match_in_a_title_is_still_found_first(make_item, monkeypatch):
+    """A word in a title outranks it in a description; the bounded set holds the newest
+    title matches too, so an old one is not lost behind newer description matches."""
+    import wijk.discover.search as module
+
+    monkeypatch.setattr(module, "BOUND", 2)
+    titled = make_item("activity", title="Peutergym", description="<p>Voor de kleinsten.</p>")
+    for n in range(4):
+        make_item("activity", title=f"Inloop {n}", description="<p>Ook peutergym.</p>")
+    assert search("peutergym", limit=1).items[0].id == titled.id
