@@ -348,3 +348,126 @@ def test_when_the_best_ranked_matches_are_filtered_out_the_rest_are_still_found(
     second = search("kaartavond", limit=2, offset=2)
     assert not second.has_more
     assert sorted(i.id for i in [*first.items, *second.items]) == sorted(on)
+
+
+# --- cost per page ------------------------------------------------------------------
+
+
+def _statements(client, url: str) -> int:
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    client.get(url)  # warm-up: first-request work is not per-page cost
+    db.session.expunge_all()  # the test's session would answer the lazy loads
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return len(statements)
+
+
+@pytest.mark.parametrize("path", ["/zoeken", "/gemeente/utrecht/zoeken"])
+def test_search_page_statements_do_not_grow_with_results_or_neighbourhoods(
+    app, client, make_item, make_neighbourhood, path
+):
+    """Each result's neighbourhood and organisation, and each neighbourhood in the
+    filter with its city, come with the page's own queries, not one query each."""
+    app.config["PAGE_CACHE"] = False
+    first = make_neighbourhood()
+    club = make_item("organisation", neighbourhood=first, title="Klaverjasclub")
+    make_item("activity", neighbourhood=first, title="Klaverjassen", organisation_id=club.id)
+    few = _statements(client, f"{path}?q=klaverjas")
+    for n in range(12):
+        place = make_neighbourhood()
+        organisation = make_item("organisation", neighbourhood=place, title=f"Klaverjas {n}")
+        make_item(
+            "activity", neighbourhood=place, title="Klaverjassen", organisation_id=organisation.id
+        )
+    html = client.get(f"{path}?q=klaverjas").get_data(as_text=True)
+    assert html.count('class="card card-') == 20  # a full page, with organisations
+    assert _statements(client, f"{path}?q=klaverjas") <= few
+
+
+# --- a common word: a bounded set is ranked -------------------------------------------
+
+
+def test_a_common_word_ranks_the_newest_matches_and_every_organisation(make_item, monkeypatch):
+    """Ranking reads each row it ranks; a search of everything ranks the BOUND newest
+    matches and every match that is not an activity, so an old organisation whose name
+    is the word still comes first."""
+    import wijk.discover.search as module
+
+    monkeypatch.setattr(module, "BOUND", 3)
+    club = make_item("organisation", title="Jeu de boules", description="<p>Boules.</p>")
+    old = make_item("activity", title="Jeu de boules", description="<p>Boules.</p>")
+    newer = [
+        make_item("activity", title=f"Middag met jeu de boules en koffie {n}").id for n in range(5)
+    ]
+    ranked_all = search("boules", limit=20)  # the bounded set cannot fill this page
+    assert {item.id for item in ranked_all.items[:2]} == {old.id, club.id}
+    page = search("boules", limit=3)
+    assert [item.id for item in page.items] == [club.id, newer[-1], newer[-2]]
+    assert page.has_more
+
+
+def test_narrowed_searches_rank_every_match(make_item, make_neighbourhood, monkeypatch):
+    """A neighbourhood, a city, a kind, a category or dates: the filters are exact, so
+    every match within them is ranked, however old."""
+    import wijk.discover.search as module
+
+    monkeypatch.setattr(module, "BOUND", 3)
+    place = make_neighbourhood()
+    old = make_item("activity", neighbourhood=place, title="Jeu de boules")
+    for n in range(4):
+        make_item("activity", title=f"Middag met jeu de boules en koffie {n}")
+    assert old.id not in ids(search("boules", limit=2))  # beyond the bound
+    assert ids(search("boules", limit=2, neighbourhood=place)) == {old.id}
+    assert old.id in ids(search("boules", municipality=place.municipality))
+    assert old.id in ids(search("boules", kind="activity"))
+
+
+def test_when_the_newest_matches_are_over_older_ones_still_on_are_found(make_item, monkeypatch):
+    import wijk.discover.search as module
+
+    monkeypatch.setattr(module, "BOUND", 2)
+    monkeypatch.setattr(module, "WINDOW", 2)
+    on = make_item("activity", title="Kaartavond").id
+    past = datetime.now() - timedelta(days=3)
+    for n in range(4):
+        make_item(
+            "activity", title=f"Kaartavond {n}", starts_at=past, ends_at=past + timedelta(hours=1)
+        )
+    assert ids(search("kaartavond")) == {on}
+
+
+def test_a_rare_word_needs_no_second_ranking(app, make_item, monkeypatch):
+    """Few matches: the bounded set holds them all, and one look that there are no more
+    ends the search (two statements, as before the bound)."""
+    from sqlalchemy import event
+
+    make_item("activity", title="Kaartavond")
+    statements: list[str] = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        assert len(search("kaartavond").items) == 1
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert len(statements) == 2
+
+
+def test_an_older_match_in_a_title_is_still_found_first(make_item, monkeypatch):
+    """A word in a title outranks it in a description; the bounded set holds the newest
+    title matches too, so an old one is not lost behind newer description matches."""
+    import wijk.discover.search as module
+
+    monkeypatch.setattr(module, "BOUND", 2)
+    titled = make_item("activity", title="Peutergym", description="<p>Voor de kleinsten.</p>")
+    for n in range(4):
+        make_item("activity", title=f"Inloop {n}", description="<p>Ook peutergym.</p>")
+    assert search("peutergym", limit=1).items[0].id == titled.id

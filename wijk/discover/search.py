@@ -14,8 +14,9 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import column, func, literal_column, select, table, text
+from sqlalchemy import Row, Select, and_, column, func, literal_column, select, table, text, union
 from sqlalchemy.exc import DataError, OperationalError, ProgrammingError
+from sqlalchemy.orm import joinedload
 from sqlalchemy.sql import ColumnExpressionArgument
 from sqlalchemy.sql.elements import ColumnClause, ColumnElement
 
@@ -29,9 +30,12 @@ from wijk.series.occurrences import has_date_between
 KINDS = tuple(ItemKind)
 MAX_TERMS, MAX_TERM_LENGTH = 8, 40
 WINDOW = 200  # best-ranked matches the filters run on first
+BOUND = 300  # newest matches a search of every neighbourhood ranks (see _bounded)
+OTHER_KINDS = tuple(kind for kind in ItemKind if kind != ItemKind.ACTIVITY)
 WORD = re.compile(r"[^\W_]+")  # letters and digits; everything else separates words
 
 _fts = table("item_fts", column("rowid"))
+_fts_rowid: ColumnClause[Any] = literal_column("+item_fts.rowid")  # see _matching
 
 
 class SearchError(Exception):
@@ -71,18 +75,26 @@ def search(
     if not words:
         return Results([], False)
     now = now or local_now()
-    filters = [
-        *_filters(neighbourhood, kind, category, date_from, date_to, now),
-        *_in_city(municipality),
-    ]
+    scope = _scope(neighbourhood, municipality)
+    filters = _filters(kind, category, date_from, date_to, now)
+    if scope is not None:
+        filters.append(scope)
     # Rank first, filter after: the filters (is the activity still on?) cost a lookup
     # per match, so they run on the best-ranked WINDOW matches only. When the window
     # does not fill the page (few matches, or most filtered out), all matches are used.
     window = max(WINDOW, (offset + limit + 1) * 4)
     try:
-        items = _ranked(words, filters, limit, offset, window)
+        items: list[Item] = []
+        if scope is None and not (kind or category or date_from or date_to):
+            # A search of everything ranks a bounded set (see _bounded); only when its
+            # window leaves the page unfilled and there are more matches than the window
+            # held, the exact way below runs.
+            items = _ranked(_bounded(words), filters, limit, offset, window)
+            if len(items) > limit or not _more_matches_than(words, min(window, BOUND)):
+                return Results(items[:limit], len(items) > limit)
+        items = _ranked(_matching(words, scope), filters, limit, offset, window)
         if len(items) <= limit:
-            items = _ranked(words, filters, limit, offset, None)
+            items = _ranked(_matching(words, scope), filters, limit, offset, None)
     except (OperationalError, ProgrammingError, DataError) as error:
         db.session.rollback()
         current_app.logger.warning("search failed for %r: %s", words, error)
@@ -90,31 +102,112 @@ def search(
     return Results(items[:limit], len(items) > limit)
 
 
-def _ranked(
-    words: list[str], filters: list[ColumnElement], limit: int, offset: int, window: int | None
-) -> list[Item]:
-    """Items among the `window` best matches (all, without) that pass the filters, best
-    first, limit + 1 from `offset`."""
-    if db.session.get_bind().dialect.name == "postgresql":
+@dataclass(frozen=True)
+class _Ranking:
+    """Matches with their rank: a select of `id` and `rank` columns."""
+
+    matches: Select
+    descending: bool  # a higher rank is better (PostgreSQL) or a lower one (bm25)
+
+
+def _postgres() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def _matching(words: list[str], scope: ColumnElement | None) -> _Ranking:
+    """Every match, ranked; within `scope` (a condition on the item) only, when given:
+    the index finds the matches, the scope's own index narrows them before ranking."""
+    if _postgres():
         matches, rank, descending = _postgresql(words)
         ranked = select(Item.id.label("id"), rank.label("rank")).where(matches)
-        key: Any = Item.id
+        if scope is not None:
+            ranked = ranked.where(scope)
+        return _Ranking(ranked, descending)
+    matches, rank, descending = _sqlite(words)
+    ranked = select(_fts.c.rowid.label("id"), rank.label("rank")).where(matches)
+    if scope is not None:
+        # The unary + keeps SQLite from handing each id of the scope to FTS5 as a
+        # lookup of its own (one full query per id); FTS5 runs the query once and
+        # ranks only the rows in the scope.
+        ranked = ranked.where(_fts_rowid.in_(select(Item.id).where(scope)))
+    return _Ranking(ranked, descending)
+
+
+def _bounded(words: list[str]) -> _Ranking:
+    """The BOUND newest matches, the BOUND newest matches in a title, and every match
+    that is not an activity, ranked. Ranking reads every row it ranks, and a common word
+    matches a tenth of all items. The newest activities are the ones still on; a match
+    in a title outranks one in a description, so an older title match is still found
+    first; organisations, offers and news are few and all ranked."""
+    if _postgres():
+        matches, rank, descending = _postgresql(words)
+        titles = _postgresql_titles(words)
+        newest, in_titles = (
+            select(Item.id).where(condition).order_by(Item.id.desc()).limit(BOUND).subquery()
+            for condition in (matches, titles)
+        )
+        others = select(Item.id).where(matches, Item.kind.in_(OTHER_KINDS))
+        ids = union(select(newest.c.id), select(in_titles.c.id), others)
+        ranked = select(Item.id.label("id"), rank.label("rank")).where(Item.id.in_(ids))
+        return _Ranking(ranked, descending)
+    matches, rank, descending = _sqlite(words)
+    newest_, in_titles_ = (
+        select(_fts.c.rowid).where(condition).order_by(_fts.c.rowid.desc()).limit(BOUND)
+        for condition in (matches, _sqlite_titles(words))
+    )
+    ids_ = union(
+        select(newest_.subquery().c.rowid),
+        select(in_titles_.subquery().c.rowid),
+        select(Item.id).where(Item.kind.in_(OTHER_KINDS)),
+    )
+    # One pass over the matches ranks those in the set (bm25 of a title-only query
+    # would count the title's words only).
+    ranked_ = select(_fts.c.rowid.label("id"), rank.label("rank")).where(
+        matches, _fts_rowid.in_(ids_)
+    )
+    return _Ranking(ranked_, descending)
+
+
+def _more_matches_than(words: list[str], count: int) -> bool:
+    if _postgres():
+        statement = select(Item.id).where(_postgresql(words)[0])
     else:
-        matches, rank, descending = _sqlite(words)
-        ranked = select(_fts.c.rowid.label("id"), rank.label("rank")).where(matches)
-        key = _fts.c.rowid
+        statement = select(_fts.c.rowid).where(_sqlite(words)[0])
+    return db.session.scalar(statement.limit(1).offset(count)) is not None
+
+
+def _ranked(
+    ranking: _Ranking, filters: list[ColumnElement], limit: int, offset: int, window: int | None
+) -> list[Item]:
+    """Items among the `window` best of the ranked matches (all, without) that pass the
+    filters, best first, limit + 1 from `offset`."""
+    ranked = ranking.matches.subquery()
+    best_first = ranked.c.rank.desc() if ranking.descending else ranked.c.rank
+    candidates: Any = ranked
     if window is not None:
-        best = rank.desc() if descending else rank
-        ranked = ranked.order_by(best, key.desc()).limit(window)
-    candidates = ranked.subquery()
-    best_first = candidates.c.rank.desc() if descending else candidates.c.rank
-    statement = (
-        select(Item)
+        candidates = (
+            select(ranked.c.id, ranked.c.rank)
+            .order_by(best_first, ranked.c.id.desc())
+            .limit(window)
+            .subquery()
+        )
+        best_first = candidates.c.rank.desc() if ranking.descending else candidates.c.rank
+    # The page's ids first, then their rows: sorting the full rows of every candidate
+    # (descriptions, neighbourhoods, organisations) cost more than the ranking.
+    page = (
+        select(Item.id.label("id"), candidates.c.rank.label("rank"))
         .join(candidates, candidates.c.id == Item.id)
         .where(*filters)
         .order_by(best_first, Item.id.desc())
         .limit(limit + 1)
         .offset(offset)
+        .subquery()
+    )
+    statement = (
+        select(Item)
+        .join(page, page.c.id == Item.id)
+        .options(joinedload(Item.neighbourhood), joinedload(Item.organisation))
+        .order_by(page.c.rank.desc() if ranking.descending else page.c.rank, Item.id.desc())
     )
     return list(db.session.scalars(statement))
 
@@ -122,35 +215,77 @@ def _ranked(
 def _sqlite(words: list[str]) -> tuple[ColumnExpressionArgument[bool], ColumnElement, bool]:
     """An FTS5 query of quoted words (a quoted string is never syntax), the last as a
     prefix; bm25 ranks title above location above description (lower is better)."""
+    matches = text("item_fts MATCH :fts_query").bindparams(fts_query=_fts_query(words))
+    return matches, literal_column("bm25(item_fts, 10.0, 5.0, 1.0)"), False
+
+
+def _sqlite_titles(words: list[str]) -> ColumnExpressionArgument[bool]:
+    """The same words, all in the title."""
+    titles = "{title} : (" + _fts_query(words) + ")"
+    return text("item_fts MATCH :fts_titles").bindparams(fts_titles=titles)
+
+
+def _fts_query(words: list[str]) -> str:
     quoted = [f'"{word}"' for word in words]
     if len(words[-1]) > 1:
         quoted[-1] += "*"
-    matches = text("item_fts MATCH :fts_query").bindparams(fts_query=" ".join(quoted))
-    return matches, literal_column("bm25(item_fts, 10.0, 5.0, 1.0)"), False
+    return " ".join(quoted)
 
 
 def _postgresql(words: list[str]) -> tuple[ColumnExpressionArgument[bool], ColumnElement, bool]:
     """A tsquery of quoted words joined by &, the last as a prefix; the words hold only
     letters and digits, so quoting them is safe. Dutch stemming and stop words apply."""
-    parts = [f"'{word}'" for word in words]
-    if len(words[-1]) > 1:
-        parts[-1] += ":*"
-    query = func.to_tsquery(literal_column("'dutch'::regconfig"), " & ".join(parts))
     vector: ColumnClause[Any] = literal_column("item.search_vector")
+    query = _tsquery(words)
     return vector.op("@@")(query), func.ts_rank_cd(vector, query), True
 
 
-def _in_city(municipality: Municipality | None) -> list[ColumnElement]:
-    if municipality is None:
-        return []
-    ids = select(Neighbourhood.id).where(Neighbourhood.municipality_id == municipality.id)
-    return [Item.neighbourhood_id.in_(ids)]
+def _postgresql_titles(words: list[str]) -> ColumnExpressionArgument[bool]:
+    """The same words, all in the title (a column of its own with its own index, built
+    by migration 0020, so the planner knows how common a word is in titles)."""
+    return literal_column("item.title_vector").op("@@")(_tsquery(words))
 
 
-def _filters(neighbourhood, kind, category, date_from, date_to, now) -> list[ColumnElement]:
-    conditions = [PUBLISHED, Item.kind.in_([kind] if kind in KINDS else KINDS)]
+def _tsquery(words: list[str]) -> ColumnElement:
+    parts = [f"'{word}'" for word in words]
+    if len(words[-1]) > 1:
+        parts[-1] += ":*"
+    return func.to_tsquery(literal_column("'dutch'::regconfig"), " & ".join(parts))
+
+
+def neighbourhood_choices(municipality: Municipality | None = None) -> list[Row[Any]]:
+    """The neighbourhood filter's options by name (of one city, or all), as rows of id,
+    slug, name and city: two hundred model objects took longer than the search itself."""
+    statement = (
+        select(
+            Neighbourhood.id,
+            Neighbourhood.slug,
+            Neighbourhood.name,
+            Municipality.name.label("city"),
+        )
+        .join(Municipality, Municipality.id == Neighbourhood.municipality_id)
+        .order_by(Neighbourhood.name, Municipality.name)
+    )
+    if municipality is not None:
+        statement = statement.where(Neighbourhood.municipality_id == municipality.id)
+    return list(db.session.execute(statement))
+
+
+def _scope(
+    neighbourhood: Neighbourhood | None, municipality: Municipality | None
+) -> ColumnElement | None:
+    """The items of one neighbourhood and/or of one city's neighbourhoods; None: all."""
+    conditions = []
     if neighbourhood is not None:
         conditions.append(Item.neighbourhood_id == neighbourhood.id)
+    if municipality is not None:
+        ids = select(Neighbourhood.id).where(Neighbourhood.municipality_id == municipality.id)
+        conditions.append(Item.neighbourhood_id.in_(ids))
+    return and_(*conditions) if conditions else None
+
+
+def _filters(kind, category, date_from, date_to, now) -> list[ColumnElement]:
+    conditions = [PUBLISHED, Item.kind.in_([kind] if kind in KINDS else KINDS)]
     if category:
         conditions.append(has_category(Item.id, category))
     if not (date_from or date_to):

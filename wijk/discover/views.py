@@ -19,7 +19,14 @@ from wijk.content import services as content_services
 from wijk.discover import bp, feeds, news, organisation
 from wijk.discover.forms import NewsForm
 from wijk.discover.listing import at_next_date
-from wijk.discover.search import MAX_TERMS, WORD, SearchError, search, terms
+from wijk.discover.search import (
+    MAX_TERMS,
+    WORD,
+    SearchError,
+    neighbourhood_choices,
+    search,
+    terms,
+)
 from wijk.extensions import db, limiter
 from wijk.models import ActivityOccurrence, Item, ItemKind, Municipality, Neighbourhood, NewsItem
 from wijk.sanitize import editable_text
@@ -100,7 +107,8 @@ def may_post_news(place: Neighbourhood) -> bool:
 @bp.get("/zoeken")
 @limiter.limit("60/minute")
 def search_all():
-    return _search(Neighbourhood.by_slug(request.args.get("wijk", "")))
+    slug = request.args.get("wijk")
+    return _search(Neighbourhood.by_slug(slug) if slug else None)
 
 
 @bp.get("/wijk/<slug>/zoeken")
@@ -116,7 +124,9 @@ def _search(place: Neighbourhood | None, *, fixed: bool = False, city: Municipal
     With `city`, only that city's neighbourhoods are searched and offered as a filter."""
     args = request.args
     if city is not None:
-        place = next((n for n in city.neighbourhoods if n.slug == args.get("wijk")), None)
+        place = Neighbourhood.by_slug(args.get("wijk") or "")
+        if place is not None and place.municipality_id != city.id:
+            place = None
     query = args.get("q", "")[:200]
     kind = content_services.SLUG_KINDS.get(args.get("soort", ""))
     category = categories.valid(args.get("categorie"))
@@ -183,7 +193,7 @@ def _search(place: Neighbourhood | None, *, fixed: bool = False, city: Municipal
         page=page,
         city=city,
         form_action=url_for(endpoint, **values),
-        neighbourhoods=[] if fixed else city.neighbourhoods if city else Neighbourhood.ordered(),
+        neighbourhoods=[] if fixed else neighbourhood_choices(city),
         next_url=url_for(endpoint, **values, pagina=page + 1) if has_more else None,
         previous_url=url_for(endpoint, **values, pagina=page - 1) if page > 1 else None,
     ), status

@@ -90,9 +90,9 @@ def not_personal(reason: str) -> dict[str, Any]:
     return {"not_personal": reason}
 
 
-# Schema objects the search migration creates outside the models (FTS5 tables, the
-# PostgreSQL tsvector column and its index); autogenerate must leave them alone.
-SEARCH_OBJECTS = ("item_fts", "search_vector", "ix_item_search")
+# Schema objects the search migrations create outside the models (FTS5 tables, the
+# PostgreSQL tsvector columns and their indexes); autogenerate must leave them alone.
+SEARCH_OBJECTS = ("item_fts", "search_vector", "ix_item_search", "title_vector", "ix_item_title")
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:
