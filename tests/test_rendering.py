@@ -29,9 +29,7 @@ def card_renders(app, monkeypatch):
     return count
 
 
-def test_a_card_is_rendered_once_for_every_page_that_shows_it(
-    app, client, make_item, card_renders
-):
+def test_a_card_is_rendered_once_for_every_page_that_shows_it(app, client, make_item, card_renders):
     item = make_item("activity", title="Buurtsoep")
     slug = item.neighbourhood.slug
     for url in (f"/wijk/{slug}", f"/wijk/{slug}?pagina=1", f"/wijk/{slug}?x=1"):

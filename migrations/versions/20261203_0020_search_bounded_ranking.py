@@ -10,14 +10,14 @@ from the weights of search_vector) and finds a rare one through its index. SQLit
 index already answers a search in one column.
 
 Revision ID: 0020
-Revises: 0016
+Revises: 0019
 Create Date: 2026-12-03
 """
 
 from alembic import op
 
 revision = "0020"
-down_revision = "0016"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
