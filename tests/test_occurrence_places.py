@@ -228,3 +228,35 @@ def test_migration_fills_the_places_and_keeps_the_sign_ups_of_dates(tmp_path):
         assert run(text("PRAGMA foreign_keys")).scalar() == 1  # switched back on
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.mark.sqlite
+def test_migration_0020_leaves_the_planner_statistics_current(tmp_path):
+    """A database with planner statistics (ANALYZE has run) gets them for the new item
+    index too: without, SQLite took it for a selective one and read the agenda through
+    every activity."""
+    from conftest import base_config
+
+    from wijk import create_app
+
+    app = create_app(base_config(f"sqlite:///{tmp_path / 'old.sqlite'}", str(tmp_path)))
+    tables = db.metadata.tables
+    with app.app_context():
+        upgrade(revision="0019")
+        run = db.session.execute
+        run(insert(tables["municipality"]), [{"id": 1, "name": "Utrecht", "slug": "utrecht"}])
+        row = {"id": 1, "name": "Lombok", "slug": "lombok", "municipality_id": 1}
+        run(insert(tables["neighbourhood"]), [row])
+        items = [
+            {"id": n, "kind": "activity", "neighbourhood_id": 1, "title": f"Soep {n}"}
+            for n in range(1, 30)
+        ]
+        run(insert(tables["item"]), [item | {"status": "published"} for item in items])
+        db.session.commit()
+        run(text("ANALYZE"))
+        db.session.commit()
+        upgrade(revision="0020")
+        analysed = run(text("SELECT idx FROM sqlite_stat1 WHERE tbl = 'item'")).scalars().all()
+        assert "ix_item_kind" in analysed
+        db.session.remove()
+        db.engine.dispose()
