@@ -5,6 +5,7 @@ every move, and the agenda reads the place's own indexes."""
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -198,10 +199,10 @@ def _plan(agenda) -> str:
     return "\n".join(str(row[0]) for row in rows)
 
 
-@pytest.mark.sqlite
-def test_migration_fills_the_places_and_keeps_the_sign_ups_of_dates(tmp_path):
-    """SQLite rebuilds the table to make the new columns NOT NULL: with foreign keys on,
-    dropping the old table would delete the sign-ups for its dates by cascade."""
+@contextmanager
+def database_at(tmp_path, revision: str, activities: int = 1):
+    """A SQLite database migrated up to `revision`, with a municipality, a neighbourhood
+    and `activities` published activities (ids 1 and up), in an app context."""
     from conftest import base_config
 
     from wijk import create_app
@@ -209,13 +210,29 @@ def test_migration_fills_the_places_and_keeps_the_sign_ups_of_dates(tmp_path):
     app = create_app(base_config(f"sqlite:///{tmp_path / 'old.sqlite'}", str(tmp_path)))
     tables = db.metadata.tables
     with app.app_context():
-        upgrade(revision="0016")
+        upgrade(revision=revision)
         run = db.session.execute
         run(insert(tables["municipality"]), [{"id": 1, "name": "Utrecht", "slug": "utrecht"}])
         row = {"id": 1, "name": "Lombok", "slug": "lombok", "municipality_id": 1}
         run(insert(tables["neighbourhood"]), [row])
-        item = {"id": 1, "kind": "activity", "neighbourhood_id": 1, "title": "Soep"}
-        run(insert(tables["item"]), [item | {"status": "published"}])
+        items = [
+            {"id": n, "kind": "activity", "neighbourhood_id": 1, "title": f"Soep {n}"}
+            for n in range(1, activities + 1)
+        ]
+        run(insert(tables["item"]), [item | {"status": "published"} for item in items])
+        try:
+            yield tables
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.mark.sqlite
+def test_migration_fills_the_places_and_keeps_the_sign_ups_of_dates(tmp_path):
+    """SQLite rebuilds the table to make the new columns NOT NULL: with foreign keys on,
+    dropping the old table would delete the sign-ups for its dates by cascade."""
+    with database_at(tmp_path, "0016") as tables:
+        run = db.session.execute
         start = local_now().replace(second=0, microsecond=0)
         date = {"id": 1, "activity_id": 1, "starts_at": start, "original_starts_at": start}
         run(insert(tables["activity_occurrence"]), [date | {"status": "scheduled"}])
@@ -226,8 +243,6 @@ def test_migration_fills_the_places_and_keeps_the_sign_ups_of_dates(tmp_path):
         assert run(select(tables["signup"].c.occurrence_id)).scalars().all() == [1]
         assert stored_places(1) == {(1, 1)}
         assert run(text("PRAGMA foreign_keys")).scalar() == 1  # switched back on
-        db.session.remove()
-        db.engine.dispose()
 
 
 @pytest.mark.sqlite
@@ -235,28 +250,11 @@ def test_migration_0020_leaves_the_planner_statistics_current(tmp_path):
     """A database with planner statistics (ANALYZE has run) gets them for the new item
     index too: without, SQLite took it for a selective one and read the agenda through
     every activity."""
-    from conftest import base_config
-
-    from wijk import create_app
-
-    app = create_app(base_config(f"sqlite:///{tmp_path / 'old.sqlite'}", str(tmp_path)))
-    tables = db.metadata.tables
-    with app.app_context():
-        upgrade(revision="0019")
+    with database_at(tmp_path, "0019", activities=29):
         run = db.session.execute
-        run(insert(tables["municipality"]), [{"id": 1, "name": "Utrecht", "slug": "utrecht"}])
-        row = {"id": 1, "name": "Lombok", "slug": "lombok", "municipality_id": 1}
-        run(insert(tables["neighbourhood"]), [row])
-        items = [
-            {"id": n, "kind": "activity", "neighbourhood_id": 1, "title": f"Soep {n}"}
-            for n in range(1, 30)
-        ]
-        run(insert(tables["item"]), [item | {"status": "published"} for item in items])
         db.session.commit()
         run(text("ANALYZE"))
         db.session.commit()
         upgrade(revision="0020")
         analysed = run(text("SELECT idx FROM sqlite_stat1 WHERE tbl = 'item'")).scalars().all()
         assert "ix_item_kind" in analysed
-        db.session.remove()
-        db.engine.dispose()
