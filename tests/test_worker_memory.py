@@ -5,6 +5,7 @@ it back into every worker."""
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
@@ -110,3 +111,14 @@ def test_the_language_menu_does_not_load_every_languages_locale_data(app, monkey
         language_name.cache_clear()
     assert names == {"nl": "Nederlands", "en": "English", "tr": "Türkçe", "ar": "العربية"}
     assert loaded == []
+
+
+def test_gunicorn_freezes_what_the_master_loaded_before_each_fork():
+    settings: dict = {}
+    exec((ROOT / "gunicorn.conf.py").read_text(), settings)  # noqa: S102 (our own config)
+    assert settings["preload_app"] is True
+    try:
+        settings["pre_fork"](None, None)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
