@@ -1,6 +1,7 @@
 """gunicorn defaults for Wijk: `gunicorn app:app` picks this file up from the working
 directory. Every value can be overridden with GUNICORN_* style flags on the command line."""
 
+import gc
 import multiprocessing
 import os
 
@@ -8,7 +9,9 @@ bind = os.environ.get("WIJK_BIND", "127.0.0.1:8000")
 # Sync workers suit a server-rendered app whose requests are short database reads.
 workers = int(os.environ.get("WIJK_WORKERS", multiprocessing.cpu_count() * 2 + 1))
 worker_class = "sync"
-# Load the app once in the master: less memory per worker, faster restarts.
+# Load the app once in the master: less memory per worker, faster restarts. It pays only
+# with pre_fork's gc.freeze() below (issue 16, 2 workers after a few thousand requests:
+# PSS master + workers 194 MB without the freeze, 163 MB with it, 171 MB not preloaded).
 preload_app = True
 timeout = 30
 graceful_timeout = 20
@@ -36,3 +39,9 @@ def on_starting(server):
             "would let every worker count rate limits alone. Leave it unset (a file shared "
             "by the workers of this machine), set REDIS_URL, or run WIJK_WORKERS=1."
         )
+
+
+def pre_fork(server, worker):
+    """Move everything the master loaded out of the garbage collector's sight, so a
+    worker's collections never write to (and copy) the pages it shares with the master."""
+    gc.freeze()

@@ -114,13 +114,21 @@ def wrk(base: str, paths: Path, seconds: int, cookie: str = "") -> dict:
 
 
 def rss_mb(master: subprocess.Popen) -> list[float]:
-    """Resident memory of each gunicorn worker (children of the master)."""
+    """Resident memory of each gunicorn worker (children of the master). Also prints
+    their PSS and the master's: with preload_app, RSS counts the pages a worker shares
+    with the master in full, PSS divides them among the processes that share them."""
     children = Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split()
     sizes = []
     for pid in children:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
                 sizes.append(int(line.split()[1]) / 1024)
+    pss = {}
+    for name, pid in [("master", str(master.pid))] + [(f"worker {p}", p) for p in children]:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                pss[name] = int(line.split()[1]) / 1024
+    print("  PSS: " + ", ".join(f"{name} {mb:.0f} MB" for name, mb in pss.items()), flush=True)
     return sizes
 
 

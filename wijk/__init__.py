@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from wijk import config, converters, languages
-from wijk.extensions import babel, csrf, db, limiter, login_manager, migrate
+from wijk.extensions import DeferredMigrate, babel, csrf, db, limiter, login_manager
 from wijk.extensions import mail as mail_extension  # `wijk.mail` is the outbox package
 from wijk.mail.devworker import start_inline_worker
 from wijk.uploads import UploadRequest
@@ -27,7 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     # (migrations, scripts, the personal-field probe) stays free of views and forms, and
     # every wijk module, which imports this package first, cannot close a cycle through it.
     from wijk import cards, errors, filters, models, pagecache, security  # noqa: PLC0415 (factory)
-    from wijk.cli import register as register_cli  # noqa: PLC0415 (factory: every command)
+    from wijk.cli import Commands  # noqa: PLC0415 (factory)
     from wijk.features import BLUEPRINTS  # noqa: PLC0415 (factory: every view module)
     from wijk.models.base import include_object  # noqa: PLC0415 (factory: the models)
     from wijk.statistics import counting  # noqa: PLC0415 (factory: the models)
@@ -38,6 +38,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
+    # Before the blueprints, which add their own commands to app.cli.
+    app.cli = Commands(app)
     config.load(app, test_config)
     app.request_class = UploadRequest
 
@@ -49,7 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         )
 
     db.init_app(app)
-    migrate.init_app(
+    app.extensions["migrate"] = DeferredMigrate(
         app,
         db,
         directory=str(ROOT / "migrations"),
@@ -87,8 +89,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     pagecache.register(app)
     cards.register(app)
     counting.register(app)
-
-    register_cli(app)
 
     if _should_run_inline_worker(app):
         start_inline_worker(app)

@@ -4,13 +4,13 @@ are read without a prefix because that is what hosting platforms set."""
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import secrets
 from pathlib import Path
 
 import click
-from cryptography.fernet import Fernet
 from flask import Flask
 
 from wijk import ratelimits
@@ -256,10 +256,11 @@ def _development_secret(app: Flask) -> str:
 
 
 def _development_key(app: Flask, name: str) -> str:
-    """A Fernet key kept next to the secret key, so what it sealed stays readable."""
-
+    """A Fernet key kept next to the secret key, so what it sealed stays readable. Made
+    the way Fernet.generate_key() makes one, without importing cryptography (7 MB) into
+    every web worker."""
     key_file = Path(app.instance_path) / name
     if not key_file.exists():
-        key_file.write_bytes(Fernet.generate_key())
+        key_file.write_bytes(base64.urlsafe_b64encode(os.urandom(32)))
         key_file.chmod(0o600)
     return key_file.read_text().strip()

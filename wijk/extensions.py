@@ -7,12 +7,11 @@ import hmac
 from datetime import datetime
 from typing import Any, cast
 
-from flask import current_app, request
+from flask import Flask, current_app, request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_mail import Mail
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import CursorResult, MetaData, UpdateBase
@@ -47,12 +46,37 @@ def client_key() -> str:
 
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 mail = Mail()
 babel = Babel()
 limiter = Limiter(key_func=client_key)
+
+
+class DeferredMigrate:
+    """Flask-Migrate, bound to one app only when a migration needs it: importing it
+    loads Alembic, Mako, Pygments and every SQL dialect (some 11 MB), which a web worker
+    never uses. `app.extensions["migrate"]` holds this stand-in; the first attribute
+    asked of it (by `flask_migrate.upgrade()`, migrations/env.py or `flask db`) binds
+    the real extension, which then replaces it there."""
+
+    def __init__(self, app: Flask, sqlalchemy: SQLAlchemy, **options: Any) -> None:
+        self._app, self._db, self._options = app, sqlalchemy, options
+        self._bound: Any = None
+
+    def load(self) -> Any:
+        """The real configuration Flask-Migrate keeps for the app (adds `flask db`)."""
+        if self._bound is None:
+            from flask_migrate import Migrate  # noqa: PLC0415 (migrations only)
+
+            Migrate(self._app, self._db, **self._options)
+            self._bound = self._app.extensions["migrate"]
+        return self._bound
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.load(), name)
 
 
 def changed_rows(

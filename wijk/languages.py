@@ -4,9 +4,10 @@ entry plus its catalogue."""
 
 from __future__ import annotations
 
+import pickle
 from functools import lru_cache
 
-from babel import Locale, UnknownLocaleError
+from babel import Locale, UnknownLocaleError, localedata
 from babel.support import NullTranslations
 from flask import Flask, current_app
 from flask_babel import get_translations
@@ -21,11 +22,29 @@ SOURCE_LANGUAGE = "en"
 @lru_cache(maxsize=32)
 def language_name(code: str) -> str:
     """The language's own name for itself ("Nederlands", "Türkçe", "العربية")."""
-    try:
-        name = Locale.parse(code).display_name or code
-    except (ValueError, TypeError, UnknownLocaleError):
-        return code  # a code kept from an older configuration
+    name = _own_name(code)
+    if name is None:
+        try:
+            name = Locale.parse(code).display_name or code
+        except (ValueError, TypeError, UnknownLocaleError):
+            return code  # a code kept from an older configuration
     return name[:1].upper() + name[1:]
+
+
+def _own_name(code: str) -> str | None:
+    """A plain language's name from its own CLDR file, read past Babel's cache: the
+    language menu on every page names every language, and Locale.parse would keep each
+    one's whole locale data (about 1 MB) in every worker for that one word. None when
+    the file does not hold it (a code with a territory, an unknown code): ask Babel."""
+    if not code.isalpha():
+        return None
+    try:
+        with open(localedata.resolve_locale_filename(code), "rb") as file:
+            names = pickle.load(file).get("languages", {})  # noqa: S301 (Babel's own data)
+    except (OSError, ValueError, pickle.UnpicklingError):
+        return None
+    name = names.get(code)
+    return name if isinstance(name, str) and name else None
 
 
 @lru_cache(maxsize=32)

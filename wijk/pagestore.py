@@ -20,9 +20,10 @@ import threading
 import time
 from collections import OrderedDict
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import redis
+if TYPE_CHECKING:
+    import redis
 
 _PRUNE_EVERY = 200  # writes per process between trims of the SQLite file
 
@@ -135,18 +136,22 @@ class RedisStore:
     PREFIX = "wijk:page:"
 
     def __init__(self, url: str, max_age: float) -> None:
-        self.client = redis.Redis.from_url(url, socket_timeout=1)
+        # Imported here: a machine without Redis never loads the client (6 MB a worker).
+        import redis  # noqa: PLC0415
+
+        self.client: redis.Redis = redis.Redis.from_url(url, socket_timeout=1)
+        self.errors: type[Exception] = redis.RedisError
         self.max_age = max(int(max_age), 1)
 
     def get(self, key: str) -> bytes | None:
         try:
             value = self.client.get(self.PREFIX + key)
-        except redis.RedisError:
+        except self.errors:
             return None
         return value if isinstance(value, bytes) else None
 
     def put(self, key: str, value: bytes) -> None:
-        with contextlib.suppress(redis.RedisError):
+        with contextlib.suppress(self.errors):
             self.client.set(self.PREFIX + key, value, ex=self.max_age)
 
     def clear(self) -> None:

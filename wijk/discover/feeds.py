@@ -10,9 +10,9 @@ import xml.etree.ElementTree as ET  # noqa: S405  (we only write XML, never pars
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import icalendar
 from flask import current_app, request
 from markupsafe import escape
 from sqlalchemy import ColumnElement, select
@@ -35,6 +35,9 @@ from wijk.models.base import utcnow
 from wijk.sanitize import plain_text
 from wijk.series.rules import expand
 from wijk.visibility import ItemView, PersonalField, item_views
+
+if TYPE_CHECKING:
+    import icalendar
 
 ATOM = "http://www.w3.org/2005/Atom"
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -103,6 +106,8 @@ def calendar(
     carry TZID=Europe/Amsterdam and a VTIMEZONE valid from the first to the last date of
     every series. A series is one VEVENT with its RRULE, an EXDATE per cancelled date and
     a RECURRENCE-ID event per moved one (`changed`, see changed_dates)."""
+    import icalendar  # noqa: PLC0415 (3 MB, for the calendar requests only)
+
     changed = changed or {}
     zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
     cal = icalendar.Calendar()
@@ -136,6 +141,8 @@ def calendar(
 def _event(view: ItemView, zone: ZoneInfo, url: str) -> icalendar.Event:
     if view.starts_at is None:  # calendar() passes dated activities only
         raise ValueError(f"activity {view.id} has no start time")
+    import icalendar  # noqa: PLC0415 (loaded by calendar())
+
     event = icalendar.Event()
     event.add("uid", f"activiteit-{view.id}@{_host()}")
     event.add("dtstamp", view.updated_at or view.created_at)  # stamps are aware UTC
@@ -167,6 +174,8 @@ def _add_rule(
     UNTIL is stored as local wall-clock time; with a TZID start RFC 5545 wants it in UTC."""
     if not view.rrule or view.starts_at is None:
         raise ValueError(f"item {view.id} is not a series")
+    import icalendar  # noqa: PLC0415 (loaded by calendar())
+
     rule = icalendar.vRecur.from_ical(view.rrule)
     if "UNTIL" in rule:
         rule["UNTIL"] = [until.replace(tzinfo=zone).astimezone(UTC) for until in rule["UNTIL"]]

@@ -7,7 +7,6 @@ from dataclasses import replace
 from datetime import date, datetime, time
 from typing import Any
 
-import icalendar
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -244,6 +243,8 @@ def activity_calendar_file(item: Item, occurrence: ActivityOccurrence | None = N
         return feeds.calendar(
             [view], name=view.title, link=public_url, changed=feeds.changed_dates([view])
         ).decode()
+    import icalendar  # noqa: PLC0415 (3 MB, for the calendar requests only)
+
     one = replace(view, starts_at=occurrence.starts_at, ends_at=occurrence.ends_at, rrule=None)
     cal = icalendar.Calendar.from_ical(feeds.calendar([one], name=view.title, link=public_url))
     for event in cal.walk("VEVENT"):

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from functools import cache
+from typing import TYPE_CHECKING
 
 from flask import url_for
-from markdown_it import MarkdownIt
 from sqlalchemy import ColumnElement, select
 
 from wijk.clock import local_now
@@ -18,14 +19,24 @@ from wijk.models import Activity, ItemStatus, Neighbourhood, Newsletter
 from wijk.sanitize import clean_rich_text, plain_text
 from wijk.visibility import ItemView, item_views
 
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+
 AGENDA_WEEKS = 3
 AGENDA_MAX = 20
 
-# "zero" enables nothing; we switch on only what the form's hint names. Typed HTML (older
-# drafts were HTML) passes to the sanitiser, which alone decides what stays.
-_markdown = MarkdownIt("zero", {"html": True, "linkify": False, "breaks": True}).enable(
-    ["emphasis", "list", "link", "newline", "escape", "html_block", "html_inline"]
-)
+
+@cache
+def _markdown() -> MarkdownIt:
+    """The parser, made (and markdown-it imported) when a newsletter is first rendered,
+    never in a worker that only serves pages. "zero" enables nothing; we switch on only
+    what the form's hint names. Typed HTML (older drafts were HTML) passes to the
+    sanitiser, which alone decides what stays."""
+    from markdown_it import MarkdownIt  # noqa: PLC0415
+
+    return MarkdownIt("zero", {"html": True, "linkify": False, "breaks": True}).enable(
+        ["emphasis", "list", "link", "newline", "escape", "html_block", "html_inline"]
+    )
 
 
 def render_markdown(source: str) -> str:
@@ -33,7 +44,7 @@ def render_markdown(source: str) -> str:
     source = (source or "").replace("\r\n", "\n").strip()
     if not source:
         return ""
-    return clean_rich_text(_markdown.render(source))
+    return clean_rich_text(_markdown().render(source))
 
 
 def public_url(view: ItemView) -> str:

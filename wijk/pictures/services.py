@@ -13,15 +13,17 @@ import warnings
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 from sqlalchemy import select
 
 from wijk.extensions import db
 from wijk.models import Item
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_SIDE = 8000
@@ -29,10 +31,6 @@ MAX_PIXELS = 50_000_000  # a 48-megapixel phone photo; Pillow warns above, and w
 WIDTHS = (480, 1200)
 FORMATS = ("JPEG", "PNG", "WEBP")
 MIMETYPE = "image/webp"
-
-# Pillow's own guard: a warning above this many pixels (turned into an error in
-# prepare()), an error above twice as many.
-Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 TOO_BIG = _l("The picture is larger than 5 MB. Choose a smaller one.")
 TOO_WIDE = _l("The picture is too large: at most %(side)d pixels wide and high.", side=MAX_SIDE)
@@ -51,7 +49,13 @@ class Prepared:
 
 
 def prepare(stream: IO[bytes]) -> Prepared:
-    """Verify the upload and re-encode it; raises PictureError with a message."""
+    """Verify the upload and re-encode it; raises PictureError with a message. Pillow is
+    imported here, by the requests that carry a picture: 3 MB no other request needs."""
+    from PIL import Image, UnidentifiedImageError  # noqa: PLC0415
+
+    # Pillow's own guard: a warning above this many pixels (turned into an error below),
+    # an error above twice as many.
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     data = stream.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise PictureError(str(TOO_BIG))
@@ -70,12 +74,16 @@ def prepare(stream: IO[bytes]) -> Prepared:
 
 
 def _check_size(image: Image.Image) -> None:
+    from PIL import Image  # noqa: PLC0415 (loaded by prepare())
+
     width, height = image.size
     if width > MAX_SIDE or height > MAX_SIDE or width * height > MAX_PIXELS:
         raise Image.DecompressionBombError(f"{width}x{height}")
 
 
 def _encode(image: Image.Image) -> dict[int, bytes]:
+    from PIL import Image, ImageOps  # noqa: PLC0415 (loaded by prepare())
+
     if image.format == "JPEG":
         image.draft("RGB", (max(WIDTHS) * 2, max(WIDTHS) * 2))  # decode JPEGs at a smaller scale
     image = ImageOps.exif_transpose(image)  # keep the orientation the camera meant
@@ -101,6 +109,8 @@ def _to_srgb(image: Image.Image) -> Image.Image:
     icc = image.info.get("icc_profile")
     if not icc:
         return image
+    from PIL import ImageCms  # noqa: PLC0415 (only pictures with a profile need it)
+
     try:
         source = ImageCms.ImageCmsProfile(BytesIO(icc))
         converted = ImageCms.profileToProfile(

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cryptography.fernet import InvalidToken, MultiFernet
 from flask import current_app
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import selectinload
@@ -46,6 +45,9 @@ from wijk.security.keys import multi_fernet
 from wijk.security.totp import verify_totp
 from wijk.signups import notices
 
+if TYPE_CHECKING:
+    from cryptography.fernet import MultiFernet
+
 DELETE, KEEP = "delete", "keep"
 UNUSABLE_PASSWORD = "!deleted"  # noqa: S105 (never matches: not a werkzeug hash)
 SEALED_YEARS = 5
@@ -74,6 +76,8 @@ def unseal(sealed: SealedAccount) -> dict[str, Any]:
     key = sealer()
     if key is None:
         raise RestoreError("SEALED_ACCOUNT_KEY is not configured")
+    from cryptography.fernet import InvalidToken  # noqa: PLC0415 (loaded by sealer())
+
     try:
         return json.loads(key.decrypt(sealed.ciphertext))
     except InvalidToken as error:

@@ -4,11 +4,17 @@ sealed copies of deleted accounts and the backups both use this."""
 
 from __future__ import annotations
 
-from cryptography.fernet import Fernet, MultiFernet
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cryptography.fernet import MultiFernet
 
 
 def multi_fernet(keys: str | bytes | None) -> MultiFernet | None:
-    """The keys as one MultiFernet, or None when no key is configured."""
+    """The keys as one MultiFernet, or None when no key is configured. cryptography is
+    imported here, by the few requests and commands that seal or open something."""
+    from cryptography.fernet import Fernet, MultiFernet  # noqa: PLC0415 (7 MB, rarely)
+
     if isinstance(keys, bytes):
         keys = keys.decode()
     parts = [k.strip() for k in (keys or "").split(",") if k.strip()]
