@@ -86,7 +86,7 @@ DEFAULTS: dict[str, object] = {
     # Cached public pages for anonymous visitors (wijk/pagecache.py): the store every
     # worker shares is Redis when REDIS_URL is set, else a SQLite file in the instance
     # folder (PAGE_CACHE_FILE); `memory` keeps pages per process. A page is served only
-    # while its scopes' versions are current, until a date it shows starts or ends or the
+    # while its scopes' versions are current, until a date it shows is over, or the
     # next midnight, and for at most PAGE_CACHE_MAX_AGE s (a safety net).
     "PAGE_CACHE": True,
     "PAGE_CACHE_STORE": "auto",  # auto, file, redis or memory

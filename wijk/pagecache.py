@@ -10,8 +10,8 @@ bumps); it is stored with the versions of its scopes read before any of its cont
 was, and served only while every one of them is still current.
 
 Time alone changes a page too (a date ends and leaves the agenda, an offer expires at
-midnight): each page is served until the first moment any activity date it read starts
-or ends, and never past the next local midnight (which turns "tomorrow" into "today" and
+midnight): each page is served until the first moment any activity date it read is
+over, and never past the next local midnight (which turns "tomorrow" into "today" and
 expires offers and old news). PAGE_CACHE_MAX_AGE is the safety net above both.
 
 Only GETs of the endpoints in CACHEABLE are cached, and one entry serves anonymous
@@ -198,12 +198,12 @@ def _changes_at(moment: datetime | None) -> None:
 @event.listens_for(ActivityOccurrence, "load")
 @event.listens_for(Item, "load", propagate=True)
 def _dates_loaded(row: ActivityOccurrence | Item, _context) -> None:
-    # Every date a page reads, however it was queried: when it starts or ends, the page
-    # may show it differently (going on, over) or not at all (the agenda moves on). Read
-    # from the row's loaded values: a column left unloaded is not worth a query.
+    # Every date a page reads, however it was queried: when it is over (its end, or its
+    # start when it has none) it leaves the agenda, the search results and the sign-up
+    # form, which all show what is "not yet over"; nothing shown changes at a start.
+    # Read from the row's loaded values: a column left unloaded is not worth a query.
     loaded = row.__dict__
-    _changes_at(loaded.get("starts_at"))
-    _changes_at(loaded.get("ends_at"))
+    _changes_at(loaded.get("ends_at") or loaded.get("starts_at"))
 
 
 def _next_midnight(now: datetime) -> datetime:
