@@ -5,6 +5,8 @@ the wrong language."""
 
 from __future__ import annotations
 
+import re
+
 import flask_babel
 import pytest
 from flask import render_template_string
@@ -84,3 +86,59 @@ def test_a_template_rendered_in_another_language_within_a_request_uses_that_lang
         with force_locale("tr"):
             assert render_template_string("{{ _('Log in') }}") == "Giriş yap"
         assert render_template_string("{{ _('Log in') }}") == "Inloggen"
+
+
+def test_a_card_imports_no_macros_however_many_cards_a_page_shows(
+    app, client, make_item, make_neighbourhood, monkeypatch
+):
+    """Importing a macro module checks the caller's globals against the module's each time
+    (about a tenth of a millisecond): once per page is fine, once per card was a tenth of
+    a rendered agenda."""
+    from jinja2.environment import Template
+
+    place = make_neighbourhood()
+    for n in range(6):
+        make_item("activity", neighbourhood=place, title=f"Activiteit {n}")
+        make_item("offer", neighbourhood=place, title=f"Aanbod {n}")
+    imports = []
+    original = Template._get_default_module
+
+    def counted(self, ctx=None):
+        imports.append(self.name)
+        return original(self, ctx)
+
+    monkeypatch.setattr(Template, "_get_default_module", counted)
+    html = client.get(f"/wijk/{place.slug}").get_data(as_text=True)
+    assert html.count('class="card card-') >= 12
+    assert ">Aanbod<" in html  # the kind of an offer, now told by cards.kind_label
+    assert len(imports) < 8
+
+
+def test_series_of_one_rule_share_their_words_and_keep_their_own_weekday(
+    app, client, make_item, make_neighbourhood, monkeypatch
+):
+    from datetime import datetime, timedelta
+
+    from wijk import visibility
+
+    place = make_neighbourhood()
+    tuesday = datetime(2027, 3, 2, 19, 0)
+    described = []
+    original = visibility.describe
+
+    def counted(rule, first):
+        described.append((rule, first))
+        return original(rule, first)
+
+    monkeypatch.setattr(visibility, "describe", counted)
+    for weeks in range(3):  # three Tuesday series, each starting on another date
+        start = tuesday + timedelta(weeks=weeks)
+        make_item("activity", neighbourhood=place, starts_at=start, rrule="FREQ=WEEKLY;COUNT=9")
+    wednesday = tuesday + timedelta(days=1)
+    make_item("activity", neighbourhood=place, starts_at=wednesday, rrule="FREQ=WEEKLY;COUNT=9")
+    html = client.get(f"/wijk/{place.slug}").get_data(as_text=True)
+    cards = html.split('<article class="card')[1:]
+    days = [re.search(r"<time [^>]*>(\w+)", c).group(1) for c in cards]
+    words = [re.search(r"elke week op (\w+)", c).group(1) for c in cards]
+    assert days == words and {"dinsdag", "woensdag"} <= set(days)
+    assert len([rule for rule, first in described if first.weekday() == 1]) == 1

@@ -15,15 +15,19 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
+from typing import Any
 
 from flask import Flask, current_app
-from flask_babel import get_locale
+from flask_babel import get_locale, get_translations
+from flask_babel import gettext as _
 from markupsafe import Markup
 
+from wijk.languages import CATALOGUE
+from wijk.models import ItemKind
 from wijk.visibility import ItemView
 
 TEMPLATE = "_card.html"
-KEPT = 2048  # cards per process: a few hundred kB
+KEPT = 8192  # cards per process: about 4 MB (a card is ~350 bytes of HTML)
 
 _cards: OrderedDict[bytes, Markup] = OrderedDict()
 _lock = threading.Lock()
@@ -44,7 +48,12 @@ def card(view: ItemView, heading: str = "h3", show_place: bool = False) -> Marku
             _cards.move_to_end(key)
             return found
     template = current_app.jinja_env.get_template(TEMPLATE)
-    html = template.render(view=view, heading=heading, show_place=bool(show_place))
+    html = template.render(
+        view=view,
+        heading=heading,
+        show_place=bool(show_place),
+        **{CATALOGUE: get_translations()},
+    )
     found = Markup(html)  # noqa: S704 (a rendered template)
     with _lock:
         _cards[key] = found
@@ -53,5 +62,16 @@ def card(view: ItemView, heading: str = "h3", show_place: bool = False) -> Marku
     return found
 
 
+def kind_label(view: Any) -> str:
+    """What kind of item this is, in words: the tag on a card and an item page, and the
+    category of an Atom entry. Takes an ItemView or an Item."""
+    if view.kind == ItemKind.OFFER:
+        return _("Request") if view.offer_kind == "request" else _("Offer")
+    return {"activity": _("Activity"), "organisation": _("Organisation"), "news": _("News")}.get(
+        view.kind, view.kind
+    )
+
+
 def register(app: Flask) -> None:
     app.jinja_env.globals["card"] = card
+    app.jinja_env.globals["kind_label"] = kind_label

@@ -105,6 +105,8 @@ def item_view(
     editor = can_edit(viewer, item)
     if categories is None:
         categories = _categories([item]).get(item.id, ())
+    locale = locale or str(get_locale())
+    labels = _labels(locale)
     fields = []
     for declared in personal_fields(Item):  # the model's declarations are the list
         value = getattr(item, declared.name)
@@ -114,11 +116,11 @@ def item_view(
         if editor:
             fields.append(
                 PersonalField(
-                    declared.name, str(declared.label), value, public, declared.never_public
+                    declared.name, labels[declared.name], value, public, declared.never_public
                 )
             )
         elif public:
-            fields.append(PersonalField(declared.name, str(declared.label), value, True))
+            fields.append(PersonalField(declared.name, labels[declared.name], value, True))
     organisation = item.organisation if item.organisation_id else None
     if organisation is not None and not organisation.is_published:
         organisation = None
@@ -140,7 +142,7 @@ def item_view(
         ends_at=item.ends_at,
         location_name=item.location_name,
         rrule=item.rrule,
-        repeats=_repeats(item.rrule, item.starts_at, locale or str(get_locale()))
+        repeats=_repeats(item.rrule, item.starts_at, locale)
         if item.starts_at and item.rrule
         else None,
         website=item.website,
@@ -159,11 +161,38 @@ def item_view(
     )
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=8)
+def _labels(locale: str) -> dict[str, str]:
+    """The personal fields' labels in `locale` (the gate called the translation of a lazy
+    label for every field of every card). Only called inside that locale's request."""
+    return {declared.name: str(declared.label) for declared in personal_fields(Item)}
+
+
+_described: dict[tuple[Any, ...], str | None] = {}
+
+
 def _repeats(rule: str, first: datetime, locale: str) -> str | None:
     """describe() of a card's series, kept per process: parsing the rule was a tenth of
-    the cost of a rendered agenda, and the same series shows on many pages."""
-    return describe(rule, first)
+    the cost of a rendered agenda. The words depend on the rule and on no more of the
+    first date than what a rule without BYDAY/BYMONTHDAY/BYMONTH takes from it: the
+    weekday for a weekly or daily rule, else also the day and month. So weekly series
+    of one rule starting on the same weekday share their words."""
+    upper = rule.upper()
+    by_week = "FREQ=WEEKLY" in upper or "FREQ=DAILY" in upper
+    parts: tuple[Any, ...] = (
+        (first.weekday(),) if by_week else (first.weekday(), first.day, first.month)
+    )
+    key = (rule, locale, *parts)
+    found = _described.get(key, _MISSING)
+    if found is _MISSING:
+        found = describe(rule, first)
+        if len(_described) >= 4096:
+            _described.clear()
+        _described[key] = found
+    return found  # type: ignore[return-value]
+
+
+_MISSING = object()
 
 
 def item_views(

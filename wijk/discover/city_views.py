@@ -8,8 +8,9 @@ from flask import abort, url_for
 from flask_babel import gettext as _
 
 from wijk import pagecache
+from wijk.cards import kind_label
 from wijk.discover import bp, feeds
-from wijk.discover.views import _feed, _search, kind_name, public_url
+from wijk.discover.views import _feed, _search, public_url
 from wijk.extensions import limiter
 from wijk.models import Municipality
 
@@ -49,6 +50,6 @@ def city_atom(city_slug: str):
         self_url=url_for(".city_atom", city_slug=city.slug, _external=True),
         page_url=url_for("cities.city", city_slug=city.slug, _external=True),
         link=public_url,
-        kind_label=kind_name,
+        kind_label=kind_label,
     )
     return _feed(body, "application/atom+xml")

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from wijk import pagecache
+from wijk.cards import kind_label
 from wijk.clock import local_now
 from wijk.content import categories, expiry
 from wijk.content import services as content_services
@@ -56,14 +57,6 @@ def public_url(view: ItemView) -> str:
         kind_slug=content_services.KIND_SLUGS[view.kind],
         item_id=view.id,
         _external=True,
-    )
-
-
-def kind_name(view: ItemView) -> str:
-    if view.kind == ItemKind.OFFER:
-        return _("Request") if view.offer_kind == "request" else _("Offer")
-    return {"activity": _("Activity"), "organisation": _("Organisation"), "news": _("News")}.get(
-        view.kind, view.kind
     )
 
 
@@ -289,7 +282,7 @@ def neighbourhood_atom(slug: str):
         self_url=url_for(".neighbourhood_atom", slug=slug, _external=True),
         page_url=url_for("neighbourhoods.neighbourhood", slug=slug, _external=True),
         link=public_url,
-        kind_label=kind_name,
+        kind_label=kind_label,
     )
     return _feed(body, "application/atom+xml")
 
@@ -322,7 +315,7 @@ def organisation_atom(item_id: int):
         self_url=url_for(".organisation_atom", item_id=owner.id, _external=True),
         page_url=url_for("content.show", kind_slug="organisatie", item_id=owner.id, _external=True),
         link=public_url,
-        kind_label=kind_name,
+        kind_label=kind_label,
     )
     return _feed(body, "application/atom+xml")
 

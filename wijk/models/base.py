@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from wijk.clock import utcnow
@@ -75,9 +76,12 @@ class FieldDeclaration:
         return self.flag is None
 
 
+@cache
 def personal_fields(model: Any) -> tuple[FieldDeclaration, ...]:
     """The personal fields of `model` in column order: the one list the gate, forms,
-    feeds, privacy vocabulary, retention and templates read."""
+    feeds, privacy vocabulary, retention and templates read. A mapped class's columns
+    are fixed once it is defined, so each model's list is read once per process (the
+    gate asks for it on every card)."""
     return tuple(
         FieldDeclaration(column.name, column.info.get("public_flag"), **column.info["field"])
         for column in model.__table__.columns
