@@ -316,3 +316,36 @@ def test_an_entry_an_older_release_stored_is_rendered_over_not_an_error(app, cli
         assert response.status_code == 200
         html = response.get_data(as_text=True)
         assert "Buurtsoep" in html and "Oude pagina" not in html
+
+
+def test_an_anonymous_fragment_is_kept_once_for_every_page_and_names_its_own(
+    app, client, make_item
+):
+    """The fragments an anonymous visitor gets are kept per process without the page's
+    path (it was a copy of each fragment per URL of the site); the follow box's `next`
+    is still the page it is on."""
+    first, second = make_item("activity"), make_item("activity")
+    pagecache._ANONYMOUS_PARTS.clear()
+    for url in (
+        "/",
+        f"/wijk/{first.neighbourhood.slug}",
+        f"/activiteit/{first.id}",
+        f"/activiteit/{second.id}",
+        f"/wijk/{second.neighbourhood.slug}",
+    ):
+        assert client.get(url).status_code == 200
+    menus = [key for key in pagecache._ANONYMOUS_PARTS if key[0] == "_personal/account_nav.html"]
+    assert len(menus) == 1
+    for item in (first, second):
+        path = f"/wijk/{item.neighbourhood.slug}"
+        html = client.get(path + "?x=1").get_data(as_text=True)
+        assert f'name="next" value="{path}"' in html
+        assert pagecache.PATH_PLACEHOLDER not in html
+
+
+def test_the_path_in_a_kept_fragment_is_escaped(app):
+    with app.test_request_context('/wijk/x"<b>'):
+        html = pagecache._part(
+            "follows/_follow_box.html", {"follow_key": "neighbourhood:1", "follow_name": "X"}
+        )
+    assert 'name="next" value="/wijk/x&#34;&lt;b&gt;"' in html

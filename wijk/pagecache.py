@@ -50,7 +50,7 @@ from flask import (
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy import Column, bindparam, event, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -74,6 +74,7 @@ from wijk.security.permissions import (
 )
 
 PLACEHOLDER = "\x00wijk-csrf\x00"
+PATH_PLACEHOLDER = "\x00wijk-path\x00"
 # The layout of a stored entry: part of every key, so entries an older release stored in
 # a store that outlives the deploy (Redis, the file) are never read as this one's.
 FORMAT = "2"
@@ -250,22 +251,33 @@ def _personalised(digest: str, body: str, parts: list) -> tuple[str, str]:
 
 
 _ANONYMOUS_PARTS: OrderedDict[tuple, str] = OrderedDict()
-_ANONYMOUS_PARTS_KEPT = 4096
+_ANONYMOUS_PARTS_KEPT = 2048
 
 
 def _part(template: str, context: dict) -> str:
     """One fragment for this visitor. What an anonymous visitor gets depends only on
-    the fragment, the language and the page's path (their CSRF token is still a
-    placeholder), so each process keeps those instead of rendering them every time."""
+    the fragment and the language (their CSRF token and the page's path are still
+    placeholders), so each process keeps those instead of rendering them every time:
+    a handful per language, not one per page of the site."""
     if current_user.is_authenticated:
         return render_template(template, **context)
-    key = (template, json.dumps(context, sort_keys=True), str(get_locale()), request.path)
+    key = (template, json.dumps(context, sort_keys=True), str(get_locale()))
     found = _ANONYMOUS_PARTS.get(key)
     if found is None:
-        found = _ANONYMOUS_PARTS[key] = render_template(template, **context)
+        g.page_part_shared = True
+        try:
+            found = _ANONYMOUS_PARTS[key] = render_template(template, **context)
+        finally:
+            g.pop("page_part_shared")
         while len(_ANONYMOUS_PARTS) > _ANONYMOUS_PARTS_KEPT:
             _ANONYMOUS_PARTS.popitem(last=False)
-    return found
+    return found.replace(PATH_PLACEHOLDER, str(escape(request.path)))
+
+
+def page_path() -> str:
+    """The path of the page a fragment is shown on (a form's `next`): a placeholder in
+    the fragments an anonymous visitor shares with every page, filled in by _part."""
+    return PATH_PLACEHOLDER if g.get("page_part_shared") else request.path
 
 
 def _respond(digest: str, body: str, parts: list, response: Response | None = None) -> Response:
@@ -335,6 +347,7 @@ def register(app: Flask) -> None:
     # Flask-WTF offers csrf_token both as a global and from a context processor.
     app.jinja_env.globals["csrf_token"] = csrf_token
     app.jinja_env.globals["personal"] = personal
+    app.jinja_env.globals["page_path"] = page_path
     app.context_processor(lambda: {"csrf_token": csrf_token})
 
     @app.before_request
