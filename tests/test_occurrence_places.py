@@ -262,3 +262,37 @@ def test_migration_0020_leaves_the_planner_statistics_current(tmp_path):
         upgrade(revision="0020")
         analysed = run(text("SELECT idx FROM sqlite_stat1 WHERE tbl = 'item'")).scalars().all()
         assert "ix_item_kind" in analysed
+
+
+def test_each_agenda_shape_is_built_once_and_every_place_gets_its_own_dates(
+    app, make_item, make_neighbourhood, monkeypatch
+):
+    from wijk.content.categories import set_categories
+    from wijk.series import occurrences
+
+    monkeypatch.setattr(occurrences, "_STATEMENTS", {})
+    built = []
+    original = occurrences._agenda_statement
+
+    def counted(*shape):
+        built.append(shape)
+        return original(*shape)
+
+    monkeypatch.setattr(occurrences, "_agenda_statement", counted)
+    first, second = make_neighbourhood(), make_neighbourhood()
+    ours = make_item(neighbourhood=first, rrule=WEEKLY)
+    sport = make_item(neighbourhood=first)
+    set_categories(sport, ["sport"])
+    theirs = make_item(neighbourhood=second, rrule=WEEKLY)
+    db.session.commit()
+    for _ in range(2):
+        assert set(agenda_ids(first)) == {ours.id, sport.id}
+        assert agenda_ids(second) == [theirs.id] * 5
+        assert agenda_ids(first, category="sport") == [sport.id]
+        assert agenda_ids(second, category="sport") == []
+        page = upcoming_activities(second, after=None, limit=2)
+        rest = upcoming_activities(second, after=page.next_cursor, limit=2)
+        assert [row.activity_id for row in page.dates + rest.dates] == [theirs.id] * 4
+        assert rest.dates[0].starts_at > page.dates[-1].starts_at
+    # Without a filter and with one, at 50 and at 2 a page, with a cursor and without.
+    assert len(built) == len(set(built)) == 4

@@ -57,7 +57,9 @@ def parse_codes(value: str | None) -> tuple[str, ...]:
     return ordered(value.split(",")) if value else ()
 
 
-def has_category(item_id: ColumnExpressionArgument[int], code: str) -> ColumnElement:
+def has_category(
+    item_id: ColumnExpressionArgument[int], code: str | ColumnElement[str]
+) -> ColumnElement:
     return exists().where(ItemCategory.item_id == item_id, ItemCategory.category == code)
 
 

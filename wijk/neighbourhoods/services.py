@@ -13,10 +13,9 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
 from wijk.clock import local_day_start, local_now
-from wijk.content.categories import codes_column, has_category, parse_codes
+from wijk.content.categories import parse_codes
 from wijk.extensions import db
 from wijk.models import (
-    Activity,
     ActivityOccurrence,
     CityNews,
     Item,
@@ -98,14 +97,8 @@ def _agenda(
     category: str | None,
 ) -> Page:
     now = now or local_now()
-    conditions = [has_category(Activity.id, category)] if category else []
     page = upcoming_occurrences(
-        *conditions,
-        place=place,
-        now=now,
-        limit=limit,
-        after=after,
-        columns=(codes_column(Activity.id),),
+        place=place, now=now, limit=limit, after=after, category=category or None
     )
     categories = {
         row.activity_id: parse_codes(codes)

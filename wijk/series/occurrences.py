@@ -10,11 +10,25 @@ from datetime import datetime, timedelta
 
 from blinker import Namespace
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, event, func, insert, inspect, or_, select, text, union
+from sqlalchemy import (
+    BindParameter,
+    Select,
+    and_,
+    bindparam,
+    event,
+    func,
+    insert,
+    inspect,
+    or_,
+    select,
+    text,
+    union,
+)
 from sqlalchemy.orm import Session, contains_eager, joinedload
 from sqlalchemy.sql._typing import ColumnExpressionArgument
 from sqlalchemy.sql.elements import ColumnElement, TextClause
 
+from wijk.content.categories import codes_column, has_category
 from wijk.extensions import db
 from wijk.models import (
     Activity,
@@ -121,7 +135,7 @@ def fill_missing_dates(chunk: int = 5_000) -> int:
     return written
 
 
-def not_ended(now: datetime) -> ColumnElement:
+def not_ended(now: datetime | ColumnElement) -> ColumnElement:
     """A date still to come or going on now."""
     return func.coalesce(ActivityOccurrence.ends_at, ActivityOccurrence.starts_at) >= now
 
@@ -188,41 +202,42 @@ def lasts_over_a_day() -> TextClause:
 
 
 def upcoming_occurrences(
-    *conditions: ColumnElement,
+    *,
     place: Neighbourhood | Municipality,
     now: datetime,
     limit: int,
     after: str | None = None,
-    columns: Iterable[ColumnElement] = (),
+    category: str | None = None,
 ) -> OccurrencePage:
     """Dates not yet over of published activities in `place` (a neighbourhood, or every
-    neighbourhood of a municipality) matching `conditions` (SQL on `Activity`, e.g.
-    `has_category(Activity.id, code)`), soonest first, `limit` at a time after the cursor
-    `after`: one statement, however many dates the place has. Cancelled dates are left
-    out."""
-    wanted = [ON, not_ended(now), Activity.status == ItemStatus.PUBLISHED, *conditions]
+    neighbourhood of a municipality), of the `category` when given, soonest first,
+    `limit` at a time after the cursor `after`: one statement, however many dates the
+    place has. Cancelled dates are left out. Each row comes with its activity's category
+    codes (OccurrencePage.extras: one comma-separated string or None per row).
+
+    The statement has a handful of shapes (place kind, filtered or not, a cursor or not,
+    the page size); each is built once per process with its values as bound parameters:
+    building it cost more than running it, on every agenda page."""
     position = parse_cursor(after)
-    if position:
-        starts_at, row_id = position
-        wanted.append(
-            or_(
-                ActivityOccurrence.starts_at > starts_at,
-                and_(ActivityOccurrence.starts_at == starts_at, ActivityOccurrence.id > row_id),
-            )
-        )
-    # The page's dates are picked by ids alone, so only those rows are read in full.
-    if conditions:
-        page = _by_activity(place, limit, wanted)
-    else:
-        page = _by_date(place, now, limit, wanted, position[0] if position else None)
-    query = (
-        select(ActivityOccurrence, *columns)
-        .join(ActivityOccurrence.activity)
-        .options(contains_eager(ActivityOccurrence.activity).joinedload(Activity.organisation))
-        .where(ActivityOccurrence.id.in_(page.scalar_subquery()))
-        .order_by(ActivityOccurrence.starts_at, ActivityOccurrence.id)
+    shape = (
+        db.session.get_bind().dialect.name,
+        isinstance(place, Municipality),
+        category is not None,
+        position is not None,
+        limit,
     )
-    found = list(db.session.execute(query))
+    statement = _STATEMENTS.get(shape)
+    if statement is None:
+        if len(_STATEMENTS) >= 64:  # page sizes come from code, but never grow without end
+            _STATEMENTS.clear()
+        statement = _STATEMENTS[shape] = _agenda_statement(*shape[1:])
+    values: dict[str, object] = {"place_id": place.id, "now": now, "start": now - RECENT}
+    if category is not None:
+        values["category"] = category
+    if position:
+        values["after_start"], values["after_id"] = position
+        values["start"] = max(now - RECENT, position[0])
+    found = list(db.session.execute(statement, values))
     has_more = len(found) > limit
     found = found[:limit]
     rows = [row[0] for row in found]
@@ -231,43 +246,75 @@ def upcoming_occurrences(
     )
 
 
+_STATEMENTS: dict[tuple, Select] = {}
+
+
+def _agenda_statement(in_city: bool, filtered: bool, from_cursor: bool, limit: int) -> Select:
+    """The agenda statement of one shape, its values left as bound parameters: place_id,
+    now, start (where the agenda index is read from), category, after_start/after_id."""
+    now = bindparam("now", type_=ActivityOccurrence.starts_at.type)
+    wanted: list[ColumnElement[bool]] = [
+        ON,
+        not_ended(now),
+        Activity.status == ItemStatus.PUBLISHED,
+    ]
+    if filtered:
+        wanted.append(has_category(Activity.id, bindparam("category")))
+    if from_cursor:
+        after_start = bindparam("after_start", type_=ActivityOccurrence.starts_at.type)
+        wanted.append(
+            or_(
+                ActivityOccurrence.starts_at > after_start,
+                and_(
+                    ActivityOccurrence.starts_at == after_start,
+                    ActivityOccurrence.id > bindparam("after_id"),
+                ),
+            )
+        )
+    # The page's dates are picked by ids alone, so only those rows are read in full.
+    if filtered:
+        page = _by_activity(in_city, limit, wanted)
+    else:
+        page = _by_date(in_city, now, limit, wanted)
+    return (
+        select(ActivityOccurrence, codes_column(Activity.id))
+        .join(ActivityOccurrence.activity)
+        .options(contains_eager(ActivityOccurrence.activity).joinedload(Activity.organisation))
+        .where(ActivityOccurrence.id.in_(page.scalar_subquery()))
+        .order_by(ActivityOccurrence.starts_at, ActivityOccurrence.id)
+    )
+
+
 def _by_date(
-    place: Neighbourhood | Municipality,
-    now: datetime,
-    limit: int,
-    wanted: list[ColumnElement],
-    after: datetime | None,
+    in_city: bool, now: BindParameter, limit: int, wanted: list[ColumnElement[bool]]
 ) -> Select:
     """The page from the place's agenda indexes (on the dates' own copy of their place):
     about `limit` rows read, however many dates the place has. A date not yet over began
     at most a day ago, or lasts longer than a day: the agenda index is read from a day
-    back (or from the cursor), and the few long dates not yet over come from their own
-    small index, all of them (a bound on their start, or an order, would make the
-    planners read the past of the agenda index instead); UNION drops those found twice."""
-    if isinstance(place, Municipality):
-        wanted = [ActivityOccurrence.municipality_id == place.id, *wanted]
-    else:
-        wanted = [ActivityOccurrence.neighbourhood_id == place.id, *wanted]
-    start = max(now - RECENT, after) if after else now - RECENT
+    back (or from the cursor: the bound `start`), and the few long dates not yet over
+    come from their own small index, all of them (a bound on their start, or an order,
+    would make the planners read the past of the agenda index instead); UNION drops
+    those found twice."""
+    place = ActivityOccurrence.municipality_id if in_city else ActivityOccurrence.neighbourhood_id
+    wanted = [place == bindparam("place_id"), *wanted]
+    start = bindparam("start", type_=ActivityOccurrence.starts_at.type)
     near = _first(limit, *wanted, ActivityOccurrence.starts_at >= start)
     long = _dates(*wanted, lasts_over_a_day(), ActivityOccurrence.ends_at >= now)
     both = union(near, long).subquery()
     return select(both.c.id).order_by(both.c.starts_at, both.c.id).limit(limit + 1)
 
 
-def _by_activity(
-    place: Neighbourhood | Municipality, limit: int, wanted: list[ColumnElement]
-) -> Select:
+def _by_activity(in_city: bool, limit: int, wanted: list[ColumnElement[bool]]) -> Select:
     """The page from the place's activities matching a filter, each seeking its own dates
     not yet over. A filter (a category) may match few of the place's dates, and reading
     them in date order would then read them all; the place's activities are fewer."""
     in_place: ColumnElement[bool]
-    if isinstance(place, Municipality):
+    if in_city:
         in_place = Activity.neighbourhood_id.in_(
-            select(Neighbourhood.id).where(Neighbourhood.municipality_id == place.id)
+            select(Neighbourhood.id).where(Neighbourhood.municipality_id == bindparam("place_id"))
         )
     else:
-        in_place = Activity.neighbourhood_id == place.id
+        in_place = Activity.neighbourhood_id == bindparam("place_id")
     return (
         _dates(in_place, *wanted)
         # Sorted by an expression, not the bare column: PostgreSQL otherwise walks the
