@@ -213,3 +213,32 @@ def test_flask_digests_is_idempotent_from_cron(
     assert re.search(r"digest weekly\s+queued\s+0", second.output)
     [mail] = digests()
     assert re.search(r"^  https?://wijk\.example\.nl/activiteit/\d+$", mail.body_text, re.M)
+
+
+def test_what_someone_follows_comes_with_the_statement_every_page_reads(
+    app, client, make_user, make_neighbourhood
+):
+    """A logged-in visitor's follow boxes cost no statement of their own: the targets
+    come with the appointments (wijk.security.permissions) in one round trip."""
+    from sqlalchemy import event
+
+    place, other = make_neighbourhood(), make_neighbourhood()
+    reader = make_user(email="volger@example.org")
+    login(client, reader)
+    response = client.post("/volgen", data={"target": f"neighbourhood:{place.id}"})
+    assert response.status_code == 302
+    seen: list[str] = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement.lower())
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        followed = client.get(f"/wijk/{place.slug}").get_data(as_text=True)
+        not_followed = client.get(f"/wijk/{other.slug}").get_data(as_text=True)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    assert "You follow this" in followed or "Je volgt dit" in followed
+    assert f'value="neighbourhood:{other.id}"' in not_followed
+    reading_follows = [s for s in seen if "follow" in s and "select" in s]
+    assert reading_follows and all("neighbourhood_manager" in s for s in reading_follows)

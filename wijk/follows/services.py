@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import url_for
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import delete, select
 
 from wijk.content import categories
 from wijk.extensions import changed_rows, db
@@ -204,16 +204,3 @@ def follows_of(user: User) -> list[Follow]:
             .order_by(Follow.created_at, Follow.id)
         )
     )
-
-
-_FOLLOWED = (
-    select(Follow.target)
-    .join(Follower, Follower.id == Follow.follower_id)
-    .where(Follower.user_id == bindparam("user_id"))
-)
-
-
-def followed_keys(user: User) -> set[str]:
-    """What an account follows, for the follow box on every page that offers one: the
-    targets alone, from a statement built once."""
-    return set(db.session.scalars(_FOLLOWED, {"user_id": user.id}))

@@ -3,7 +3,7 @@ stop link of a digest (exempt from CSRF by name, like the newsletter's)."""
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from wijk.clock import utcnow
 from wijk.extensions import csrf, limiter
 from wijk.follows import bp, forms, services
+from wijk.security.permissions import followed_targets
 from wijk.security.redirects import safe_next
 
 
@@ -22,13 +23,12 @@ def follow_frequencies() -> list[tuple[str, str]]:
 
 @bp.app_template_global()
 def following(key: str) -> bool:
-    """Whether the person follows this target; one query per request, however many
-    buttons a page shows."""
+    """Whether the person follows this target: read with the appointments every
+    logged-in page reads anyway (wijk.security.permissions), however many boxes a page
+    shows."""
     if not current_user.is_authenticated:
         return False
-    if "followed_keys" not in g:
-        g.followed_keys = services.followed_keys(current_user)
-    return key in g.followed_keys
+    return key in followed_targets(current_user)
 
 
 @bp.post("/volgen")
