@@ -242,3 +242,29 @@ def test_what_someone_follows_comes_with_the_statement_every_page_reads(
     assert f'value="neighbourhood:{other.id}"' in not_followed
     reading_follows = [s for s in seen if "follow" in s and "select" in s]
     assert reading_follows and all("neighbourhood_manager" in s for s in reading_follows)
+
+
+def test_the_follow_box_asks_what_the_form_that_handles_it_declares(app):
+    """The box is plain HTML for speed (templates/follows/_follow_box.html); the fields,
+    labels, limits and choices it offers are those of FollowForm, which checks the post."""
+    from wtforms.validators import Length
+
+    from wijk import pagecache
+    from wijk.follows.forms import FollowForm
+
+    with app.test_request_context("/wijk/x"):
+        html = pagecache._part(
+            "follows/_follow_box.html", {"follow_key": "neighbourhood:1", "follow_name": "X"}
+        )
+        form = FollowForm(formdata=None, meta={"csrf": False})
+        names = set(re.findall(r'name="(\w+)"', html)) - {"csrf_token", "next"}
+        assert names == {field.name for field in form}
+        for field in (form.email, form.frequency):
+            assert f">{field.label.text}</label>" in html
+        [length] = [v for v in form.email.validators if isinstance(v, Length)]
+        assert f'maxlength="{length.max}"' in html
+        options = re.findall(r'<option (selected )?value="(\w+)">([^<]+)</option>', html)
+        assert [(value, label) for _, value, label in options] == [
+            (value, str(label)) for value, label in form.frequency.choices
+        ]
+        assert [value for selected, value, _ in options if selected] == [form.frequency.default]
