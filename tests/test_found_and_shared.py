@@ -162,3 +162,28 @@ def test_og_image_is_our_own_picture_url(client, make_item):
     assert tags["og:image"] == f"http://localhost/afbeelding/{activity.id}/{'a' * 32}/1200.webp"
     plain = make_item("activity")
     assert "og:image" not in meta(client.get(f"/activiteit/{plain.id}").get_data(as_text=True))
+
+
+@pytest.mark.parametrize("cancelled", [1, 8])
+def test_the_event_names_the_first_date_that_takes_place(client, make_item, cancelled):
+    """The page's list of dates and its Event read the same rows (once); past the dates the
+    page lists, the Event still finds the next one that takes place."""
+    start = datetime.now().replace(second=0, microsecond=0) + timedelta(days=1)
+    activity = make_item(
+        "activity",
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+        rrule="FREQ=WEEKLY;COUNT=10",
+    )
+    rows = db.session.scalars(
+        db.select(ActivityOccurrence)
+        .where(ActivityOccurrence.activity_id == activity.id)
+        .order_by(ActivityOccurrence.starts_at)
+    ).all()
+    for row in rows[:cancelled]:
+        cancel(row)
+    db.session.commit()
+    event = event_of(client, activity)
+    expected = start + timedelta(weeks=cancelled)
+    assert event["startDate"].startswith(expected.strftime("%Y-%m-%dT%H:%M"))
+    assert event["eventStatus"] == "https://schema.org/EventScheduled"

@@ -16,7 +16,7 @@ from wijk.extensions import db
 from wijk.models import Activity, Item, ItemStatus, OccurrenceStatus
 from wijk.pictures.services import WIDTHS
 from wijk.sanitize import plain_text
-from wijk.series.occurrences import dates_of, next_dates
+from wijk.series.occurrences import SHOWN_ON_PAGE, next_dates, page_dates
 from wijk.visibility import ItemView, item_view
 
 STATUS: dict[str, str] = {
@@ -44,10 +44,12 @@ def event_data(item_id: int) -> dict[str, Any] | None:
     # The anonymous visitor's view, not the owner's; the Event carries no categories, so
     # they are not read again (the page already did).
     view = item_view(item, None, categories=())
-    now = local_now()
-    upcoming = next_dates([item.id], now).get(item.id) or next(
-        iter(dates_of(item, now, limit=1)), None
-    )
+    # The next date that takes place; else the next one at all (a cancelled one says so).
+    shown = page_dates(item)  # the dates the page lists, read once for both
+    upcoming = next((row for row in shown if not row.is_cancelled), None)
+    if upcoming is None and len(shown) == SHOWN_ON_PAGE:  # all of those are cancelled
+        upcoming = next_dates([item.id], local_now()).get(item.id)
+    upcoming = upcoming or next(iter(shown), None)
     starts, ends = (
         (upcoming.starts_at, upcoming.ends_at) if upcoming else (view.starts_at, view.ends_at)
     )

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from blinker import Namespace
+from flask import g
 from flask_babel import gettext as _
 from sqlalchemy import (
     BindParameter,
@@ -28,6 +29,7 @@ from sqlalchemy.orm import Session, contains_eager, joinedload
 from sqlalchemy.sql._typing import ColumnExpressionArgument
 from sqlalchemy.sql.elements import ColumnElement, TextClause
 
+from wijk.clock import local_now
 from wijk.content.categories import codes_column, has_category
 from wijk.extensions import db
 from wijk.models import (
@@ -388,6 +390,18 @@ def dates_of(activity: Activity, now: datetime, *, limit: int = 10) -> list[Acti
             .limit(limit)
         )
     )
+
+
+SHOWN_ON_PAGE = 8
+
+
+def page_dates(activity: Activity) -> list[ActivityOccurrence]:
+    """The next dates an activity's page shows, cancelled ones included: read once per
+    request, for the list of dates and the page's Event data (structured.event_data)."""
+    shown = g.setdefault("wijk_page_dates", {})
+    if activity.id not in shown:
+        shown[activity.id] = dates_of(activity, local_now(), limit=SHOWN_ON_PAGE)
+    return shown[activity.id]
 
 
 def last_date_ends(activity_id: ColumnExpressionArgument[int]) -> ColumnElement:

@@ -16,7 +16,6 @@ from wijk.series import bp, occurrences
 from wijk.series.forms import DateChangeForm
 from wijk.series.rules import RuleError
 
-SHOWN_ON_PAGE = 8
 SHOWN_TO_OWNER = 60
 
 
@@ -26,7 +25,7 @@ def next_dates_of(view) -> list[ActivityOccurrence]:
     if view.kind != ItemKind.ACTIVITY:
         return []
     activity = db.session.get(Activity, view.id)
-    return occurrences.dates_of(activity, local_now(), limit=SHOWN_ON_PAGE) if activity else []
+    return occurrences.page_dates(activity) if activity else []
 
 
 def _editable(item_id: int) -> Activity:
