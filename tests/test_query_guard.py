@@ -154,10 +154,10 @@ def test_queries_per_page_do_not_grow_with_the_data(
     large = measure(client, pages(client, place, items))
 
     assert large == small, f"statement counts grew with the data: {small} -> {large}"
-    # A logged-in visitor costs three more: loading the account, the ids of the items
-    # they co-manage, and what they follow (for the follow buttons), each one query per
+    # A logged-in visitor costs two more: loading the account, and their appointments
+    # (the items they co-manage and what they follow come with them), each one query per
     # request, whatever the page lists.
-    budget = BUDGET if viewer == "anonymous" else BUDGET + 3
+    budget = BUDGET if viewer == "anonymous" else BUDGET + 2
     over = {name: n for name, n in large.items() if n > budget}
     assert not over, f"pages over the budget of {budget} statements: {over}"
 
@@ -183,3 +183,20 @@ def test_the_city_agenda_reads_as_many_statements_for_ten_neighbourhoods_as_for_
         html = client.get(url).get_data(as_text=True)
     assert html.count('class="card card-activity"') == 10
     assert len(ten) == len(one), (one, ten)
+
+
+def test_an_item_page_reads_the_item_its_place_and_organisation_at_once(
+    client, make_item, make_neighbourhood
+):
+    place = make_neighbourhood()
+    organisation = make_item("organisation", neighbourhood=place, title="Buurthuis")
+    activity = make_item("activity", neighbourhood=place, organisation=organisation)
+    url = f"/activiteit/{activity.id}"
+    client.get(url + "?warm=1")
+    db.session.expunge_all()  # as in a new request: nothing known yet
+    with counting() as statements:
+        html = client.get(url + "?x=1").get_data(as_text=True)
+    assert "Buurthuis" in html and place.name in html
+    flat = [" ".join(s.split()) for s in statements]
+    items = [s for s in flat if " FROM item" in s and "item.title" in s]
+    assert len(items) == 1, items
