@@ -162,3 +162,23 @@ def test_other_resident_sees_only_public_values(client, auth, make_item, make_us
     html = client.get(f"/organisatie/{item.id}").get_data(as_text=True)
     assert "Publieke Piet" in html
     assert "0699988877" not in html
+
+
+def test_a_view_on_a_date_is_the_view_with_that_date_and_nothing_else(app, make_item):
+    """visibility.on_dates copies views without dataclasses.replace (for speed): the copy
+    must equal what replace gives, and stay a frozen ItemView."""
+    import dataclasses
+    from datetime import timedelta
+
+    from wijk.visibility import ItemView, _on_date, item_view
+
+    item = make_item("activity", contact_name="Fatima", contact_name_public=True)
+    with app.test_request_context("/"):
+        view = item_view(item, None)
+    later = view.starts_at + timedelta(weeks=1)
+    dated = _on_date(view, later, None, True)
+    assert dated == dataclasses.replace(view, starts_at=later, ends_at=None, moved=True)
+    assert view.starts_at != later and not view.moved  # the original is untouched
+    assert not hasattr(ItemView, "__post_init__")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        dated.title = "anders"  # type: ignore[misc]
