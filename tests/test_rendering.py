@@ -142,3 +142,50 @@ def test_series_of_one_rule_share_their_words_and_keep_their_own_weekday(
     words = [re.search(r"elke week op (\w+)", c).group(1) for c in cards]
     assert days == words and {"dinsdag", "woensdag"} <= set(days)
     assert len([rule for rule, first in described if first.weekday() == 1]) == 1
+
+
+class _Recording:
+    """An ItemView that notes every field read from it."""
+
+    def __init__(self, view, read: set[str]):
+        self._view, self._read = view, read
+
+    def __getattr__(self, name: str):
+        self._read.add(name)
+        return getattr(self._view, name)
+
+
+def test_a_card_reads_only_the_fields_its_memo_is_keyed_by(app, make_item):
+    """wijk/cards.py keys a card by cards.SHOWN alone; a card template that read any other
+    field of the view could be served from the memo with that field outdated."""
+    import dataclasses
+
+    from wijk import cards
+    from wijk.visibility import item_view
+
+    organisation = make_item("organisation", title="Buurthuis")
+    items = [
+        make_item("activity", organisation=organisation, rrule="FREQ=WEEKLY;COUNT=3"),
+        make_item("offer", offer_kind="offer"),
+        make_item("offer", offer_kind="request"),
+        organisation,
+        make_item("news"),
+    ]
+    read: set[str] = set()
+    with app.test_request_context("/"):
+        template = app.jinja_env.get_template(cards.TEMPLATE)
+        for item in items:
+            view = dataclasses.replace(
+                item_view(item, None),
+                picture_key="abc123",
+                categories=("sport",),
+                moved=True,
+                repeats="elke week",
+            )
+            for show_place in (True, False):
+                html = template.render(
+                    view=_Recording(view, read), heading="h3", show_place=show_place
+                )
+                assert view.title in html
+    assert read, "nothing was recorded"
+    assert read <= set(cards.SHOWN), read - set(cards.SHOWN)

@@ -2,12 +2,12 @@
 the same card shows on its neighbourhood page, each category filter, the city page and
 in searches).
 
-A card is a pure function of its inputs: the ItemView the gate built for this viewer
-(every field of it), the language, the heading level and whether it names its
-neighbourhood. Each process keeps the cards it rendered last under a digest of exactly
-those inputs, so a card is rendered again only when one of them differs: a field switched
-hidden changes the view, and so the key, at once. Nothing else is shared: a view with an
-owner's hidden values is a different key, which only that same view can ask for.
+A card is a pure function of its inputs: the fields of the ItemView the gate built for
+this viewer that the card shows (SHOWN), the language, the heading level and whether it
+names its neighbourhood. Each process keeps the cards it rendered last under a digest of
+exactly those inputs, so a card is rendered again only when one of them differs: a
+changed title, date or place changes the key at once. A card shows no personal field
+(those are on the item page, through the gate), so no hidden value can enter one.
 """
 
 from __future__ import annotations
@@ -33,9 +33,32 @@ _cards: OrderedDict[bytes, Markup] = OrderedDict()
 _lock = threading.Lock()
 
 
+# The fields of an ItemView the card shows (templates/_card.html and what it calls:
+# item_link, picture_url, kind_label, category_label). The memo is keyed by these
+# alone: the rest of a view (its description, its personal fields) never reaches a
+# card. tests/test_rendering.py renders cards of every kind with a view that records
+# what is read, and fails when the card reads a field not listed here.
+SHOWN = (
+    "id",
+    "kind",
+    "title",
+    "starts_at",
+    "moved",
+    "offer_kind",
+    "location_name",
+    "repeats",
+    "organisation_title",
+    "expires_on",
+    "neighbourhood_name",
+    "picture_key",
+    "categories",
+)
+
+
 def _key(view: ItemView, heading: str, show_place: bool) -> bytes:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    inputs = repr((id(app), str(get_locale()), heading, show_place, view))
+    shown = tuple(getattr(view, name) for name in SHOWN)
+    inputs = repr((id(app), str(get_locale()), heading, show_place, shown))
     return hashlib.blake2b(inputs.encode(), digest_size=16).digest()
 
 
