@@ -7,8 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnExpressionArgument, delete, exists, func, select
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy import delete
 
 from wijk.extensions import db
 from wijk.models import CATEGORIES, Item, ItemCategory
@@ -44,23 +43,8 @@ def ordered(codes: Iterable[str]) -> tuple[str, ...]:
     return tuple(code for code in CATEGORIES if code in wanted)
 
 
-def codes_column(item_id: ColumnExpressionArgument[int]) -> ColumnElement:
-    """The item's codes as one comma-separated string, for a listing to select along."""
-    return (
-        select(func.aggregate_strings(ItemCategory.category, ","))
-        .where(ItemCategory.item_id == item_id)
-        .scalar_subquery()
-    )
-
-
 def parse_codes(value: str | None) -> tuple[str, ...]:
     return ordered(value.split(",")) if value else ()
-
-
-def has_category(
-    item_id: ColumnExpressionArgument[int], code: str | ColumnElement[str]
-) -> ColumnElement:
-    return exists().where(ItemCategory.item_id == item_id, ItemCategory.category == code)
 
 
 def categories_of(item_ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
@@ -73,3 +57,8 @@ def set_categories(item: Item, codes: Iterable[str]) -> None:
     db.session.flush()  # a new item needs its id
     db.session.execute(delete(ItemCategory).where(ItemCategory.item_id == item.id))
     db.session.add_all(ItemCategory(item_id=item.id, category=code) for code in ordered(codes))
+
+
+# Query parts of the model's (wijk.series reads them too, and imports no content module).
+codes_column = ItemCategory.codes_column
+has_category = ItemCategory.has_code

@@ -10,8 +10,9 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Index, String, Text, false, select
+from sqlalchemy import ColumnElement, ForeignKey, Index, String, Text, exists, false, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql._typing import ColumnExpressionArgument
 
 from wijk.clock import LocalDateTime
 from wijk.extensions import db
@@ -268,6 +269,22 @@ class ItemCategory(Model):
         ForeignKey("item.id", ondelete="CASCADE"), primary_key=True
     )
     category: Mapped[str] = mapped_column(String(20), primary_key=True)
+
+    @classmethod
+    def codes_column(cls, item_id: ColumnExpressionArgument[int]) -> ColumnElement:
+        """The item's codes as one comma-separated string, for a listing to select along."""
+        return (
+            select(func.aggregate_strings(cls.category, ","))
+            .where(cls.item_id == item_id)
+            .scalar_subquery()
+        )
+
+    @classmethod
+    def has_code(
+        cls, item_id: ColumnExpressionArgument[int], code: str | ColumnElement[str]
+    ) -> ColumnElement:
+        """SQL: the item carries the category `code` (a value or a bound parameter)."""
+        return exists().where(cls.item_id == item_id, cls.category == code)
 
     @classmethod
     def codes_by_item(cls, item_ids: Iterable[int]) -> dict[int, tuple[str, ...]]:

@@ -30,11 +30,11 @@ from sqlalchemy.sql._typing import ColumnExpressionArgument
 from sqlalchemy.sql.elements import ColumnElement, TextClause
 
 from wijk.clock import local_now
-from wijk.content.categories import codes_column, has_category
 from wijk.extensions import db
 from wijk.models import (
     Activity,
     ActivityOccurrence,
+    ItemCategory,
     ItemStatus,
     Municipality,
     Neighbourhood,
@@ -261,7 +261,7 @@ def _agenda_statement(in_city: bool, filtered: bool, from_cursor: bool, limit: i
         Activity.status == ItemStatus.PUBLISHED,
     ]
     if filtered:
-        wanted.append(has_category(Activity.id, bindparam("category")))
+        wanted.append(ItemCategory.has_code(Activity.id, bindparam("category")))
     if from_cursor:
         after_start = bindparam("after_start", type_=ActivityOccurrence.starts_at.type)
         wanted.append(
@@ -279,7 +279,7 @@ def _agenda_statement(in_city: bool, filtered: bool, from_cursor: bool, limit: i
     else:
         page = _by_date(in_city, now, limit, wanted)
     return (
-        select(ActivityOccurrence, codes_column(Activity.id))
+        select(ActivityOccurrence, ItemCategory.codes_column(Activity.id))
         .join(ActivityOccurrence.activity)
         .options(contains_eager(ActivityOccurrence.activity).joinedload(Activity.organisation))
         .where(ActivityOccurrence.id.in_(page.scalar_subquery()))
