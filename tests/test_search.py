@@ -7,12 +7,12 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import func, literal_column, select, text
+from sqlalchemy import func, literal_column, select, text, update
 
 from wijk.clock import local_now
 from wijk.discover.search import search, terms
 from wijk.extensions import db
-from wijk.models import Item, ItemCategory
+from wijk.models import Item, ItemCategory, Neighbourhood
 
 
 def ids(results) -> set[int]:
@@ -471,3 +471,30 @@ def test_an_older_match_in_a_title_is_still_found_first(make_item, monkeypatch):
     for n in range(4):
         make_item("activity", title=f"Inloop {n}", description="<p>Ook peutergym.</p>")
     assert search("peutergym", limit=1).items[0].id == titled.id
+
+
+# --- the neighbourhood filter: rendered once per process, never stale ----------------
+
+
+def test_neighbourhood_filter_shows_a_rename_and_a_new_neighbourhood_at_once(
+    app, client, make_neighbourhood
+):
+    """The options are kept per process keyed by the rows they show, so a rename (even
+    one written without the ORM) or a new neighbourhood is on the next page."""
+    app.config["PAGE_CACHE"] = False
+    place = make_neighbourhood("Lombok")
+    first = client.get("/zoeken?q=moestuin").get_data(as_text=True)
+    assert f'<option value="{place.slug}">Lombok (Utrecht)</option>' in first
+    db.session.execute(
+        update(Neighbourhood).where(Neighbourhood.id == place.id).values(name="Lombok & Oog")
+    )
+    db.session.commit()
+    make_neighbourhood("Tuinwijk")
+    html = client.get("/zoeken?q=moestuin").get_data(as_text=True)
+    assert "Lombok (Utrecht)" not in html
+    assert f'<option value="{place.slug}">Lombok &amp; Oog (Utrecht)</option>' in html
+    assert ">Tuinwijk (Utrecht)</option>" in html
+    chosen = client.get(f"/zoeken?q=moestuin&wijk={place.slug}").get_data(as_text=True)
+    assert f'<option value="{place.slug}" selected>Lombok &amp; Oog (Utrecht)</option>' in chosen
+    assert chosen.count(" selected>") == 1
+    assert client.get("/zoeken?q=moestuin").get_data(as_text=True).count(" selected>") == 0

@@ -9,12 +9,25 @@ error."""
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Row, Select, and_, column, func, literal_column, select, table, text, union
+from markupsafe import Markup
+from sqlalchemy import (
+    Select,
+    and_,
+    bindparam,
+    column,
+    func,
+    literal_column,
+    select,
+    table,
+    text,
+    union,
+)
 from sqlalchemy.exc import DataError, OperationalError, ProgrammingError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.sql import ColumnExpressionArgument
@@ -253,22 +266,55 @@ def _tsquery(words: list[str]) -> ColumnElement:
     return func.to_tsquery(literal_column("'dutch'::regconfig"), " & ".join(parts))
 
 
-def neighbourhood_choices(municipality: Municipality | None = None) -> list[Row[Any]]:
-    """The neighbourhood filter's options by name (of one city, or all), as rows of id,
-    slug, name and city: two hundred model objects took longer than the search itself."""
-    statement = (
-        select(
-            Neighbourhood.id,
-            Neighbourhood.slug,
-            Neighbourhood.name,
-            Municipality.name.label("city"),
-        )
-        .join(Municipality, Municipality.id == Neighbourhood.municipality_id)
-        .order_by(Neighbourhood.name, Municipality.name)
+# Core columns: rows as plain tuples, without the ORM's per-statement setup.
+_neighbourhood, _municipality = Neighbourhood.__table__.c, Municipality.__table__.c
+_CHOICES = (
+    select(_neighbourhood.id, _neighbourhood.slug, _neighbourhood.name, _municipality.name)
+    .join_from(
+        Neighbourhood.__table__,
+        Municipality.__table__,
+        _municipality.id == _neighbourhood.municipality_id,
     )
-    if municipality is not None:
-        statement = statement.where(Neighbourhood.municipality_id == municipality.id)
-    return list(db.session.execute(statement))
+    .order_by(_neighbourhood.name, _municipality.name)
+)
+_CHOICES_OF_CITY = _CHOICES.where(_neighbourhood.municipality_id == bindparam("city"))
+_OPTION = Markup('<option value="{}">{} ({})</option>')
+_SELECTED = Markup('<option value="{}" selected>{} ({})</option>')
+_options: dict[tuple[tuple[Any, ...], ...], tuple[tuple[int, ...], tuple[Markup, ...]]] = {}
+_options_lock = threading.Lock()
+OPTIONS_KEPT = 64  # lists of options per process: all neighbourhoods, and each city's
+
+
+def neighbourhood_options(
+    municipality: Municipality | None = None, selected: int | None = None
+) -> Markup:
+    """The neighbourhood filter's <option>s by name (of one city, or all), `selected`
+    marked. The rows are read on every call (id, slug, name and city: one cheap
+    statement) and the options are rendered once per process for exactly those rows, so
+    a renamed or new neighbourhood shows at once; escaping two hundred options cost more
+    than the search itself."""
+    if municipality is None:
+        result = db.session.execute(_CHOICES)
+    else:
+        result = db.session.execute(_CHOICES_OF_CITY, {"city": municipality.id})
+    rows = tuple(map(tuple, result.all()))
+    with _options_lock:
+        found = _options.get(rows)
+    if found is None:
+        found = (
+            tuple(row[0] for row in rows),
+            tuple(_OPTION.format(slug, name, city) for _id, slug, name, city in rows),
+        )
+        with _options_lock:
+            if len(_options) >= OPTIONS_KEPT:
+                _options.clear()
+            _options[rows] = found
+    ids, options = found
+    if selected is not None and selected in ids:
+        at = ids.index(selected)
+        _id, slug, name, city = rows[at]
+        options = (*options[:at], _SELECTED.format(slug, name, city), *options[at + 1 :])
+    return Markup("".join(options))  # noqa: S704 (each option escaped by Markup.format)
 
 
 def _scope(

@@ -23,7 +23,7 @@ from wijk.discover.search import (
     MAX_TERMS,
     WORD,
     SearchError,
-    neighbourhood_choices,
+    neighbourhood_options,
     search,
     terms,
 )
@@ -185,7 +185,9 @@ def _search(place: Neighbourhood | None, *, fixed: bool = False, city: Municipal
         page=page,
         city=city,
         form_action=url_for(endpoint, **values),
-        neighbourhoods=[] if fixed else neighbourhood_choices(city),
+        neighbourhood_options=""
+        if fixed
+        else neighbourhood_options(city, place.id if place else None),
         next_url=url_for(endpoint, **values, pagina=page + 1) if has_more else None,
         previous_url=url_for(endpoint, **values, pagina=page - 1) if page > 1 else None,
     ), status
