@@ -305,15 +305,16 @@ def test_a_query_the_database_refuses_still_gets_a_friendly_page(client, make_it
 
     raw = "a & & (b"
     vector = literal_column("item.search_vector")
+    monkeypatch.setattr(module, "_built", {})  # statements are built once per process
     monkeypatch.setattr(
         module,
         "_sqlite",
-        lambda words: (text("item_fts MATCH :q").bindparams(q=raw), literal_column("1"), False),
+        lambda: (text("item_fts MATCH :q").bindparams(q=raw), literal_column("1"), False),
     )
     monkeypatch.setattr(
         module,
         "_postgresql",
-        lambda words: (
+        lambda: (
             vector.op("@@")(func.to_tsquery(literal_column("'dutch'::regconfig"), raw)),
             literal_column("1"),
             True,

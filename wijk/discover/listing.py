@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, or_
 from sqlalchemy.sql.elements import ColumnElement
@@ -22,12 +23,13 @@ def not_ended(now: datetime) -> ColumnElement:
     return has_date_on(now, Item.id)
 
 
-def current(now: datetime) -> ColumnElement:
+def current(now: Any, today: Any = None) -> ColumnElement:
     """Activities still on, offers and requests not past their expiry date, and every
-    organisation and news item."""
+    organisation and news item. `now` (and then `today`) may be bound parameters of a
+    statement built once; `today` is `now`'s date when not given."""
     return or_(
         and_(Item.kind == ItemKind.ACTIVITY, not_ended(now)),
-        and_(Item.kind == ItemKind.OFFER, Item.expires_on >= now.date()),
+        and_(Item.kind == ItemKind.OFFER, Item.expires_on >= (now.date() if today is None else today)),
         Item.kind.in_((ItemKind.ORGANISATION, ItemKind.NEWS)),
     )
 

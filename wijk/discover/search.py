@@ -18,6 +18,7 @@ from flask import current_app
 from markupsafe import Markup
 from sqlalchemy import (
     Select,
+    String,
     and_,
     bindparam,
     column,
@@ -88,31 +89,130 @@ def search(
     if not words:
         return Results([], False)
     now = now or local_now()
-    scope = _scope(neighbourhood, municipality)
-    filters = _filters(kind, category, date_from, date_to, now)
-    if scope is not None:
-        filters.append(scope)
     # Rank first, filter after: the filters (is the activity still on?) cost a lookup
     # per match, so they run on the best-ranked WINDOW matches only. When the window
     # does not fill the page (few matches, or most filtered out), all matches are used.
     window = max(WINDOW, (offset + limit + 1) * 4)
+    values: dict[str, Any] = {
+        "now": now,
+        "today": now.date(),
+        "page_size": limit + 1,
+        "offset": offset,
+        "window": window,
+        "bound": BOUND,
+        "enough": min(window, BOUND),
+        "kind": kind,
+        "category": category,
+        "start": datetime.combine(date_from, time.min) if date_from else None,
+        "end": datetime.combine(date_to + timedelta(days=1), time.min) if date_to else None,
+        "neighbourhood": neighbourhood.id if neighbourhood is not None else None,
+        "municipality": municipality.id if municipality is not None else None,
+        **_words(words),
+    }
+    shape = _Shape(
+        _postgres(),
+        kind in KINDS,
+        bool(category),
+        date_from is not None,
+        date_to is not None,
+        neighbourhood is not None,
+        municipality is not None,
+    )
     try:
         items: list[Item] = []
-        if scope is None and not (kind or category or date_from or date_to):
+        if not (shape.scoped or kind or category or date_from or date_to):
             # A search of everything ranks a bounded set (see _bounded); only when its
             # window leaves the page unfilled and there are more matches than the window
             # held, the exact way below runs.
-            items = _ranked(_bounded(words), filters, limit, offset, window)
-            if len(items) > limit or not _more_matches_than(words, min(window, BOUND)):
+            items = _run(shape, "bounded", values)
+            if len(items) > limit or db.session.scalar(_more(shape), values) is None:
                 return Results(items[:limit], len(items) > limit)
-        items = _ranked(_matching(words, scope), filters, limit, offset, window)
+        items = _run(shape, "window", values)
         if len(items) <= limit:
-            items = _ranked(_matching(words, scope), filters, limit, offset, None)
+            items = _run(shape, "all", values)
     except (OperationalError, ProgrammingError, DataError) as error:
         db.session.rollback()
         current_app.logger.warning("search failed for %r: %s", words, error)
         raise SearchError from error
     return Results(items[:limit], len(items) > limit)
+
+
+# --- the statements: built once per shape of search, the values bound at execution ----
+
+
+def _value(name: str) -> Any:
+    """A value bound at execution (typed Any: it stands in for a datetime, a code...)."""
+    return bindparam(name)
+
+
+_NOW, _TODAY = _value("now"), _value("today")
+_PAGE_SIZE, _OFFSET = _value("page_size"), _value("offset")
+_WINDOW, _BOUND, _ENOUGH = _value("window"), _value("bound"), _value("enough")
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What decides the statement of a search; everything else is a bound value. Two
+    searches of one shape share a statement, built once per process (SQLAlchemy computes
+    the cache key of a statement and assembles its ORM loading for each new statement:
+    more than the SQL of a rare word took)."""
+
+    postgres: bool
+    kind: bool
+    category: bool
+    starts: bool
+    ends: bool
+    in_neighbourhood: bool
+    in_municipality: bool
+
+    @property
+    def scoped(self) -> bool:
+        return self.in_neighbourhood or self.in_municipality
+
+
+_built: dict[tuple[_Shape, str], Any] = {}
+
+
+def _run(shape: _Shape, way: str, values: dict[str, Any]) -> list[Item]:
+    """The page of the search, `way` being bounded (the bounded set, see _bounded),
+    window (every match, the best WINDOW filtered) or all (every match filtered)."""
+    statement = _built.get((shape, way))
+    if statement is None:
+        scope = _scope(shape)
+        filters = _filters(shape)
+        if scope is not None:
+            filters.append(scope)
+        ranking = _bounded(shape.postgres) if way == "bounded" else _matching(shape, scope)
+        statement = _ranked(ranking, filters, _WINDOW if way != "all" else None)
+        _built[(shape, way)] = statement
+    return list(db.session.scalars(statement, values))
+
+
+def _more(shape: _Shape) -> Select:
+    """Whether there are more matches than `enough`: one row past them, or none."""
+    statement = _built.get((shape, "more"))
+    if statement is None:
+        if shape.postgres:
+            statement = select(Item.id).where(_postgresql()[0])
+        else:
+            statement = select(_fts.c.rowid).where(_sqlite()[0])
+        statement = statement.limit(1).offset(_ENOUGH)
+        _built[(shape, "more")] = statement
+    return statement
+
+
+def _words(words: list[str]) -> dict[str, str]:
+    """The bound values of the match conditions: the visitor's words, quoted."""
+    if _postgres():
+        parts = [f"'{word}'" for word in words]
+        if len(words[-1]) > 1:
+            parts[-1] += ":*"
+        return {"tsquery": " & ".join(parts)}
+    quoted = [f'"{word}"' for word in words]
+    if len(words[-1]) > 1:
+        quoted[-1] += "*"
+    fts_query = " ".join(quoted)
+    return {"fts_query": fts_query, "fts_titles": "{title} : (" + fts_query + ")"}
 
 
 @dataclass(frozen=True)
@@ -127,16 +227,16 @@ def _postgres() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
 
-def _matching(words: list[str], scope: ColumnElement | None) -> _Ranking:
+def _matching(shape: _Shape, scope: ColumnElement | None) -> _Ranking:
     """Every match, ranked; within `scope` (a condition on the item) only, when given:
     the index finds the matches, the scope's own index narrows them before ranking."""
-    if _postgres():
-        matches, rank, descending = _postgresql(words)
+    if shape.postgres:
+        matches, rank, descending = _postgresql()
         ranked = select(Item.id.label("id"), rank.label("rank")).where(matches)
         if scope is not None:
             ranked = ranked.where(scope)
         return _Ranking(ranked, descending)
-    matches, rank, descending = _sqlite(words)
+    matches, rank, descending = _sqlite()
     ranked = select(_fts.c.rowid.label("id"), rank.label("rank")).where(matches)
     if scope is not None:
         # The unary + keeps SQLite from handing each id of the scope to FTS5 as a
@@ -146,27 +246,27 @@ def _matching(words: list[str], scope: ColumnElement | None) -> _Ranking:
     return _Ranking(ranked, descending)
 
 
-def _bounded(words: list[str]) -> _Ranking:
+def _bounded(postgres: bool) -> _Ranking:
     """The BOUND newest matches, the BOUND newest matches in a title, and every match
     that is not an activity, ranked. Ranking reads every row it ranks, and a common word
     matches a tenth of all items. The newest activities are the ones still on; a match
     in a title outranks one in a description, so an older title match is still found
     first; organisations, offers and news are few and all ranked."""
-    if _postgres():
-        matches, rank, descending = _postgresql(words)
-        titles = _postgresql_titles(words)
+    if postgres:
+        matches, rank, descending = _postgresql()
+        titles = _postgresql_titles()
         newest, in_titles = (
-            select(Item.id).where(condition).order_by(Item.id.desc()).limit(BOUND).subquery()
+            select(Item.id).where(condition).order_by(Item.id.desc()).limit(_BOUND).subquery()
             for condition in (matches, titles)
         )
         others = select(Item.id).where(matches, Item.kind.in_(OTHER_KINDS))
         ids = union(select(newest.c.id), select(in_titles.c.id), others)
         ranked = select(Item.id.label("id"), rank.label("rank")).where(Item.id.in_(ids))
         return _Ranking(ranked, descending)
-    matches, rank, descending = _sqlite(words)
+    matches, rank, descending = _sqlite()
     newest_, in_titles_ = (
-        select(_fts.c.rowid).where(condition).order_by(_fts.c.rowid.desc()).limit(BOUND)
-        for condition in (matches, _sqlite_titles(words))
+        select(_fts.c.rowid).where(condition).order_by(_fts.c.rowid.desc()).limit(_BOUND)
+        for condition in (matches, _sqlite_titles())
     )
     ids_ = union(
         select(newest_.subquery().c.rowid),
@@ -181,19 +281,9 @@ def _bounded(words: list[str]) -> _Ranking:
     return _Ranking(ranked_, descending)
 
 
-def _more_matches_than(words: list[str], count: int) -> bool:
-    if _postgres():
-        statement = select(Item.id).where(_postgresql(words)[0])
-    else:
-        statement = select(_fts.c.rowid).where(_sqlite(words)[0])
-    return db.session.scalar(statement.limit(1).offset(count)) is not None
-
-
-def _ranked(
-    ranking: _Ranking, filters: list[ColumnElement], limit: int, offset: int, window: int | None
-) -> list[Item]:
+def _ranked(ranking: _Ranking, filters: list[ColumnElement], window: Any) -> Select:
     """Items among the `window` best of the ranked matches (all, without) that pass the
-    filters, best first, limit + 1 from `offset`."""
+    filters, best first, `page_size` from `offset`."""
     ranked = ranking.matches.subquery()
     best_first = ranked.c.rank.desc() if ranking.descending else ranked.c.rank
     candidates: Any = ranked
@@ -212,58 +302,44 @@ def _ranked(
         .join(candidates, candidates.c.id == Item.id)
         .where(*filters)
         .order_by(best_first, Item.id.desc())
-        .limit(limit + 1)
-        .offset(offset)
+        .limit(_PAGE_SIZE)
+        .offset(_OFFSET)
         .subquery()
     )
-    statement = (
+    return (
         select(Item)
         .join(page, page.c.id == Item.id)
         .options(joinedload(Item.neighbourhood), joinedload(Item.organisation))
         .order_by(page.c.rank.desc() if ranking.descending else page.c.rank, Item.id.desc())
     )
-    return list(db.session.scalars(statement))
 
 
-def _sqlite(words: list[str]) -> tuple[ColumnExpressionArgument[bool], ColumnElement, bool]:
+def _sqlite() -> tuple[ColumnExpressionArgument[bool], ColumnElement, bool]:
     """An FTS5 query of quoted words (a quoted string is never syntax), the last as a
     prefix; bm25 ranks title above location above description (lower is better)."""
-    matches = text("item_fts MATCH :fts_query").bindparams(fts_query=_fts_query(words))
+    matches = text("item_fts MATCH :fts_query")
     return matches, literal_column("bm25(item_fts, 10.0, 5.0, 1.0)"), False
 
 
-def _sqlite_titles(words: list[str]) -> ColumnExpressionArgument[bool]:
+def _sqlite_titles() -> ColumnExpressionArgument[bool]:
     """The same words, all in the title."""
-    titles = "{title} : (" + _fts_query(words) + ")"
-    return text("item_fts MATCH :fts_titles").bindparams(fts_titles=titles)
+    return text("item_fts MATCH :fts_titles")
 
 
-def _fts_query(words: list[str]) -> str:
-    quoted = [f'"{word}"' for word in words]
-    if len(words[-1]) > 1:
-        quoted[-1] += "*"
-    return " ".join(quoted)
-
-
-def _postgresql(words: list[str]) -> tuple[ColumnExpressionArgument[bool], ColumnElement, bool]:
+def _postgresql() -> tuple[ColumnExpressionArgument[bool], ColumnElement, bool]:
     """A tsquery of quoted words joined by &, the last as a prefix; the words hold only
     letters and digits, so quoting them is safe. Dutch stemming and stop words apply."""
     vector: ColumnClause[Any] = literal_column("item.search_vector")
-    query = _tsquery(words)
-    return vector.op("@@")(query), func.ts_rank_cd(vector, query), True
+    return vector.op("@@")(_TSQUERY), func.ts_rank_cd(vector, _TSQUERY), True
 
 
-def _postgresql_titles(words: list[str]) -> ColumnExpressionArgument[bool]:
+def _postgresql_titles() -> ColumnExpressionArgument[bool]:
     """The same words, all in the title (a column of its own with its own index, built
     by migration 0020, so the planner knows how common a word is in titles)."""
-    return literal_column("item.title_vector").op("@@")(_tsquery(words))
+    return literal_column("item.title_vector").op("@@")(_TSQUERY)
 
 
-def _tsquery(words: list[str]) -> ColumnElement:
-    parts = [f"'{word}'" for word in words]
-    if len(words[-1]) > 1:
-        parts[-1] += ":*"
-    return func.to_tsquery(literal_column("'dutch'::regconfig"), " & ".join(parts))
+_TSQUERY = func.to_tsquery(literal_column("'dutch'::regconfig"), bindparam("tsquery", type_=String))
 
 
 # Core columns: rows as plain tuples, without the ORM's per-statement setup.
@@ -317,28 +393,29 @@ def neighbourhood_options(
     return Markup("".join(options))  # noqa: S704 (each option escaped by Markup.format)
 
 
-def _scope(
-    neighbourhood: Neighbourhood | None, municipality: Municipality | None
-) -> ColumnElement | None:
+def _scope(shape: _Shape) -> ColumnElement | None:
     """The items of one neighbourhood and/or of one city's neighbourhoods; None: all."""
     conditions = []
-    if neighbourhood is not None:
-        conditions.append(Item.neighbourhood_id == neighbourhood.id)
-    if municipality is not None:
-        ids = select(Neighbourhood.id).where(Neighbourhood.municipality_id == municipality.id)
+    if shape.in_neighbourhood:
+        conditions.append(Item.neighbourhood_id == bindparam("neighbourhood"))
+    if shape.in_municipality:
+        ids = select(Neighbourhood.id).where(
+            Neighbourhood.municipality_id == bindparam("municipality")
+        )
         conditions.append(Item.neighbourhood_id.in_(ids))
     return and_(*conditions) if conditions else None
 
 
-def _filters(kind, category, date_from, date_to, now) -> list[ColumnElement]:
-    conditions = [PUBLISHED, Item.kind.in_([kind] if kind in KINDS else KINDS)]
-    if category:
-        conditions.append(has_category(Item.id, category))
-    if not (date_from or date_to):
-        conditions.append(current(now))
+def _filters(shape: _Shape) -> list[ColumnElement]:
+    kinds = Item.kind == bindparam("kind") if shape.kind else Item.kind.in_(KINDS)
+    conditions = [PUBLISHED, kinds]
+    if shape.category:
+        conditions.append(has_category(Item.id, _value("category")))
+    if not (shape.starts or shape.ends):
+        conditions.append(current(_NOW, _TODAY))
         return conditions
     conditions.append(Item.kind == ItemKind.ACTIVITY)
-    start = datetime.combine(date_from, time.min) if date_from else None
-    end = datetime.combine(date_to + timedelta(days=1), time.min) if date_to else None
+    start = _value("start") if shape.starts else None
+    end = _value("end") if shape.ends else None
     conditions.append(has_date_between(start, end, Item.id))
     return conditions
