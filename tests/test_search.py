@@ -499,3 +499,30 @@ def test_neighbourhood_filter_shows_a_rename_and_a_new_neighbourhood_at_once(
     assert f'<option value="{place.slug}" selected>Lombok &amp; Oog (Utrecht)</option>' in chosen
     assert chosen.count(" selected>") == 1
     assert client.get("/zoeken?q=moestuin").get_data(as_text=True).count(" selected>") == 0
+
+
+def test_searches_of_one_shape_share_their_statements(make_item, make_neighbourhood):
+    """Each shape of search (dialect, which filters) builds its statements once; the
+    words, dates, page and places are bound values, so they cannot leak between
+    searches that share a statement."""
+    import wijk.discover.search as module
+
+    north, south = make_neighbourhood("Noord"), make_neighbourhood("Zuid")
+    soon = datetime.now() + timedelta(hours=1)
+    choir = make_item(
+        "activity",
+        neighbourhood=north,
+        title="Buurtkoor",
+        starts_at=soon,
+        ends_at=soon + timedelta(hours=1),
+    )
+    repair = make_item("organisation", neighbourhood=south, title="Repaircafé")
+    assert ids(search("buurtkoor")) == {choir.id}
+    assert ids(search("buurtkoor", neighbourhood=north)) == {choir.id}
+    built = dict(module._built)
+    assert ids(search("repaircafe")) == {repair.id}
+    assert ids(search("repaircafe", neighbourhood=north)) == set()
+    assert ids(search("repaircafe", neighbourhood=south)) == {repair.id}
+    assert ids(search("buurtkoor", now=datetime.now() + timedelta(days=3))) == set()
+    assert module._built == built
+    assert all(module._built[key] is statement for key, statement in built.items())
