@@ -27,9 +27,10 @@ def current(now: Any, today: Any = None) -> ColumnElement:
     """Activities still on, offers and requests not past their expiry date, and every
     organisation and news item. `now` (and then `today`) may be bound parameters of a
     statement built once; `today` is `now`'s date when not given."""
+    today = now.date() if today is None else today
     return or_(
         and_(Item.kind == ItemKind.ACTIVITY, not_ended(now)),
-        and_(Item.kind == ItemKind.OFFER, Item.expires_on >= (now.date() if today is None else today)),
+        and_(Item.kind == ItemKind.OFFER, Item.expires_on >= today),
         Item.kind.in_((ItemKind.ORGANISATION, ItemKind.NEWS)),
     )
 
