@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, literal_column, select, text, update
 
-from wijk.clock import local_now
+from wijk.clock import local_now, local_zone
 from wijk.discover.search import search, terms
 from wijk.extensions import db
 from wijk.models import Item, ItemCategory, Neighbourhood
@@ -526,3 +526,39 @@ def test_searches_of_one_shape_share_their_statements(make_item, make_neighbourh
     assert ids(search("buurtkoor", now=datetime.now() + timedelta(days=3))) == set()
     assert module._built == built
     assert all(module._built[key] is statement for key, statement in built.items())
+
+
+def test_a_series_is_found_at_its_next_date_and_its_page_kept_until_that_date_is_over(
+    app, client, make_item, monkeypatch
+):
+    """The next date comes with the results (one statement): the card shows it, and the
+    page cache, which learns each date a page loads, keeps the page until it is over."""
+    import json
+
+    import wijk.discover.search as module
+    from wijk import pagecache
+
+    noon = datetime.combine(local_now().date() + timedelta(days=2), datetime.min.time())
+    noon += timedelta(hours=12)  # far from midnight, whenever the test runs
+    monkeypatch.setattr(module, "local_now", lambda: noon)
+    monkeypatch.setattr(pagecache, "local_now", lambda: noon)
+    soon = noon + timedelta(minutes=5)
+    series = make_item(
+        "activity",
+        title="Ochtendyoga",
+        starts_at=soon - timedelta(days=1),  # the first date is over
+        ends_at=soon - timedelta(days=1) + timedelta(minutes=20),
+        rrule="FREQ=DAILY;COUNT=3",
+    )
+    found = search("ochtendyoga")
+    assert [item.id for item in found.items] == [series.id]
+    assert found.next_dates[series.id].starts_at == soon
+    later = search("ochtendyoga", date_from=(soon + timedelta(days=1)).date())
+    assert later.next_dates[series.id].starts_at == soon + timedelta(days=1)
+    url = "/zoeken?q=ochtendyoga"
+    db.session.expunge_all()  # the request shares the test's session: load the rows anew
+    assert "Ochtendyoga" in client.get(url).get_data(as_text=True)
+    raw = app.extensions["wijk_page_cache"].get(f"{pagecache.FORMAT}|nl|{url}")
+    header = json.loads(raw.partition(b"\n")[0])
+    over = soon + timedelta(minutes=20)
+    assert header["x"] == over.replace(tzinfo=local_zone()).timestamp()

@@ -3,7 +3,7 @@ and the sitemap (the neighbourhood page applies the same rules in its own querie
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -39,5 +39,11 @@ def at_next_date(views: Iterable[ItemView], now: datetime) -> list[ItemView]:
     """Views of a list that shows an activity once (search, Atom): each series at its next
     date not yet over; one query for the whole list."""
     views = list(views)
-    found = next_dates([v.id for v in views if v.kind == ItemKind.ACTIVITY], now)
+    return on_next_dates(
+        views, next_dates([v.id for v in views if v.kind == ItemKind.ACTIVITY], now)
+    )
+
+
+def on_next_dates(views: Iterable[ItemView], found: Mapping[int, Any]) -> list[ItemView]:
+    """Views of a list that shows an activity once, each at the date `found` for it."""
     return [on_dates([view], [found[view.id]])[0] if view.id in found else view for view in views]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -38,8 +38,8 @@ from wijk.clock import local_now
 from wijk.content.categories import has_category
 from wijk.discover.listing import PUBLISHED, current
 from wijk.extensions import db
-from wijk.models import Item, ItemKind, Municipality, Neighbourhood
-from wijk.series.occurrences import has_date_between
+from wijk.models import ActivityOccurrence, Item, ItemKind, Municipality, Neighbourhood
+from wijk.series.occurrences import ON, has_date_between, not_ended
 
 KINDS = tuple(ItemKind)
 MAX_TERMS, MAX_TERM_LENGTH = 8, 40
@@ -60,6 +60,8 @@ class SearchError(Exception):
 class Results:
     items: list[Item]
     has_more: bool
+    # Each activity's next date not yet over (from `next_from`), read with the items.
+    next_dates: dict[int, ActivityOccurrence] = field(default_factory=dict)
 
 
 def terms(query: str | None) -> list[str]:
@@ -84,7 +86,9 @@ def search(
     """Published items matching every word, best first. Offers past their expiry date
     and activities that have ended are left out; a date range keeps the activities that
     take place in it (and only activities, the one kind with dates). `municipality`
-    keeps the items of that city's neighbourhoods."""
+    keeps the items of that city's neighbourhoods. Each activity comes with its next
+    date not yet over (from the range's start, when that is later), as a list that
+    shows an activity once shows it (see listing.at_next_date)."""
     words = terms(query)
     if not words:
         return Results([], False)
@@ -93,6 +97,7 @@ def search(
     # per match, so they run on the best-ranked WINDOW matches only. When the window
     # does not fill the page (few matches, or most filtered out), all matches are used.
     window = max(WINDOW, (offset + limit + 1) * 4)
+    start = datetime.combine(date_from, time.min) if date_from else None
     values: dict[str, Any] = {
         "now": now,
         "today": now.date(),
@@ -103,7 +108,8 @@ def search(
         "enough": min(window, BOUND),
         "kind": kind,
         "category": category,
-        "start": datetime.combine(date_from, time.min) if date_from else None,
+        "start": start,
+        "next_from": max(now, start) if start else now,
         "end": datetime.combine(date_to + timedelta(days=1), time.min) if date_to else None,
         "neighbourhood": neighbourhood.id if neighbourhood is not None else None,
         "municipality": municipality.id if municipality is not None else None,
@@ -119,22 +125,31 @@ def search(
         municipality is not None,
     )
     try:
-        items: list[Item] = []
+        rows: list[Any] = []
         if not (shape.scoped or kind or category or date_from or date_to):
             # A search of everything ranks a bounded set (see _bounded); only when its
             # window leaves the page unfilled and there are more matches than the window
             # held, the exact way below runs.
-            items = _run(shape, "bounded", values)
-            if len(items) > limit or db.session.scalar(_more(shape), values) is None:
-                return Results(items[:limit], len(items) > limit)
-        items = _run(shape, "window", values)
-        if len(items) <= limit:
-            items = _run(shape, "all", values)
+            rows = _run(shape, "bounded", values)
+            if len(rows) > limit or db.session.scalar(_more(shape), values) is None:
+                return _results(rows, limit)
+        rows = _run(shape, "window", values)
+        if len(rows) <= limit:
+            rows = _run(shape, "all", values)
     except (OperationalError, ProgrammingError, DataError) as error:
         db.session.rollback()
         current_app.logger.warning("search failed for %r: %s", words, error)
         raise SearchError from error
-    return Results(items[:limit], len(items) > limit)
+    return _results(rows, limit)
+
+
+def _results(rows: list[Any], limit: int) -> Results:
+    page = rows[:limit]
+    return Results(
+        [item for item, _next in page],
+        len(rows) > limit,
+        {item.id: next_date for item, next_date in page if next_date is not None},
+    )
 
 
 # --- the statements: built once per shape of search, the values bound at execution ----
@@ -145,7 +160,7 @@ def _value(name: str) -> Any:
     return bindparam(name)
 
 
-_NOW, _TODAY = _value("now"), _value("today")
+_NOW, _TODAY, _NEXT_FROM = _value("now"), _value("today"), _value("next_from")
 _PAGE_SIZE, _OFFSET = _value("page_size"), _value("offset")
 _WINDOW, _BOUND, _ENOUGH = _value("window"), _value("bound"), _value("enough")
 
@@ -173,9 +188,10 @@ class _Shape:
 _built: dict[tuple[_Shape, str], Any] = {}
 
 
-def _run(shape: _Shape, way: str, values: dict[str, Any]) -> list[Item]:
-    """The page of the search, `way` being bounded (the bounded set, see _bounded),
-    window (every match, the best WINDOW filtered) or all (every match filtered)."""
+def _run(shape: _Shape, way: str, values: dict[str, Any]) -> list[Any]:
+    """The page of the search as rows of an item and its next date (or None), `way`
+    being bounded (the bounded set, see _bounded), window (every match, the best WINDOW
+    filtered) or all (every match filtered)."""
     statement = _built.get((shape, way))
     if statement is None:
         scope = _scope(shape)
@@ -185,7 +201,7 @@ def _run(shape: _Shape, way: str, values: dict[str, Any]) -> list[Item]:
         ranking = _bounded(shape.postgres) if way == "bounded" else _matching(shape, scope)
         statement = _ranked(ranking, filters, _WINDOW if way != "all" else None)
         _built[(shape, way)] = statement
-    return list(db.session.scalars(statement, values))
+    return list(db.session.execute(statement, values))
 
 
 def _more(shape: _Shape) -> Select:
@@ -306,9 +322,21 @@ def _ranked(ranking: _Ranking, filters: list[ColumnElement], window: Any) -> Sel
         .offset(_OFFSET)
         .subquery()
     )
+    # The next date in the same statement, as an entity, so the page cache learns when
+    # it is over (wijk/pagecache.py, its load event); the first to start of those not
+    # over and not cancelled, as series.occurrences.next_dates picks it.
+    next_date = (
+        select(ActivityOccurrence.id)
+        .where(ActivityOccurrence.activity_id == Item.id, ON, not_ended(_NEXT_FROM))
+        .order_by(ActivityOccurrence.starts_at, ActivityOccurrence.id)
+        .limit(1)
+        .correlate(Item)
+        .scalar_subquery()
+    )
     return (
-        select(Item)
+        select(Item, ActivityOccurrence)
         .join(page, page.c.id == Item.id)
+        .outerjoin(ActivityOccurrence, ActivityOccurrence.id == next_date)
         .options(joinedload(Item.neighbourhood), joinedload(Item.organisation))
         .order_by(page.c.rank.desc() if ranking.descending else page.c.rank, Item.id.desc())
     )
