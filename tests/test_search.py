@@ -7,12 +7,12 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import func, literal_column, select, text
+from sqlalchemy import func, literal_column, select, text, update
 
-from wijk.clock import local_now
+from wijk.clock import local_now, local_zone
 from wijk.discover.search import search, terms
 from wijk.extensions import db
-from wijk.models import Item, ItemCategory
+from wijk.models import Item, ItemCategory, Neighbourhood
 
 
 def ids(results) -> set[int]:
@@ -305,15 +305,16 @@ def test_a_query_the_database_refuses_still_gets_a_friendly_page(client, make_it
 
     raw = "a & & (b"
     vector = literal_column("item.search_vector")
+    monkeypatch.setattr(module, "_built", {})  # statements are built once per process
     monkeypatch.setattr(
         module,
         "_sqlite",
-        lambda words: (text("item_fts MATCH :q").bindparams(q=raw), literal_column("1"), False),
+        lambda: (text("item_fts MATCH :q").bindparams(q=raw), literal_column("1"), False),
     )
     monkeypatch.setattr(
         module,
         "_postgresql",
-        lambda words: (
+        lambda: (
             vector.op("@@")(func.to_tsquery(literal_column("'dutch'::regconfig"), raw)),
             literal_column("1"),
             True,
@@ -471,3 +472,93 @@ def test_an_older_match_in_a_title_is_still_found_first(make_item, monkeypatch):
     for n in range(4):
         make_item("activity", title=f"Inloop {n}", description="<p>Ook peutergym.</p>")
     assert search("peutergym", limit=1).items[0].id == titled.id
+
+
+# --- the neighbourhood filter: rendered once per process, never stale ----------------
+
+
+def test_neighbourhood_filter_shows_a_rename_and_a_new_neighbourhood_at_once(
+    app, client, make_neighbourhood
+):
+    """The options are kept per process keyed by the rows they show, so a rename (even
+    one written without the ORM) or a new neighbourhood is on the next page."""
+    app.config["PAGE_CACHE"] = False
+    place = make_neighbourhood("Lombok")
+    first = client.get("/zoeken?q=moestuin").get_data(as_text=True)
+    assert f'<option value="{place.slug}">Lombok (Utrecht)</option>' in first
+    db.session.execute(
+        update(Neighbourhood).where(Neighbourhood.id == place.id).values(name="Lombok & Oog")
+    )
+    db.session.commit()
+    make_neighbourhood("Tuinwijk")
+    html = client.get("/zoeken?q=moestuin").get_data(as_text=True)
+    assert "Lombok (Utrecht)" not in html
+    assert f'<option value="{place.slug}">Lombok &amp; Oog (Utrecht)</option>' in html
+    assert ">Tuinwijk (Utrecht)</option>" in html
+    chosen = client.get(f"/zoeken?q=moestuin&wijk={place.slug}").get_data(as_text=True)
+    assert f'<option value="{place.slug}" selected>Lombok &amp; Oog (Utrecht)</option>' in chosen
+    assert chosen.count(" selected>") == 1
+    assert client.get("/zoeken?q=moestuin").get_data(as_text=True).count(" selected>") == 0
+
+
+def test_searches_of_one_shape_share_their_statements(make_item, make_neighbourhood):
+    """Each shape of search (dialect, which filters) builds its statements once; the
+    words, dates, page and places are bound values, so they cannot leak between
+    searches that share a statement."""
+    import wijk.discover.search as module
+
+    north, south = make_neighbourhood("Noord"), make_neighbourhood("Zuid")
+    soon = datetime.now() + timedelta(hours=1)
+    choir = make_item(
+        "activity",
+        neighbourhood=north,
+        title="Buurtkoor",
+        starts_at=soon,
+        ends_at=soon + timedelta(hours=1),
+    )
+    repair = make_item("organisation", neighbourhood=south, title="Repaircafé")
+    assert ids(search("buurtkoor")) == {choir.id}
+    assert ids(search("buurtkoor", neighbourhood=north)) == {choir.id}
+    built = dict(module._built)
+    assert ids(search("repaircafe")) == {repair.id}
+    assert ids(search("repaircafe", neighbourhood=north)) == set()
+    assert ids(search("repaircafe", neighbourhood=south)) == {repair.id}
+    assert ids(search("buurtkoor", now=datetime.now() + timedelta(days=3))) == set()
+    assert module._built == built
+    assert all(module._built[key] is statement for key, statement in built.items())
+
+
+def test_a_series_is_found_at_its_next_date_and_its_page_kept_until_that_date_is_over(
+    app, client, make_item, monkeypatch
+):
+    """The next date comes with the results (one statement): the card shows it, and the
+    page cache, which learns each date a page loads, keeps the page until it is over."""
+    import json
+
+    import wijk.discover.search as module
+    from wijk import pagecache
+
+    noon = datetime.combine(local_now().date() + timedelta(days=2), datetime.min.time())
+    noon += timedelta(hours=12)  # far from midnight, whenever the test runs
+    monkeypatch.setattr(module, "local_now", lambda: noon)
+    monkeypatch.setattr(pagecache, "local_now", lambda: noon)
+    soon = noon + timedelta(minutes=5)
+    series = make_item(
+        "activity",
+        title="Ochtendyoga",
+        starts_at=soon - timedelta(days=1),  # the first date is over
+        ends_at=soon - timedelta(days=1) + timedelta(minutes=20),
+        rrule="FREQ=DAILY;COUNT=3",
+    )
+    found = search("ochtendyoga")
+    assert [item.id for item in found.items] == [series.id]
+    assert found.next_dates[series.id].starts_at == soon
+    later = search("ochtendyoga", date_from=(soon + timedelta(days=1)).date())
+    assert later.next_dates[series.id].starts_at == soon + timedelta(days=1)
+    url = "/zoeken?q=ochtendyoga"
+    db.session.expunge_all()  # the request shares the test's session: load the rows anew
+    assert "Ochtendyoga" in client.get(url).get_data(as_text=True)
+    raw = app.extensions["wijk_page_cache"].get(f"{pagecache.FORMAT}|nl|{url}")
+    header = json.loads(raw.partition(b"\n")[0])
+    over = soon + timedelta(minutes=20)
+    assert header["x"] == over.replace(tzinfo=local_zone()).timestamp()

@@ -3,8 +3,9 @@ and the sitemap (the neighbourhood page applies the same rules in its own querie
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, or_
 from sqlalchemy.sql.elements import ColumnElement
@@ -22,12 +23,14 @@ def not_ended(now: datetime) -> ColumnElement:
     return has_date_on(now, Item.id)
 
 
-def current(now: datetime) -> ColumnElement:
+def current(now: Any, today: Any = None) -> ColumnElement:
     """Activities still on, offers and requests not past their expiry date, and every
-    organisation and news item."""
+    organisation and news item. `now` (and then `today`) may be bound parameters of a
+    statement built once; `today` is `now`'s date when not given."""
+    today = now.date() if today is None else today
     return or_(
         and_(Item.kind == ItemKind.ACTIVITY, not_ended(now)),
-        and_(Item.kind == ItemKind.OFFER, Item.expires_on >= now.date()),
+        and_(Item.kind == ItemKind.OFFER, Item.expires_on >= today),
         Item.kind.in_((ItemKind.ORGANISATION, ItemKind.NEWS)),
     )
 
@@ -36,5 +39,11 @@ def at_next_date(views: Iterable[ItemView], now: datetime) -> list[ItemView]:
     """Views of a list that shows an activity once (search, Atom): each series at its next
     date not yet over; one query for the whole list."""
     views = list(views)
-    found = next_dates([v.id for v in views if v.kind == ItemKind.ACTIVITY], now)
+    return on_next_dates(
+        views, next_dates([v.id for v in views if v.kind == ItemKind.ACTIVITY], now)
+    )
+
+
+def on_next_dates(views: Iterable[ItemView], found: Mapping[int, Any]) -> list[ItemView]:
+    """Views of a list that shows an activity once, each at the date `found` for it."""
     return [on_dates([view], [found[view.id]])[0] if view.id in found else view for view in views]

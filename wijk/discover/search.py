@@ -9,12 +9,26 @@ error."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Row, Select, and_, column, func, literal_column, select, table, text, union
+from markupsafe import Markup
+from sqlalchemy import (
+    Select,
+    String,
+    and_,
+    bindparam,
+    column,
+    func,
+    literal_column,
+    select,
+    table,
+    text,
+    union,
+)
 from sqlalchemy.exc import DataError, OperationalError, ProgrammingError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.sql import ColumnExpressionArgument
@@ -24,8 +38,8 @@ from wijk.clock import local_now
 from wijk.content.categories import has_category
 from wijk.discover.listing import PUBLISHED, current
 from wijk.extensions import db
-from wijk.models import Item, ItemKind, Municipality, Neighbourhood
-from wijk.series.occurrences import has_date_between
+from wijk.models import ActivityOccurrence, Item, ItemKind, Municipality, Neighbourhood
+from wijk.series.occurrences import ON, has_date_between, not_ended
 
 KINDS = tuple(ItemKind)
 MAX_TERMS, MAX_TERM_LENGTH = 8, 40
@@ -46,6 +60,8 @@ class SearchError(Exception):
 class Results:
     items: list[Item]
     has_more: bool
+    # Each activity's next date not yet over (from `next_from`), read with the items.
+    next_dates: dict[int, ActivityOccurrence] = field(default_factory=dict)
 
 
 def terms(query: str | None) -> list[str]:
@@ -70,36 +86,149 @@ def search(
     """Published items matching every word, best first. Offers past their expiry date
     and activities that have ended are left out; a date range keeps the activities that
     take place in it (and only activities, the one kind with dates). `municipality`
-    keeps the items of that city's neighbourhoods."""
+    keeps the items of that city's neighbourhoods. Each activity comes with its next
+    date not yet over (from the range's start, when that is later), as a list that
+    shows an activity once shows it (see listing.at_next_date)."""
     words = terms(query)
     if not words:
         return Results([], False)
     now = now or local_now()
-    scope = _scope(neighbourhood, municipality)
-    filters = _filters(kind, category, date_from, date_to, now)
-    if scope is not None:
-        filters.append(scope)
     # Rank first, filter after: the filters (is the activity still on?) cost a lookup
     # per match, so they run on the best-ranked WINDOW matches only. When the window
     # does not fill the page (few matches, or most filtered out), all matches are used.
     window = max(WINDOW, (offset + limit + 1) * 4)
+    start = datetime.combine(date_from, time.min) if date_from else None
+    values: dict[str, Any] = {
+        "now": now,
+        "today": now.date(),
+        "page_size": limit + 1,
+        "offset": offset,
+        "window": window,
+        "bound": BOUND,
+        "enough": min(window, BOUND),
+        "kind": kind,
+        "category": category,
+        "start": start,
+        "next_from": max(now, start) if start else now,
+        "end": datetime.combine(date_to + timedelta(days=1), time.min) if date_to else None,
+        "neighbourhood": neighbourhood.id if neighbourhood is not None else None,
+        "municipality": municipality.id if municipality is not None else None,
+        **_words(words),
+    }
+    shape = _Shape(
+        _postgres(),
+        kind in KINDS,
+        bool(category),
+        date_from is not None,
+        date_to is not None,
+        neighbourhood is not None,
+        municipality is not None,
+    )
     try:
-        items: list[Item] = []
-        if scope is None and not (kind or category or date_from or date_to):
+        rows: list[Any] = []
+        if not (shape.scoped or kind or category or date_from or date_to):
             # A search of everything ranks a bounded set (see _bounded); only when its
             # window leaves the page unfilled and there are more matches than the window
             # held, the exact way below runs.
-            items = _ranked(_bounded(words), filters, limit, offset, window)
-            if len(items) > limit or not _more_matches_than(words, min(window, BOUND)):
-                return Results(items[:limit], len(items) > limit)
-        items = _ranked(_matching(words, scope), filters, limit, offset, window)
-        if len(items) <= limit:
-            items = _ranked(_matching(words, scope), filters, limit, offset, None)
+            rows = _run(shape, "bounded", values)
+            if len(rows) > limit or db.session.scalar(_more(shape), values) is None:
+                return _results(rows, limit)
+        rows = _run(shape, "window", values)
+        if len(rows) <= limit:
+            rows = _run(shape, "all", values)
     except (OperationalError, ProgrammingError, DataError) as error:
         db.session.rollback()
         current_app.logger.warning("search failed for %r: %s", words, error)
         raise SearchError from error
-    return Results(items[:limit], len(items) > limit)
+    return _results(rows, limit)
+
+
+def _results(rows: list[Any], limit: int) -> Results:
+    page = rows[:limit]
+    return Results(
+        [item for item, _next in page],
+        len(rows) > limit,
+        {item.id: next_date for item, next_date in page if next_date is not None},
+    )
+
+
+# --- the statements: built once per shape of search, the values bound at execution ----
+
+
+def _value(name: str) -> Any:
+    """A value bound at execution (typed Any: it stands in for a datetime, a code...)."""
+    return bindparam(name)
+
+
+_NOW, _TODAY, _NEXT_FROM = _value("now"), _value("today"), _value("next_from")
+_PAGE_SIZE, _OFFSET = _value("page_size"), _value("offset")
+_WINDOW, _BOUND, _ENOUGH = _value("window"), _value("bound"), _value("enough")
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What decides the statement of a search; everything else is a bound value. Two
+    searches of one shape share a statement, built once per process (SQLAlchemy computes
+    the cache key of a statement and assembles its ORM loading for each new statement:
+    more than the SQL of a rare word took)."""
+
+    postgres: bool
+    kind: bool
+    category: bool
+    starts: bool
+    ends: bool
+    in_neighbourhood: bool
+    in_municipality: bool
+
+    @property
+    def scoped(self) -> bool:
+        return self.in_neighbourhood or self.in_municipality
+
+
+_built: dict[tuple[_Shape, str], Any] = {}
+
+
+def _run(shape: _Shape, way: str, values: dict[str, Any]) -> list[Any]:
+    """The page of the search as rows of an item and its next date (or None), `way`
+    being bounded (the bounded set, see _bounded), window (every match, the best WINDOW
+    filtered) or all (every match filtered)."""
+    statement = _built.get((shape, way))
+    if statement is None:
+        scope = _scope(shape)
+        filters = _filters(shape)
+        if scope is not None:
+            filters.append(scope)
+        ranking = _bounded(shape.postgres) if way == "bounded" else _matching(shape, scope)
+        statement = _ranked(ranking, filters, _WINDOW if way != "all" else None)
+        _built[(shape, way)] = statement
+    return list(db.session.execute(statement, values))
+
+
+def _more(shape: _Shape) -> Select:
+    """Whether there are more matches than `enough`: one row past them, or none."""
+    statement = _built.get((shape, "more"))
+    if statement is None:
+        if shape.postgres:
+            statement = select(Item.id).where(_postgresql()[0])
+        else:
+            statement = select(_fts.c.rowid).where(_sqlite()[0])
+        statement = statement.limit(1).offset(_ENOUGH)
+        _built[(shape, "more")] = statement
+    return statement
+
+
+def _words(words: list[str]) -> dict[str, str]:
+    """The bound values of the match conditions: the visitor's words, quoted."""
+    if _postgres():
+        parts = [f"'{word}'" for word in words]
+        if len(words[-1]) > 1:
+            parts[-1] += ":*"
+        return {"tsquery": " & ".join(parts)}
+    quoted = [f'"{word}"' for word in words]
+    if len(words[-1]) > 1:
+        quoted[-1] += "*"
+    fts_query = " ".join(quoted)
+    return {"fts_query": fts_query, "fts_titles": "{title} : (" + fts_query + ")"}
 
 
 @dataclass(frozen=True)
@@ -114,16 +243,16 @@ def _postgres() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
 
-def _matching(words: list[str], scope: ColumnElement | None) -> _Ranking:
+def _matching(shape: _Shape, scope: ColumnElement | None) -> _Ranking:
     """Every match, ranked; within `scope` (a condition on the item) only, when given:
     the index finds the matches, the scope's own index narrows them before ranking."""
-    if _postgres():
-        matches, rank, descending = _postgresql(words)
+    if shape.postgres:
+        matches, rank, descending = _postgresql()
         ranked = select(Item.id.label("id"), rank.label("rank")).where(matches)
         if scope is not None:
             ranked = ranked.where(scope)
         return _Ranking(ranked, descending)
-    matches, rank, descending = _sqlite(words)
+    matches, rank, descending = _sqlite()
     ranked = select(_fts.c.rowid.label("id"), rank.label("rank")).where(matches)
     if scope is not None:
         # The unary + keeps SQLite from handing each id of the scope to FTS5 as a
@@ -133,27 +262,27 @@ def _matching(words: list[str], scope: ColumnElement | None) -> _Ranking:
     return _Ranking(ranked, descending)
 
 
-def _bounded(words: list[str]) -> _Ranking:
+def _bounded(postgres: bool) -> _Ranking:
     """The BOUND newest matches, the BOUND newest matches in a title, and every match
     that is not an activity, ranked. Ranking reads every row it ranks, and a common word
     matches a tenth of all items. The newest activities are the ones still on; a match
     in a title outranks one in a description, so an older title match is still found
     first; organisations, offers and news are few and all ranked."""
-    if _postgres():
-        matches, rank, descending = _postgresql(words)
-        titles = _postgresql_titles(words)
+    if postgres:
+        matches, rank, descending = _postgresql()
+        titles = _postgresql_titles()
         newest, in_titles = (
-            select(Item.id).where(condition).order_by(Item.id.desc()).limit(BOUND).subquery()
+            select(Item.id).where(condition).order_by(Item.id.desc()).limit(_BOUND).subquery()
             for condition in (matches, titles)
         )
         others = select(Item.id).where(matches, Item.kind.in_(OTHER_KINDS))
         ids = union(select(newest.c.id), select(in_titles.c.id), others)
         ranked = select(Item.id.label("id"), rank.label("rank")).where(Item.id.in_(ids))
         return _Ranking(ranked, descending)
-    matches, rank, descending = _sqlite(words)
+    matches, rank, descending = _sqlite()
     newest_, in_titles_ = (
-        select(_fts.c.rowid).where(condition).order_by(_fts.c.rowid.desc()).limit(BOUND)
-        for condition in (matches, _sqlite_titles(words))
+        select(_fts.c.rowid).where(condition).order_by(_fts.c.rowid.desc()).limit(_BOUND)
+        for condition in (matches, _sqlite_titles())
     )
     ids_ = union(
         select(newest_.subquery().c.rowid),
@@ -168,19 +297,9 @@ def _bounded(words: list[str]) -> _Ranking:
     return _Ranking(ranked_, descending)
 
 
-def _more_matches_than(words: list[str], count: int) -> bool:
-    if _postgres():
-        statement = select(Item.id).where(_postgresql(words)[0])
-    else:
-        statement = select(_fts.c.rowid).where(_sqlite(words)[0])
-    return db.session.scalar(statement.limit(1).offset(count)) is not None
-
-
-def _ranked(
-    ranking: _Ranking, filters: list[ColumnElement], limit: int, offset: int, window: int | None
-) -> list[Item]:
+def _ranked(ranking: _Ranking, filters: list[ColumnElement], window: Any) -> Select:
     """Items among the `window` best of the ranked matches (all, without) that pass the
-    filters, best first, limit + 1 from `offset`."""
+    filters, best first, `page_size` from `offset`."""
     ranked = ranking.matches.subquery()
     best_first = ranked.c.rank.desc() if ranking.descending else ranked.c.rank
     candidates: Any = ranked
@@ -199,100 +318,132 @@ def _ranked(
         .join(candidates, candidates.c.id == Item.id)
         .where(*filters)
         .order_by(best_first, Item.id.desc())
-        .limit(limit + 1)
-        .offset(offset)
+        .limit(_PAGE_SIZE)
+        .offset(_OFFSET)
         .subquery()
     )
-    statement = (
-        select(Item)
+    # The next date in the same statement, as an entity, so the page cache learns when
+    # it is over (wijk/pagecache.py, its load event); the first to start of those not
+    # over and not cancelled, as series.occurrences.next_dates picks it.
+    next_date = (
+        select(ActivityOccurrence.id)
+        .where(ActivityOccurrence.activity_id == Item.id, ON, not_ended(_NEXT_FROM))
+        .order_by(ActivityOccurrence.starts_at, ActivityOccurrence.id)
+        .limit(1)
+        .correlate(Item)
+        .scalar_subquery()
+    )
+    return (
+        select(Item, ActivityOccurrence)
         .join(page, page.c.id == Item.id)
+        .outerjoin(ActivityOccurrence, ActivityOccurrence.id == next_date)
         .options(joinedload(Item.neighbourhood), joinedload(Item.organisation))
         .order_by(page.c.rank.desc() if ranking.descending else page.c.rank, Item.id.desc())
     )
-    return list(db.session.scalars(statement))
 
 
-def _sqlite(words: list[str]) -> tuple[ColumnExpressionArgument[bool], ColumnElement, bool]:
+def _sqlite() -> tuple[ColumnExpressionArgument[bool], ColumnElement, bool]:
     """An FTS5 query of quoted words (a quoted string is never syntax), the last as a
     prefix; bm25 ranks title above location above description (lower is better)."""
-    matches = text("item_fts MATCH :fts_query").bindparams(fts_query=_fts_query(words))
+    matches = text("item_fts MATCH :fts_query")
     return matches, literal_column("bm25(item_fts, 10.0, 5.0, 1.0)"), False
 
 
-def _sqlite_titles(words: list[str]) -> ColumnExpressionArgument[bool]:
+def _sqlite_titles() -> ColumnExpressionArgument[bool]:
     """The same words, all in the title."""
-    titles = "{title} : (" + _fts_query(words) + ")"
-    return text("item_fts MATCH :fts_titles").bindparams(fts_titles=titles)
+    return text("item_fts MATCH :fts_titles")
 
 
-def _fts_query(words: list[str]) -> str:
-    quoted = [f'"{word}"' for word in words]
-    if len(words[-1]) > 1:
-        quoted[-1] += "*"
-    return " ".join(quoted)
-
-
-def _postgresql(words: list[str]) -> tuple[ColumnExpressionArgument[bool], ColumnElement, bool]:
+def _postgresql() -> tuple[ColumnExpressionArgument[bool], ColumnElement, bool]:
     """A tsquery of quoted words joined by &, the last as a prefix; the words hold only
     letters and digits, so quoting them is safe. Dutch stemming and stop words apply."""
     vector: ColumnClause[Any] = literal_column("item.search_vector")
-    query = _tsquery(words)
-    return vector.op("@@")(query), func.ts_rank_cd(vector, query), True
+    return vector.op("@@")(_TSQUERY), func.ts_rank_cd(vector, _TSQUERY), True
 
 
-def _postgresql_titles(words: list[str]) -> ColumnExpressionArgument[bool]:
+def _postgresql_titles() -> ColumnExpressionArgument[bool]:
     """The same words, all in the title (a column of its own with its own index, built
     by migration 0020, so the planner knows how common a word is in titles)."""
-    return literal_column("item.title_vector").op("@@")(_tsquery(words))
+    return literal_column("item.title_vector").op("@@")(_TSQUERY)
 
 
-def _tsquery(words: list[str]) -> ColumnElement:
-    parts = [f"'{word}'" for word in words]
-    if len(words[-1]) > 1:
-        parts[-1] += ":*"
-    return func.to_tsquery(literal_column("'dutch'::regconfig"), " & ".join(parts))
+_TSQUERY = func.to_tsquery(literal_column("'dutch'::regconfig"), bindparam("tsquery", type_=String))
 
 
-def neighbourhood_choices(municipality: Municipality | None = None) -> list[Row[Any]]:
-    """The neighbourhood filter's options by name (of one city, or all), as rows of id,
-    slug, name and city: two hundred model objects took longer than the search itself."""
-    statement = (
-        select(
-            Neighbourhood.id,
-            Neighbourhood.slug,
-            Neighbourhood.name,
-            Municipality.name.label("city"),
-        )
-        .join(Municipality, Municipality.id == Neighbourhood.municipality_id)
-        .order_by(Neighbourhood.name, Municipality.name)
+# Core columns: rows as plain tuples, without the ORM's per-statement setup.
+_neighbourhood, _municipality = Neighbourhood.__table__.c, Municipality.__table__.c
+_CHOICES = (
+    select(_neighbourhood.id, _neighbourhood.slug, _neighbourhood.name, _municipality.name)
+    .join_from(
+        Neighbourhood.__table__,
+        Municipality.__table__,
+        _municipality.id == _neighbourhood.municipality_id,
     )
-    if municipality is not None:
-        statement = statement.where(Neighbourhood.municipality_id == municipality.id)
-    return list(db.session.execute(statement))
+    .order_by(_neighbourhood.name, _municipality.name)
+)
+_CHOICES_OF_CITY = _CHOICES.where(_neighbourhood.municipality_id == bindparam("city"))
+_OPTION = Markup('<option value="{}">{} ({})</option>')
+_SELECTED = Markup('<option value="{}" selected>{} ({})</option>')
+_options: dict[tuple[tuple[Any, ...], ...], tuple[tuple[int, ...], tuple[Markup, ...]]] = {}
+_options_lock = threading.Lock()
+OPTIONS_KEPT = 64  # lists of options per process: all neighbourhoods, and each city's
 
 
-def _scope(
-    neighbourhood: Neighbourhood | None, municipality: Municipality | None
-) -> ColumnElement | None:
+def neighbourhood_options(
+    municipality: Municipality | None = None, selected: int | None = None
+) -> Markup:
+    """The neighbourhood filter's <option>s by name (of one city, or all), `selected`
+    marked. The rows are read on every call (id, slug, name and city: one cheap
+    statement) and the options are rendered once per process for exactly those rows, so
+    a renamed or new neighbourhood shows at once; escaping two hundred options cost more
+    than the search itself."""
+    if municipality is None:
+        result = db.session.execute(_CHOICES)
+    else:
+        result = db.session.execute(_CHOICES_OF_CITY, {"city": municipality.id})
+    rows = tuple(map(tuple, result.all()))
+    with _options_lock:
+        found = _options.get(rows)
+    if found is None:
+        found = (
+            tuple(row[0] for row in rows),
+            tuple(_OPTION.format(slug, name, city) for _id, slug, name, city in rows),
+        )
+        with _options_lock:
+            if len(_options) >= OPTIONS_KEPT:
+                _options.clear()
+            _options[rows] = found
+    ids, options = found
+    if selected is not None and selected in ids:
+        at = ids.index(selected)
+        _id, slug, name, city = rows[at]
+        options = (*options[:at], _SELECTED.format(slug, name, city), *options[at + 1 :])
+    return Markup("".join(options))  # noqa: S704 (each option escaped by Markup.format)
+
+
+def _scope(shape: _Shape) -> ColumnElement | None:
     """The items of one neighbourhood and/or of one city's neighbourhoods; None: all."""
     conditions = []
-    if neighbourhood is not None:
-        conditions.append(Item.neighbourhood_id == neighbourhood.id)
-    if municipality is not None:
-        ids = select(Neighbourhood.id).where(Neighbourhood.municipality_id == municipality.id)
+    if shape.in_neighbourhood:
+        conditions.append(Item.neighbourhood_id == bindparam("neighbourhood"))
+    if shape.in_municipality:
+        ids = select(Neighbourhood.id).where(
+            Neighbourhood.municipality_id == bindparam("municipality")
+        )
         conditions.append(Item.neighbourhood_id.in_(ids))
     return and_(*conditions) if conditions else None
 
 
-def _filters(kind, category, date_from, date_to, now) -> list[ColumnElement]:
-    conditions = [PUBLISHED, Item.kind.in_([kind] if kind in KINDS else KINDS)]
-    if category:
-        conditions.append(has_category(Item.id, category))
-    if not (date_from or date_to):
-        conditions.append(current(now))
+def _filters(shape: _Shape) -> list[ColumnElement]:
+    kinds = Item.kind == bindparam("kind") if shape.kind else Item.kind.in_(KINDS)
+    conditions = [PUBLISHED, kinds]
+    if shape.category:
+        conditions.append(has_category(Item.id, _value("category")))
+    if not (shape.starts or shape.ends):
+        conditions.append(current(_NOW, _TODAY))
         return conditions
     conditions.append(Item.kind == ItemKind.ACTIVITY)
-    start = datetime.combine(date_from, time.min) if date_from else None
-    end = datetime.combine(date_to + timedelta(days=1), time.min) if date_to else None
+    start = _value("start") if shape.starts else None
+    end = _value("end") if shape.ends else None
     conditions.append(has_date_between(start, end, Item.id))
     return conditions

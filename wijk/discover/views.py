@@ -4,7 +4,7 @@ the extend link of offers. Every public output is built from the visibility gate
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, time
+from datetime import date
 from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
@@ -18,12 +18,12 @@ from wijk.content import categories, expiry
 from wijk.content import services as content_services
 from wijk.discover import bp, feeds, news, organisation
 from wijk.discover.forms import NewsForm
-from wijk.discover.listing import at_next_date
+from wijk.discover.listing import at_next_date, on_next_dates
 from wijk.discover.search import (
     MAX_TERMS,
     WORD,
     SearchError,
-    neighbourhood_choices,
+    neighbourhood_options,
     search,
     terms,
 )
@@ -147,12 +147,7 @@ def _search(place: Neighbourhood | None, *, fixed: bool = False, city: Municipal
         except SearchError:
             problems.append(_("This search did not work. Try other or fewer words."))
         else:
-            views = at_next_date(
-                item_views(results.items, current_user),
-                max(local_now(), datetime.combine(date_from, time.min))
-                if date_from
-                else local_now(),
-            )
+            views = on_next_dates(item_views(results.items, current_user), results.next_dates)
             has_more = results.has_more and page < SEARCH_MAX_PAGES
     filters = {
         "q": query,
@@ -185,7 +180,9 @@ def _search(place: Neighbourhood | None, *, fixed: bool = False, city: Municipal
         page=page,
         city=city,
         form_action=url_for(endpoint, **values),
-        neighbourhoods=[] if fixed else neighbourhood_choices(city),
+        neighbourhood_options=""
+        if fixed
+        else neighbourhood_options(city, place.id if place else None),
         next_url=url_for(endpoint, **values, pagina=page + 1) if has_more else None,
         previous_url=url_for(endpoint, **values, pagina=page - 1) if page > 1 else None,
     ), status
