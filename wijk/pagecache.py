@@ -207,6 +207,12 @@ def _dates_loaded(row: ActivityOccurrence | Item, _context) -> None:
     _changes_at(loaded.get("ends_at") or loaded.get("starts_at"))
 
 
+def date_read(starts_at: datetime | None, ends_at: datetime | None) -> None:
+    """What _dates_loaded does for mapped rows, for a date or an item a list read as a
+    plain row (wijk.models.listed): no load event fires for those."""
+    _changes_at(ends_at or starts_at)
+
+
 def _next_midnight(now: datetime) -> datetime:
     return datetime.combine(now.date() + timedelta(days=1), datetime.min.time())
 

@@ -23,6 +23,7 @@ from markupsafe import Markup
 from wijk import pagecache
 from wijk.models import Item, ItemCategory, ItemKind
 from wijk.models.base import personal_fields
+from wijk.models.listed import AnyItem
 from wijk.security.permissions import can_delete, can_edit, can_invite
 from wijk.series.rules import describe
 
@@ -91,7 +92,7 @@ class ItemView:
 
 
 def item_view(
-    item: Item,
+    item: AnyItem,
     viewer: Any = None,
     *,
     categories: tuple[str, ...] | None = None,
@@ -196,7 +197,7 @@ _MISSING = object()
 
 
 def item_views(
-    items: Iterable[Item],
+    items: Iterable[AnyItem],
     viewer: Any = None,
     *,
     categories: Mapping[int, tuple[str, ...]] | None = None,
@@ -221,7 +222,7 @@ def _unproxied(viewer: Any) -> Any:
     return unwrap() if unwrap is not None else viewer
 
 
-def _categories(items: list[Item]) -> dict[int, tuple[str, ...]]:
+def _categories(items: list[AnyItem]) -> dict[int, tuple[str, ...]]:
     """Only activities carry categories; a list without activities costs no query."""
     activity_ids = [item.id for item in items if item.kind == ItemKind.ACTIVITY]
     return ItemCategory.codes_by_item(activity_ids) if activity_ids else {}

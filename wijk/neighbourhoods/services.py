@@ -10,13 +10,11 @@ from datetime import date, datetime, timedelta
 from operator import attrgetter
 
 from sqlalchemy import and_, bindparam, or_, select
-from sqlalchemy.orm import joinedload
 
 from wijk.clock import local_day_start, local_now
 from wijk.content.categories import parse_codes
 from wijk.extensions import db
 from wijk.models import (
-    ActivityOccurrence,
     CityNews,
     Item,
     ItemKind,
@@ -24,6 +22,13 @@ from wijk.models import (
     Municipality,
     Neighbourhood,
     NeighbourhoodPostcode,
+)
+from wijk.models.listed import (
+    ListedDate,
+    ListedItem,
+    ListedOrganisationRow,
+    item_columns,
+    listed_item,
 )
 from wijk.series.occurrences import upcoming_occurrences
 
@@ -52,10 +57,10 @@ class Page:
     """The agenda: one entry per date (`dates`), its activity at the same place in
     `items`, so a weekly series is listed every week."""
 
-    items: Sequence[Item]
+    items: Sequence[ListedItem]
     next_cursor: str | None
     categories: dict[int, tuple[str, ...]] = field(default_factory=dict)
-    dates: list[ActivityOccurrence] = field(default_factory=list)
+    dates: list[ListedDate] = field(default_factory=list)
 
 
 def upcoming_activities(
@@ -109,20 +114,23 @@ def _agenda(
 
 @dataclass(frozen=True)
 class Board:
-    """The non-agenda content of a neighbourhood page, fetched in one query."""
+    """The non-agenda content of a neighbourhood page, fetched in one query, as plain
+    read-only items (wijk.models.listed)."""
 
-    organisations: list[Item]
-    offers: list[Item]
-    news: list[Item] = field(default_factory=list)
+    organisations: list[ListedItem]
+    offers: list[ListedItem]
+    news: list[ListedItem] = field(default_factory=list)
 
 
 NEWS_DAYS, NEWS_SHOWN = 90, 5
 
 
-# Built once, values bound: building it cost as much as running it, on every page.
+# Built once, values bound: building it cost as much as running it, on every page. Read
+# as Core rows: the ORM's hydration of some twenty items cost more than the statement.
 _BOARD = (
-    select(Item)
-    .options(joinedload(Item.organisation))
+    select(*item_columns())
+    .join(Neighbourhood, Neighbourhood.id == Item.neighbourhood_id)
+    .outerjoin(ListedOrganisationRow, ListedOrganisationRow.id == Item.organisation_id)
     .where(
         Item.neighbourhood_id == bindparam("neighbourhood_id"),
         Item.status == ItemStatus.PUBLISHED,
@@ -147,12 +155,13 @@ def board(neighbourhood: Neighbourhood, today: date | None = None) -> Board:
     the latest news of the last NEWS_DAYS days (older news stays in the archive)."""
     today = today or local_now().date()
     news_since = local_day_start(today - timedelta(days=NEWS_DAYS))
-    rows = db.session.scalars(
+    rows = db.session.connection().execute(
         _BOARD,
         {"neighbourhood_id": neighbourhood.id, "today": today, "news_since": news_since},
     )
-    found: dict[str, list[Item]] = {"organisation": [], "offer": [], "news": []}
-    for item in rows:
+    found: dict[str, list[ListedItem]] = {"organisation": [], "offer": [], "news": []}
+    for row in rows:
+        item = listed_item(row)
         found[item.kind].append(item)
     for kind in ("offer", "news"):
         found[kind].sort(key=attrgetter("created_at", "id"), reverse=True)

@@ -22,6 +22,7 @@ from wijk.models import (
     Suspension,
     User,
 )
+from wijk.models.listed import AnyItem
 
 
 def _is_user(user: Any) -> bool:
@@ -70,11 +71,11 @@ def can_lift(actor: Any, suspension: Suspension) -> bool:
     return can_suspend(actor, suspension.neighbourhood_id)
 
 
-def is_owner(user: Any, item: Item) -> bool:
+def is_owner(user: Any, item: AnyItem) -> bool:
     return _is_user(user) and item.owner_id == user.id
 
 
-def is_co_manager(user: Any, item: Item) -> bool:
+def is_co_manager(user: Any, item: AnyItem) -> bool:
     return _is_user(user) and item.id in co_managed_ids(user)
 
 
@@ -100,20 +101,20 @@ def _once_per_request(name: str, user: Any, load: Any) -> frozenset[int]:
     return cache[user.id]
 
 
-def can_edit(user: Any, item: Item) -> bool:
+def can_edit(user: Any, item: AnyItem) -> bool:
     """The owner and the co-managers the owner invited edit an item."""
     return is_owner(user, item) or is_co_manager(user, item)
 
 
-def can_delete(user: Any, item: Item) -> bool:
+def can_delete(user: Any, item: AnyItem) -> bool:
     return is_owner(user, item)
 
 
-def can_invite(user: Any, item: Item) -> bool:
+def can_invite(user: Any, item: AnyItem) -> bool:
     return is_owner(user, item)
 
 
-def can_view(user: Any, item: Item) -> bool:
+def can_view(user: Any, item: AnyItem) -> bool:
     """Published items are public; the people who edit an item also see it unpublished."""
     return item.is_published or can_edit(user, item)
 

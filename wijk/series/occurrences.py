@@ -26,20 +26,33 @@ from sqlalchemy import (
     text,
     union,
 )
-from sqlalchemy.orm import Session, contains_eager, joinedload
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.sql._typing import ColumnExpressionArgument
 from sqlalchemy.sql.elements import ColumnElement, TextClause
 
+from wijk import pagecache
 from wijk.clock import local_now
 from wijk.extensions import db
 from wijk.models import (
     Activity,
     ActivityOccurrence,
+    Item,
     ItemCategory,
     ItemStatus,
     Municipality,
     Neighbourhood,
     OccurrenceStatus,
+)
+from wijk.models.listed import (
+    DATE_WIDTH,
+    ITEM_WIDTH,
+    ListedDate,
+    ListedItem,
+    ListedOrganisationRow,
+    date_columns,
+    item_columns,
+    listed_date,
+    listed_item,
 )
 from wijk.models.series import LASTS_OVER_A_DAY
 from wijk.series import places  # noqa: F401  (its events keep each date's place right)
@@ -169,19 +182,19 @@ def has_date_between(
 
 @dataclass(frozen=True)
 class OccurrencePage:
-    """Dates in date order, each with its activity (and its organisation) loaded, and
-    per row the values of the `columns` the caller asked for."""
+    """Dates in date order, each with its activity (its neighbourhood and organisation)
+    read as plain objects (wijk.models.listed), and per row its category codes."""
 
-    rows: list[ActivityOccurrence]
+    rows: list[ListedDate]
     next_cursor: str | None
     extras: list[tuple] = field(default_factory=list)
 
     @property
-    def activities(self) -> list[Activity]:
+    def activities(self) -> list[ListedItem]:
         return [row.activity for row in self.rows]
 
 
-def cursor_of(row: ActivityOccurrence) -> str:
+def cursor_of(row: ActivityOccurrence | ListedDate) -> str:
     return f"{row.starts_at:%Y%m%d%H%M}-{row.id}"
 
 
@@ -240,12 +253,24 @@ def upcoming_occurrences(
     if position:
         values["after_start"], values["after_id"] = position
         values["start"] = max(now - RECENT, position[0])
-    found = list(db.session.execute(statement, values))
+    # Core rows on the session's connection: the page is read, never changed, and the
+    # ORM's hydration cost six times the statement (wijk.models.listed).
+    found = db.session.connection().execute(statement, values).all()
     has_more = len(found) > limit
     found = found[:limit]
-    rows = [row[0] for row in found]
+    rows = []
+    for row in found:
+        activity = listed_item(row, DATE_WIDTH)
+        listed = listed_date(row, activity)
+        # What the ORM's load events told the page cache of mapped rows: when time alone
+        # changes the page (a date ending takes it off the agenda).
+        pagecache.date_read(listed.starts_at, listed.ends_at)
+        pagecache.date_read(activity.starts_at, activity.ends_at)
+        rows.append(listed)
     return OccurrencePage(
-        rows, cursor_of(rows[-1]) if has_more and rows else None, [tuple(row[1:]) for row in found]
+        rows,
+        cursor_of(rows[-1]) if has_more and rows else None,
+        [tuple(row[DATE_WIDTH + ITEM_WIDTH :]) for row in found],
     )
 
 
@@ -280,9 +305,10 @@ def _agenda_statement(in_city: bool, filtered: bool, from_cursor: bool, limit: i
     else:
         page = _by_date(in_city, now, limit, wanted)
     return (
-        select(ActivityOccurrence, ItemCategory.codes_column(Activity.id))
-        .join(ActivityOccurrence.activity)
-        .options(contains_eager(ActivityOccurrence.activity).joinedload(Activity.organisation))
+        select(*date_columns(), *item_columns(), ItemCategory.codes_column(Item.id))
+        .join_from(ActivityOccurrence, Item, Item.id == ActivityOccurrence.activity_id)
+        .join(Neighbourhood, Neighbourhood.id == Item.neighbourhood_id)
+        .outerjoin(ListedOrganisationRow, ListedOrganisationRow.id == Item.organisation_id)
         .where(ActivityOccurrence.id.in_(page.scalar_subquery()))
         .order_by(ActivityOccurrence.starts_at, ActivityOccurrence.id)
     )
