@@ -9,8 +9,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event, select
 
+from wijk.discover.search import search
 from wijk.extensions import db
-from wijk.models import ActivityOccurrence, Item, ItemManager, ItemStatus
+from wijk.models import ActivityOccurrence, Item, ItemCategory, ItemManager, ItemStatus
 from wijk.models.base import personal_fields
 from wijk.models.listed import (
     ListedItem,
@@ -136,3 +137,34 @@ def test_the_agenda_and_the_board_carry_their_places_and_organisations(
     assert (listed.neighbourhood.slug, listed.neighbourhood.name) == (place.slug, place.name)
     assert listed.organisation is not None and listed.organisation.title == organisation.title
     assert [item.id for item in board(place).organisations] == [organisation.id]
+
+
+def test_a_search_maps_no_item_and_shows_categories_and_next_dates(app, client, make_item):
+    """Search reads its page as rows too, with each activity's categories and next date
+    in the same statement (one statement fewer than reading the categories after)."""
+    activity = make_item("activity", title="Zwemmen in het buurtbad", rrule="FREQ=WEEKLY;COUNT=4")
+    db.session.add(ItemCategory(item_id=activity.id, category="sport"))
+    make_item("offer", title="Zwembril te leen")
+    db.session.commit()
+    first = min(o.starts_at for o in activity.occurrences)
+    db.session.expunge_all()
+    mapped: list[object] = []
+
+    def count(target, _context):
+        mapped.append(target)
+
+    event.listen(Item, "load", count, propagate=True)
+    event.listen(ActivityOccurrence, "load", count)
+    try:
+        with app.test_request_context("/"):
+            found = search("zwem")
+        html = client.get("/zoeken?q=zwem").get_data(as_text=True)
+    finally:
+        event.remove(Item, "load", count)
+        event.remove(ActivityOccurrence, "load", count)
+    assert mapped == []
+    assert {item.title for item in found.items} == {"Zwemmen in het buurtbad", "Zwembril te leen"}
+    assert found.categories[activity.id] == ("sport",)
+    assert found.next_dates[activity.id].starts_at == first
+    assert "Zwembril te leen" in html and "Zwemmen in het buurtbad" in html
+    assert f'datetime="{first:%Y-%m-%dT%H:%M}' in html

@@ -30,15 +30,32 @@ from sqlalchemy import (
     union,
 )
 from sqlalchemy.exc import DataError, OperationalError, ProgrammingError
-from sqlalchemy.orm import joinedload
 from sqlalchemy.sql import ColumnExpressionArgument
 from sqlalchemy.sql.elements import ColumnClause, ColumnElement
 
+from wijk import pagecache
 from wijk.clock import local_now
-from wijk.content.categories import has_category
+from wijk.content.categories import has_category, parse_codes
 from wijk.discover.listing import PUBLISHED, current
 from wijk.extensions import db
-from wijk.models import ActivityOccurrence, Item, ItemKind, Municipality, Neighbourhood
+from wijk.models import (
+    ActivityOccurrence,
+    Item,
+    ItemCategory,
+    ItemKind,
+    Municipality,
+    Neighbourhood,
+)
+from wijk.models.listed import (
+    ITEM_WIDTH,
+    ListedDate,
+    ListedItem,
+    ListedOrganisationRow,
+    date_columns,
+    item_columns,
+    listed_date,
+    listed_item,
+)
 from wijk.series.occurrences import ON, has_date_between, not_ended
 
 KINDS = tuple(ItemKind)
@@ -58,10 +75,12 @@ class SearchError(Exception):
 
 @dataclass(frozen=True)
 class Results:
-    items: list[Item]
+    items: list[ListedItem]
     has_more: bool
     # Each activity's next date not yet over (from `next_from`), read with the items.
-    next_dates: dict[int, ActivityOccurrence] = field(default_factory=dict)
+    next_dates: dict[int, ListedDate] = field(default_factory=dict)
+    # Each item's category codes, read with the items.
+    categories: dict[int, tuple[str, ...]] = field(default_factory=dict)
 
 
 def terms(query: str | None) -> list[str]:
@@ -144,12 +163,17 @@ def search(
 
 
 def _results(rows: list[Any], limit: int) -> Results:
-    page = rows[:limit]
-    return Results(
-        [item for item, _next in page],
-        len(rows) > limit,
-        {item.id: next_date for item, next_date in page if next_date is not None},
-    )
+    items, next_dates, categories = [], {}, {}
+    for row in rows[:limit]:
+        item = listed_item(row)
+        items.append(item)
+        pagecache.date_read(item.starts_at, item.ends_at)
+        categories[item.id] = parse_codes(row[-1])
+        if row[ITEM_WIDTH] is not None:  # the next date's id
+            found = listed_date(row[ITEM_WIDTH:], item)
+            pagecache.date_read(found.starts_at, found.ends_at)
+            next_dates[item.id] = found
+    return Results(items, len(rows) > limit, next_dates, categories)
 
 
 # --- the statements: built once per shape of search, the values bound at execution ----
@@ -201,7 +225,7 @@ def _run(shape: _Shape, way: str, values: dict[str, Any]) -> list[Any]:
         ranking = _bounded(shape.postgres) if way == "bounded" else _matching(shape, scope)
         statement = _ranked(ranking, filters, _WINDOW if way != "all" else None)
         _built[(shape, way)] = statement
-    return list(db.session.execute(statement, values))
+    return list(db.session.connection().execute(statement, values))
 
 
 def _more(shape: _Shape) -> Select:
@@ -322,9 +346,9 @@ def _ranked(ranking: _Ranking, filters: list[ColumnElement], window: Any) -> Sel
         .offset(_OFFSET)
         .subquery()
     )
-    # The next date in the same statement, as an entity, so the page cache learns when
-    # it is over (wijk/pagecache.py, its load event); the first to start of those not
-    # over and not cancelled, as series.occurrences.next_dates picks it.
+    # The next date in the same statement (the page cache learns from it when the page
+    # changes: pagecache.date_read); the first to start of those not over and not
+    # cancelled, as series.occurrences.next_dates picks it.
     next_date = (
         select(ActivityOccurrence.id)
         .where(ActivityOccurrence.activity_id == Item.id, ON, not_ended(_NEXT_FROM))
@@ -333,11 +357,14 @@ def _ranked(ranking: _Ranking, filters: list[ColumnElement], window: Any) -> Sel
         .correlate(Item)
         .scalar_subquery()
     )
+    # Read as plain rows (wijk.models.listed): the item with its neighbourhood and
+    # organisation, its next date, and its category codes.
     return (
-        select(Item, ActivityOccurrence)
+        select(*item_columns(), *date_columns(), ItemCategory.codes_column(Item.id))
         .join(page, page.c.id == Item.id)
+        .join(Neighbourhood, Neighbourhood.id == Item.neighbourhood_id)
+        .outerjoin(ListedOrganisationRow, ListedOrganisationRow.id == Item.organisation_id)
         .outerjoin(ActivityOccurrence, ActivityOccurrence.id == next_date)
-        .options(joinedload(Item.neighbourhood), joinedload(Item.organisation))
         .order_by(page.c.rank.desc() if ranking.descending else page.c.rank, Item.id.desc())
     )
 

@@ -147,7 +147,10 @@ def _search(place: Neighbourhood | None, *, fixed: bool = False, city: Municipal
         except SearchError:
             problems.append(_("This search did not work. Try other or fewer words."))
         else:
-            views = on_next_dates(item_views(results.items, current_user), results.next_dates)
+            views = on_next_dates(
+                item_views(results.items, current_user, categories=results.categories),
+                results.next_dates,
+            )
             has_more = results.has_more and page < SEARCH_MAX_PAGES
     filters = {
         "q": query,
