@@ -26,7 +26,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     # The factory alone imports every feature, when it builds an app: `import wijk.models`
     # (migrations, scripts, the personal-field probe) stays free of views and forms, and
     # every wijk module, which imports this package first, cannot close a cycle through it.
-    from wijk import cards, errors, filters, models, pagecache, security  # noqa: PLC0415 (factory)
+    from wijk import cards, errors, filters, layout, models, pagecache, security  # noqa: PLC0415 (factory)
     from wijk.cli import Commands  # noqa: PLC0415 (factory)
     from wijk.features import BLUEPRINTS  # noqa: PLC0415 (factory: every view module)
     from wijk.models.base import include_object  # noqa: PLC0415 (factory: the models)
@@ -88,6 +88,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.register(app)
     pagecache.register(app)
     cards.register(app)
+    layout.register(app)
     counting.register(app)
 
     if _should_run_inline_worker(app):

@@ -1,0 +1,120 @@
+"""Parts rendered once per process and language (wijk/layout.py): the layout's links, menu,
+language list and footer, and the blank relay contact form. A speed measure (bench/);
+these tests prove the parts follow the language at once, never carry one visitor's
+CSRF token or text to another, and render the same HTML as the templates they replace."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import render_template_string
+from flask_babel import get_locale
+from markupsafe import Markup
+
+from wijk import layout
+
+TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+LAYOUT_PARTS = {"base.links", "base.header", "base.language_menu", "base.languages", "base.footer"}
+
+
+@pytest.fixture
+def part_renders(app, monkeypatch):
+    """(name, language) of every part whose block was rendered, not taken from the memo."""
+    rendered = []
+    original = app.jinja_env.globals.get("once", layout.once)
+
+    def counted(name, caller):
+        def counting_caller():
+            rendered.append((name, str(get_locale())))
+            return caller()
+
+        return original(name, counting_caller)
+
+    monkeypatch.setitem(app.jinja_env.globals, "once", counted)
+    return rendered
+
+
+def item_url(item) -> str:
+    slug = {"activity": "activiteit", "organisation": "organisatie", "offer": "vraag-aanbod"}
+    return f"/{slug[item.kind]}/{item.id}"
+
+
+def test_the_layout_is_rendered_once_per_language_for_every_page(client, make_item, part_renders):
+    item = make_item("activity")
+    for url in ("/voorwaarden", item_url(item), "/bestaat-niet", "/voorwaarden?x=1"):
+        client.get(url)
+    client.post("/taal", data={"lang": "en", "next": "/"})
+    for url in ("/voorwaarden", item_url(item)):
+        client.get(url)
+    layout_renders = [(name, lang) for name, lang in part_renders if name in LAYOUT_PARTS]
+    assert sorted(layout_renders) == sorted(
+        (name, lang) for name in LAYOUT_PARTS for lang in ("nl", "en")
+    )
+
+
+def test_a_language_switch_shows_the_other_language_at_once(client):
+    html = client.get("/voorwaarden").get_data(as_text=True)
+    assert '<html lang="nl" dir="ltr">' in html and ">Hulp nodig?</a>" in html
+    assert 'value="nl" lang="nl" aria-current="true"' in html
+    client.post("/taal", data={"lang": "en", "next": "/voorwaarden"})
+    html = client.get("/voorwaarden").get_data(as_text=True)
+    assert '<html lang="en" dir="ltr">' in html and ">Need help?</a>" in html
+    assert 'value="en" lang="en" aria-current="true"' in html
+    assert 'value="nl" lang="nl" aria-current' not in html
+    client.post("/taal", data={"lang": "ar", "next": "/voorwaarden"})
+    html = client.get("/voorwaarden").get_data(as_text=True)
+    assert '<html lang="ar" dir="rtl">' in html and "Need help?" not in html
+    assert 'value="ar" lang="ar" aria-current="true"' in html
+
+
+def test_the_layout_follows_the_configured_languages(app, client):
+    assert 'name="lang" value="tr"' in client.get("/voorwaarden").get_data(as_text=True)
+    app.config["LANGUAGES"] = ["nl", "en"]
+    assert 'name="lang" value="tr"' not in client.get("/voorwaarden").get_data(as_text=True)
+
+
+def test_each_session_gets_its_own_csrf_token_in_the_layout(app):
+    first, second = app.test_client(), app.test_client()
+    tokens = []
+    for client in (first, second, first):
+        html = client.get("/voorwaarden").get_data(as_text=True)
+        [token] = TOKEN.findall(html)
+        tokens.append(token)
+    assert tokens[0] != tokens[1]
+    # Each session's token is accepted for that session: the language form posts with it.
+    response = second.post("/taal", data={"lang": "en", "next": "/", "csrf_token": tokens[1]})
+    assert response.status_code == 302
+
+
+def test_the_language_form_returns_to_the_page_it_is_on(client):
+    html = client.get("/voorwaarden?x=1").get_data(as_text=True)
+    assert '<input type="hidden" name="next" value="/voorwaarden?x=1">' in html
+    html = client.get("/privacy").get_data(as_text=True)
+    assert '<input type="hidden" name="next" value="/privacy?">' in html
+
+
+@pytest.mark.parametrize(
+    "inside",
+    ["{{ csrf_token() }}", '{{ personal("_personal/account_nav.html") }}', "{{ page_path() }}"],
+)
+def test_a_shared_part_refuses_what_belongs_to_one_visitor(app, inside):
+    with app.test_request_context("/voorwaarden"):
+        with pytest.raises(layout.SharedPartError):
+            render_template_string('{% call once("test.part") %}' + inside + "{% endcall %}")
+        # ... and outside a part all is as before.
+        assert render_template_string("{{ csrf_token() }}")
+
+
+def test_the_layout_html_is_that_of_its_template(app, client, make_item, monkeypatch):
+    """The same page with every part rendered in place: byte for byte the same."""
+    item = make_item("activity")
+    urls = ("/voorwaarden", item_url(item), "/bestaat-niet")
+    memo = [TOKEN.sub("", client.get(url).get_data(as_text=True)) for url in urls]
+    monkeypatch.setitem(
+        app.jinja_env.globals,
+        "once",
+        lambda name, caller: Markup(caller()),  # noqa: S704
+    )
+    in_place = [TOKEN.sub("", client.get(url).get_data(as_text=True)) for url in urls]
+    assert memo == in_place
