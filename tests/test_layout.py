@@ -118,3 +118,45 @@ def test_the_layout_html_is_that_of_its_template(app, client, make_item, monkeyp
     )
     in_place = [TOKEN.sub("", client.get(url).get_data(as_text=True)) for url in urls]
     assert memo == in_place
+
+
+# --- the relay contact form ---------------------------------------------------------------
+
+
+def test_a_blank_contact_form_is_rendered_once_per_language(client, make_item, part_renders):
+    items = [make_item("activity"), make_item("offer")]
+    for item in items:
+        assert 'id="contact-message"' in client.get(item_url(item)).get_data(as_text=True)
+    client.post("/taal", data={"lang": "tr", "next": "/"})
+    for item in items:
+        client.get(item_url(item))
+    forms = [lang for name, lang in part_renders if name == "content.contact_fields"]
+    assert forms == ["nl", "tr"]
+
+
+def test_the_blank_contact_form_is_the_form_that_checks_the_post(app, make_item):
+    """The shared blank form is what ContactForm renders: the same fields, labels, limits."""
+    from wijk.contact.forms import ContactForm
+    from wijk.content.page import render_item_page
+
+    item = make_item("activity")
+    for lang in ("nl", "ar"):
+        with app.test_request_context(item_url(item) + f"?lang={lang}"):
+            shared = render_item_page(item)
+            own = render_item_page(item, contact_form=ContactForm(formdata=None))
+        assert 'id="contact-name"' in shared
+        assert TOKEN.sub("", shared) == TOKEN.sub("", own)
+
+
+def test_a_contact_form_with_errors_keeps_the_visitors_text_and_shares_none(app, client, make_item):
+    item = make_item("activity")
+    client.get(item_url(item))  # the blank form is in the memo
+    data = {"name": "Vera <Bezoeker>", "email": "geen-adres", "message": "Mijn bewaarde tekst"}
+    response = client.post(item_url(item) + "/contact", data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'value="Vera &lt;Bezoeker&gt;"' in html and "Mijn bewaarde tekst" in html
+    assert 'id="contact-email-error"' in html and 'aria-invalid="true"' in html
+    other = app.test_client().get(item_url(item)).get_data(as_text=True)
+    assert "Vera" not in other and "Mijn bewaarde tekst" not in other
+    assert 'id="contact-email-error"' not in other
