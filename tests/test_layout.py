@@ -160,3 +160,20 @@ def test_a_contact_form_with_errors_keeps_the_visitors_text_and_shares_none(app,
     other = app.test_client().get(item_url(item)).get_data(as_text=True)
     assert "Vera" not in other and "Mijn bewaarde tekst" not in other
     assert 'id="contact-email-error"' not in other
+
+
+# --- the environment ------------------------------------------------------------------
+
+
+def test_templates_read_the_environments_own_globals(app):
+    """Every context and macro import copies a template's globals: from the environment's
+    dict that is C work, over Jinja's default ChainMap it ran key by key in Python."""
+    template = app.jinja_env.get_template("_macros.html")
+    assert template.globals is app.jinja_env.globals
+    # A global set after the template was loaded is seen by it, as before ...
+    app.jinja_env.globals["wijk_test_late"] = "late"
+    assert app.jinja_env.from_string("{{ wijk_test_late }}").render() == "late"
+    del app.jinja_env.globals["wijk_test_late"]
+    # ... and a template given globals of its own keeps them to itself.
+    own = app.jinja_env.from_string("{{ mine }}", globals={"mine": "own"})
+    assert own.render() == "own" and "mine" not in app.jinja_env.globals

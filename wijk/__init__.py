@@ -42,6 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.cli = Commands(app)
     config.load(app, test_config)
     app.request_class = UploadRequest
+    app.jinja_environment = layout.Environment
 
     if app.config["PROXY_FIX_HOPS"]:
         hops = int(app.config["PROXY_FIX_HOPS"])

@@ -13,9 +13,11 @@ block, and asking for a CSRF token or a personal fragment inside one is an error
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
+from typing import Any
 
 from flask import Flask, current_app, g, has_request_context, request
+from flask.templating import Environment as FlaskEnvironment
 from flask_babel import get_locale
 from markupsafe import Markup
 
@@ -65,6 +67,17 @@ def once(name: str, caller: Callable[[], str]) -> Markup:
         parts.clear()
     parts[key] = found
     return found
+
+
+class Environment(FlaskEnvironment):
+    """Jinja's environment with each template's globals the environment's own dict rather
+    than a ChainMap over it. Jinja copies a template's globals into every context (each
+    render, include and macro import: a dozen per page) and subtracts their keys from a set
+    at every `{% from ... import %}` (37 us each): over a ChainMap both ran key by key in
+    Python. No template here has globals of its own; one that has keeps the ChainMap."""
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        return self.globals if not d else super().make_globals(d)
 
 
 def register(app: Flask) -> None:
