@@ -88,6 +88,37 @@ def test_a_template_rendered_in_another_language_within_a_request_uses_that_lang
         assert render_template_string("{{ _('Log in') }}") == "Inloggen"
 
 
+def test_a_translated_string_is_one_template_call(app, monkeypatch):
+    """`_()` and `gettext()` are the most common calls on a page: each is one call into
+    Python, not Jinja's alias, wrapper and function."""
+    from jinja2.runtime import Context
+
+    calls = []
+    original = Context.call
+
+    def counted(self, function, *args, **kwargs):
+        calls.append(function)
+        return original(self, function, *args, **kwargs)
+
+    monkeypatch.setattr(Context, "call", counted)
+    with app.test_request_context("/?lang=nl"):
+        assert render_template_string("{{ _('Log in') }}{{ gettext('Log in') }}") == (
+            "InloggenInloggen"
+        )
+    assert len(calls) == 2
+
+
+def test_translated_strings_keep_jinjas_newstyle_rules(app):
+    """Variables are escaped in HTML, every string is a format string (so `%%` is one
+    percent sign), and text templates (mail) are not escaped."""
+    with app.test_request_context("/?lang=en"):
+        html = "{{ _('New from %(name)s', name=name) }}|{{ _('100%%') }}"
+        assert render_template_string(html, name="<b>") == "New from &lt;b&gt;|100%"
+        text = app.jinja_env.from_string(f"{{% autoescape false %}}{html}{{% endautoescape %}}")
+        assert text.render(name="<b>").startswith("New from <b>|")
+        assert render_template_string("{{ _('%(message)s!', message='x') }}") == "x!"
+
+
 def test_a_card_imports_no_macros_however_many_cards_a_page_shows(
     app, client, make_item, make_neighbourhood, monkeypatch
 ):
