@@ -145,6 +145,34 @@ def test_a_card_imports_no_macros_however_many_cards_a_page_shows(
     assert len(imports) < 8
 
 
+def test_a_card_is_one_template_call_and_names_its_place_where_the_page_asks(
+    app, client, make_item, make_neighbourhood, monkeypatch
+):
+    """item_card is a Python global, not a macro around one: 26 cards on a neighbourhood
+    page were 52 calls. `show_place` still comes from the page's render (a search
+    everywhere names each card's neighbourhood; the neighbourhood's own page does not)."""
+    from jinja2.runtime import Context
+
+    place = make_neighbourhood("Lombok")
+    for n in range(3):
+        make_item("activity", neighbourhood=place, title=f"Moestuin {n}")
+    calls = []
+    original = Context.call
+
+    def counted(self, function, *args, **kwargs):
+        name = getattr(function, "name", None) or getattr(function, "__name__", "")
+        calls.append((type(function).__name__, name))
+        return original(self, function, *args, **kwargs)
+
+    monkeypatch.setattr(Context, "call", counted)
+    html = client.get(f"/wijk/{place.slug}").get_data(as_text=True)
+    assert html.count('class="card card-activity"') == 3
+    assert '<p class="card-meta">Lombok</p>' not in html
+    assert calls.count(("function", "item_card")) == 3 and ("Macro", "item_card") not in calls
+    html = client.get("/zoeken?q=moestuin").get_data(as_text=True)
+    assert html.count('<p class="card-meta">Lombok</p>') == 3
+
+
 def test_series_of_one_rule_share_their_words_and_keep_their_own_weekday(
     app, client, make_item, make_neighbourhood, monkeypatch
 ):

@@ -20,6 +20,8 @@ from typing import Any
 from flask import Flask, current_app
 from flask_babel import get_locale, get_translations
 from flask_babel import gettext as _
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup
 
 from wijk.languages import CATALOGUE
@@ -85,6 +87,14 @@ def card(view: ItemView, heading: str = "h3", show_place: bool = False) -> Marku
     return found
 
 
+@pass_context
+def item_card(context: Context, view: ItemView, heading: str = "h3") -> Markup:
+    """`{{ item_card(view) }}` in a template: one call per card (a macro around `card` was
+    two, and its frame). The card names its neighbourhood when the page was rendered with
+    `show_place` (the city page, a search everywhere)."""
+    return card(view, heading, bool(context.get("show_place")))
+
+
 def kind_label(view: Any) -> str:
     """What kind of item this is, in words: the tag on a card and an item page, and the
     category of an Atom entry. Takes an ItemView or an Item."""
@@ -96,5 +106,5 @@ def kind_label(view: Any) -> str:
 
 
 def register(app: Flask) -> None:
-    app.jinja_env.globals["card"] = card
+    app.jinja_env.globals["item_card"] = item_card
     app.jinja_env.globals["kind_label"] = kind_label
