@@ -87,6 +87,18 @@ def test_each_session_gets_its_own_csrf_token_in_the_layout(app):
     assert response.status_code == 302
 
 
+def test_the_account_menu_stays_each_visitors_own_around_the_shared_layout(
+    app, client, auth, make_user
+):
+    anonymous = app.test_client()
+    assert ">Inloggen</a>" in anonymous.get("/voorwaarden").get_data(as_text=True)
+    auth.login(make_user(name="Mirjam Ingelogd"))
+    html = client.get("/voorwaarden").get_data(as_text=True)
+    assert ">Uitloggen</button>" in html and ">Inloggen</a>" not in html
+    html = anonymous.get("/voorwaarden").get_data(as_text=True)
+    assert ">Inloggen</a>" in html and "Uitloggen" not in html
+
+
 def test_the_language_form_returns_to_the_page_it_is_on(client):
     html = client.get("/voorwaarden?x=1").get_data(as_text=True)
     assert '<input type="hidden" name="next" value="/voorwaarden?x=1">' in html
