@@ -88,6 +88,37 @@ def test_a_template_rendered_in_another_language_within_a_request_uses_that_lang
         assert render_template_string("{{ _('Log in') }}") == "Inloggen"
 
 
+def test_a_translated_string_is_one_template_call(app, monkeypatch):
+    """`_()` and `gettext()` are the most common calls on a page: each is one call into
+    Python, not Jinja's alias, wrapper and function."""
+    from jinja2.runtime import Context
+
+    calls = []
+    original = Context.call
+
+    def counted(self, function, *args, **kwargs):
+        calls.append(function)
+        return original(self, function, *args, **kwargs)
+
+    monkeypatch.setattr(Context, "call", counted)
+    with app.test_request_context("/?lang=nl"):
+        assert render_template_string("{{ _('Log in') }}{{ gettext('Log in') }}") == (
+            "InloggenInloggen"
+        )
+    assert len(calls) == 2
+
+
+def test_translated_strings_keep_jinjas_newstyle_rules(app):
+    """Variables are escaped in HTML, every string is a format string (so `%%` is one
+    percent sign), and text templates (mail) are not escaped."""
+    with app.test_request_context("/?lang=en"):
+        html = "{{ _('New from %(name)s', name=name) }}|{{ _('100%%') }}"
+        assert render_template_string(html, name="<b>") == "New from &lt;b&gt;|100%"
+        text = app.jinja_env.from_string(f"{{% autoescape false %}}{html}{{% endautoescape %}}")
+        assert text.render(name="<b>").startswith("New from <b>|")
+        assert render_template_string("{{ _('%(message)s!', message='x') }}") == "x!"
+
+
 def test_a_card_imports_no_macros_however_many_cards_a_page_shows(
     app, client, make_item, make_neighbourhood, monkeypatch
 ):
@@ -112,6 +143,34 @@ def test_a_card_imports_no_macros_however_many_cards_a_page_shows(
     assert html.count('class="card card-') >= 12
     assert ">Aanbod<" in html  # the kind of an offer, now told by cards.kind_label
     assert len(imports) < 8
+
+
+def test_a_card_is_one_template_call_and_names_its_place_where_the_page_asks(
+    app, client, make_item, make_neighbourhood, monkeypatch
+):
+    """Pages call the Python global card(), not a macro around it: 26 cards on a
+    neighbourhood page were 52 calls. A search everywhere names each card's
+    neighbourhood (show_place); the neighbourhood's own page does not."""
+    from jinja2.runtime import Context
+
+    place = make_neighbourhood("Lombok")
+    for n in range(3):
+        make_item("activity", neighbourhood=place, title=f"Moestuin {n}")
+    calls = []
+    original = Context.call
+
+    def counted(self, function, *args, **kwargs):
+        name = getattr(function, "name", None) or getattr(function, "__name__", "")
+        calls.append((type(function).__name__, name))
+        return original(self, function, *args, **kwargs)
+
+    monkeypatch.setattr(Context, "call", counted)
+    html = client.get(f"/wijk/{place.slug}").get_data(as_text=True)
+    assert html.count('class="card card-activity"') == 3
+    assert '<p class="card-meta">Lombok</p>' not in html
+    assert calls.count(("function", "card")) == 3 and ("Macro", "item_card") not in calls
+    html = client.get("/zoeken?q=moestuin").get_data(as_text=True)
+    assert html.count('<p class="card-meta">Lombok</p>') == 3
 
 
 def test_series_of_one_rule_share_their_words_and_keep_their_own_weekday(

@@ -26,7 +26,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     # The factory alone imports every feature, when it builds an app: `import wijk.models`
     # (migrations, scripts, the personal-field probe) stays free of views and forms, and
     # every wijk module, which imports this package first, cannot close a cycle through it.
-    from wijk import cards, errors, filters, links, models, pagecache, security  # noqa: PLC0415 (factory)
+    from wijk import cards, errors, filters, layout, links, models, pagecache, security  # noqa: PLC0415 (factory)
     from wijk.cli import Commands  # noqa: PLC0415 (factory)
     from wijk.features import BLUEPRINTS  # noqa: PLC0415 (factory: every view module)
     from wijk.models.base import include_object  # noqa: PLC0415 (factory: the models)
@@ -42,6 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.cli = Commands(app)
     config.load(app, test_config)
     app.request_class = UploadRequest
+    app.jinja_environment = layout.Environment
 
     if app.config["PROXY_FIX_HOPS"]:
         hops = int(app.config["PROXY_FIX_HOPS"])
@@ -88,6 +89,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.register(app)
     pagecache.register(app)
     cards.register(app)
+    layout.register(app)
     counting.register(app)
     links.register(app)  # last: it checks what the blueprints registered
 

@@ -59,6 +59,7 @@ from sqlalchemy.sql.elements import BinaryExpression, BindParameter, BooleanClau
 
 from wijk.clock import local_now, local_zone
 from wijk.extensions import db
+from wijk.layout import refuse_in_shared_part
 from wijk.models import (
     ActivityOccurrence,
     Item,
@@ -227,6 +228,7 @@ def personal(template: str, **context) -> Markup:
     is served to; otherwise it is rendered in place (for an anonymous visitor from the
     fragments this process keeps, with their own CSRF token). `context` must be plain
     values."""
+    refuse_in_shared_part("a personal fragment")
     context = json.loads(json.dumps(context, default=str))
     if not g.get("page_cache_key"):
         if current_user.is_authenticated:
@@ -283,6 +285,7 @@ def _part(template: str, context: dict) -> str:
 def page_path() -> str:
     """The path of the page a fragment is shown on (a form's `next`): a placeholder in
     the fragments an anonymous visitor shares with every page, filled in by _part."""
+    refuse_in_shared_part("the page's path")
     return PATH_PLACEHOLDER if g.get("page_part_shared") else request.path
 
 
@@ -347,6 +350,7 @@ def register(app: Flask) -> None:
     app.extensions["wijk_page_cache"] = open_store(app.config, app.instance_path)
 
     def csrf_token() -> str:
+        refuse_in_shared_part("a CSRF token")
         shared = g.get("page_cache_key") or g.get("page_parts_rendering")
         return PLACEHOLDER if shared else generate_csrf()
 

@@ -61,6 +61,13 @@ def item_link(view, endpoint: str = "show") -> str:
     return url_for(endpoint, kind_slug=services.KIND_SLUGS[view.kind], item_id=view.id)
 
 
+@bp.app_template_global()
+def blank_contact_form() -> ContactForm:
+    """The relay form as a visitor first sees it, rendered once per language
+    (templates/content/show.html); its CSRF token is the page's own, outside that part."""
+    return ContactForm(formdata=None, meta={"csrf": False})
+
+
 NEWS_ENDPOINTS = {"content.edit": "discover.edit_news", "content.delete": "discover.delete_news"}
 
 
@@ -78,7 +85,7 @@ def render_item_page(
     item: Item,
     *,
     invite_form: InviteForm | None = None,
-    contact_form: ContactForm | None = None,
+    contact_form: ContactForm | None = None,  # None: blank (the same for every visitor)
     signup_form: SignupForm | None = None,
 ) -> str:
     """The item page, also when a form on it comes back with errors."""
@@ -102,7 +109,7 @@ def render_item_page(
         "content/show.html",
         item=view,
         invite_form=invite_form,
-        contact_form=contact_form or ContactForm(formdata=None),
+        contact_form=contact_form,
         signup_form=signup_form,
         signup_dates=bool(dates),
         signups_open=with_signups and signup_services.is_open(item),
