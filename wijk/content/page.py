@@ -9,6 +9,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from wijk import pagecache
@@ -35,14 +36,19 @@ def item_url(item: Item, endpoint: str = "content.show", **values) -> str:
     return url_for(endpoint, kind_slug=services.KIND_SLUGS[item.kind], item_id=item.id, **values)
 
 
-_WITH_PLACE = (joinedload(Item.neighbourhood), joinedload(Item.organisation))
+# Built once, the id bound: building the statement cost more than running it.
+_WITH_PLACE = (
+    select(Item)
+    .options(joinedload(Item.neighbourhood), joinedload(Item.organisation))
+    .where(Item.id == bindparam("item_id"))
+)
 
 
 def load_item(kind_slug: str, item_id: int) -> Item:
     """The item at this URL, or 404; unpublished items only for those who edit them.
     Read with its neighbourhood and organisation, which every item page shows: one
     statement instead of three (each a round trip on PostgreSQL)."""
-    item = db.session.get(Item, item_id, options=_WITH_PLACE)
+    item = db.session.scalars(_WITH_PLACE, {"item_id": item_id}).first()
     if item is None or services.KIND_SLUGS.get(item.kind) != kind_slug:
         abort(404)
     if not can_view(current_user, item):

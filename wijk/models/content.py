@@ -10,7 +10,18 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, ForeignKey, Index, String, Text, exists, false, func, select
+from sqlalchemy import (
+    ColumnElement,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    bindparam,
+    exists,
+    false,
+    func,
+    select,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql._typing import ColumnExpressionArgument
 
@@ -292,10 +303,16 @@ class ItemCategory(Model):
         ids = list(set(item_ids))
         found: dict[int, set[str]] = {item_id: set() for item_id in ids}
         if ids:
-            rows = db.session.execute(select(cls.item_id, cls.category).where(cls.item_id.in_(ids)))
+            rows = db.session.execute(_CODES_BY_ITEM, {"ids": ids})
             for item_id, code in rows:
                 found[item_id].add(code)
         return {
             item_id: tuple(code for code in CATEGORIES if code in codes)
             for item_id, codes in found.items()
         }
+
+
+# Built once (codes_by_item runs on every item page): the ids are an expanding parameter.
+_CODES_BY_ITEM = select(ItemCategory.item_id, ItemCategory.category).where(
+    ItemCategory.item_id.in_(bindparam("ids", expanding=True))
+)
