@@ -4,6 +4,7 @@ and the neighbourhood page must really skip the ORM's hydration (issue 16)."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -15,11 +16,10 @@ from wijk.models import ActivityOccurrence, Item, ItemCategory, ItemManager, Ite
 from wijk.models.base import personal_fields
 from wijk.models.listed import (
     ListedItem,
-    ListedOrganisationRow,
     item_columns,
     listed_item,
+    with_place,
 )
-from wijk.models.neighbourhood import Neighbourhood
 from wijk.neighbourhoods.services import board, upcoming_activities
 from wijk.visibility import item_view
 
@@ -31,13 +31,25 @@ PERSONAL = {
 }
 
 
+@contextmanager
+def mapped_loads():
+    """The mapped items and dates the ORM loads inside the block."""
+    loaded: list[object] = []
+
+    def count(target, _context):
+        loaded.append(target)
+
+    event.listen(Item, "load", count, propagate=True)
+    event.listen(ActivityOccurrence, "load", count)
+    try:
+        yield loaded
+    finally:
+        event.remove(Item, "load", count)
+        event.remove(ActivityOccurrence, "load", count)
+
+
 def read_listed(item_id: int) -> ListedItem:
-    statement = (
-        select(*item_columns())
-        .join(Neighbourhood, Neighbourhood.id == Item.neighbourhood_id)
-        .outerjoin(ListedOrganisationRow, ListedOrganisationRow.id == Item.organisation_id)
-        .where(Item.id == item_id)
-    )
+    statement = with_place(select(*item_columns())).where(Item.id == item_id)
     return listed_item(db.session.connection().execute(statement).one())
 
 
@@ -103,18 +115,8 @@ def test_the_neighbourhood_page_maps_no_item_and_no_date(
     make_item("offer", neighbourhood=place, title="Ladder te leen")
     url = f"/wijk/{place.slug}"
     db.session.expunge_all()
-    mapped: list[object] = []
-
-    def count(target, _context):
-        mapped.append(target)
-
-    event.listen(Item, "load", count, propagate=True)
-    event.listen(ActivityOccurrence, "load", count)
-    try:
+    with mapped_loads() as mapped:
         html = client.get(url).get_data(as_text=True)
-    finally:
-        event.remove(Item, "load", count)
-        event.remove(ActivityOccurrence, "load", count)
     assert mapped == []
     for title in ("Buurtsoep", "Buurtvereniging Linde", "Ladder te leen"):
         assert title in html
@@ -148,20 +150,10 @@ def test_a_search_maps_no_item_and_shows_categories_and_next_dates(app, client, 
     db.session.commit()
     first = min(o.starts_at for o in activity.occurrences)
     db.session.expunge_all()
-    mapped: list[object] = []
-
-    def count(target, _context):
-        mapped.append(target)
-
-    event.listen(Item, "load", count, propagate=True)
-    event.listen(ActivityOccurrence, "load", count)
-    try:
+    with mapped_loads() as mapped:
         with app.test_request_context("/"):
             found = search("zwem")
         html = client.get("/zoeken?q=zwem").get_data(as_text=True)
-    finally:
-        event.remove(Item, "load", count)
-        event.remove(ActivityOccurrence, "load", count)
     assert mapped == []
     assert {item.title for item in found.items} == {"Zwemmen in het buurtbad", "Zwembril te leen"}
     assert found.categories[activity.id] == ("sport",)

@@ -50,11 +50,11 @@ from wijk.models.listed import (
     ITEM_WIDTH,
     ListedDate,
     ListedItem,
-    ListedOrganisationRow,
     date_columns,
     item_columns,
     listed_date,
     listed_item,
+    with_place,
 )
 from wijk.series.occurrences import ON, has_date_between, not_ended
 
@@ -360,10 +360,11 @@ def _ranked(ranking: _Ranking, filters: list[ColumnElement], window: Any) -> Sel
     # Read as plain rows (wijk.models.listed): the item with its neighbourhood and
     # organisation, its next date, and its category codes.
     return (
-        select(*item_columns(), *date_columns(), ItemCategory.codes_column(Item.id))
-        .join(page, page.c.id == Item.id)
-        .join(Neighbourhood, Neighbourhood.id == Item.neighbourhood_id)
-        .outerjoin(ListedOrganisationRow, ListedOrganisationRow.id == Item.organisation_id)
+        with_place(
+            select(*item_columns(), *date_columns(), ItemCategory.codes_column(Item.id)).join(
+                page, page.c.id == Item.id
+            )
+        )
         .outerjoin(ActivityOccurrence, ActivityOccurrence.id == next_date)
         .order_by(page.c.rank.desc() if ranking.descending else page.c.rank, Item.id.desc())
     )

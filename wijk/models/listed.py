@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import inspect
+from sqlalchemy import Select, inspect
 from sqlalchemy.orm import aliased
 
 from wijk.models.content import Item, ItemStatus
@@ -93,8 +93,7 @@ class ListedDate:
 
 def item_columns() -> list[Any]:
     """What a list selects of an item: its columns, then its neighbourhood's id, name and
-    slug, then its organisation's id, title and status. The statement joins Neighbourhood
-    on the item and outer-joins ListedOrganisationRow on its organisation_id."""
+    slug, then its organisation's id, title and status; with_place() adds the joins."""
     columns = [inspect(Item).column_attrs[key].expression for key in ITEM_ATTRIBUTES]
     return [
         *columns,
@@ -105,6 +104,14 @@ def item_columns() -> list[Any]:
         ListedOrganisationRow.title,
         ListedOrganisationRow.status,
     ]
+
+
+def with_place(statement: Select) -> Select:
+    """`statement`, which selects item_columns() with Item in its FROM, joined to the
+    item's neighbourhood and (outer) its organisation."""
+    return statement.join(Neighbourhood, Neighbourhood.id == Item.neighbourhood_id).outerjoin(
+        ListedOrganisationRow, ListedOrganisationRow.id == Item.organisation_id
+    )
 
 
 def date_columns() -> list[Any]:

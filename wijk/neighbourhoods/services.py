@@ -26,9 +26,9 @@ from wijk.models import (
 from wijk.models.listed import (
     ListedDate,
     ListedItem,
-    ListedOrganisationRow,
     item_columns,
     listed_item,
+    with_place,
 )
 from wijk.series.occurrences import upcoming_occurrences
 
@@ -128,9 +128,7 @@ NEWS_DAYS, NEWS_SHOWN = 90, 5
 # Built once, values bound: building it cost as much as running it, on every page. Read
 # as Core rows: the ORM's hydration of some twenty items cost more than the statement.
 _BOARD = (
-    select(*item_columns())
-    .join(Neighbourhood, Neighbourhood.id == Item.neighbourhood_id)
-    .outerjoin(ListedOrganisationRow, ListedOrganisationRow.id == Item.organisation_id)
+    with_place(select(*item_columns()))
     .where(
         Item.neighbourhood_id == bindparam("neighbourhood_id"),
         Item.status == ItemStatus.PUBLISHED,

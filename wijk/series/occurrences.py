@@ -48,11 +48,11 @@ from wijk.models.listed import (
     ITEM_WIDTH,
     ListedDate,
     ListedItem,
-    ListedOrganisationRow,
     date_columns,
     item_columns,
     listed_date,
     listed_item,
+    with_place,
 )
 from wijk.models.series import LASTS_OVER_A_DAY
 from wijk.series import places  # noqa: F401  (its events keep each date's place right)
@@ -305,10 +305,11 @@ def _agenda_statement(in_city: bool, filtered: bool, from_cursor: bool, limit: i
     else:
         page = _by_date(in_city, now, limit, wanted)
     return (
-        select(*date_columns(), *item_columns(), ItemCategory.codes_column(Item.id))
-        .join_from(ActivityOccurrence, Item, Item.id == ActivityOccurrence.activity_id)
-        .join(Neighbourhood, Neighbourhood.id == Item.neighbourhood_id)
-        .outerjoin(ListedOrganisationRow, ListedOrganisationRow.id == Item.organisation_id)
+        with_place(
+            select(*date_columns(), *item_columns(), ItemCategory.codes_column(Item.id)).join_from(
+                ActivityOccurrence, Item, Item.id == ActivityOccurrence.activity_id
+            )
+        )
         .where(ActivityOccurrence.id.in_(page.scalar_subquery()))
         .order_by(ActivityOccurrence.starts_at, ActivityOccurrence.id)
     )
