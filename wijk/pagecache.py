@@ -205,12 +205,13 @@ def _dates_loaded(row: ActivityOccurrence | Item, _context) -> None:
     # form, which all show what is "not yet over"; nothing shown changes at a start.
     # Read from the row's loaded values: a column left unloaded is not worth a query.
     loaded = row.__dict__
-    _changes_at(loaded.get("ends_at") or loaded.get("starts_at"))
+    date_read(loaded.get("starts_at"), loaded.get("ends_at"))
 
 
 def date_read(starts_at: datetime | None, ends_at: datetime | None) -> None:
-    """What _dates_loaded does for mapped rows, for a date or an item a list read as a
-    plain row (wijk.models.listed): no load event fires for those."""
+    """A date (or an item's first date) the page shows: the page changes when it is over.
+    The load event above calls it for mapped rows; lists that read plain rows
+    (wijk.models.listed), for which no load event fires, call it themselves."""
     _changes_at(ends_at or starts_at)
 
 
