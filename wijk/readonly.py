@@ -1,53 +1,61 @@
-"""On PostgreSQL, a transaction that only read ends with COMMIT instead of ROLLBACK, so
-psycopg keeps its prepared statements from one request to the next.
+"""On PostgreSQL, statements that only read run outside a transaction: no BEGIN before
+them and no COMMIT or ROLLBACK after them. psycopg sends BEGIN as a round trip of its own,
+so a page that only reads (nearly every page, and every cached one) saves two round trips,
+and psycopg keeps the statements it prepared (it forgets them on every ROLLBACK; issue 16).
 
-psycopg prepares a statement on the server after it ran it five times on a connection,
-and from then on the server neither parses nor plans it from scratch: the agenda's
-statement took 2.2 ms unprepared and 0.5 ms prepared (issue 16). But psycopg forgets
-every prepared statement on ROLLBACK, and every request ends its transaction with one
-(Flask-SQLAlchemy closes the session, which rolls back): no statement was ever prepared.
-
-For a transaction that sent nothing but SELECT statements and is not in error, COMMIT
-and ROLLBACK end it the same way. So when SQLAlchemy is about to roll such a
-transaction back, this module commits it first; SQLAlchemy's rollback then finds no
-transaction and psycopg sends nothing and forgets nothing. A transaction that sent
-anything else (an INSERT, UPDATE, DELETE, a WITH that could write, a SET...) is rolled
-back as before, as is one in error. SQLite is left alone.
+Why this changes nothing a reader can see: Wijk runs PostgreSQL at READ COMMITTED, where
+every statement of a transaction takes a fresh snapshot anyway, so a read sent before a
+transaction's first write sees exactly what it would see inside it. The rule, applied to
+each statement just before it is sent:
+- a plain SELECT while no transaction is open goes in autocommit;
+- anything else (INSERT, UPDATE, DELETE, WITH, SAVEPOINT, SET, a SELECT that locks rows
+  or calls a function with effects) turns autocommit off first, so it and everything
+  after it form one transaction that SQLAlchemy commits or rolls back as before;
+- reads inside an open transaction stay in it.
+SQLite is left alone (its driver has no round trips and Wijk opens its transactions with
+BEGIN IMMEDIATE, see wijk/__init__.py), and so is a connection given an isolation level of
+its own (Alembic's autocommit block, say).
 """
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
-WROTE = "wijk_wrote"  # in the DBAPI connection's info: sent more than a SELECT
+# A SELECT that must belong to a transaction: it locks rows until the transaction ends,
+# or calls a function whose effect is tied to one (or is not undone by a rollback).
+_NEEDS_TRANSACTION = re.compile(
+    r"\bFOR\s+(?:UPDATE|NO\s+KEY\s+UPDATE|SHARE|KEY\s+SHARE)\b"
+    r"|\b(?:nextval|setval|pg_\w*advisory\w*|pg_notify|set_config|txid_current\w*"
+    r"|pg_current_xact_id\w*|lo_\w+)\s*\(",
+    re.IGNORECASE,
+)
 
 
-def _is_postgresql(conn: Connection) -> bool:
-    return conn.dialect.name == "postgresql"
-
-
-@event.listens_for(Engine, "begin")
-def _begin(conn: Connection) -> None:
-    conn.info[WROTE] = False
+@lru_cache(maxsize=2048)
+def reads_only(statement: str) -> bool:
+    """Whether a statement only reads and may run outside a transaction (statements are
+    built once and sent again and again, so the answer is kept per statement)."""
+    return (
+        statement.lstrip()[:6].upper() == "SELECT" and _NEEDS_TRANSACTION.search(statement) is None
+    )
 
 
 @event.listens_for(Engine, "before_cursor_execute")
-def _note(conn: Connection, cursor: Any, statement: str, *_args: Any) -> None:
-    if statement.lstrip()[:6].upper() != "SELECT":
-        conn.info[WROTE] = True
-
-
-@event.listens_for(Engine, "rollback")
-def _end_reads_with_commit(conn: Connection) -> None:
-    if not _is_postgresql(conn) or conn.info.get(WROTE, True):
-        return
+def _reads_outside_transactions(conn: Connection, cursor: Any, statement: str, *_args: Any) -> None:
+    if conn.dialect.name != "postgresql" or "isolation_level" in conn.get_execution_options():
+        return  # SQLite, or a caller that chose its own (AUTOCOMMIT for CONCURRENTLY...)
     dbapi = conn.connection.dbapi_connection
-    if dbapi is None:
+    if dbapi is None or dbapi.closed:
         return
     from psycopg.pq import TransactionStatus  # noqa: PLC0415 (PostgreSQL only)
 
-    if dbapi.info.transaction_status == TransactionStatus.INTRANS:  # open, not in error
-        dbapi.commit()
+    if dbapi.info.transaction_status != TransactionStatus.IDLE:
+        return  # inside a transaction (or a statement in flight): leave it as it is
+    reads = reads_only(statement)
+    if reads != dbapi.autocommit:
+        dbapi.autocommit = reads
