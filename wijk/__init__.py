@@ -13,7 +13,7 @@ from sqlalchemy import bindparam, event, select
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from wijk import config, converters, languages, readonly  # noqa: F401  (readonly: its events)
+from wijk import config, converters, idleping, languages, readonly  # noqa: F401  (readonly: its events)
 from wijk.extensions import DeferredMigrate, babel, csrf, db, limiter, login_manager
 from wijk.extensions import mail as mail_extension  # `wijk.mail` is the outbox package
 from wijk.mail.devworker import start_inline_worker
@@ -52,6 +52,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         )
 
     db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            idleping.register(app, engine)
     app.extensions["migrate"] = DeferredMigrate(
         app,
         db,

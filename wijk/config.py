@@ -18,7 +18,10 @@ from wijk import ratelimits
 DEFAULTS: dict[str, object] = {
     "SECRET_KEY": None,
     "SQLALCHEMY_TRACK_MODIFICATIONS": False,
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SQLALCHEMY_ENGINE_OPTIONS": {},
+    # A pooled PostgreSQL connection idle longer than this (seconds) is pinged before use
+    # and replaced when it does not answer; one used more recently is not (wijk/idleping.py).
+    "DATABASE_PING_AFTER": 1.0,
     # Language: Dutch by default; English, Turkish and Arabic on request. The one list of
     # interface languages: the switch, the account select and the mail read it, and each
     # entry but English (the msgids) has a complete catalogue (tests/test_i18n.py).
