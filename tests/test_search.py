@@ -474,6 +474,61 @@ def test_an_older_match_in_a_title_is_still_found_first(make_item, monkeypatch):
     assert search("peutergym", limit=1).items[0].id == titled.id
 
 
+def _plan_nodes(plan: dict) -> list[dict]:
+    nodes = [plan]
+    for child in plan.get("Plans", []):
+        nodes.extend(_plan_nodes(child))
+    return nodes
+
+
+@pytest.mark.postgresql
+@pytest.mark.parametrize("newer_in_titles", [True, False])
+def test_the_walk_for_title_matches_runs_only_when_it_can_add_one(
+    app, make_item, monkeypatch, newer_in_titles
+):
+    """PostgreSQL finds the newest matches by walking the primary key; when the BOUND
+    newest matches are all title matches, they are the newest title matches too, and the
+    second walk (for title matches) is not started. When a newer match is in a
+    description only, it runs."""
+    import json
+
+    from sqlalchemy import event
+
+    import wijk.discover.search as module
+
+    monkeypatch.setattr(module, "BOUND", 2)
+    titled = make_item("activity", title="Peutergym", description="<p>Voor de kleinsten.</p>")
+    for n in range(3):
+        make_item(
+            "activity",
+            title=f"Peutergym {n}" if newer_in_titles else f"Inloop {n}",
+            description="<p>Ook peutergym.</p>",
+        )
+    title_walk_runs = not newer_in_titles
+    sent: list[tuple[str, dict]] = []
+    listener = lambda _c, _cur, statement, params, *_: sent.append((statement, params))  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        found = search("peutergym", limit=1)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    if title_walk_runs:
+        assert found.items[0].id == titled.id  # the older title match, found by the walk
+    statement, params = next((s, p) for s, p in sent if "title_vector" in s)
+    cursor = db.session.connection().connection.dbapi_connection.cursor()
+    cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + statement, params)
+    plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    walks = [
+        node
+        for node in _plan_nodes(plan[0]["Plan"])
+        if "title_vector"
+        in " ".join(str(node.get(key, "")) for key in ("Filter", "Index Cond", "Recheck Cond"))
+    ]
+    assert walks, "no node of the plan reads the title words"
+    assert any(node["Actual Loops"] > 0 for node in walks) is title_walk_runs
+
+
 # --- the neighbourhood filter: rendered once per process, never stale ----------------
 
 
