@@ -166,6 +166,26 @@ def test_a_resident_gets_the_cached_page_with_their_own_menu_and_boxes(
     assert "Uitloggen" not in html and "adres van je account" not in html
 
 
+def test_a_residents_fragments_share_one_run_of_the_context_processors(
+    app, client, auth, make_item, make_user, monkeypatch
+):
+    """A cached page has up to four fragments for a logged-in visitor; the context
+    processors give each the same values, so they run once per request, not per
+    fragment."""
+    item = make_item("activity", title="Buurtsoep")
+    url = f"/wijk/{item.neighbourhood.slug}"
+    client.get(url)  # rendered and stored
+    auth.login(make_user(name="Vera Resident"))
+    runs: list[int] = []
+    update = app.update_template_context
+    monkeypatch.setattr(
+        app, "update_template_context", lambda context: runs.append(1) or update(context)
+    )
+    html = client.get(url).get_data(as_text=True)
+    assert "Uitloggen" in html and "adres van je account" in html  # the fragments are there
+    assert len(runs) == 1
+
+
 def test_a_page_a_resident_rendered_is_stored_without_their_parts(
     app, client, auth, make_item, make_user
 ):
