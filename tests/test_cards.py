@@ -136,3 +136,15 @@ def test_a_card_rendered_in_another_language_within_a_request_uses_that_language
         assert render_template_string(page, view=view) == dutch
     assert ">Vraag<" in dutch and "Sport en bewegen" in dutch
     assert ">İstek<" in turkish and "Spor ve hareket" in turkish
+
+
+def test_category_chips_show_the_labels_the_lazy_choices_showed(app):
+    """Every neighbourhood, search and city page lists the categories; the template's
+    choices are translated through its catalogue and read as the form's lazy ones do."""
+    page = "{% for code, label in choices %}{{ code }}={{ label }}|{% endfor %}"
+    for code in LANGUAGES:
+        with app.test_request_context(f"/?lang={code}"):
+            g.__dict__.clear()
+            lazy = render_template_string(page, choices=categories.choices())
+            assert render_template_string(page.replace("choices %", "category_choices() %")) == lazy
+            assert lazy.count("|") == len(CATEGORIES)

@@ -70,8 +70,9 @@ def category_label(context: Context, code: str) -> str:
 
 
 @bp.app_template_global()
-def category_choices() -> list[tuple[str, str]]:
-    return categories.choices()
+@pass_context
+def category_choices(context: Context) -> list[tuple[str, str]]:
+    return categories.choices(catalogue_of(context))
 
 
 @bp.app_template_global()
