@@ -8,6 +8,11 @@ names its neighbourhood. Each process keeps the cards it rendered last under a d
 exactly those inputs, so a card is rendered again only when one of them differs: a
 changed title, date or place changes the key at once. A card shows no personal field
 (those are on the item page, through the gate), so no hidden value can enter one.
+
+A card outside the memo (a page a worker has not shown yet, a filter, a search) is kept
+cheap too: its date text comes from the wall-clock memo in wijk/filters.py, its labels
+are translated with the catalogue its page already holds, and its link is filled into the
+link's shape (wijk.links.url_for_id).
 """
 
 from __future__ import annotations

@@ -15,8 +15,8 @@ from wijk.extensions import db
 from wijk.languages import N_
 from wijk.models import CATEGORIES, Item, ItemCategory
 
-# The msgids: a card translates its categories through the catalogue of its render (one
-# lookup per card), forms and mail through the lazy LABELS.
+# The msgids: templates translate them with the catalogue of their render (looked up once
+# per page, not per label); forms defined at import take the lazy LABELS.
 MESSAGES = {
     "sport": N_("Sport and exercise"),
     "culture": N_("Culture"),
