@@ -8,21 +8,29 @@ names its neighbourhood. Each process keeps the cards it rendered last under a d
 exactly those inputs, so a card is rendered again only when one of them differs: a
 changed title, date or place changes the key at once. A card shows no personal field
 (those are on the item page, through the gate), so no hidden value can enter one.
+
+A card outside the memo (a page a worker has not shown yet, a filter, a search) is kept
+cheap too: its date text comes from the wall-clock memo in wijk/filters.py, its labels
+are translated with the catalogue its page already holds, and its link is filled into the
+link's shape (wijk.links.url_for_id).
 """
 
 from __future__ import annotations
 
 import hashlib
+import operator
 import threading
 from collections import OrderedDict
 from typing import Any
 
-from flask import Flask, current_app
-from flask_babel import get_locale, get_translations
-from flask_babel import gettext as _
+from babel.support import NullTranslations
+from flask import Flask
+from flask_babel import get_translations
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup
 
-from wijk.languages import CATALOGUE
+from wijk.languages import CATALOGUE, N_, catalogue_of, language_of
 from wijk.models import ItemKind
 from wijk.visibility import ItemView
 
@@ -55,27 +63,32 @@ SHOWN = (
 )
 
 
-def _key(view: ItemView, heading: str, show_place: bool) -> bytes:
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    shown = tuple(getattr(view, name) for name in SHOWN)
-    inputs = repr((id(app), str(get_locale()), heading, show_place, shown))
+_shown = operator.attrgetter(*SHOWN)
+
+
+def _key(context: Context, view: ItemView, heading: str, show_place: bool) -> bytes:
+    # The page's environment stands for its app; the language is the page's render's.
+    app = id(context.environment)
+    inputs = repr((app, language_of(context), heading, show_place, _shown(view)))
     return hashlib.blake2b(inputs.encode(), digest_size=16).digest()
 
 
-def card(view: ItemView, heading: str = "h3", show_place: bool = False) -> Markup:
-    """The card of `view`, rendered once per distinct input."""
-    key = _key(view, heading, bool(show_place))
+@pass_context
+def card(context: Context, view: ItemView, heading: str = "h3", show_place: bool = False) -> Markup:
+    """The card of `view`, rendered once per distinct input. It takes the page's context
+    for what the page already looked up once (its app, language and catalogue)."""
+    key = _key(context, view, heading, bool(show_place))
     with _lock:
         found = _cards.get(key)
         if found is not None:
             _cards.move_to_end(key)
             return found
-    template = current_app.jinja_env.get_template(TEMPLATE)
+    template = context.environment.get_template(TEMPLATE)
     html = template.render(
         view=view,
         heading=heading,
         show_place=bool(show_place),
-        **{CATALOGUE: get_translations()},
+        **{CATALOGUE: catalogue_of(context)},
     )
     found = Markup(html)  # noqa: S704 (a rendered template)
     with _lock:
@@ -85,16 +98,33 @@ def card(view: ItemView, heading: str = "h3", show_place: bool = False) -> Marku
     return found
 
 
-def kind_label(view: Any) -> str:
+KIND_MESSAGES = {
+    "activity": N_("Activity"),
+    "organisation": N_("Organisation"),
+    "news": N_("News"),
+    "offer": N_("Offer"),
+    "request": N_("Request"),
+}
+
+
+def kind_label(view: Any, catalogue: NullTranslations | None = None) -> str:
     """What kind of item this is, in words: the tag on a card and an item page, and the
-    category of an Atom entry. Takes an ItemView or an Item."""
+    category of an Atom entry. Takes an ItemView or an Item; translated through
+    `catalogue` when the caller holds it (a template), else the current language's."""
     if view.kind == ItemKind.OFFER:
-        return _("Request") if view.offer_kind == "request" else _("Offer")
-    return {"activity": _("Activity"), "organisation": _("Organisation"), "news": _("News")}.get(
-        view.kind, view.kind
-    )
+        message: str | None = KIND_MESSAGES["request" if view.offer_kind == "request" else "offer"]
+    else:
+        message = KIND_MESSAGES.get(view.kind)
+    if message is None:
+        return view.kind
+    return (catalogue or get_translations()).ugettext(message)
+
+
+@pass_context
+def _kind_label_in(context: Context, view: Any) -> str:
+    return kind_label(view, catalogue_of(context))
 
 
 def register(app: Flask) -> None:
     app.jinja_env.globals["card"] = card
-    app.jinja_env.globals["kind_label"] = kind_label
+    app.jinja_env.globals["kind_label"] = _kind_label_in

@@ -13,6 +13,7 @@ The default formats are the language's own (CLDR via Babel: "19 december 2026",
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -90,29 +91,68 @@ def utc_datetime(value: datetime | None, fmt: str = "datetime") -> str:
     return format_datetime(_stamp(value, "utc_datetime"), pattern(fmt))
 
 
+# A wall-clock time or calendar date reads the same for every visitor of a language:
+# its text is a pure function of (filter, language, format, value), given Babel's data and
+# the process's Flask-Babel settings (no zone shift is involved). A card shows one, and
+# formatting it cost a third of a card's rendering; activities share their days and hours,
+# so each process keeps the texts it made. A full memo starts again. Stamps (utc_*) are
+# not kept: nearly every one is a different instant.
+WALL_CLOCK_KEPT = 8192
+_wall_clock_texts: dict[tuple[str, str, str, date], str] = {}
+
+
+def _kept_text(name: str, value: date, fmt: str, make: Callable[[], str]) -> str:
+    locale = get_locale()
+    if locale is None:  # outside a request: Babel's own default language, not kept
+        return make()
+    key = (name, str(locale), fmt, value)
+    found = _wall_clock_texts.get(key)
+    if found is None:
+        found = make()
+        if len(_wall_clock_texts) >= WALL_CLOCK_KEPT:
+            _wall_clock_texts.clear()
+        _wall_clock_texts[key] = found
+    return found
+
+
 def local_day(value: date | datetime | None, fmt: str = "day") -> str:
     """The date of an activity time, or a calendar date (an offer's last day)."""
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return format_datetime(_wall_clock(value, "local_day"), pattern(fmt), rebase=False)
+        wall_clock = _wall_clock(value, "local_day")
+        return _kept_text(
+            "local_day",
+            wall_clock,
+            fmt,
+            lambda: format_datetime(wall_clock, pattern(fmt), rebase=False),
+        )
     if not isinstance(value, date):
         raise TypeError(f"|local_day takes a date or a local wall-clock time, got {value!r}")
-    return format_date(value, pattern(fmt))
+    return _kept_text("local_day", value, fmt, lambda: format_date(value, pattern(fmt)))
 
 
 def local_datetime(value: datetime | None, fmt: str = "weekday_datetime") -> str:
     """An activity time, formatted without a zone shift."""
     if value is None:
         return ""
-    return format_datetime(_wall_clock(value, "local_datetime"), pattern(fmt), rebase=False)
+    wall_clock = _wall_clock(value, "local_datetime")
+    return _kept_text(
+        "local_datetime",
+        wall_clock,
+        fmt,
+        lambda: format_datetime(wall_clock, pattern(fmt), rebase=False),
+    )
 
 
 def local_time(value: datetime | None, fmt: str = "short") -> str:
     """The clock time of an activity time, in the language's own clock ("14:00", "2:00 PM")."""
     if value is None:
         return ""
-    return format_time(_wall_clock(value, "local_time"), fmt, rebase=False)
+    wall_clock = _wall_clock(value, "local_time")
+    return _kept_text(
+        "local_time", wall_clock, fmt, lambda: format_time(wall_clock, fmt, rebase=False)
+    )
 
 
 def current_locale() -> str:

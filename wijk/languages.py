@@ -10,7 +10,7 @@ from functools import lru_cache
 from babel import Locale, UnknownLocaleError, localedata
 from babel.support import NullTranslations
 from flask import Flask, current_app
-from flask_babel import get_translations
+from flask_babel import get_locale, get_translations
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
@@ -71,9 +71,16 @@ def language_choices() -> list[tuple[str, str, dict[str, str]]]:
 # --- the catalogue templates translate with ------------------------------------------
 
 CATALOGUE = "wijk_catalogue"
+LANGUAGE = "wijk_language"
 
 
-def _catalogue(context: Context) -> NullTranslations:
+def N_(message: str) -> str:
+    """Marks a msgid for `pybabel extract` (a default keyword) where the text is
+    translated later, through the catalogue of the page that shows it."""
+    return message
+
+
+def catalogue_of(context: Context) -> NullTranslations:
     """The catalogue a template is rendered in: looked up once per render_template (the
     context processor below, which runs inside any force_locale around the render), not
     once per string. Macros imported without context fall back to Flask-Babel's lookup."""
@@ -81,24 +88,31 @@ def _catalogue(context: Context) -> NullTranslations:
     return found if found is not None else get_translations()
 
 
+def language_of(context: Context) -> str:
+    """The code of the language a template is rendered in ("nl", "ar"), looked up with its
+    catalogue (see catalogue_of)."""
+    found = context.get(LANGUAGE)
+    return found if found is not None else str(get_locale())
+
+
 @pass_context
 def _gettext(context: Context, message: str) -> str:
-    return _catalogue(context).ugettext(message)
+    return catalogue_of(context).ugettext(message)
 
 
 @pass_context
 def _ngettext(context: Context, singular: str, plural: str, count: int) -> str:
-    return _catalogue(context).ungettext(singular, plural, count)
+    return catalogue_of(context).ungettext(singular, plural, count)
 
 
 @pass_context
 def _pgettext(context: Context, msgctxt: str, message: str) -> str:
-    return _catalogue(context).upgettext(msgctxt, message)
+    return catalogue_of(context).upgettext(msgctxt, message)
 
 
 @pass_context
 def _npgettext(context: Context, msgctxt: str, singular: str, plural: str, count: int) -> str:
-    return _catalogue(context).unpgettext(msgctxt, singular, plural, count)
+    return catalogue_of(context).unpgettext(msgctxt, singular, plural, count)
 
 
 @pass_context
@@ -106,7 +120,7 @@ def _translate(context: Context, message: str, /, **variables: object) -> str:
     """`_("...")` and `gettext("...")` in one call: what Jinja's newstyle gettext does
     (escape-aware, always a format string) without its alias and wrapper, which made each
     translated string three template function calls (the most common call on a page)."""
-    found = _catalogue(context).ugettext(message)
+    found = catalogue_of(context).ugettext(message)
     if context.eval_ctx.autoescape:
         found = Markup(found)  # noqa: S704 (our own catalogue, as Jinja does)
     return found % variables
@@ -116,7 +130,7 @@ def install_gettext(app: Flask) -> None:
     """Templates translate through the render's catalogue: Flask-Babel's own callables
     find the request's locale and catalogue again for every string (~150 per page), which
     cost more than the rest of the card rendering."""
-    app.context_processor(lambda: {CATALOGUE: get_translations()})
+    app.context_processor(lambda: {CATALOGUE: get_translations(), LANGUAGE: str(get_locale())})
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=_gettext,
         ngettext=_ngettext,

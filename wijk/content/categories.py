@@ -6,31 +6,47 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from babel.support import NullTranslations
+from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete
 
 from wijk.extensions import db
+from wijk.languages import N_
 from wijk.models import CATEGORIES, Item, ItemCategory
 
-LABELS = {
-    "sport": _l("Sport and exercise"),
-    "culture": _l("Culture"),
-    "care": _l("Care and welfare"),
-    "children": _l("Children and young people"),
-    "meeting": _l("Meeting people"),
-    "learning": _l("Learning"),
-    "nature": _l("Nature and green"),
-    "food": _l("Food and drink"),
+# The msgids: templates translate them with the catalogue of their render (looked up once
+# per page, not per label); forms defined at import take the lazy LABELS.
+MESSAGES = {
+    "sport": N_("Sport and exercise"),
+    "culture": N_("Culture"),
+    "care": N_("Care and welfare"),
+    "children": N_("Children and young people"),
+    "meeting": N_("Meeting people"),
+    "learning": N_("Learning"),
+    "nature": N_("Nature and green"),
+    "food": N_("Food and drink"),
 }
-assert set(LABELS) == set(CATEGORIES), "every category code needs a label"
+assert set(MESSAGES) == set(CATEGORIES), "every category code needs a label"
+LABELS = {code: _l(message) for code, message in MESSAGES.items()}
 
 
-def choices() -> list[tuple[str, str]]:
-    return [(code, LABELS[code]) for code in CATEGORIES]
+def choices(catalogue: NullTranslations | None = None) -> list[tuple[str, str]]:
+    """(code, label) of every category: lazy labels for a form defined at import, or
+    labels translated by `catalogue` for a template that holds one (the category chips of
+    every neighbourhood, search and city page: eight lazy labels cost ~70 us a page)."""
+    if catalogue is None:
+        return [(code, LABELS[code]) for code in CATEGORIES]
+    return [(code, catalogue.ugettext(MESSAGES[code])) for code in CATEGORIES]
 
 
-def label(code: str) -> str:
-    return str(LABELS.get(code, code))
+def label(code: str, catalogue: NullTranslations | None = None) -> str:
+    """A category's name in the current language, or in `catalogue`'s when the caller
+    already holds it (a template: see wijk.languages.catalogue_of); an unknown code as it is."""
+    message = MESSAGES.get(code)
+    if message is None:
+        return code
+    return (catalogue or get_translations()).ugettext(message)
 
 
 def valid(code: str | None) -> str | None:

@@ -12,7 +12,7 @@ from flask_login import current_user
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
-from wijk import pagecache
+from wijk import links, pagecache
 from wijk.clock import local_now, utcnow
 from wijk.contact import services as relay
 from wijk.contact.forms import ContactForm
@@ -63,8 +63,9 @@ def item_link(view, endpoint: str = "show") -> str:
         endpoint = f"content.{endpoint}"
     if view.kind == ItemKind.NEWS:  # news has its own routes, for managers only
         news_endpoint = NEWS_ENDPOINTS.get(endpoint, "discover.news_page")
-        return url_for(news_endpoint, item_id=view.id)
-    return url_for(endpoint, kind_slug=services.KIND_SLUGS[view.kind], item_id=view.id)
+        return links.url_for_id(news_endpoint, "item_id", view.id)
+    kind_slug = services.KIND_SLUGS[view.kind]
+    return links.url_for_id(endpoint, "item_id", view.id, kind_slug=kind_slug)
 
 
 @bp.app_template_global()

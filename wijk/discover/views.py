@@ -10,6 +10,8 @@ from typing import Any
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
 from wijk import pagecache
 from wijk.cards import kind_label
@@ -28,6 +30,7 @@ from wijk.discover.search import (
     terms,
 )
 from wijk.extensions import db, limiter
+from wijk.languages import catalogue_of
 from wijk.models import ActivityOccurrence, Item, ItemKind, Municipality, Neighbourhood, NewsItem
 from wijk.sanitize import editable_text
 from wijk.security.decorators import manager_required
@@ -61,13 +64,15 @@ def public_url(view: ItemView) -> str:
 
 
 @bp.app_template_global()
-def category_label(code: str) -> str:
-    return categories.label(code)
+@pass_context
+def category_label(context: Context, code: str) -> str:
+    return categories.label(code, catalogue_of(context))
 
 
 @bp.app_template_global()
-def category_choices() -> list[tuple[str, str]]:
-    return categories.choices()
+@pass_context
+def category_choices(context: Context) -> list[tuple[str, str]]:
+    return categories.choices(catalogue_of(context))
 
 
 @bp.app_template_global()
