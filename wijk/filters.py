@@ -115,18 +115,20 @@ def _kept_text(name: str, value: date, fmt: str, make: Callable[[], str]) -> str
     return found
 
 
+def _kept_wall_clock(name: str, value: datetime, fmt: str) -> str:
+    """A wall-clock time in a style or pattern, as the filter `name` shows it (kept)."""
+    wall_clock = _wall_clock(value, name)
+    return _kept_text(
+        name, wall_clock, fmt, lambda: format_datetime(wall_clock, pattern(fmt), rebase=False)
+    )
+
+
 def local_day(value: date | datetime | None, fmt: str = "day") -> str:
     """The date of an activity time, or a calendar date (an offer's last day)."""
     if value is None:
         return ""
     if isinstance(value, datetime):
-        wall_clock = _wall_clock(value, "local_day")
-        return _kept_text(
-            "local_day",
-            wall_clock,
-            fmt,
-            lambda: format_datetime(wall_clock, pattern(fmt), rebase=False),
-        )
+        return _kept_wall_clock("local_day", value, fmt)
     if not isinstance(value, date):
         raise TypeError(f"|local_day takes a date or a local wall-clock time, got {value!r}")
     return _kept_text("local_day", value, fmt, lambda: format_date(value, pattern(fmt)))
@@ -136,13 +138,7 @@ def local_datetime(value: datetime | None, fmt: str = "weekday_datetime") -> str
     """An activity time, formatted without a zone shift."""
     if value is None:
         return ""
-    wall_clock = _wall_clock(value, "local_datetime")
-    return _kept_text(
-        "local_datetime",
-        wall_clock,
-        fmt,
-        lambda: format_datetime(wall_clock, pattern(fmt), rebase=False),
-    )
+    return _kept_wall_clock("local_datetime", value, fmt)
 
 
 def local_time(value: datetime | None, fmt: str = "short") -> str:
