@@ -57,6 +57,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import BinaryExpression, BindParameter, BooleanClauseList
 
+from wijk import residentparts
 from wijk.clock import local_now, local_zone
 from wijk.extensions import db
 from wijk.layout import refuse_in_shared_part
@@ -233,7 +234,8 @@ def personal(template: str, **context) -> Markup:
     context = json.loads(json.dumps(context, default=str))
     if not g.get("page_cache_key"):
         if current_user.is_authenticated:
-            return Markup(_for_this_visitor(template, context))  # noqa: S704 (a rendered template)
+            found = _for_this_visitor(template, context)
+            return Markup(found.replace(PLACEHOLDER, generate_csrf()))  # noqa: S704 (a rendered template)
         g.page_parts_rendering = True
         try:
             found = _part(template, context)
@@ -260,16 +262,35 @@ def _personalised(digest: str, body: str, parts: list) -> tuple[str, str]:
 
 
 def _for_this_visitor(template: str, context: dict) -> str:
-    """A fragment rendered for a logged-in visitor. A page has up to four; the context
-    processors (the same values for each: user, catalogue, CSRF and template helpers)
-    run once per request instead of once per fragment."""
+    """A fragment for a logged-in visitor, its CSRF token still a placeholder: a text
+    kept for visitors who answer the same (wijk/residentparts.py), else rendered."""
+    flags = g.get("page_parts_rendering"), g.get("page_part_shared")
+    g.page_parts_rendering = g.page_part_shared = True
+    try:
+        found = residentparts.render(
+            template, context, _visitor_context, lambda: _render(template, context)
+        )
+    finally:
+        g.page_parts_rendering, g.page_part_shared = flags
+    return found.replace(PATH_PLACEHOLDER, str(escape(request.path)))
+
+
+def _visitor_context() -> dict:
+    """The template context of a logged-in visitor's fragments. A page has up to four;
+    the context processors (the same values for each: user, catalogue, CSRF and template
+    helpers) run once per request instead of once per fragment."""
     who = current_user.get_id()
     found = g.get("page_parts_context")
     if found is None or found[0] != who:  # built again should the request log in or out
         shared: dict = {}
         current_app.update_template_context(shared)
         found = g.page_parts_context = (who, shared)
-    return current_app.jinja_env.get_template(template).render({**found[1], **context})
+    return found[1]
+
+
+def _render(template: str, context: dict) -> str:
+    """A fragment rendered for this visitor alone."""
+    return current_app.jinja_env.get_template(template).render({**_visitor_context(), **context})
 
 
 _ANONYMOUS_PARTS: OrderedDict[tuple, str] = OrderedDict()
