@@ -189,3 +189,19 @@ def test_a_page_with_a_fragment_that_is_not_kept_still_works(
     without = client.get(url).get_data(as_text=True)
     strip = re.compile(r'name="csrf_token" value="[^"]+"')
     assert strip.sub("", with_kept) == strip.sub("", without)
+
+
+def test_a_resident_gets_a_cached_page_in_two_statements(app, client, auth, make_item, make_user):
+    """The account, with what it is appointed to, owns and follows, in one statement;
+    the page's versions in the other. Nothing else is read for a cached page."""
+    from test_pagecache import statements_during
+
+    item = make_item("activity", title="Buurtsoep")
+    url = f"/wijk/{item.neighbourhood.slug}"
+    client.get(url)  # rendered and stored
+    auth.login(make_user(name="Vera Resident"))
+    client.get("/")  # shows the welcome
+    client.get(url)  # the fragments rendered and kept
+    pages: list = []
+    assert statements_during(lambda: pages.append(client.get(url))) == 2
+    assert "Uitloggen" in pages[0].get_data(as_text=True)

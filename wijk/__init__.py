@@ -71,8 +71,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     languages.install_gettext(app)
     limiter.init_app(app)
 
-    # Built once: the loader runs on every request of a logged-in person.
-    user_by_token = select(models.User).where(models.User.session_token == bindparam("token"))
+    # Built once: the loader runs on every request of a logged-in person. It reads what
+    # the account is appointed to, owns and follows in the same statement: every page
+    # asks (the menu, the page cache, the follow box).
+    user_by_token = select(models.User, security.permissions.APPOINTMENTS_WITH_TOKEN).where(
+        models.User.session_token == bindparam("token")
+    )
 
     @login_manager.user_loader
     def load_user(session_token: str):
@@ -80,7 +84,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         refused everywhere at once."""
         if not session_token or len(session_token) > 64:
             return None
-        return db.session.scalar(user_by_token, {"token": session_token})
+        found = db.session.execute(user_by_token, {"token": session_token}).first()
+        if found is None:
+            return None
+        user, appointments = found
+        security.permissions.remember_appointments(user, appointments)
+        return user
 
     login_manager.login_message = _l("Log in to continue.")
 

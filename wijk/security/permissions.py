@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 from flask import abort, has_request_context, request
 from flask_login import current_user
-from sqlalchemy import Integer, String, bindparam, cast, literal, null, or_, select, union_all
+from sqlalchemy import (
+    CompoundSelect,
+    Integer,
+    ScalarSelect,
+    String,
+    bindparam,
+    cast,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.sql.elements import BindParameter
 
 from wijk.extensions import db
@@ -171,22 +185,50 @@ def edited_item_ids(user: Any) -> frozenset[int]:
 
 _USER: BindParameter[int] = bindparam("user_id")
 _NO_ID, _NO_TARGET = cast(null(), Integer), cast(null(), String)
-# Built once: constructing the union cost more than running it, on every request. The
-# last part is not a permission but what the visitor follows (the follow box on most
-# public pages asks it): one round trip fewer for every logged-in page that shows it.
-_APPOINTMENTS = union_all(
-    select(literal("n"), NeighbourhoodManager.neighbourhood_id, _NO_TARGET).where(
-        NeighbourhoodManager.user_id == _USER
-    ),
-    select(literal("m"), MunicipalityStaff.municipality_id, _NO_TARGET).where(
-        MunicipalityStaff.user_id == _USER
-    ),
-    select(literal("i"), Item.id, _NO_TARGET).where(Item.owner_id == _USER),
-    select(literal("i"), ItemManager.item_id, _NO_TARGET).where(ItemManager.user_id == _USER),
-    select(literal("f"), _NO_ID, Follow.target)
-    .join(Follower, Follower.id == Follow.follower_id)
-    .where(Follower.user_id == _USER),
-)
+
+
+def _appointment_rows(user_id: Any) -> CompoundSelect:
+    """(kind, id, target) of everything the account with this id is appointed to, owns,
+    co-manages or follows. The last part is not a permission but what the visitor
+    follows (the follow box on most public pages asks it)."""
+    return union_all(
+        select(
+            literal("n").label("kind"),
+            NeighbourhoodManager.neighbourhood_id.label("ref"),
+            _NO_TARGET.label("target"),
+        ).where(NeighbourhoodManager.user_id == user_id),
+        select(literal("m"), MunicipalityStaff.municipality_id, _NO_TARGET).where(
+            MunicipalityStaff.user_id == user_id
+        ),
+        select(literal("i"), Item.id, _NO_TARGET).where(Item.owner_id == user_id),
+        select(literal("i"), ItemManager.item_id, _NO_TARGET).where(ItemManager.user_id == user_id),
+        select(literal("f"), _NO_ID, Follow.target)
+        .join(Follower, Follower.id == Follow.follower_id)
+        .where(Follower.user_id == user_id),
+    )
+
+
+# Built once: constructing the union cost more than running it, on every request.
+_APPOINTMENTS = _appointment_rows(_USER)
+
+
+def _appointments_with_token() -> ScalarSelect[str]:
+    """The same rows for the account holding the session token `token`, as one text
+    (a row per line, `kind|id|target`): loaded with the account itself by the user loader
+    (wijk/__init__.py), so a logged-in request reads both in one statement."""
+    of_token = select(User.id).where(User.session_token == bindparam("token")).scalar_subquery()
+    rows = _appointment_rows(of_token).subquery()
+    line = (
+        rows.c.kind
+        + "|"
+        + func.coalesce(cast(rows.c.ref, String), "")
+        + "|"
+        + func.coalesce(rows.c.target, "")
+    )
+    return select(func.aggregate_strings(line, "\n")).scalar_subquery()
+
+
+APPOINTMENTS_WITH_TOKEN = _appointments_with_token()
 
 
 class _Appointments(NamedTuple):
@@ -199,21 +241,39 @@ class _Appointments(NamedTuple):
 def _appointments(user: Any) -> _Appointments:
     """What every page asks about a logged-in visitor, from one statement per request:
     the neighbourhoods they manage and the municipalities they staff (the nav,
-    can_moderate), the items they edit (the page cache) and what they follow."""
+    can_moderate), the items they edit (the page cache) and what they follow. Usually
+    read with the account itself (remember_appointments)."""
     if has_request_context():
         cache = request.environ.setdefault("wijk.appointments", {})
         if user.id in cache:
             return cache[user.id]
     rows = db.session.execute(_APPOINTMENTS, {"user_id": user.id}).all()
-    found = _Appointments(
+    found = _appointments_from(rows)
+    if has_request_context():
+        cache[user.id] = found
+    return found
+
+
+def _appointments_from(rows: Iterable[Sequence[Any]]) -> _Appointments:
+    rows = list(rows)
+    return _Appointments(
         frozenset(row_id for kind, row_id, _ in rows if kind == "n"),
         frozenset(row_id for kind, row_id, _ in rows if kind == "m"),
         frozenset(row_id for kind, row_id, _ in rows if kind == "i"),
         frozenset(target for kind, _, target in rows if kind == "f"),
     )
-    if has_request_context():
-        cache[user.id] = found
-    return found
+
+
+def remember_appointments(user: Any, text: str | None) -> None:
+    """Keep for this request the appointments the user loader read with the account
+    (APPOINTMENTS_WITH_TOKEN's text)."""
+    if not has_request_context():
+        return
+    rows = []
+    for line in (text or "").splitlines():
+        kind, ref, target = line.split("|", 2)
+        rows.append((kind, int(ref) if ref else None, target or None))
+    request.environ.setdefault("wijk.appointments", {})[user.id] = _appointments_from(rows)
 
 
 def followed_targets(user: Any) -> frozenset[str]:
