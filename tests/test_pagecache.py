@@ -42,6 +42,41 @@ def test_a_repeated_anonymous_page_is_served_from_memory_with_an_etag(client, ma
     assert again.status_code == 304
 
 
+def test_an_anonymous_cached_page_opens_no_orm_session(_schema, tmp_path, make_item):
+    """Its one statement (the versions) runs on a connection from the pool: an ORM
+    session's set-up and teardown cost more than the statement. (Another app, so that
+    each request has its own app context and session, as in production.)"""
+    from conftest import base_config
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.orm import Session
+
+    item = make_item("activity", title="Buurtsoep")
+    url = f"/wijk/{item.neighbourhood.slug}"
+    served = create_app(base_config(_schema[0], str(tmp_path)))
+    request_started.connect(lambda sender, **extra: g.__dict__.clear(), served, weak=False)
+    client = served.test_client()
+    client.get(url)  # rendered and stored
+    begun: list[int] = []
+    sent: list[str] = []
+
+    def note_begin(*_args) -> None:
+        begun.append(1)
+
+    def note_statement(conn, cursor, statement, *_args) -> None:
+        sent.append(statement)
+
+    event.listen(Session, "after_begin", note_begin)
+    event.listen(Engine, "before_cursor_execute", note_statement)
+    try:
+        html = client.get(url).get_data(as_text=True)
+    finally:
+        event.remove(Session, "after_begin", note_begin)
+        event.remove(Engine, "before_cursor_execute", note_statement)
+    assert "Buurtsoep" in html
+    assert len(sent) == 1 and "page_version" in sent[0]
+    assert begun == []
+
+
 def test_a_field_switched_hidden_disappears_at_once(client, auth, make_item, make_user):
     owner = make_user()
     item = make_item("activity", owner=owner, contact_phone="0655544433", contact_phone_public=True)

@@ -17,7 +17,9 @@ expires offers and old news). PAGE_CACHE_MAX_AGE is the safety net above both.
 Only GETs of the endpoints in CACHEABLE are cached, and one entry serves anonymous
 visitors and residents alike: what differs per person (the account menu, follow and
 newsletter boxes) is a `personal(template, ...)` fragment, stored as a marker and
-rendered for each visitor on the way out; CSRF tokens likewise. The gate
+rendered for each visitor on the way out (kept per process: for anonymous visitors per
+template and language, for logged-in ones by what the fragment asked about them, see
+wijk/residentparts.py); CSRF tokens likewise. The gate
 (wijk/visibility.py) tells this module which items a page showed and whether it gave
 the viewer more than the public (hidden values and toggles for the items they edit): such
 a render is never stored, and a stored page is served to someone who owns or co-manages
@@ -54,6 +56,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 from sqlalchemy import Column, event, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import BinaryExpression, BindParameter, BooleanClauseList
@@ -176,14 +179,25 @@ def _versions_of(paramstyle: str, count: int) -> str:
 
 def versions(scopes: Iterable[str] | None = None) -> dict[str, int]:
     """The current version of the given scopes (of all, without), in one statement, read
-    on the session's connection (through the engine's events, so the query guard and
-    wijk/readonly.py see it like any other)."""
-    connection = db.session.connection()
+    through the engine's events (so the query guard and wijk/readonly.py see it like any
+    other). All of them are read on the session's connection, before a page renders; the
+    check of a stored page reads its own scopes on the connection the request already
+    has, or (an anonymous visitor, whose cached page reads nothing else) on one taken
+    from the pool without an ORM session: the session's set-up and teardown cost more
+    than the statement."""
     if scopes is None:
-        return {scope: version for scope, version in connection.execute(_VERSIONS)}
+        rows = db.session.connection().execute(_VERSIONS)
+        return {scope: version for scope, version in rows}
     wanted = tuple(scopes)
     if not wanted:
         return {}
+    if db.session.registry.has() and db.session().in_transaction():
+        return _versions_on(db.session.connection(), wanted)
+    with db.engine.connect() as connection:
+        return _versions_on(connection, wanted)
+
+
+def _versions_on(connection: Connection, wanted: tuple[str, ...]) -> dict[str, int]:
     statement = _versions_of(connection.dialect.paramstyle, len(wanted))
     return {scope: version for scope, version in connection.exec_driver_sql(statement, wanted)}
 
