@@ -108,3 +108,30 @@ def test_deleting_the_account_ends_its_sessions(app, client, auth, make_user):
     response = client.post("/mijn/gegevens/verwijderen", data={"password": "correct horse battery"})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     assert not opens_account(stolen)
+
+
+def test_the_session_serializer_is_built_once_and_follows_a_new_key(
+    app, client, auth, make_user, monkeypatch
+):
+    """Built once per set of keys, not twice a request; a new SECRET_KEY refuses the
+    old cookie unless the old key is in SECRET_KEY_FALLBACKS, as Flask's own does."""
+    from flask.sessions import SecureCookieSessionInterface
+
+    built: list[int] = []
+    build = SecureCookieSessionInterface.get_signing_serializer
+
+    def counted(self, flask_app):
+        built.append(1)
+        return build(self, flask_app)
+
+    monkeypatch.setattr(SecureCookieSessionInterface, "get_signing_serializer", counted)
+    auth.login(make_user())
+    for _ in range(3):
+        assert opens_account(client)
+    assert len(built) <= 1
+
+    old = app.secret_key
+    monkeypatch.setitem(app.config, "SECRET_KEY", "another-secret")
+    assert not opens_account(copy_of(app, client, "wijk_session"))
+    monkeypatch.setitem(app.config, "SECRET_KEY_FALLBACKS", [old])
+    assert opens_account(copy_of(app, client, "wijk_session"))

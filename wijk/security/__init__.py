@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from flask import Flask, Response, g, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import URLSafeTimedSerializer
 
 from wijk.security.permissions import template_helpers
 
@@ -94,10 +95,26 @@ class SecureWhenHttpsSessionInterface(SecureCookieSessionInterface):
     """Mark the session cookie Secure whenever the request came over HTTPS; behind a
     configured ProxyFix that includes X-Forwarded-Proto: https."""
 
+    def __init__(self) -> None:
+        self._serializers: dict[tuple, URLSafeTimedSerializer] = {}
+
     def save_session(self, app: Flask, session, response: Response) -> None:
         if has_request_context() and request.path.startswith(STATELESS_PREFIXES):
             return
         super().save_session(app, session, response)
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        """Flask's serializer, built once per set of keys instead of twice a request
+        (opening and saving the session): building one runs its serializer to learn
+        whether it writes text, which cost more than signing the cookie. A new
+        SECRET_KEY or SECRET_KEY_FALLBACKS builds a new one."""
+        keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        found = self._serializers.get(keys)
+        if found is None:
+            found = super().get_signing_serializer(app)
+            if found is not None:
+                self._serializers = {keys: found}
+        return found
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config.get("SESSION_COOKIE_SECURE")) or (
