@@ -26,6 +26,7 @@ at once. CSRF tokens and the page's path stay placeholders in the kept text.
 from __future__ import annotations
 
 import json
+import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
@@ -49,6 +50,10 @@ REFUSED = ("session", "request", "g", "get_flashed_messages")
 Question = tuple[str, ...]
 Answers = tuple[tuple[Question, Any], ...]
 Kept = OrderedDict[tuple, list[tuple[Answers, str]] | None]
+
+
+# Lookups read without it; changes to the kept texts (threaded servers) take it.
+_LOCK = threading.Lock()
 
 
 class NotKept(Exception):
@@ -164,7 +169,9 @@ def render(
     found = helpers()
     for answers, kept_text in kept:
         if all(_same(_answer(question, found), answer) for question, answer in answers):
-            everything.move_to_end(key)
+            with _LOCK:
+                if key in everything:
+                    everything.move_to_end(key)
             return kept_text
     recorded: list[tuple[Question, Any]] = []
     user = current_user._get_current_object()
@@ -183,24 +190,18 @@ def render(
         text = None
     finally:
         g._login_user = user
-    if text is None:
-        everything[key] = None  # this fragment asks more: rendered for each visitor
-        _trim(everything)
-        return per_person()
-    if not kept:
-        everything[key] = kept
-    kept.append((_unique(recorded), text))
-    del kept[:-ALTERNATIVES]
-    everything.move_to_end(key)
-    _trim(everything)
-    return text
+    with _LOCK:
+        if text is None:
+            everything[key] = None  # this fragment asks more: rendered for each visitor
+        else:
+            kept = (everything.get(key) or []) + [(_unique(recorded), text)]
+            everything[key] = kept[-ALTERNATIVES:]
+            everything.move_to_end(key)
+        while len(everything) > KEPT_KEYS:
+            everything.popitem(last=False)
+    return per_person() if text is None else text
 
 
 def _unique(recorded: list[tuple[Question, Any]]) -> Answers:
     """Each question once (a helper asked twice answers the same within a render)."""
     return tuple({question: answer for question, answer in recorded}.items())
-
-
-def _trim(everything: Kept) -> None:
-    while len(everything) > KEPT_KEYS:
-        everything.popitem(last=False)
