@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from conftest import PASSWORD
-from flask import g
+from flask import g, request
 from flask_login import current_user, login_user
 from jinja2 import ChoiceLoader, DictLoader
 
@@ -23,8 +23,11 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 CONTEXTS = {
     "_personal/account_nav.html": {},
     "_personal/post_buttons.html": {"slug": "wijk-x"},
-    "follows/_follow_box.html": {"follow_key": "neighbourhood:{place}", "follow_name": "X"},
-    "newsletters/_subscribe_box.html": {"action": "/wijk/x/nieuwsbrief", "name": "X"},
+    "follows/_follow_box.html": {
+        "follow_key": "neighbourhood:{place}",
+        "follow_name": "Çarşı <b>&</b> حي",
+    },
+    "newsletters/_subscribe_box.html": {"action": "/wijk/x/nieuwsbrief", "name": "Oog in Al é"},
 }
 
 
@@ -205,3 +208,34 @@ def test_a_resident_gets_a_cached_page_in_two_statements(app, client, auth, make
     pages: list = []
     assert statements_during(lambda: pages.append(client.get(url))) == 2
     assert "Uitloggen" in pages[0].get_data(as_text=True)
+
+
+def test_the_appointments_read_with_the_account_are_those_read_alone(
+    app, make_user, make_neighbourhood, make_item
+):
+    """The user loader reads the appointments in its own statement, as one text. A
+    followed target is free text in the table (forms only let in `kind:id`), so one made
+    to look like other rows, separators, a newline and non-ASCII text all read back as
+    the one target they are, and nobody becomes a manager by what they follow."""
+    from wijk.security import permissions
+
+    place = make_neighbourhood()
+    user = make_user()
+    owned = make_item("activity", owner=user)
+    row = Follower(user_id=user.id, locale="nl")
+    db.session.add(row)
+    db.session.flush()
+    odd = ["neighbourhood:7", "x:0:n5:0:", "a\x1e\x1fb\nc:", "wijk:Çarşı é ٣", ""]
+    db.session.add_all(Follow(follower_id=row.id, target=target) for target in odd)
+    db.session.add(NeighbourhoodManager(neighbourhood_id=place.id, user_id=user.id))
+    db.session.commit()
+    with app.test_request_context("/"):
+        loaded = app.login_manager._user_callback(user.session_token)
+        with_account = request.environ["wijk.appointments"][loaded.id]
+        alone = permissions._appointments_from(
+            db.session.execute(permissions._APPOINTMENTS, {"user_id": user.id}).all()
+        )
+    assert with_account == alone
+    assert with_account.follows == frozenset(odd)
+    assert with_account.neighbourhoods == {place.id} and not with_account.municipalities
+    assert owned.id in with_account.items

@@ -10,7 +10,7 @@ construction, not by reading the templates:
 - While a fragment renders to be kept, the visitor it can reach is a stand-in (`_Asked`),
   both as the template's `current_user` and as flask_login's `current_user` in the code it
   calls. The stand-in answers only plain account facts (`FACTS`) and the visitor helpers
-  (`HELPERS`: permissions, what they follow), and records every question with its answer.
+  (`helpers()`: permissions, what they follow), and records every question with its answer.
   Anything else about the visitor (their id, name, e-mail, session, request, flashes)
   raises `NotKept`: that fragment is rendered for each visitor, as before.
 - The text is kept under the template, its context, the language and the script root,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
 from flask import abort, has_request_context, request
@@ -213,19 +213,23 @@ _APPOINTMENTS = _appointment_rows(_USER)
 
 
 def _appointments_with_token() -> ScalarSelect[str]:
-    """The same rows for the account holding the session token `token`, as one text
-    (a row per line, `kind|id|target`): loaded with the account itself by the user loader
-    (wijk/__init__.py), so a logged-in request reads both in one statement."""
+    """The same rows for the account holding the session token `token`, as one text:
+    loaded with the account itself by the user loader (wijk/__init__.py), so a logged-in
+    request reads both in one statement. Each row is its kind (one letter), its id, `:`,
+    the length of its target, `:` and the target: read back by counting, never by a
+    separator a followed target could hold (remember_appointments)."""
     of_token = select(User.id).where(User.session_token == bindparam("token")).scalar_subquery()
     rows = _appointment_rows(of_token).subquery()
+    target = func.coalesce(rows.c.target, "")
     line = (
         rows.c.kind
-        + "|"
         + func.coalesce(cast(rows.c.ref, String), "")
-        + "|"
-        + func.coalesce(rows.c.target, "")
+        + ":"
+        + cast(func.length(target), String)
+        + ":"
+        + target
     )
-    return select(func.aggregate_strings(line, "\n")).scalar_subquery()
+    return select(func.aggregate_strings(line, "")).scalar_subquery()
 
 
 APPOINTMENTS_WITH_TOKEN = _appointments_with_token()
@@ -266,14 +270,29 @@ def _appointments_from(rows: Iterable[Sequence[Any]]) -> _Appointments:
 
 def remember_appointments(user: Any, text: str | None) -> None:
     """Keep for this request the appointments the user loader read with the account
-    (APPOINTMENTS_WITH_TOKEN's text)."""
+    (APPOINTMENTS_WITH_TOKEN's text). A text that does not read back is not kept:
+    _appointments then reads the rows on their own."""
     if not has_request_context():
         return
-    rows = []
-    for line in (text or "").splitlines():
-        kind, ref, target = line.split("|", 2)
-        rows.append((kind, int(ref) if ref else None, target or None))
+    try:
+        rows = list(_rows_of(text or ""))
+    except ValueError:
+        return
     request.environ.setdefault("wijk.appointments", {})[user.id] = _appointments_from(rows)
+
+
+def _rows_of(text: str) -> Iterator[tuple[str, int | None, str | None]]:
+    at = 0
+    while at < len(text):
+        kind = text[at]
+        ref_end = text.index(":", at + 1)
+        size_end = text.index(":", ref_end + 1)
+        ref, size = text[at + 1 : ref_end], int(text[ref_end + 1 : size_end])
+        target = text[size_end + 1 : size_end + 1 + size]
+        if kind not in "nmif" or len(target) != size or (ref and not ref.isascii()):
+            raise ValueError(f"unreadable appointments at {at}")
+        yield kind, int(ref) if ref else None, target if kind == "f" else None
+        at = size_end + 1 + size
 
 
 def followed_targets(user: Any) -> frozenset[str]:
